@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** dist name → source entry. Entries that do not exist yet are skipped. */
 const entries = {
-  sbx: "src/cli/main.ts",
+  sbx: "src/cli/bin.ts",
   "run-worker": "src/cli/run-worker.ts",
   bench: "bench/engine.ts",
   "bench-compile": "bench/compile.ts",

@@ -1,0 +1,102 @@
+/** `sbx compile FILE… [--out plan.json] [--json] [--scenario NAME] [--set path=value]` */
+import { existsSync } from "node:fs";
+import { compile, type Compilation, type CompiledScenario, type Override } from "../compiler/index.ts";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { SBX_VERSION } from "../version.ts";
+import { writeFileAtomic } from "./files.ts";
+import { absolute, nodeHost } from "./node-host.ts";
+import { diagnosticsJson, renderDiagnostics, summarize } from "./render-diagnostics.ts";
+import { EXIT, type Terminal } from "./terminal.ts";
+
+export interface CompileCommandOptions {
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly scenario?: string;
+  readonly set?: readonly string[];
+}
+
+/** `path=value` strings from the command line → overrides. */
+export function parseOverrides(sets: readonly string[] | undefined, origin = "--set"): { overrides: Override[]; problems: string[] } {
+  const overrides: Override[] = [];
+  const problems: string[] = [];
+  for (const s of sets ?? []) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) problems.push(s);
+    else overrides.push({ path: s.slice(0, eq).trim(), value: s.slice(eq + 1).trim(), origin });
+  }
+  return { overrides, problems };
+}
+
+/** Files that must exist before compiling; missing ones are I/O errors (exit 2). */
+export function missingFiles(files: readonly string[]): Diagnostic[] {
+  return files.filter((f) => !existsSync(f)).map((f) => diagnostic("SBX5001", { path: f, reason: "no such file" }, f, { start: 0, end: 0 }));
+}
+
+export function compilationSource(result: Compilation): (file: string) => string | undefined {
+  return (file) => result.program.modules.get(file)?.text;
+}
+
+export function chooseScenario(result: Compilation, name: string | undefined): { scenario?: CompiledScenario; problem?: Diagnostic } {
+  const candidates = result.scenarios;
+  const file = result.program.entries[0] ?? "";
+  if (name !== undefined) {
+    const found = candidates.find((s) => s.name === name);
+    if (found) return { scenario: found };
+    return { problem: diagnostic("SBX2006", { what: "scenario", name, suggestion: null }, file, { start: 0, end: 0 }) };
+  }
+  if (candidates.length === 1) return { scenario: candidates[0] };
+  if (candidates.length === 0) return { problem: diagnostic("SBX2017", { file }, file, { start: 0, end: 0 }) };
+  return { problem: diagnostic("SBX2018", { names: candidates.map((s) => s.name).join(", ") }, file, { start: 0, end: 0 }) };
+}
+
+export async function compileCommand(files: readonly string[], options: CompileCommandOptions, term: Terminal): Promise<number> {
+  const paths = files.map(absolute);
+  const missing = missingFiles(paths);
+  const { overrides, problems } = parseOverrides(options.set);
+  const usage = problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 }));
+  if (missing.length || usage.length) {
+    report(term, options, [...missing, ...usage], () => undefined, []);
+    return EXIT.usage;
+  }
+  const result = compile(nodeHost(), paths, { overrides, ...(options.scenario !== undefined ? { scenario: options.scenario } : {}) });
+  const diagnostics = [...result.diagnostics];
+  let exit: number = hasErrors(diagnostics) ? EXIT.errors : EXIT.ok;
+  const planScenarios = result.scenarios.filter((s) => options.scenario === undefined || s.name === options.scenario);
+
+  if (options.out !== undefined && exit === EXIT.ok) {
+    const chosen = chooseScenario(result, options.scenario);
+    if (chosen.problem) {
+      diagnostics.push(chosen.problem);
+      exit = chosen.problem.code === "SBX2018" ? EXIT.usage : EXIT.errors;
+    } else if (chosen.scenario?.plan) {
+      try {
+        writeFileAtomic(options.out, `${JSON.stringify(chosen.scenario.plan, null, 2)}\n`);
+      } catch (e) {
+        diagnostics.push(diagnostic("SBX5001", { path: options.out, reason: (e as Error).message }, options.out, { start: 0, end: 0 }));
+        exit = EXIT.usage;
+      }
+    }
+  } else if (options.scenario !== undefined && !result.scenarios.some((s) => s.name === options.scenario)) {
+    diagnostics.push(chooseScenario(result, options.scenario).problem!);
+    exit = EXIT.errors;
+  }
+  report(term, options, diagnostics, compilationSource(result), planScenarios);
+  return exit;
+}
+
+function report(term: Terminal, options: CompileCommandOptions, diagnostics: readonly Diagnostic[], source: (f: string) => string | undefined, scenarios: readonly CompiledScenario[]): void {
+  if (options.json) {
+    const doc = {
+      format: "sbx-compile",
+      version: 1,
+      sbxVersion: SBX_VERSION,
+      ok: !hasErrors(diagnostics),
+      summary: summarize(diagnostics),
+      diagnostics: diagnosticsJson(diagnostics, source),
+      scenarios: scenarios.map((s) => ({ name: s.name, file: s.file, planHash: s.planHash, plan: s.plan })),
+    };
+    term.out(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  term.err(renderDiagnostics(diagnostics, source, term));
+}

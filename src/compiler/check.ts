@@ -1,0 +1,143 @@
+/**
+ * Registry-driven checking of a model block tree: unknown names, value types,
+ * ranges and advice, settings that are inert in the selected profile, and
+ * settings that do not apply to the chosen topology. Produces a checked tree
+ * whose `get` falls back to the registry default.
+ */
+import type * as A from "../../language/ast.ts";
+import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { Profile } from "../plan/schema.ts";
+import { POPULATION } from "../registry/blocks.ts";
+import type { AttrSpec, BlockSpec, PlainValue } from "../registry/types.ts";
+import { scopeModule, type MAttr, type MBlock, type ModelContext } from "./model.ts";
+import { lookup } from "./program.ts";
+import { checkAttrValue, type ValueContext } from "./values.ts";
+
+export interface CBlock {
+  readonly model: MBlock;
+  readonly spec: BlockSpec;
+  readonly kind: string;
+  readonly name: string | null;
+  /** Dotted path from the declaration root, for messages. */
+  readonly path: string;
+  readonly values: ReadonlyMap<string, PlainValue>;
+  readonly blocks: readonly CBlock[];
+}
+
+export interface CheckOptions {
+  /** The profile the scenario runs with; inertness is only reported when known. */
+  readonly profile?: Profile;
+  /** Report inert settings only where they are written in these files (the entry files), not in inherited presets. */
+  readonly inertIn?: ReadonlySet<string>;
+}
+
+export function attrSpec(spec: BlockSpec, name: string): AttrSpec | undefined {
+  return spec.attrs.find((a) => a.name === name);
+}
+
+/** The checked value, or the registry default (null when it has none). */
+export function get(block: CBlock, name: string): PlainValue {
+  if (block.values.has(name)) return block.values.get(name)!;
+  const spec = attrSpec(block.spec, name);
+  return spec?.default ?? null;
+}
+
+export function isSet(block: CBlock, name: string): boolean {
+  return block.model.attrs.has(name);
+}
+
+export function child(block: CBlock, kind: string): CBlock | undefined {
+  return block.blocks.find((b) => b.kind === kind);
+}
+
+export function children(block: CBlock, kind: string): CBlock[] {
+  return block.blocks.filter((b) => b.kind === kind);
+}
+
+export function textOf(ctx: ModelContext, file: string): string {
+  return ctx.program.modules.get(file)?.text ?? ctx.overrideTexts?.get(file) ?? "";
+}
+
+export function valueContext(ctx: ModelContext, file: string): ValueContext {
+  return {
+    file,
+    text: textOf(ctx, file),
+    diagnostics: ctx.diagnostics,
+    resolveRef: (kind, name, span) => {
+      const found = lookup(ctx.program, scopeModule(ctx, file), kind, name);
+      if (found) {
+        ctx.symbols.reference(file, span, found);
+        return true;
+      }
+      const names = new Set<string>();
+      for (const m of ctx.program.modules.values()) for (const d of m.declarations) if (d.kind === kind) names.add(d.name);
+      const suggestion = closest(name, names);
+      const fixes = suggestion ? [replaceWith(file, span, suggestion)] : [];
+      if (kind === "persona") ctx.diagnostics.push(diagnostic("SBX2005", { name, suggestion }, file, span, { fixes }));
+      else ctx.diagnostics.push(diagnostic("SBX2006", { what: kind, name, suggestion }, file, span, { fixes }));
+      return false;
+    },
+  };
+}
+
+export function checkBlock(ctx: ModelContext, block: MBlock, path: string, options: CheckOptions): CBlock {
+  const values = new Map<string, PlainValue>();
+  const label = (name: string) => (path ? `${path}.${name}` : name);
+  for (const [name, attr] of block.attrs) {
+    const spec = attrSpec(block.spec, name);
+    if (!spec) {
+      reportUnknownAttribute(ctx, block, attr);
+      continue;
+    }
+    const value = checkAttrValue(valueContext(ctx, attr.file), spec, attr.expr, label(name));
+    if (value !== undefined) values.set(name, value);
+    if (spec.inert && options.profile && spec.inert.profiles.includes(options.profile) && (!options.inertIn || options.inertIn.has(attr.file))) {
+      ctx.diagnostics.push(diagnostic("SBX3003", { attribute: label(name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));
+    }
+  }
+  for (const [name, attr] of block.attrs) {
+    const spec = attrSpec(block.spec, name);
+    const when = spec?.relevantWhen;
+    if (!when) continue;
+    const sibling = values.get(when.attr) ?? attrSpec(block.spec, when.attr)?.default;
+    if (typeof sibling === "string" && !when.values.includes(sibling)) {
+      ctx.diagnostics.push(diagnostic("SBX3006", { attribute: label(name), topology: sibling }, attr.file, attr.nameSpan));
+    }
+  }
+  if (block.spec.inert && options.profile && block.spec.inert.profiles.includes(options.profile) && block.node && values.get("enabled") !== false && (!options.inertIn || options.inertIn.has(block.file))) {
+    ctx.diagnostics.push(diagnostic("SBX3003", { attribute: path || block.kind, profile: options.profile, why: block.spec.inert.why }, block.file, block.node.type.span));
+  }
+  const checkedChildren = block.blocks.map((c) => checkBlock(ctx, c, childPath(path, c, block), options));
+  for (const statement of block.statements) {
+    if (block.spec.statements) continue;
+    const what = statement.node.kind === "Vary" ? "'vary'" : "a criterion";
+    const hint = statement.node.kind === "Vary" ? "; 'vary' belongs in a sweep" : "; criteria belong in an 'expect' block";
+    ctx.diagnostics.push(diagnostic("SBX3007", { what, context: path || `'${block.kind}'`, hint }, statement.file, statement.node.span));
+  }
+  if (block.spec.statements === "criteria") {
+    for (const statement of block.statements) {
+      if (statement.node.kind === "Vary") {
+        ctx.diagnostics.push(diagnostic("SBX3007", { what: "'vary'", context: "'expect'", hint: "; 'vary' belongs in a sweep" }, statement.file, statement.node.span));
+      }
+    }
+  }
+  return { model: block, spec: block.spec, kind: block.kind, name: block.name, path, values, blocks: checkedChildren };
+}
+
+function childPath(path: string, c: MBlock, parent: MBlock): string {
+  const segment = parent.spec === POPULATION || c.spec.repeatable ? (c.name ?? c.kind) : c.kind;
+  return path ? `${path}.${segment}` : segment;
+}
+
+function reportUnknownAttribute(ctx: ModelContext, block: MBlock, attr: MAttr): void {
+  const candidates = [...block.spec.attrs.map((a) => a.name), ...block.spec.blocks.map((b) => b.kind)];
+  const suggestion = closest(attr.name, candidates);
+  const where = block.name && block.spec !== POPULATION ? `${block.kind} '${block.name}'` : `'${block.kind}'`;
+  ctx.diagnostics.push(
+    diagnostic("SBX2002", { name: attr.name, context: where, suggestion }, attr.file, attr.nameSpan, {
+      fixes: suggestion ? [replaceWith(attr.file, attr.nameSpan, suggestion)] : [],
+    }),
+  );
+}
+
+export type { Diagnostic, A };

@@ -1,0 +1,145 @@
+/**
+ * The compiler's public face: source files in, checked execution plans and
+ * every diagnostic out. The CLI, the language server, `sbx check` and sweeps
+ * all call this one function.
+ */
+import { parseAttribute } from "../../language/syntax.ts";
+import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { planHash } from "../plan/hash.ts";
+import type { Plan, Profile } from "../plan/schema.ts";
+import { LineIndex } from "../text/line-index.ts";
+import { checkBlock, get, type CBlock } from "./check.ts";
+import { normalizePath, type SourceHost } from "./host.ts";
+import { lowerScenario, type LowerContext } from "./lower.ts";
+import { cloneBlock, declarationModel, setPath, type MBlock, type ModelContext } from "./model.ts";
+import { loadProgram, type Decl, type Program } from "./program.ts";
+import { declSymbol, SymbolTable } from "./symbols.ts";
+
+/** A setting given outside the source: `--set governance.audit.probability=0.2`. */
+export interface Override {
+  readonly path: string;
+  /** The value as .sbx source text, e.g. `20%` or `"swarm-0.1"`. */
+  readonly value: string;
+  /** Where it came from, for messages (e.g. `--set`). */
+  readonly origin?: string;
+}
+
+export interface CompileOptions {
+  /** Overrides applied to the entry files' scenarios before checking. */
+  readonly overrides?: readonly Override[];
+  /** Restrict overrides (and lowering) to this scenario. */
+  readonly scenario?: string;
+}
+
+export interface CompiledScenario {
+  readonly name: string;
+  readonly file: string;
+  readonly decl: Decl;
+  readonly plan: Plan | null;
+  readonly planHash: string | null;
+}
+
+export interface Compilation {
+  readonly program: Program;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly symbols: SymbolTable;
+  /** Scenarios declared in the entry files, in source order. */
+  readonly scenarios: readonly CompiledScenario[];
+  /** Checked models of every declaration, for tools (sweeps, the language server). */
+  readonly checked: ReadonlyMap<Decl, CBlock | null>;
+}
+
+export function compile(host: SourceHost, entries: readonly string[], options: CompileOptions = {}): Compilation {
+  const program = loadProgram(host, entries);
+  const diagnostics: Diagnostic[] = [...program.diagnostics];
+  const symbols = new SymbolTable();
+  const overrideTexts = new Map<string, string>();
+  const ctx: ModelContext = { program, diagnostics, symbols, overrideTexts };
+  const models = new Map<Decl, MBlock | null>();
+  const checked = new Map<Decl, CBlock | null>();
+  const lineIndexes = new Map<string, LineIndex>();
+
+  const checkedDecl = (decl: Decl): CBlock | null => {
+    if (checked.has(decl)) return checked.get(decl)!;
+    checked.set(decl, null);
+    const model = declarationModel(ctx, decl, models);
+    const result = model ? checkBlock(ctx, model, "", {}) : null;
+    checked.set(decl, result);
+    return result;
+  };
+  const lowerCtx: LowerContext = {
+    ...ctx,
+    checkedDecl,
+    lineIndex: (file) => {
+      let index = lineIndexes.get(file);
+      if (!index) lineIndexes.set(file, (index = new LineIndex(program.modules.get(file)?.text ?? overrideTexts.get(file) ?? "")));
+      return index;
+    },
+  };
+
+  for (const module of program.modules.values()) {
+    for (const decl of module.declarations) {
+      symbols.define(declSymbol(decl));
+      if (decl.kind !== "scenario") checkedDecl(decl);
+    }
+  }
+
+  const scenarios: CompiledScenario[] = [];
+  const entrySet = new Set(program.entries);
+  for (const module of program.modules.values()) {
+    for (const decl of module.declarations) {
+      if (decl.kind !== "scenario") continue;
+      const isEntry = entrySet.has(module.path);
+      const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
+      const base = declarationModel(ctx, decl, models);
+      if (!base) {
+        if (isEntry) scenarios.push({ name: decl.name, file: module.path, decl, plan: null, planHash: null });
+        continue;
+      }
+      if (!isEntry) {
+        checkBlock(ctx, base, "", {});
+        continue;
+      }
+      const model = selected && options.overrides?.length ? applyOverrides(ctx, cloneBlock(base), options.overrides) : base;
+      const profile = scenarioProfile(ctx, model);
+      const result = checkBlock(ctx, model, "", { profile, inertIn: entrySet });
+      const plan = selected || options.scenario === undefined ? lowerScenario(lowerCtx, result, decl) : null;
+      scenarios.push({ name: decl.name, file: module.path, decl, plan, planHash: plan ? planHash(plan) : null });
+    }
+  }
+  return { program, diagnostics: sortDiagnostics(diagnostics), symbols, scenarios, checked };
+}
+
+/** The profile a scenario model selects (checked quietly; errors surface in the full check). */
+function scenarioProfile(ctx: ModelContext, model: MBlock): Profile | undefined {
+  const attr = model.attrs.get("profile");
+  if (!attr) return "sbx";
+  const quiet: ModelContext = { ...ctx, diagnostics: [] };
+  const shallow: MBlock = { ...model, blocks: [], statements: [], attrs: new Map([["profile", attr]]) };
+  const value = get(checkBlock(quiet, shallow, "", {}), "profile");
+  return typeof value === "string" ? (value as Profile) : undefined;
+}
+
+function applyOverrides(ctx: ModelContext, model: MBlock, overrides: readonly Override[]): MBlock {
+  for (const [i, o] of overrides.entries()) {
+    const text = `${o.path} = ${o.value}`;
+    const file = `<${o.origin ?? "--set"}${overrides.length > 1 ? ` #${i + 1}` : ""}>`;
+    ctx.overrideTexts?.set(file, text);
+    const parsed = parseAttribute(text, file);
+    const attribute = parsed.attribute;
+    if (parsed.diagnostics.length || !attribute || attribute.value.kind === "Missing" || attribute.span.end < text.trimEnd().length) {
+      const detail = parsed.diagnostics[0]?.message ?? "expected `path=value` with an .sbx value, e.g. `governance.audit.probability=20%`";
+      ctx.diagnostics.push(diagnostic("SBX5003", { override: `${o.path}=${o.value}`, detail }, file, { start: 0, end: text.length }));
+      continue;
+    }
+    const last = attribute.path[attribute.path.length - 1]!;
+    setPath(ctx, model, attribute.path, { name: last.text, expr: attribute.value, file, nameSpan: last.span, span: attribute.span }, file);
+  }
+  return model;
+}
+
+export function fileNames(program: Program): string[] {
+  return [...program.modules.keys()].map(normalizePath);
+}
+
+export type { Diagnostic, Decl, Program, SourceHost, CBlock, Plan };

@@ -1,0 +1,50 @@
+/**
+ * Side tables of the binder: what each name declares and where it is used.
+ * The language server's go-to-definition, references, rename and outline read them.
+ */
+import type { Span } from "../../language/ast.ts";
+import type { Decl } from "./program.ts";
+
+export interface SymbolDef {
+  /** Declaration kind (`scenario`, `persona`, …) or `group` for a population group. */
+  readonly kind: string;
+  readonly name: string;
+  readonly file: string;
+  readonly nameSpan: Span;
+  readonly span: Span;
+  /** The scenario a population group belongs to. */
+  readonly container?: string;
+}
+
+export interface SymbolRef {
+  readonly file: string;
+  readonly span: Span;
+  readonly target: SymbolDef;
+}
+
+export function declSymbol(decl: Decl): SymbolDef {
+  return { kind: decl.kind, name: decl.name, file: decl.module, nameSpan: decl.node.name!.span, span: decl.node.span };
+}
+
+export class SymbolTable {
+  readonly defs: SymbolDef[] = [];
+  readonly refs: SymbolRef[] = [];
+  private readonly seen = new Set<string>();
+
+  define(def: SymbolDef): SymbolDef {
+    const key = `${def.file}:${def.nameSpan.start}:${def.kind}`;
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.defs.push(def);
+    }
+    return this.defs.find((d) => `${d.file}:${d.nameSpan.start}:${d.kind}` === key)!;
+  }
+
+  reference(file: string, span: Span, target: Decl | SymbolDef): void {
+    const def = "node" in target ? declSymbol(target) : target;
+    const key = `ref:${file}:${span.start}:${span.end}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.refs.push({ file, span, target: def });
+  }
+}

@@ -7,7 +7,7 @@
 import type * as A from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Profile } from "../plan/schema.ts";
-import { POPULATION } from "../registry/blocks.ts";
+import { ARM, POPULATION } from "../registry/blocks.ts";
 import type { AttrSpec, BlockSpec, PlainValue } from "../registry/types.ts";
 import { scopeModule, type MAttr, type MBlock, type ModelContext } from "./model.ts";
 import { lookup } from "./program.ts";
@@ -84,6 +84,7 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   const values = new Map<string, PlainValue>();
   const label = (name: string) => (path ? `${path}.${name}` : name);
   for (const [name, attr] of block.attrs) {
+    if (block.spec === ARM) continue;
     const spec = attrSpec(block.spec, name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
@@ -106,6 +107,13 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   }
   if (block.spec.inert && options.profile && block.spec.inert.profiles.includes(options.profile) && block.node && values.get("enabled") !== false && (!options.inertIn || options.inertIn.has(block.file))) {
     ctx.diagnostics.push(diagnostic("SBX3003", { attribute: path || block.kind, profile: options.profile, why: block.spec.inert.why }, block.file, block.node.type.span));
+  }
+  if (block.node) {
+    for (const spec of block.spec.attrs) {
+      if (spec.default !== undefined || block.attrs.has(spec.name)) continue;
+      const what = block.name && block.spec !== POPULATION ? `${block.kind} '${block.name}'` : `'${block.kind}'`;
+      ctx.diagnostics.push(diagnostic("SBX3005", { context: what, what: `'${spec.name}' (${spec.doc.replace(/\.$/, "").toLowerCase()})` }, block.file, (block.node.name ?? block.node.type).span));
+    }
   }
   const checkedChildren = block.blocks.map((c) => checkBlock(ctx, c, childPath(path, c, block), options));
   for (const statement of block.statements) {

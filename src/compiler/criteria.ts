@@ -80,7 +80,7 @@ function typeOf(ctx: CriteriaContext, node: A.Expr): Typed | null {
       return typeOf(ctx, node.expr);
     case "Number":
       if (node.unit) {
-        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: "a criterion", unit: "plain numbers and percentages", found: node.unit.text }, ctx.file, node.span));
+        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: "a criterion", unit: "plain numbers and percentages", found: `a number of ${node.unit.text}` }, ctx.file, node.span));
         return null;
       }
       return { level: "const", base: "number", expr: { op: "number", value: node.percent ? node.value / 100 : node.value } };

@@ -11,8 +11,8 @@ import { LineIndex } from "../text/line-index.ts";
 import { checkBlock, get, type CBlock } from "./check.ts";
 import { normalizePath, type SourceHost } from "./host.ts";
 import { lowerScenario, type LowerContext } from "./lower.ts";
-import { cloneBlock, declarationModel, setPath, type MBlock, type ModelContext } from "./model.ts";
-import { loadProgram, type Decl, type Program } from "./program.ts";
+import { cloneBlock, declarationModel, resolveRef, setPath, type MBlock, type ModelContext } from "./model.ts";
+import { loadProgram, type Decl, type Module, type Program } from "./program.ts";
 import { declSymbol, SymbolTable } from "./symbols.ts";
 
 /** A setting given outside the source: `--set governance.audit.probability=0.2`. */
@@ -78,9 +78,19 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
   };
 
   for (const module of program.modules.values()) {
+    for (const decl of module.declarations) symbols.define(declSymbol(decl));
+    for (const link of module.imports) {
+      for (const name of link.node.names ?? []) {
+        for (const decl of link.names.get(name.text) ?? []) symbols.reference(module.path, name.span, decl);
+      }
+    }
+  }
+  for (const module of program.modules.values()) {
     for (const decl of module.declarations) {
-      symbols.define(declSymbol(decl));
-      if (decl.kind !== "scenario") checkedDecl(decl);
+      if (decl.kind === "scenario") continue;
+      const result = checkedDecl(decl);
+      if (result && decl.kind === "policy") checkPolicy(ctx, result);
+      if (result && decl.kind === "sweep") checkSweepShape(ctx, module, decl, result);
     }
   }
 
@@ -107,7 +117,43 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
       scenarios.push({ name: decl.name, file: module.path, decl, plan, planHash: plan ? planHash(plan) : null });
     }
   }
+  reportUnusedImports(ctx, entrySet);
   return { program, diagnostics: sortDiagnostics(diagnostics), symbols, scenarios, checked };
+}
+
+/** A policy's action table is a distribution: its entries must sum to 1. */
+function checkPolicy(ctx: ModelContext, policy: CBlock): void {
+  const actions = policy.blocks.find((b) => b.kind === "actions");
+  const node = actions?.model.node ?? policy.model.node;
+  const sum = ["post", "reply", "vote", "propose", "claim_task", "noop"].reduce((acc, k) => acc + (actions ? (get(actions, k) as number) : 0), 0);
+  if (Math.abs(sum - 1) > 1e-9 && node) {
+    ctx.diagnostics.push(diagnostic("SBX3004", { sum: `${Number((sum * 100).toPrecision(10))}%` }, actions?.model.file ?? policy.model.file, node.type.span));
+  }
+}
+
+function checkSweepShape(ctx: ModelContext, module: Module, decl: Decl, sweep: CBlock): void {
+  if (!decl.node.of) {
+    ctx.diagnostics.push(diagnostic("SBX3005", { context: `sweep '${decl.name}'`, what: "the scenario it sweeps: `sweep name of scenario { … }`" }, decl.module, decl.node.name!.span));
+  } else {
+    resolveRef(ctx, module, decl.node.of, "scenario", "a scenario");
+  }
+  const varies = sweep.model.statements.some((st) => st.node.kind === "Vary");
+  if (!varies && !sweep.blocks.some((b) => b.kind === "arm")) ctx.diagnostics.push(diagnostic("SBX3012", { name: decl.name }, decl.module, decl.node.name!.span));
+}
+
+function reportUnusedImports(ctx: ModelContext, entries: ReadonlySet<string>): void {
+  for (const path of entries) {
+    const module = ctx.program.modules.get(path);
+    if (!module) continue;
+    const importSpans = new Set(module.imports.flatMap((l) => (l.node.names ?? []).map((n) => n.span.start)));
+    for (const link of module.imports) {
+      for (const name of link.node.names ?? []) {
+        const decls = link.names.get(name.text) ?? [];
+        const used = ctx.symbols.refs.some((r) => r.file === path && !importSpans.has(r.span.start) && decls.some((d) => d.module === r.target.file && d.name === r.target.name));
+        if (decls.length && !used) ctx.diagnostics.push(diagnostic("SBX3011", { name: name.text }, path, name.span));
+      }
+    }
+  }
 }
 
 /** The profile a scenario model selects (checked quietly; errors surface in the full check). */

@@ -50,6 +50,7 @@ function present(parent: CBlock, kind: string): boolean {
 }
 
 export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): Plan | null {
+  if (scenario.model.incomplete) return null;
   const errorsBefore = ctx.diagnostics.filter((d) => d.severity === "error").length;
   const profile = str(scenario, "profile") as Profile;
   const population = lowerPopulation(ctx, scenario, decl);

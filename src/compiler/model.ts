@@ -6,13 +6,15 @@
  */
 import type * as A from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { POLICY_GROUP, POPULATION } from "../registry/blocks.ts";
+import { ARM, POLICY_GROUP, POPULATION } from "../registry/blocks.ts";
 import type { BlockSpec } from "../registry/types.ts";
 import { lookup, type Decl, type Module, type Program } from "./program.ts";
 import type { SymbolTable } from "./symbols.ts";
 
 export interface MAttr {
   readonly name: string;
+  /** For sweep arms: the full setting path the attribute overrides. */
+  readonly path?: readonly A.Name[];
   readonly expr: A.Expr;
   readonly file: string;
   readonly nameSpan: A.Span;
@@ -36,6 +38,8 @@ export interface MBlock {
   statements: MStatement[];
   /** For population groups: the declared policy, when the kind names one. */
   policy?: Decl;
+  /** Its `extends` chain could not be resolved, so missing settings are not worth reporting. */
+  incomplete?: boolean;
 }
 
 export interface ModelContext {
@@ -61,6 +65,7 @@ export function cloneBlock(b: MBlock): MBlock {
     blocks: b.blocks.map(cloneBlock),
     statements: [...b.statements],
     ...(b.policy ? { policy: b.policy } : {}),
+    ...(b.incomplete ? { incomplete: true } : {}),
   };
 }
 
@@ -81,12 +86,15 @@ export function declarationModel(ctx: ModelContext, decl: Decl, cache: Map<Decl,
   }
   stack.push(decl);
   let base: MBlock | null = null;
+  let incomplete = false;
   if (decl.node.extends) {
     const parent = resolveRef(ctx, moduleOf(ctx, decl.module), decl.node.extends, decl.kind, `a ${decl.kind}`);
     if (parent) base = declarationModel(ctx, parent, cache, stack);
+    incomplete = base === null || base.incomplete === true;
   }
   stack.pop();
   const model = base ? cloneBlock(base) : emptyBlock(decl.spec, decl.kind, decl.name, decl.module, decl.node);
+  if (incomplete) model.incomplete = true;
   model.name = decl.name;
   model.file = decl.module;
   model.node = decl.node;
@@ -149,6 +157,12 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
           continue;
         }
         seen.set(key, member.path[0]!.span);
+        if (target.spec === ARM) {
+          // An arm's attributes are settings of the swept scenario, checked when the sweep is compiled.
+          const last = member.path[member.path.length - 1]!;
+          target.attrs.set(key, { name: key, path: member.path, expr: member.value, file, nameSpan: { start: member.path[0]!.span.start, end: last.span.end }, span: member.span });
+          continue;
+        }
         setPath(ctx, target, member.path, { name: member.path[member.path.length - 1]!.text, expr: member.value, file, nameSpan: member.path[member.path.length - 1]!.span, span: member.span }, file);
         break;
       }

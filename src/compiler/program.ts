@@ -140,7 +140,7 @@ function indexDeclarations(path: string, file: A.SourceFile, diagnostics: Diagno
     if (!spec) {
       const suggestion = closest(item.type.text, DECLARATION_BY_KIND.keys());
       diagnostics.push(
-        diagnostic("SBX2001", { name: item.type.text, context: "a file (top level)", suggestion }, path, item.type.span, {
+        diagnostic("SBX2001", { name: item.type.text, context: "the top level of the file", suggestion }, path, item.type.span, {
           fixes: suggestion ? [replaceWith(path, item.type.span, suggestion)] : [],
         }),
       );

@@ -42,7 +42,7 @@ export class SymbolTable {
 
   reference(file: string, span: Span, target: Decl | SymbolDef): void {
     const def = "node" in target ? declSymbol(target) : target;
-    const key = `ref:${file}:${span.start}:${span.end}`;
+    const key = `ref:${file}:${span.start}:${span.end}:${def.kind}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.refs.push({ file, span, target: def });

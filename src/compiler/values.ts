@@ -81,6 +81,11 @@ interface Num {
   readonly unit: string | null;
 }
 
+/** The value of a constant numeric expression (a percentage as a fraction), or null. */
+export function constantNumber(expr: A.Expr): { value: number; percent: boolean; unit: string | null } | null {
+  return evalNumber(expr);
+}
+
 function evalNumber(expr: A.Expr): Num | null {
   switch (expr.kind) {
     case "Number":
@@ -132,7 +137,7 @@ export function checkAttrValue(ctx: ValueContext, spec: AttrSpec, expr: A.Expr, 
     }
     if (spec.advise && violates(spec.advise, value)) {
       ctx.diagnostics.push(
-        diagnostic("SBX3002", { attribute: label, value: sourceOf(ctx, expr.span), range: `[${spec.advise.min ?? "−∞"}, ${spec.advise.max ?? "∞"}]`, why: spec.advise.why }, ctx.file, expr.span),
+        diagnostic("SBX3002", { attribute: label, value: sourceOf(ctx, expr.span), range: boundText(spec.advise), why: spec.advise.why }, ctx.file, expr.span),
       );
     }
   }
@@ -153,11 +158,11 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       const n = evalNumber(expr);
       if (!n) return mismatch();
       if (n.percent && type.t !== "probability") {
-        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? type.unit : "plain numbers", found: "a percentage" }, ctx.file, expr.span));
+        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? `a number of ${type.unit}` : "a plain number", found: "a percentage" }, ctx.file, expr.span));
         return undefined;
       }
       if (n.unit !== null && (type.t !== "duration" || n.unit !== type.unit)) {
-        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? type.unit : "plain numbers", found: n.unit }, ctx.file, expr.span));
+        ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? `a number of ${type.unit}` : "a plain number", found: `a number of ${n.unit}` }, ctx.file, expr.span));
         return undefined;
       }
       if ((type.t === "duration" || (type.t === "number" && type.int)) && !Number.isInteger(n.value)) {
@@ -246,7 +251,7 @@ function checkDistribution(ctx: ValueContext, expr: A.Expr, label: string, int: 
   const n = evalNumber(expr);
   if (n) {
     if (n.percent || n.unit) {
-      ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: "plain numbers", found: n.percent ? "a percentage" : n.unit! }, ctx.file, expr.span));
+      ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: "a plain number", found: n.percent ? "a percentage" : `a number of ${n.unit!}` }, ctx.file, expr.span));
       return undefined;
     }
     if (int && !Number.isInteger(n.value)) {

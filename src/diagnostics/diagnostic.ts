@@ -52,10 +52,14 @@ export function diagnostic<C extends Code>(code: C, params: ParamsOf<C>, file: s
 
 /** The candidate closest to `name`, if it is close enough to be a plausible misspelling. */
 export function closest(name: string, candidates: Iterable<string>): string | null {
+  const list = [...candidates];
+  // A name cut short (`network.avg_path`) most likely means the candidate it starts.
+  const extensions = list.filter((c) => c !== name && c.startsWith(name) && name.length >= 3).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  if (extensions.length) return extensions[0]!;
   let best: string | null = null;
   let bestDistance = Infinity;
   const lower = name.toLowerCase();
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = distance(lower, candidate.toLowerCase());
     if (d < bestDistance || (d === bestDistance && best !== null && candidate < best)) {
       best = candidate;

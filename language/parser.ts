@@ -115,96 +115,47 @@ class SbxParser extends CstParser {
     });
   });
 
+  /**
+   * An expression is a flat run of operands and binary operators; precedence
+   * is applied when the syntax tree is built (syntax.ts), which keeps the
+   * parse shallow and fast.
+   */
   expression = this.RULE("expression", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.Or, { LABEL: "operators" });
-      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
-    });
-  });
-
-  andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.And, { LABEL: "operators" });
-      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
-    });
-  });
-
-  notExpr = this.RULE("notExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr, { LABEL: "negated" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
-  });
-
-  comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.rangeExpr, { LABEL: "operands" });
-    this.OPTION(() => {
+    this.SUBRULE(this.prefixed, { LABEL: "operands" });
+    this.MANY({
+      // An identifier after an operand continues the expression only as `by` (a range step).
+      GATE: () => !tokenMatcher(this.LA(1), T.Identifier) || this.LA(1).image === "by",
+      DEF: () => {
       this.OR([
+        { ALT: () => this.CONSUME(T.Or, { LABEL: "operators" }) },
+        { ALT: () => this.CONSUME(T.And, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.EqEq, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.NotEq, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.LessEq, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.Less, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.Greater, { LABEL: "operators" }) },
-      ]);
-      this.SUBRULE2(this.rangeExpr, { LABEL: "operands" });
-    });
-  });
-
-  rangeExpr = this.RULE("rangeExpr", () => {
-    this.SUBRULE(this.additive, { LABEL: "from" });
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.additive, { LABEL: "to" });
-      this.OPTION2({
-        GATE: () => tokenMatcher(this.LA(1), T.Identifier) && this.LA(1).image === "by",
-        DEF: () => {
-          this.CONSUME(T.Identifier, { LABEL: "by" });
-          this.SUBRULE3(this.additive, { LABEL: "step" });
-        },
-      });
-    });
-  });
-
-  additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR([
+        { ALT: () => this.CONSUME(T.DotDot, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.Plus, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.Minus, { LABEL: "operators" }) },
-      ]);
-      this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
-    });
-  });
-
-  multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR([
         { ALT: () => this.CONSUME(T.Star, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.Slash, { LABEL: "operators" }) },
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: "operators" }) },
       ]);
-      this.SUBRULE2(this.unary, { LABEL: "operands" });
+      this.SUBRULE2(this.prefixed, { LABEL: "operands" });
+      },
     });
   });
 
-  unary = this.RULE("unary", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary, { LABEL: "negated" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
+  /** Prefix operators, then an operand with its calls, selections and members. */
+  prefixed = this.RULE("prefixed", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "prefixes" }) },
+        { ALT: () => this.CONSUME(T.Not, { LABEL: "prefixes" }) },
+      ]);
+    });
+    this.SUBRULE(this.postfix);
   });
 
   /** Calls and selections must start on the callee's line, so a new member in parentheses is not a call. */
@@ -252,7 +203,20 @@ class SbxParser extends CstParser {
 
   primary = this.RULE("primary", () => {
     this.OR([
-      { ALT: () => this.SUBRULE(this.numberLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLiteral);
+          this.OPTION({
+            GATE: () => tokenMatcher(this.LA(1), T.Percent) || this.atUnit(),
+            DEF: () => {
+              this.OR2([
+                { ALT: () => this.CONSUME(T.Percent) },
+                { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "unit" }) },
+              ]);
+            },
+          });
+        },
+      },
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.TripleString) },
       { ALT: () => this.CONSUME(T.True) },
@@ -267,19 +231,6 @@ class SbxParser extends CstParser {
         },
       },
     ]);
-  });
-
-  numberLiteral = this.RULE("numberLiteral", () => {
-    this.CONSUME(T.NumberLiteral);
-    this.OPTION({
-      GATE: () => tokenMatcher(this.LA(1), T.Percent) || this.atUnit(),
-      DEF: () => {
-        this.OR([
-          { ALT: () => this.CONSUME(T.Percent) },
-          { ALT: () => this.CONSUME(T.Identifier, { LABEL: "unit" }) },
-        ]);
-      },
-    });
   });
 
   listLiteral = this.RULE("listLiteral", () => {

@@ -158,6 +158,23 @@ function expectedFrom(message: string): string {
 
 // ---- CST → AST -------------------------------------------------------------------
 
+type ExprItem = { readonly kind: "atom"; readonly expr: A.Expr } | { readonly kind: "prefix" | "operator"; readonly token: IToken };
+
+function spanOfItem(item: ExprItem): A.Span {
+  return item.kind === "atom" ? item.expr.span : spanOf(item.token);
+}
+
+/** Binding powers: `or` < `and` < `not` < comparisons < ranges < `+ -` < `* /` < unary minus. */
+const BINARY: Readonly<Record<string, number>> = {
+  or: 1, and: 2,
+  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  "..": 5, by: 5,
+  "+": 6, "-": 6,
+  "*": 7, "/": 7,
+};
+const PREFIX_NOT = 3;
+const PREFIX_MINUS = 8;
+
 class AstBuilder {
   constructor(
     private readonly fileName: string,
@@ -277,77 +294,63 @@ class AstBuilder {
     return { kind: "Missing", span: { start: after.end, end: after.end } };
   }
 
+  /** Operands and operators come flat from the parser; precedence climbing builds the tree here. */
   expression(node: CstNode): A.Expr {
-    return this.leftAssoc(node, "andExpr", (n) => this.andExpr(n));
-  }
-
-  private andExpr(node: CstNode): A.Expr {
-    return this.leftAssoc(node, "notExpr", (n) => this.notExpr(n));
-  }
-
-  /** operands[0] op[0] operands[1] op[1] … folded to the left. */
-  private leftAssoc(node: CstNode, _rule: string, sub: (n: CstNode) => A.Expr): A.Expr {
     const c = node.children as Children;
+    const items: ExprItem[] = [];
     const operands = nodes(c, "operands");
     const operators = tokens(c, "operators");
-    if (!operands.length) return this.missing(nodeSpan(node) ?? { start: 0, end: 0 });
-    let left = sub(operands[0]!);
-    for (let i = 1; i < operands.length; i++) {
-      const opToken = operators[i - 1];
-      const right = sub(operands[i]!);
-      const op = (opToken?.image ?? "+") as A.BinaryOp;
-      left = { kind: "Binary", op, opSpan: opToken ? spanOf(opToken) : left.span, left, right, span: cover(left.span, right.span) };
+    operands.forEach((operand, i) => {
+      const oc = operand.children as Children;
+      for (const prefix of tokens(oc, "prefixes")) items.push({ kind: "prefix", token: prefix });
+      const postfix = first(oc, "postfix");
+      items.push({ kind: "atom", expr: postfix ? this.postfix(postfix) : this.missing(nodeSpan(operand) ?? nodeSpan(node) ?? { start: 0, end: 0 }) });
+      const op = operators[i];
+      if (op && i + 1 < operands.length) items.push({ kind: "operator", token: op });
+    });
+    if (!items.length) return this.missing(nodeSpan(node) ?? { start: 0, end: 0 });
+    const cursor = { at: 0 };
+    const expr = this.climb(items, cursor, 0);
+    return expr;
+  }
+
+  /** Pratt parsing over the flat run: binding powers from BINARY and PREFIX below. */
+  private climb(items: readonly ExprItem[], cursor: { at: number }, minPower: number): A.Expr {
+    let left = this.prefixOperand(items, cursor);
+    while (cursor.at < items.length) {
+      const item = items[cursor.at]!;
+      if (item.kind !== "operator") break;
+      const word = item.token.image;
+      const power = BINARY[word];
+      if (power === undefined || power < minPower) break;
+      cursor.at++;
+      if (word === "by") {
+        // `a..b by c`: the step of the range just built.
+        const step = this.climb(items, cursor, BINARY[".."]! + 1);
+        left = left.kind === "Range" && left.step === null ? { ...left, step, span: cover(left.span, step.span) } : left;
+        continue;
+      }
+      const right = this.climb(items, cursor, power + 1);
+      if (word === "..") {
+        left = { kind: "Range", from: left, to: right, step: null, span: cover(left.span, right.span) };
+      } else {
+        left = { kind: "Binary", op: word as A.BinaryOp, opSpan: spanOf(item.token), left, right, span: cover(left.span, right.span) };
+      }
     }
     return left;
   }
 
-  private notExpr(node: CstNode): A.Expr {
-    const c = node.children as Children;
-    const negated = first(c, "negated");
-    const notToken = token(c, "Not");
-    if (notToken) {
-      const arg = negated ? this.notExpr(negated) : this.missing(spanOf(notToken));
-      return { kind: "Unary", op: "not", arg, span: cover(spanOf(notToken), arg.span) };
+  private prefixOperand(items: readonly ExprItem[], cursor: { at: number }): A.Expr {
+    const item = items[cursor.at];
+    if (!item) return this.missing(items.length ? spanOfItem(items[items.length - 1]!) : { start: 0, end: 0 });
+    cursor.at++;
+    if (item.kind === "atom") return item.expr;
+    if (item.kind === "prefix") {
+      const op = item.token.image === "not" ? "not" : "-";
+      const arg = this.climb(items, cursor, op === "not" ? PREFIX_NOT : PREFIX_MINUS);
+      return { kind: "Unary", op, arg, span: cover(spanOf(item.token), arg.span) };
     }
-    const comparison = first(c, "comparison");
-    return comparison ? this.comparison(comparison) : this.missing(nodeSpan(node) ?? { start: 0, end: 0 });
-  }
-
-  private comparison(node: CstNode): A.Expr {
-    return this.leftAssoc(node, "rangeExpr", (n) => this.rangeExpr(n));
-  }
-
-  private rangeExpr(node: CstNode): A.Expr {
-    const c = node.children as Children;
-    const fromNode = first(c, "from");
-    const from = fromNode ? this.additive(fromNode) : this.missing(nodeSpan(node) ?? { start: 0, end: 0 });
-    const dots = token(c, "DotDot");
-    if (!dots) return from;
-    const toNode = first(c, "to");
-    const to = toNode ? this.additive(toNode) : this.missing(spanOf(dots));
-    const stepNode = first(c, "step");
-    const step = stepNode ? this.additive(stepNode) : null;
-    return { kind: "Range", from, to, step, span: cover(from.span, (step ?? to).span) };
-  }
-
-  private additive(node: CstNode): A.Expr {
-    return this.leftAssoc(node, "multiplicative", (n) => this.multiplicative(n));
-  }
-
-  private multiplicative(node: CstNode): A.Expr {
-    return this.leftAssoc(node, "unary", (n) => this.unary(n));
-  }
-
-  private unary(node: CstNode): A.Expr {
-    const c = node.children as Children;
-    const minus = token(c, "Minus");
-    if (minus) {
-      const negated = first(c, "negated");
-      const arg = negated ? this.unary(negated) : this.missing(spanOf(minus));
-      return { kind: "Unary", op: "-", arg, span: cover(spanOf(minus), arg.span) };
-    }
-    const postfix = first(c, "postfix");
-    return postfix ? this.postfix(postfix) : this.missing(nodeSpan(node) ?? { start: 0, end: 0 });
+    return this.missing(spanOf(item.token));
   }
 
   private postfix(node: CstNode): A.Expr {
@@ -380,8 +383,7 @@ class AstBuilder {
 
   private primary(node: CstNode): A.Expr {
     const c = node.children as Children;
-    const numberNode = first(c, "numberLiteral");
-    if (numberNode) return this.number(numberNode);
+    if (token(c, "NumberLiteral")) return this.number(node);
     const str = token(c, "StringLiteral") ?? token(c, "TripleString");
     if (str) return this.stringLit(str);
     const t = token(c, "True") ?? token(c, "False");
@@ -471,20 +473,29 @@ function toName(tok: IToken): A.Name {
   return { text: tok.image, span: spanOf(tok) };
 }
 
+const EMPTY: never[] = [];
+
+/** Each label holds only nodes or only tokens in this grammar, so no filtering is needed for nodes. */
 function nodes(c: Children, key: string): CstNode[] {
-  return (c[key] ?? []).filter((x): x is CstNode => !isToken(x));
+  return (c[key] as CstNode[] | undefined) ?? EMPTY;
 }
 
 function tokens(c: Children, key: string): IToken[] {
-  return (c[key] ?? []).filter((x): x is IToken => isToken(x) && !isVirtual(x));
+  const list = c[key] as IToken[] | undefined;
+  if (!list) return EMPTY;
+  for (const t of list) if (isVirtual(t)) return list.filter((x) => !isVirtual(x));
+  return list;
 }
 
 function token(c: Children, key: string): IToken | undefined {
-  return tokens(c, key)[0];
+  const list = c[key] as IToken[] | undefined;
+  if (!list) return undefined;
+  for (const t of list) if (!isVirtual(t)) return t;
+  return undefined;
 }
 
 function first(c: Children, key: string): CstNode | undefined {
-  return nodes(c, key)[0];
+  return (c[key] as CstNode[] | undefined)?.[0];
 }
 
 export type { TokenType };

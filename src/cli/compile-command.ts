@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { compile, type Compilation, type CompiledScenario, type Override } from "../compiler/index.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { validatePlan } from "../plan/validate.ts";
 import { SBX_VERSION } from "../version.ts";
 import { writeFileAtomic } from "./files.ts";
 import { absolute, nodeHost } from "./node-host.ts";
@@ -69,6 +70,8 @@ export async function compileCommand(files: readonly string[], options: CompileC
       diagnostics.push(chosen.problem);
       exit = chosen.problem.code === "SBX2018" ? EXIT.usage : EXIT.errors;
     } else if (chosen.scenario?.plan) {
+      const problems = validatePlan(chosen.scenario.plan).problems;
+      if (problems) throw new Error(`internal error: the plan breaks its schema: ${problems.join("; ")}`);
       try {
         writeFileAtomic(options.out, `${JSON.stringify(chosen.scenario.plan, null, 2)}\n`);
       } catch (e) {
@@ -85,6 +88,10 @@ export async function compileCommand(files: readonly string[], options: CompileC
 }
 
 function report(term: Terminal, options: CompileCommandOptions, diagnostics: readonly Diagnostic[], source: (f: string) => string | undefined, scenarios: readonly CompiledScenario[]): void {
+  for (const s of scenarios) {
+    const problems = s.plan ? validatePlan(s.plan).problems : null;
+    if (problems) (diagnostics as Diagnostic[]).push(diagnostic("SBX4003", { detail: `the plan of '${s.name}' breaks its schema: ${problems.join("; ")}` }, s.file, s.decl.node.name!.span));
+  }
   if (options.json) {
     const doc = {
       format: "sbx-compile",

@@ -103,7 +103,7 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
       const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
       const base = declarationModel(ctx, decl, models);
       if (!base) {
-        if (isEntry) scenarios.push({ name: decl.name, file: module.path, decl, plan: null, planHash: null });
+        if (isEntry) scenarios.push(compiledScenario(decl, module.path, null));
         continue;
       }
       if (!isEntry) {
@@ -114,11 +114,26 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
       const profile = scenarioProfile(ctx, model);
       const result = checkBlock(ctx, model, "", { profile, inertIn: entrySet });
       const plan = selected || options.scenario === undefined ? lowerScenario(lowerCtx, result, decl) : null;
-      scenarios.push({ name: decl.name, file: module.path, decl, plan, planHash: plan ? planHash(plan) : null });
+      scenarios.push(compiledScenario(decl, module.path, plan));
     }
   }
   reportUnusedImports(ctx, entrySet);
   return { program, diagnostics: sortDiagnostics(diagnostics), symbols, scenarios, checked };
+}
+
+/** The plan hash is computed when first asked for: hashing every plan on every keystroke is wasted work. */
+function compiledScenario(decl: Decl, file: string, plan: Plan | null): CompiledScenario {
+  let hash: string | null | undefined;
+  return {
+    name: decl.name,
+    file,
+    decl,
+    plan,
+    get planHash() {
+      if (hash === undefined) hash = plan ? planHash(plan) : null;
+      return hash;
+    },
+  };
 }
 
 /** A policy's action table is a distribution: its entries must sum to 1. */

@@ -29,22 +29,23 @@ export function declSymbol(decl: Decl): SymbolDef {
 export class SymbolTable {
   readonly defs: SymbolDef[] = [];
   readonly refs: SymbolRef[] = [];
-  private readonly seen = new Set<string>();
+  private readonly byKey = new Map<string, SymbolDef>();
+  private readonly seenRefs = new Set<string>();
 
   define(def: SymbolDef): SymbolDef {
     const key = `${def.file}:${def.nameSpan.start}:${def.kind}`;
-    if (!this.seen.has(key)) {
-      this.seen.add(key);
-      this.defs.push(def);
-    }
-    return this.defs.find((d) => `${d.file}:${d.nameSpan.start}:${d.kind}` === key)!;
+    const existing = this.byKey.get(key);
+    if (existing) return existing;
+    this.byKey.set(key, def);
+    this.defs.push(def);
+    return def;
   }
 
   reference(file: string, span: Span, target: Decl | SymbolDef): void {
     const def = "node" in target ? declSymbol(target) : target;
-    const key = `ref:${file}:${span.start}:${span.end}:${def.kind}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    const key = `${file}:${span.start}:${span.end}:${def.kind}`;
+    if (this.seenRefs.has(key)) return;
+    this.seenRefs.add(key);
     this.refs.push({ file, span, target: def });
   }
 }

@@ -207,6 +207,9 @@ export const CATALOGUE = {
   SBX5007: entry<{ detail: string }>("error", "invalid event log",
     "The file is not an sbx event log, or it was cut short before its header.",
     (p) => `invalid event log: ${p.detail}`),
+  SBX5008: entry<{ key: string; what: string }>("warning", "key not carried over",
+    "`sbx import` met a key the sandbox read but a .sbx file has no place for (an API key, an endpoint); the message says what to do instead.",
+    (p) => `'${p.key}' is not carried over: ${p.what}`),
 } as const;
 
 export type Code = keyof typeof CATALOGUE;

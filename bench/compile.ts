@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:compile`: generate a scenario file of about 10,000 lines and
+ * report, as JSON, the time for lexing alone, lexing + parsing, and the full
+ * compile (load, check, lower). The goal is a full compile within 3× of
+ * lexing alone.
+ */
+import { lex, parse } from "../language/syntax.ts";
+import { compile } from "../src/compiler/index.ts";
+import { memoryHost } from "../src/compiler/host.ts";
+import { nodeHost, STDLIB_DIR } from "../src/cli/node-host.ts";
+
+export function generateScenarioFile(targetLines: number): string {
+  const parts: string[] = ['import "std/governance" { moderate }', ""];
+  let lines = 2;
+  let i = 0;
+  while (lines < targetLines) {
+    const block = [
+      `// Study ${i}: a persona, a policy and a scenario using them.`,
+      `persona analyst_${i} {`,
+      `  description = "Analyst number ${i}"`,
+      `  prompt = """`,
+      `    You are analyst ${i}. Weigh each proposal on its merits.`,
+      `    """`,
+      `  traits { openness = 0.${i % 9}  conscientiousness = 0.8  neuroticism = -0.1 }`,
+      `}`,
+      ``,
+      `policy regime_${i} {`,
+      `  actions { post = 20%  vote = 30%  propose = 40%  noop = 10% }`,
+      `  accept = ${50 + (i % 40)}%`,
+      `  propose_type = trade`,
+      `  target = most_trusted`,
+      `  observables extends opportunistic { engagement = uniform(-0.1, 0.${(i % 8) + 1}) }`,
+      `}`,
+      ``,
+      `scenario study_${i} {`,
+      `  description = "Generated study ${i}"`,
+      `  seed = ${1000 + i}   epochs = ${5 + (i % 20)}   steps = 10`,
+      `  schedule = round_robin`,
+      ``,
+      `  population {`,
+      `    honest = ${2 + (i % 5)}`,
+      `    honest careful { count = 2  acceptance_threshold = 45% }`,
+      `    opportunistic = 2`,
+      `    deceptive { count = 1  trust_building_phase = ${3 + (i % 4)} }`,
+      `    adversarial = 1`,
+      `    regime_${i} = 3`,
+      `    llm thinkers { count = 1  provider = anthropic  model = "claude-3-haiku-20240307"  persona = analyst_${i} }`,
+      `  }`,
+      ``,
+      `  payoff { s_plus = 2.${i % 10}   s_minus = 1.0   harm = 2.0   theta = 0.5   rho_a = 0.1   rho_b = 0.1   w_rep = 1.0 }`,
+      `  proxy { sigmoid_k = 2.0  weights { task_progress = 0.4  rework = 0.2  verifier = 0.2  engagement = 0.2 } }`,
+      `  rate_limits { posts_per_epoch = 10   interactions_per_step = 5   votes_per_epoch = 50   tasks_per_epoch = 3 }`,
+      ``,
+      `  network {`,
+      `    topology = small_world   k_neighbors = 4   rewire_probability = 0.1`,
+      `    dynamic { strengthen_rate = 0.1   decay_rate = 5%   min_weight = 0.2   max_weight = 1.0 }`,
+      `  }`,
+      ``,
+      `  governance extends moderate {`,
+      `    audit.probability = ${10 + (i % 15)}%`,
+      `    collusion { score_threshold = 0.5  realtime_penalty = true }`,
+      `  }`,
+      ``,
+      `  expect {`,
+      `    seeds = 1..5`,
+      `    epochs_completed >= 5`,
+      `    ok_toxicity: mean(toxicity) <= 0.4`,
+      `    always(toxicity < 0.8, from = 1)`,
+      `    final(payoff[adversarial]) < final(payoff[honest])`,
+      `    seeds.share(max(toxicity) < 0.6) >= 80%`,
+      `  }`,
+      `}`,
+      ``,
+    ];
+    parts.push(...block);
+    lines += block.length;
+    i++;
+  }
+  return parts.join("\n");
+}
+
+function timeIt(fn: () => void, repeats: number): number {
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+if (process.argv[1]?.endsWith("compile.ts") || process.argv[1]?.endsWith("bench-compile.mjs")) main();
+function main(): void {
+const text = generateScenarioFile(Number(process.argv[2] ?? 10_000));
+const file = "/bench/generated.sbx";
+const host = memoryHost({ [file]: text }, STDLIB_DIR, nodeHost());
+const warm = 3;
+for (let i = 0; i < warm; i++) compile(host, [file]);
+const repeats = 7;
+const lexMs = timeIt(() => lex(text, file), repeats);
+const parseMs = timeIt(() => parse(text, file), repeats);
+let scenarios = 0;
+let errors = 0;
+const compileMs = timeIt(() => {
+  const result = compile(host, [file]);
+  scenarios = result.scenarios.filter((s) => s.plan).length;
+  errors = result.diagnostics.filter((d) => d.severity === "error").length;
+}, repeats);
+console.log(
+  JSON.stringify({
+    lines: text.split("\n").length,
+    bytes: text.length,
+    scenarios,
+    errors,
+    lex_ms: Number(lexMs.toFixed(2)),
+    parse_ms: Number(parseMs.toFixed(2)),
+    compile_ms: Number(compileMs.toFixed(2)),
+    parse_over_lex: Number((parseMs / lexMs).toFixed(2)),
+    compile_over_lex: Number((compileMs / lexMs).toFixed(2)),
+    goal_compile_over_lex: 3,
+  }),
+);
+}

@@ -1,0 +1,209 @@
+/**
+ * Engine benchmark. With no flags, runs every configuration — N = 5, 50, 200,
+ * 1000, 10000 agents at 10 epochs × 10 steps, without and with a small-world
+ * network, with governance off and with every lever on — each in its own
+ * process (so peak RSS is per configuration), and prints one JSON line each.
+ *
+ *   --agents N --epochs E --steps S [--network small_world] [--governance full] [--profile sbx|swarm-0.1]
+ *
+ * runs one configuration in this process.
+ *
+ * The "floor" is a tight loop doing only the random draws and arithmetic of
+ * the same number of interactions (observables, v̂, p, both payoffs) on the
+ * profile's generator; ratio_to_floor = wall_s / floor_wall_s.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { runPlan } from "../src/engine/index.ts";
+import { randomSources, semanticsFor } from "../src/engine/semantics.ts";
+import { payoffCounterparty, payoffInitiator, ProxyComputer } from "../src/engine/soft-labels.ts";
+import type { Agent, Plan } from "../src/plan/schema.ts";
+import { PLAN_FORMAT, PLAN_VERSION } from "../src/plan/schema.ts";
+import { SBX_VERSION } from "../src/version.ts";
+
+interface Config {
+  agents: number;
+  epochs: number;
+  steps: number;
+  network: "none" | "small_world";
+  governance: "off" | "full";
+  profile: "swarm-0.1" | "sbx";
+}
+
+const MIX: [Agent["kind"], number][] = [
+  ["honest", 0.4],
+  ["opportunistic", 0.3],
+  ["deceptive", 0.2],
+  ["adversarial", 0.1],
+];
+
+const PARAMS = {
+  honest: { acceptanceThreshold: 0.4, trustWeight: 0.3, postProbability: 0.3, voteProbability: 0.5, interactProbability: 0.4 },
+  opportunistic: { riskTolerance: 0.6, postProbability: 0.4, voteProbability: 0.6, freeRideProbability: 0.3 },
+  deceptive: { trustBuildingPhase: 5, exploitationThreshold: 0.7, facadeProbability: 0.8, postProbability: 0.35 },
+  adversarial: { targetHonest: true, postProbability: 0.5, attackProbability: 0.6, attackCooldown: 2 },
+} as const;
+
+export function benchPlan(c: Config): Plan {
+  const agents: Agent[] = [];
+  const groups: Plan["groups"] = [];
+  let made = 0;
+  MIX.forEach(([kind, share], i) => {
+    const count = i === MIX.length - 1 ? c.agents - made : Math.round(c.agents * share);
+    const ids: string[] = [];
+    for (let k = 1; k <= count; k++) {
+      const id = `${kind}_${k}`;
+      ids.push(id);
+      agents.push({ id, kind, group: kind, params: { ...PARAMS[kind as keyof typeof PARAMS] } } as Agent);
+    }
+    made += count;
+    groups.push({ name: kind, kind, agentIds: ids });
+  });
+  const full = c.governance === "full";
+  return {
+    format: PLAN_FORMAT,
+    planVersion: PLAN_VERSION,
+    scenario: { name: `bench-${c.agents}`, description: "engine benchmark", motif: "bench" },
+    profile: c.profile,
+    simulation: { seed: 42, epochs: c.epochs, stepsPerEpoch: c.steps, schedule: "round_robin", maxActionsPerStep: c.agents, mode: "sync" },
+    payoff: { sPlus: 2.5, sMinus: 1.5, h: 3.0, theta: 0.5, rhoA: 0.2, rhoB: 0.2, wRep: 1.5 },
+    proxy: { weights: { taskProgress: 0.4, rework: 0.2, verifier: 0.2, engagement: 0.2 }, sigmoidK: 2, reworkDecay: 0.3, rejectionDecay: 0.4, misuseDecay: 0.5 },
+    rateLimits: { postsPerEpoch: 10, interactionsPerStep: 5, votesPerEpoch: 50, tasksPerEpoch: 3, advertised: true },
+    feed: { replyWeight: 0.5, visiblePosts: 20, maxContentLength: 10000 },
+    agents,
+    groups,
+    network:
+      c.network === "small_world"
+        ? {
+            topology: "small_world",
+            edgeProbability: 0.5,
+            kNeighbors: 4,
+            rewireProbability: 0.1,
+            mEdges: 2,
+            edges: [],
+            dynamic: true,
+            strengthenRate: 0.1,
+            decayRate: 0.05,
+            minEdgeWeight: 0.2,
+            maxEdgeWeight: 1.0,
+            disconnectBelowReputation: null,
+            exactPathLengthUpTo: 2000,
+            pathLengthSamples: 64,
+          }
+        : null,
+    governance: {
+      transactionTax: { rate: full ? 0.1 : 0, split: full ? 0.6 : 0.5 },
+      reputationDecay: { rate: full ? 0.85 : 1 },
+      voteNormalization: { enabled: full, maxWeightPerAgent: full ? 5 : 10 },
+      bandwidth: { enabled: full, cap: 8 },
+      staking: { enabled: full, minStake: full ? 25 : 0, slashRate: 0.2 },
+      circuitBreaker: { enabled: full, toxicityThreshold: 0.5, violations: 2, freezeEpochs: 3, window: 10, violationDecay: 0 },
+      audit: { enabled: full, probability: 0.25, penaltyMultiplier: 3.0, thresholdP: 0.6 },
+      collusion: {
+        enabled: full,
+        frequencyThreshold: 2.0,
+        correlationThreshold: 0.7,
+        minInteractions: 3,
+        scoreThreshold: 0.5,
+        penaltyMultiplier: 1.0,
+        realtimePenalty: full,
+        realtimeRate: 0.1,
+        clearHistoryOnEpoch: full,
+      },
+    },
+    tasks: { perEpoch: 0, bounty: 5, difficulty: "medium", minReputation: 0, deadlineEpochs: 0, proposalTtlSteps: 0 },
+    llm: { budgetUsd: null, prices: {}, concurrency: { anthropic: 1, openai: 1, ollama: 1 } },
+    criteria: { seeds: [], items: [] },
+    observe: [],
+    outputs: { eventLog: null, metricsCsv: null },
+    provenance: { sbxVersion: SBX_VERSION, sources: [], criteria: {} },
+  };
+}
+
+/** The same draws and arithmetic as `interactions` completed interactions, nothing else. */
+function floor(plan: Plan, interactions: number): number {
+  const rng = randomSources(semanticsFor(plan.profile), plan).observables;
+  const proxy = new ProxyComputer();
+  const pay = plan.payoff;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < interactions; i++) {
+    const o = { taskProgress: rng.uniform(0.1, 0.5), rework: rng.randint(0, 2), rejections: rng.randint(0, 1), misuse: 0, engagement: rng.uniform(-0.2, 0.3) };
+    const [, p] = proxy.labels(o);
+    const terms = { p, tau: 0, cA: 0, cB: 0, rA: 0, rB: 0 };
+    sink += payoffInitiator(pay, terms) + payoffCounterparty(pay, terms);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  if (sink === 42.4242) console.log(""); // keep the loop observable
+  return wall;
+}
+
+function runOne(c: Config): Record<string, unknown> {
+  const plan = benchPlan(c);
+  let interactions = 0;
+  const t0 = performance.now();
+  const result = runPlan(plan, { onInteraction: () => interactions++ });
+  const wall = (performance.now() - t0) / 1000;
+  const peak = process.resourceUsage().maxRSS / 1024;
+  const floorWall = floor(plan, interactions);
+  const agentSteps = c.agents * c.epochs * c.steps;
+  return {
+    agents: c.agents,
+    epochs: c.epochs,
+    steps: c.steps,
+    network: c.network,
+    governance: c.governance,
+    profile: c.profile,
+    agent_steps: agentSteps,
+    interactions,
+    wall_s: round(wall),
+    agent_steps_per_s: Math.round(agentSteps / wall),
+    us_per_agent_step: round((wall * 1e6) / agentSteps),
+    peak_rss_mb: Math.round(peak),
+    floor_wall_s: round(floorWall),
+    ratio_to_floor: round(wall / floorWall),
+    frozen_at_end: result.agents.filter((a) => a.frozen).length,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+function parseArgs(argv: string[]): Config | null {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  if (get("agents") === undefined) return null;
+  return {
+    agents: Number(get("agents")),
+    epochs: Number(get("epochs") ?? 10),
+    steps: Number(get("steps") ?? 10),
+    network: get("network") === "small_world" ? "small_world" : "none",
+    governance: get("governance") === "full" ? "full" : "off",
+    profile: get("profile") === "sbx" ? "sbx" : "swarm-0.1",
+  };
+}
+
+const single = parseArgs(process.argv.slice(2));
+if (single) {
+  console.log(JSON.stringify(runOne(single)));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  // Under tsx the script is TypeScript; run children the same way this process was started.
+  const loader = process.execArgv;
+  for (const agents of [5, 50, 200, 1000, 10000]) {
+    for (const network of ["none", "small_world"] as const) {
+      for (const governance of ["off", "full"] as const) {
+        const args = [...loader, self, "--agents", String(agents), "--epochs", "10", "--steps", "10", "--network", network, "--governance", governance];
+        const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+        if (child.status !== 0) {
+          console.error(child.stderr);
+          process.exit(child.status ?? 1);
+        }
+        process.stdout.write(child.stdout);
+      }
+    }
+  }
+}

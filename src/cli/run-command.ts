@@ -1,0 +1,145 @@
+/**
+ * `sbx run FILE [--scenario NAME] [--seed N] [--epochs N] [--profile NAME] [--set path=value] [--json] [--out DIR]`
+ *
+ * Compiles (exit 1 on errors, as `sbx compile` does), runs, prints a
+ * per-epoch table and a summary — or one JSON document with --json — and
+ * judges the scenario's criteria on this run (exit 3 when one fails).
+ */
+import { SingleBar } from "cli-progress";
+import { compile, type Override } from "../compiler/index.ts";
+import { evaluateCriteria, type Verdict } from "../criteria/evaluate.ts";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { runPlan, type EpochRecord, type RunResult } from "../engine/index.ts";
+import type { Plan } from "../plan/schema.ts";
+import { validatePlan } from "../plan/validate.ts";
+import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
+import { absolute, nodeHost } from "./node-host.ts";
+import { renderDiagnostics } from "./render-diagnostics.ts";
+import { runDocument, runTotals, byKind } from "./run-summary.ts";
+import { RunWriter } from "./run-writer.ts";
+import { EXIT, type Terminal } from "./terminal.ts";
+import { renderVerdicts } from "./verdicts.ts";
+
+export interface RunCommandOptions {
+  readonly scenario?: string;
+  readonly seed?: string;
+  readonly epochs?: string;
+  readonly profile?: string;
+  readonly set?: readonly string[];
+  readonly json?: boolean;
+  readonly out?: string;
+}
+
+/** --seed, --epochs and --profile are overrides like any other, checked like source. */
+export function commandOverrides(options: { seed?: string; epochs?: string; profile?: string; set?: readonly string[] }): { overrides: Override[]; problems: string[] } {
+  const { overrides, problems } = parseOverrides(options.set);
+  if (options.seed !== undefined) overrides.push({ path: "seed", value: options.seed, origin: "--seed" });
+  if (options.epochs !== undefined) overrides.push({ path: "epochs", value: options.epochs, origin: "--epochs" });
+  if (options.profile !== undefined) overrides.push({ path: "profile", value: JSON.stringify(options.profile), origin: "--profile" });
+  return { overrides, problems };
+}
+
+/** Compile one scenario of a file, with overrides, to a validated plan — or diagnostics and an exit code. */
+export function compileForRun(
+  file: string,
+  options: { scenario?: string; seed?: string; epochs?: string; profile?: string; set?: readonly string[] },
+): { plan: Plan; planHash: string; diagnostics: readonly Diagnostic[]; source: (f: string) => string | undefined } | { exit: number; diagnostics: readonly Diagnostic[]; source: (f: string) => string | undefined } {
+  const path = absolute(file);
+  const missing = missingFiles([path]);
+  const { overrides, problems } = commandOverrides(options);
+  if (missing.length || problems.length) {
+    return { exit: EXIT.usage, diagnostics: [...missing, ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 }))], source: () => undefined };
+  }
+  const result = compile(nodeHost(), [path], { overrides, ...(options.scenario !== undefined ? { scenario: options.scenario } : {}) });
+  const source = (f: string) => compilationSource(result)(f) ?? undefined;
+  const diagnostics = [...result.diagnostics];
+  if (hasErrors(diagnostics)) return { exit: EXIT.errors, diagnostics, source };
+  const chosen = chooseScenario(result, options.scenario);
+  if (chosen.problem) return { exit: chosen.problem.code === "SBX2018" ? EXIT.usage : EXIT.errors, diagnostics: [...diagnostics, chosen.problem], source };
+  const checked = validatePlan(chosen.scenario!.plan);
+  if (!checked.plan) {
+    const d = diagnostic("SBX4003", { detail: `the plan breaks its schema: ${checked.problems.join("; ")}` }, chosen.scenario!.file, chosen.scenario!.decl.node.name!.span);
+    return { exit: EXIT.usage, diagnostics: [...diagnostics, d], source };
+  }
+  return { plan: checked.plan, planHash: chosen.scenario!.planHash!, diagnostics, source };
+}
+
+const fmt = (v: number | null | undefined, digits = 4): string => (typeof v === "number" ? v.toFixed(digits) : "—");
+
+const TABLE = [
+  { head: "epoch", width: 5, get: (e: EpochRecord) => String(e.epoch) },
+  { head: "inter", width: 6, get: (e: EpochRecord) => String(e.metrics["interactions"] ?? 0) },
+  { head: "acc", width: 5, get: (e: EpochRecord) => String(e.metrics["accepted"] ?? 0) },
+  { head: "toxicity", width: 9, get: (e: EpochRecord) => fmt(e.metrics["toxicity"]) },
+  { head: "q-gap", width: 8, get: (e: EpochRecord) => fmt(e.metrics["quality_gap"]) },
+  { head: "avg π", width: 8, get: (e: EpochRecord) => fmt(e.metrics["avg_payoff"]) },
+  { head: "welfare", width: 9, get: (e: EpochRecord) => fmt(e.metrics["welfare"], 3) },
+  { head: "frozen", width: 6, get: (e: EpochRecord) => String(e.agents.filter((a) => a.frozen).length) },
+];
+
+function tableRow(cells: string[]): string {
+  return `${cells.map((c, i) => c.padStart(TABLE[i]!.width)).join("  ")}\n`;
+}
+
+export async function runCommand(file: string, options: RunCommandOptions, term: Terminal): Promise<number> {
+  const compiled = compileForRun(file, options);
+  const notes = renderDiagnostics(compiled.diagnostics, compiled.source, term);
+  if ("exit" in compiled) {
+    term.err(notes);
+    return compiled.exit;
+  }
+  if (!options.json) term.err(notes);
+  const { plan, planHash } = compiled;
+  const writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
+  const human = !options.json;
+  const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  if (human) {
+    term.out(`${term.color.bold(plan.scenario.name)}  seed ${plan.simulation.seed}  profile ${plan.profile}  ${plan.agents.length} agents  ${plan.simulation.epochs}×${plan.simulation.stepsPerEpoch}  ${planHash.slice(0, 19)}\n\n`);
+    term.out(tableRow(TABLE.map((c) => c.head)));
+  }
+  bar?.start(plan.simulation.epochs, 0);
+  let result: RunResult;
+  try {
+    result = runPlan(plan, {
+      ...(writer ? { events: writer.event } : {}),
+      onEpoch: (record) => {
+        writer?.epoch(record);
+        if (human) {
+          bar?.stop();
+          term.out(tableRow(TABLE.map((c) => c.get(record))));
+          bar?.start(plan.simulation.epochs, record.epoch + 1);
+        }
+      },
+    });
+  } catch (e) {
+    bar?.stop();
+    writer?.abort();
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: internal error while running: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  bar?.stop();
+  const verdicts = evaluateCriteria(plan, [result]);
+  writer?.finish(result, verdicts, null);
+  if (options.json) {
+    term.out(`${JSON.stringify(runDocument(plan, result, verdicts), null, 2)}\n`);
+  } else {
+    term.out(`\n${renderSummary(plan, result)}`);
+    if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
+    if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json}\n`);
+  }
+  return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
+}
+
+function renderSummary(plan: Plan, result: RunResult): string {
+  const t = runTotals(result);
+  const lines = [
+    `epochs ${t.epochs}   interactions ${t.interactions} (${t.accepted} accepted)   mean toxicity ${fmt(t.meanToxicity)}   welfare/epoch ${fmt(t.welfarePerEpoch, 3)}`,
+    "",
+    `${"kind".padEnd(16)}${"agents".padStart(7)}${"payoff".padStart(11)}${"per agent".padStart(11)}${"reputation".padStart(12)}${"frozen".padStart(8)}`,
+    ...byKind(result.agents, plan).map(
+      (k) => `${k.kind.padEnd(16)}${String(k.agents).padStart(7)}${k.totalPayoff.toFixed(3).padStart(11)}${k.meanPayoff.toFixed(3).padStart(11)}${k.meanReputation.toFixed(3).padStart(12)}${String(k.frozen).padStart(8)}`,
+    ),
+  ];
+  if (t.frozenAgents.length) lines.push("", `frozen at the end: ${t.frozenAgents.join(", ")}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,162 @@
+/**
+ * Agent state (the reference's AgentState plus rate-limit counters) and the
+ * indices that answer "which agents can this agent see" without building
+ * lists: order-statistic sets over registration indices, kept current as
+ * agents freeze, unfreeze or change reputation and resources.
+ */
+import type { Agent, InteractionType } from "../plan/schema.ts";
+import { BTree } from "./btree.ts";
+import { OrderIndex } from "./order-index.ts";
+
+export interface Proposal {
+  readonly id: number;
+  readonly initiator: string;
+  readonly counterparty: string;
+  readonly type: InteractionType;
+  readonly content: string;
+  /** Offered transfer τ (always 0 while transfers are dormant). */
+  readonly transfer: number;
+  readonly epoch: number;
+  readonly step: number;
+}
+
+export class AgentSlot {
+  reputation = 0.0;
+  resources = 100.0;
+  totalPayoff = 0.0;
+  frozen = false;
+  interactionsInitiated = 0;
+  interactionsReceived = 0;
+  interactionsAccepted = 0;
+  avgPInitiated = 0.5;
+  avgPReceived = 0.5;
+  // Rate-limit counters; the per-step one is stamped with the step serial.
+  postsUsed = 0;
+  votesUsed = 0;
+  tasksUsed = 0;
+  interactionsUsed = 0;
+  interactionsStep = -1;
+  /** Pending proposals addressed to this agent, in insertion order. */
+  readonly inbox: Proposal[] = [];
+
+  constructor(
+    readonly idx: number,
+    readonly id: string,
+    readonly kind: Agent["kind"],
+    readonly group: string,
+    /** The type other agents see (LLM agents report "honest", as in the reference). */
+    readonly reportedType: string,
+  ) {}
+
+  recordInitiated(p: number): void {
+    const n = ++this.interactionsInitiated;
+    this.interactionsAccepted++;
+    this.avgPInitiated = (this.avgPInitiated * (n - 1) + p) / n;
+  }
+
+  recordReceived(p: number): void {
+    const n = ++this.interactionsReceived;
+    this.avgPReceived = (this.avgPReceived * (n - 1) + p) / n;
+  }
+}
+
+/** A membership rule kept as an order-statistic set over active agents. */
+interface PredicateIndex {
+  readonly index: OrderIndex;
+  readonly test: (s: AgentSlot) => boolean;
+}
+
+export class Population {
+  readonly slots: AgentSlot[] = [];
+  readonly byId = new Map<string, AgentSlot>();
+  /** Active (non-frozen) agents. */
+  readonly active: OrderIndex;
+  private readonly predicates = new Map<string, PredicateIndex>();
+  private readonly trackedSets = new Map<string, { set: Set<AgentSlot>; test: (s: AgentSlot) => boolean }>();
+  /** Bumped on every freeze or unfreeze. */
+  freezeVersion = 0;
+  /** All agents by (reputation, index), built on first use (stochastic reputation targeting). */
+  private byReputation: BTree<[number, number], AgentSlot> | null = null;
+
+  constructor(agents: readonly Agent[]) {
+    this.active = new OrderIndex(agents.length);
+    agents.forEach((a, i) => {
+      const slot = new AgentSlot(i, a.id, a.kind, a.group, a.kind === "llm" ? "honest" : a.kind);
+      this.slots.push(slot);
+      this.byId.set(a.id, slot);
+      this.active.set(i, true);
+    });
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** An order-statistic set of active agents satisfying `test`, created on first use and kept current. */
+  where(name: string, test: (s: AgentSlot) => boolean): OrderIndex {
+    let p = this.predicates.get(name);
+    if (!p) {
+      const index = new OrderIndex(this.slots.length);
+      for (const s of this.slots) index.set(s.idx, !s.frozen && test(s));
+      p = { index, test };
+      this.predicates.set(name, p);
+    }
+    return p.index;
+  }
+
+  /**
+   * The set of agents (frozen or not) satisfying `test`, created on first use
+   * and kept current; meant for small sets such as "honest agents an
+   * adversary cannot target right now".
+   */
+  tracked(name: string, test: (s: AgentSlot) => boolean): ReadonlySet<AgentSlot> {
+    let t = this.trackedSets.get(name);
+    if (!t) {
+      t = { set: new Set(this.slots.filter(test)), test };
+      this.trackedSets.set(name, t);
+    }
+    return t.set;
+  }
+
+  /** Re-evaluate an agent's memberships after its reputation, resources or freeze changed. */
+  touch(s: AgentSlot): void {
+    for (const p of this.predicates.values()) p.index.set(s.idx, !s.frozen && p.test(s));
+    for (const t of this.trackedSets.values()) {
+      if (t.test(s)) t.set.add(s);
+      else t.set.delete(s);
+    }
+  }
+
+  private get watched(): boolean {
+    return this.predicates.size > 0 || this.trackedSets.size > 0;
+  }
+
+  setFrozen(s: AgentSlot, frozen: boolean): void {
+    if (s.frozen === frozen) return;
+    s.frozen = frozen;
+    this.active.set(s.idx, !frozen);
+    this.freezeVersion++;
+    this.touch(s);
+  }
+
+  addReputation(s: AgentSlot, delta: number): void {
+    if (this.byReputation) this.byReputation.delete([s.reputation, s.idx]);
+    s.reputation += delta;
+    if (this.byReputation) this.byReputation.set([s.reputation, s.idx], s);
+    if (this.watched) this.touch(s);
+  }
+
+  /** Agents ordered by reputation ascending, ties by registration index. */
+  reputationOrder(): BTree<[number, number], AgentSlot> {
+    if (!this.byReputation) {
+      this.byReputation = new BTree<[number, number], AgentSlot>(undefined, (a, b) => a[0] - b[0] || a[1] - b[1]);
+      for (const s of this.slots) this.byReputation.set([s.reputation, s.idx], s);
+    }
+    return this.byReputation;
+  }
+
+  addResources(s: AgentSlot, delta: number): void {
+    s.resources += delta;
+    if (this.watched) this.touch(s);
+  }
+}

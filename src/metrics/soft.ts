@@ -1,0 +1,222 @@
+/**
+ * Interaction metrics (§4.1–§4.2 of the reference spec) as pure functions.
+ *
+ * Sums run left to right from 0 in input order, means are sum/count and
+ * variances are population variances, as in the reference, so results are
+ * bit-identical for the same inputs. One exception: the reference squares
+ * deviations with `** 2` (libm pow); here they are products, which can differ
+ * in the last bit (docs/differences.md).
+ */
+
+/** What the metrics read from an interaction. */
+export interface ScoredInteraction {
+  readonly p: number;
+  readonly accepted: boolean;
+  readonly payoffA: number;
+  readonly payoffB: number;
+  readonly cA: number;
+  readonly cB: number;
+  readonly tau: number;
+  /** +1 / −1 when the true outcome is known. */
+  readonly groundTruth: 1 | -1 | null;
+}
+
+function sumOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
+}
+
+function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  return sumOf(xs, f) / xs.length;
+}
+
+function acceptedOf<T extends { accepted: boolean }>(xs: readonly T[]): T[] {
+  return xs.filter((x) => x.accepted);
+}
+
+/** E[1 − p | accepted]; 0 when nothing was accepted. */
+export function toxicityRate(xs: readonly ScoredInteraction[]): number {
+  const acc = acceptedOf(xs);
+  if (acc.length === 0) return 0.0;
+  return meanOf(acc, (x) => 1 - x.p);
+}
+
+/** E[1 − p]; 0 when empty. */
+export function toxicityRateAll(xs: readonly ScoredInteraction[]): number {
+  if (xs.length === 0) return 0.0;
+  return meanOf(xs, (x) => 1 - x.p);
+}
+
+/** Share of accepted interactions with p below the threshold; 0 when nothing was accepted. */
+export function hardToxicity(xs: readonly ScoredInteraction[], threshold = 0.5): number {
+  const acc = acceptedOf(xs);
+  if (acc.length === 0) return 0.0;
+  return acc.filter((x) => x.p < threshold).length / acc.length;
+}
+
+export function acceptanceRate(xs: readonly ScoredInteraction[]): number {
+  return xs.length === 0 ? 0.0 : acceptedOf(xs).length / xs.length;
+}
+
+/** E[π_a | accepted] − E[π_a]; 0 when empty or nothing accepted. */
+export function conditionalLossInitiator(xs: readonly ScoredInteraction[]): number {
+  if (xs.length === 0) return 0.0;
+  const acc = acceptedOf(xs);
+  if (acc.length === 0) return 0.0;
+  return meanOf(acc, (x) => x.payoffA) - meanOf(xs, (x) => x.payoffA);
+}
+
+export function conditionalLossCounterparty(xs: readonly ScoredInteraction[]): number {
+  if (xs.length === 0) return 0.0;
+  const acc = acceptedOf(xs);
+  if (acc.length === 0) return 0.0;
+  return meanOf(acc, (x) => x.payoffB) - meanOf(xs, (x) => x.payoffB);
+}
+
+/** (s₊ + s₋)·(E[p] − E[p | accepted]); 0 when empty or nothing accepted. */
+export function spread(xs: readonly ScoredInteraction[], sPlus: number, sMinus: number): number {
+  if (xs.length === 0) return 0.0;
+  const acc = acceptedOf(xs);
+  if (acc.length === 0) return 0.0;
+  const all = meanOf(xs, (x) => x.p);
+  const accepted = meanOf(acc, (x) => x.p);
+  return (sPlus + sMinus) * (all - accepted);
+}
+
+/** E[p | accepted] − E[p | rejected]; 0 when either side is empty. */
+export function qualityGap(xs: readonly ScoredInteraction[]): number {
+  const acc = xs.filter((x) => x.accepted);
+  const rej = xs.filter((x) => !x.accepted);
+  if (acc.length === 0 || rej.length === 0) return 0.0;
+  return meanOf(acc, (x) => x.p) - meanOf(rej, (x) => x.p);
+}
+
+export interface Participation {
+  highQualityAcceptance: number;
+  lowQualityAcceptance: number;
+  highQualityCount: number;
+  lowQualityCount: number;
+}
+
+export function participationByQuality(xs: readonly ScoredInteraction[], threshold = 0.5): Participation {
+  const high = xs.filter((x) => x.p >= threshold);
+  const low = xs.filter((x) => x.p < threshold);
+  const highAcc = high.filter((x) => x.accepted).length;
+  const lowAcc = low.filter((x) => x.accepted).length;
+  return {
+    highQualityAcceptance: high.length ? highAcc / high.length : 0.0,
+    lowQualityAcceptance: low.length ? lowAcc / low.length : 0.0,
+    highQualityCount: high.length,
+    lowQualityCount: low.length,
+  };
+}
+
+/** Strictly inside 0.5 ± band. */
+export function isUncertain(p: number, band = 0.2): boolean {
+  return 0.5 - band < p && p < 0.5 + band;
+}
+
+export function uncertainFraction(xs: readonly ScoredInteraction[], band = 0.2): number {
+  if (xs.length === 0) return 0.0;
+  return xs.filter((x) => isUncertain(x.p, band)).length / xs.length;
+}
+
+export function averageQuality(xs: readonly ScoredInteraction[], acceptedOnly = false): number {
+  const set = acceptedOnly ? acceptedOf(xs) : xs;
+  if (set.length === 0) return 0.0;
+  return meanOf(set, (x) => x.p);
+}
+
+/** Histogram of p over `bins` equal-width bins; edges are the float products i·(1/bins). */
+export function qualityDistribution(xs: readonly ScoredInteraction[], bins = 10): [number, number, number][] {
+  if (xs.length === 0) return [];
+  const width = 1.0 / bins;
+  const out: [number, number, number][] = [];
+  for (let i = 0; i < bins; i++) {
+    const start = i * width;
+    const end = (i + 1) * width;
+    const count = xs.filter((x) => (start <= x.p && x.p < end) || (i === bins - 1 && x.p === 1.0)).length;
+    out.push([start, end, count]);
+  }
+  return out;
+}
+
+export interface Welfare {
+  totalWelfare: number;
+  totalSocialSurplus: number;
+  avgInitiatorPayoff: number;
+  avgCounterpartyPayoff: number;
+}
+
+/** Welfare over accepted interactions; `social(p)` is S_soft − E_soft. */
+export function welfareMetrics(xs: readonly ScoredInteraction[], social: (p: number) => number): Welfare {
+  if (xs.length === 0) return { totalWelfare: 0.0, totalSocialSurplus: 0.0, avgInitiatorPayoff: 0.0, avgCounterpartyPayoff: 0.0 };
+  const acc = acceptedOf(xs);
+  return {
+    totalWelfare: sumOf(acc, (x) => x.payoffA + x.payoffB),
+    totalSocialSurplus: sumOf(acc, (x) => social(x.p)),
+    avgInitiatorPayoff: acc.length ? sumOf(acc, (x) => x.payoffA) / acc.length : 0.0,
+    avgCounterpartyPayoff: acc.length ? sumOf(acc, (x) => x.payoffB) / acc.length : 0.0,
+  };
+}
+
+/** Population variance; 0 for fewer than two values. */
+export function populationVariance(values: readonly number[]): number {
+  if (values.length < 2) return 0.0;
+  let s = 0;
+  for (const v of values) s += v;
+  const mean = s / values.length;
+  let d = 0;
+  for (const v of values) d += (v - mean) * (v - mean);
+  return d / values.length;
+}
+
+export function qualityVariance(xs: readonly ScoredInteraction[], acceptedOnly = false): number {
+  const set = acceptedOnly ? acceptedOf(xs) : xs;
+  return populationVariance(set.map((x) => x.p));
+}
+
+export function qualityStd(xs: readonly ScoredInteraction[], acceptedOnly = false): number {
+  return Math.sqrt(qualityVariance(xs, acceptedOnly));
+}
+
+export function payoffVarianceInitiator(xs: readonly ScoredInteraction[]): number {
+  return populationVariance(xs.map((x) => x.payoffA));
+}
+
+export function payoffVarianceCounterparty(xs: readonly ScoredInteraction[]): number {
+  return populationVariance(xs.map((x) => x.payoffB));
+}
+
+export interface CoefficientsOfVariation {
+  cvP: number;
+  cvPayoffInitiator: number;
+  cvPayoffCounterparty: number;
+}
+
+/** std/mean of p (signed, 0 when the mean is 0) and |std/mean| of each payoff. */
+export function coefficientOfVariation(xs: readonly ScoredInteraction[]): CoefficientsOfVariation {
+  if (xs.length === 0) return { cvP: 0.0, cvPayoffInitiator: 0.0, cvPayoffCounterparty: 0.0 };
+  const meanP = averageQuality(xs);
+  const stdP = qualityStd(xs);
+  const meanA = meanOf(xs, (x) => x.payoffA);
+  const meanB = meanOf(xs, (x) => x.payoffB);
+  const stdA = Math.sqrt(payoffVarianceInitiator(xs));
+  const stdB = Math.sqrt(payoffVarianceCounterparty(xs));
+  return {
+    cvP: meanP !== 0 ? stdP / meanP : 0.0,
+    cvPayoffInitiator: meanA !== 0 ? Math.abs(stdA / meanA) : 0.0,
+    cvPayoffCounterparty: meanB !== 0 ? Math.abs(stdB / meanB) : 0.0,
+  };
+}
+
+/** Σ (c_a + c_b) over all interactions. */
+export function governanceCost(xs: readonly ScoredInteraction[]): number {
+  return sumOf(xs, (x) => x.cA + x.cB);
+}
+
+/** Σ |τ| over all interactions. */
+export function totalTransfers(xs: readonly ScoredInteraction[]): number {
+  return sumOf(xs, (x) => Math.abs(x.tau));
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { METRICS, observedKey } from "../../src/metrics/registry.ts";
+import { ENGINE_SCALARS, engineSeriesNames } from "../../src/engine/metrics.ts";
+import { runPlan } from "../../src/engine/index.ts";
+import { testPlan } from "../support/reference-plans.ts";
+
+describe("metric registry ↔ engine", () => {
+  it("the engine computes exactly the registry's series, and derives exactly its scalars", () => {
+    const series = METRICS.filter((m) => m.shape === "series").map((m) => m.name).sort();
+    expect(engineSeriesNames().sort()).toEqual(series);
+    expect([...ENGINE_SCALARS].sort()).toEqual(METRICS.filter((m) => m.shape === "scalar").map((m) => m.name).sort());
+    const run = runPlan(testPlan({ epochs: 1, steps: 2 }));
+    expect(Object.keys(run.epochs[0].metrics).sort()).toEqual(series);
+  });
+
+  it("is null exactly where the registry says a metric is optional and undefined", () => {
+    const run = runPlan(testPlan({ epochs: 1, steps: 3 }));
+    const m = run.epochs[0].metrics;
+    for (const def of METRICS.filter((d) => d.shape === "series")) {
+      if (m[def.name] === null) expect(def.optional, def.name).toBe(true);
+    }
+    expect(m["network.edges"]).toBeNull();
+    expect(m.brier).toBeNull();
+  });
+
+  it("records observed selections under observedKey", () => {
+    const plan = testPlan({
+      epochs: 2,
+      steps: 6,
+      observe: [
+        { metric: "payoff", select: { by: "kind", name: "honest" } },
+        { metric: "toxicity", select: { by: "agent", name: "opportunistic_1" } },
+        { metric: "interactions", select: { by: "group", name: "honest" } },
+        { metric: "reputation", select: { by: "agent", name: "nobody" } },
+      ],
+    });
+    const run = runPlan(plan);
+    for (const e of run.epochs) {
+      const honestPayoff = e.agents.filter((a) => a.kind === "honest").reduce((s, a) => s + a.payoff, 0);
+      expect(e.observed[observedKey("payoff", { by: "kind", name: "honest" })]).toBe(honestPayoff);
+      expect(Object.keys(e.observed).sort()).toEqual(
+        ["interactions[group:honest]", "payoff[kind:honest]", "reputation[agent:nobody]", "toxicity[agent:opportunistic_1]"].sort(),
+      );
+      expect(e.observed["reputation[agent:nobody]"]).toBe(0);
+    }
+    expect(() => runPlan({ ...plan, observe: [{ metric: "network.edges", select: { by: "kind", name: "honest" } }] })).toThrow(/cannot be restricted/);
+  });
+});

@@ -7,7 +7,7 @@
  * ahead (an attribute is a dotted path followed by `=`), which keeps the
  * grammar free of keywords for block kinds.
  */
-import { CstParser, type IToken, type TokenType, tokenMatcher } from "chevrotain";
+import { CstParser, type IOrAlt, type IToken, type TokenType, tokenMatcher } from "chevrotain";
 import * as T from "./tokens.ts";
 
 /** Units a number may carry: `2 epochs`, `30 seconds`. */
@@ -16,6 +16,16 @@ export const UNIT_WORDS: ReadonlySet<string> = new Set(["epoch", "epochs", "step
 const MEMBER_END_TOKENS: readonly TokenType[] = [T.Equals, T.Dot, T.LCurly, T.Colon];
 
 class SbxParser extends CstParser {
+  // OR alternatives are built once and reused: allocating them on every call dominated parsing (Chevrotain's own advice).
+  private alts1?: IOrAlt<unknown>[];
+  private alts2?: IOrAlt<unknown>[];
+  private alts3?: IOrAlt<unknown>[];
+  private alts4?: IOrAlt<unknown>[];
+  private alts5?: IOrAlt<unknown>[];
+  private alts6?: IOrAlt<unknown>[];
+  private altsUnit?: IOrAlt<unknown>[];
+  private memberAlts?: { IGNORE_AMBIGUITIES: boolean; DEF: IOrAlt<unknown>[] };
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
@@ -23,7 +33,7 @@ class SbxParser extends CstParser {
 
   file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alts1 ??= [
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.block) },
       ]);
@@ -43,7 +53,7 @@ class SbxParser extends CstParser {
   block = this.RULE("block", () => {
     this.CONSUME(T.Identifier, { LABEL: "type" });
     this.OPTION(() => {
-      this.OR([
+      this.OR(this.alts2 ??= [
         { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "stringName" }) },
       ]);
@@ -70,7 +80,7 @@ class SbxParser extends CstParser {
   });
 
   member = this.RULE("member", () => {
-    this.OR({
+    this.OR((this.memberAlts ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { GATE: () => this.atAttribute(), ALT: () => this.SUBRULE(this.attribute) },
@@ -78,7 +88,7 @@ class SbxParser extends CstParser {
         { GATE: () => this.atBlock(), ALT: () => this.SUBRULE(this.block) },
         { ALT: () => this.SUBRULE(this.statement) },
       ],
-    });
+    }));
     this.OPTION(() => this.CONSUME(T.Semicolon));
   });
 
@@ -126,7 +136,7 @@ class SbxParser extends CstParser {
       // An identifier after an operand continues the expression only as `by` (a range step).
       GATE: () => !tokenMatcher(this.LA(1), T.Identifier) || this.LA(1).image === "by",
       DEF: () => {
-      this.OR([
+      this.OR(this.alts3 ??= [
         { ALT: () => this.CONSUME(T.Or, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.And, { LABEL: "operators" }) },
         { ALT: () => this.CONSUME(T.EqEq, { LABEL: "operators" }) },
@@ -150,7 +160,7 @@ class SbxParser extends CstParser {
   /** Prefix operators, then an operand with its calls, selections and members. */
   prefixed = this.RULE("prefixed", () => {
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alts4 ??= [
         { ALT: () => this.CONSUME(T.Minus, { LABEL: "prefixes" }) },
         { ALT: () => this.CONSUME(T.Not, { LABEL: "prefixes" }) },
       ]);
@@ -164,7 +174,7 @@ class SbxParser extends CstParser {
     this.MANY({
       GATE: () => tokenMatcher(this.LA(1), T.Dot) || this.sameLineAsPrevious(),
       DEF: () => {
-        this.OR([
+        this.OR(this.alts5 ??= [
           { ALT: () => this.SUBRULE(this.callSuffix, { LABEL: "suffixes" }) },
           { ALT: () => this.SUBRULE(this.indexSuffix, { LABEL: "suffixes" }) },
           { ALT: () => this.SUBRULE(this.memberSuffix, { LABEL: "suffixes" }) },
@@ -202,17 +212,17 @@ class SbxParser extends CstParser {
   });
 
   primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR(this.alts6 ??= [
       {
         ALT: () => {
           this.CONSUME(T.NumberLiteral);
           this.OPTION({
             GATE: () => tokenMatcher(this.LA(1), T.Percent) || this.atUnit(),
             DEF: () => {
-              this.OR2([
+              this.OR2((this.altsUnit ??= [
                 { ALT: () => this.CONSUME(T.Percent) },
                 { ALT: () => this.CONSUME2(T.Identifier, { LABEL: "unit" }) },
-              ]);
+              ]));
             },
           });
         },

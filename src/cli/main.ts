@@ -3,11 +3,7 @@
  * 0 ok, 1 errors in the input, 2 usage / I/O / internal, 3 a criterion failed.
  */
 import { Command, CommanderError, Option } from "commander";
-import { writeFileAtomic } from "./files.ts";
-import { planJsonSchema } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { compileCommand } from "./compile-command.ts";
-import { explainCommand } from "./explain-command.ts";
 import { EXIT, processTerminal, type Terminal } from "./terminal.ts";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -32,23 +28,115 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--json", "print one JSON document (diagnostics and plans) on stdout")
     .option("-s, --scenario <name>", "the scenario to compile when a file declares several")
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
-    .action(async (files: string[], opts) => setExit(await compileCommand(files, opts, term)));
+    .action(async (files: string[], opts) => {
+      const { compileCommand } = await import("./compile-command.ts");
+      setExit(await compileCommand(files, opts, term));
+    });
+
+  program
+    .command("run")
+    .description("compile and run a scenario; print a per-epoch table, a summary and its criteria verdicts")
+    .argument("<file>", "an .sbx file")
+    .option("-s, --scenario <name>", "the scenario to run when the file declares several")
+    .option("--seed <n>", "override the scenario's seed")
+    .option("--epochs <n>", "override the number of epochs")
+    .option("--profile <name>", "run with this profile (sbx or swarm-0.1), whatever the scenario says")
+    .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
+    .option("--json", "print one JSON document on stdout")
+    .option("-o, --out <dir>", "write events.jsonl, metrics.csv, agents.csv, summary.json and report.html")
+    .action(async (file: string, opts) => {
+      const { runCommand } = await import("./run-command.ts");
+      setExit(await runCommand(file, opts, term));
+    });
+
+  program
+    .command("check")
+    .description("run every scenario's criteria over their seeds and report each verdict (for CI: exit 3 when one fails)")
+    .argument("<paths...>", ".sbx files or directories (searched recursively)")
+    .addOption(new Option("--format <format>", "how to report").choices(["text", "json", "junit", "github"]).default("text"))
+    .option("-j, --jobs <n>", "runs at a time on worker threads (default: the number of cores; 1 runs in-process)")
+    .option("--profile <name>", "check with this profile (sbx or swarm-0.1), whatever the scenarios say")
+    .option("--set <path=value>", "override a setting in every scenario, type-checked like source (repeatable)", collect, [])
+    .action(async (paths: string[], opts) => {
+      const { checkCommand } = await import("./check-command.ts");
+      setExit(await checkCommand(paths, opts, term));
+    });
+
+  program
+    .command("sweep")
+    .description("run a sweep's cells × seeds in parallel; write runs.csv, cells.csv, summary.json and sweep.json (resumable)")
+    .argument("<file>", "an .sbx file declaring the sweep")
+    .option("--sweep <name>", "the sweep to run when the file declares several")
+    .option("-o, --out <dir>", "where to write (default: out/<sweep name>); rerun on the same directory to resume")
+    .option("-j, --jobs <n>", "runs at a time on worker threads (default: the number of cores; 1 runs in-process)")
+    .option("--set <path=value>", "override a setting of the swept scenario, type-checked like source (repeatable)", collect, [])
+    .option("--restart", "discard the runs already in --out instead of resuming")
+    .action(async (file: string, opts) => {
+      const { sweepCommand } = await import("./sweep-command.ts");
+      setExit(await sweepCommand(file, opts, term));
+    });
+
+  program
+    .command("replay")
+    .description("recompute a run's metrics and criteria verdicts from its event log; print them as `sbx run` does")
+    .argument("<events>", "an events.jsonl written by `sbx run --out`")
+    .option("--json", "print the same JSON document as `sbx run --json`")
+    .action(async (file: string, opts) => {
+      const { replayCommand } = await import("./replay-command.ts");
+      setExit(await replayCommand(file, opts, term));
+    });
+
+  program
+    .command("import")
+    .description("convert a sandbox scenario YAML to .sbx (printed, or written with --out)")
+    .argument("<file>", "a scenario .yaml of the Distributional AGI Safety Sandbox")
+    .option("-o, --out <file>", "write the .sbx there instead of printing it")
+    .addOption(new Option("--profile <profile>", "the profile the .sbx selects").choices(["swarm-0.1", "sbx"]).default("swarm-0.1"))
+    .option("--json", "print one JSON document (diagnostics and the .sbx) on stdout")
+    .action(async (file: string, opts) => {
+      const { importCommand } = await import("./import-command.ts");
+      setExit(importCommand(file, opts, term));
+    });
 
   program
     .command("explain")
     .description("explain a diagnostic code (or `metrics` for the metric registry)")
     .argument("[code]", "e.g. SBX2002")
-    .action((code?: string) => setExit(explainCommand(code, term)));
+    .action(async (code?: string) => {
+      const { explainCommand } = await import("./explain-command.ts");
+      setExit(explainCommand(code, term));
+    });
 
   program
     .command("schema")
     .description("print the execution plan's JSON Schema")
     .addOption(new Option("-o, --out <file>", "write it to a file"))
-    .action((opts: { out?: string }) => {
+    .action(async (opts: { out?: string }) => {
+      const [{ planJsonSchema }, { writeFileAtomic }] = await Promise.all([import("../plan/schema.ts"), import("./files.ts")]);
       const text = `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
       if (opts.out) writeFileAtomic(opts.out, text);
       else term.out(text);
       setExit(EXIT.ok);
+    });
+
+  program
+    .command("fmt")
+    .description("format .sbx files in place in the canonical layout")
+    .argument("<files...>", ".sbx files")
+    .option("--check", "write nothing; list the files that would change and exit 1 if any")
+    .action(async (files: string[], opts: { check?: boolean }) => {
+      const { fmtCommand } = await import("./fmt-command.ts");
+      setExit(fmtCommand(files, opts, term));
+    });
+
+  program
+    .command("lsp")
+    .description("run the sbx language server (for editors)")
+    .option("--stdio", "talk LSP over standard input and output (the default)")
+    .action(async () => {
+      // Loaded on demand: the language server's dependencies are not needed by other commands.
+      const { lspCommand } = await import("./lsp-command.ts");
+      setExit(await lspCommand());
     });
 
   return program;

@@ -14,17 +14,28 @@ export interface Position {
 export class LineIndex {
   private readonly starts: number[];
 
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
-    }
-    this.starts = starts;
+  constructor(
+    readonly text: string,
+    /** Line starts already known (see `edited`); computed from the text when absent. */
+    starts?: number[],
+  ) {
+    this.starts = starts ?? lineStarts(text, 0, text.length, [0]);
+  }
+
+  /**
+   * The index of `text`, which is this index's text with [start, end) replaced
+   * by `insert`: only the lines around the edit are scanned again, the others
+   * shift (the language server updates it on every keystroke).
+   */
+  edited(start: number, end: number, insert: string, text: string): LineIndex {
+    const delta = insert.length - (end - start);
+    // Rescan from the line before the edit to two characters past it, so a split or joined \r\n is seen.
+    const from = this.position(Math.max(0, start - 1)).line;
+    const head = this.starts.slice(0, from + 1);
+    const scanEnd = Math.min(text.length, start + insert.length + 2);
+    const starts = lineStarts(text, head[head.length - 1]!, scanEnd, head);
+    for (const s of this.starts) if (s > end + 2 && s + delta > starts[starts.length - 1]!) starts.push(s + delta);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {
@@ -62,4 +73,20 @@ export class LineIndex {
     const end = line + 1 < this.starts.length ? this.starts[line + 1]! : this.text.length;
     return this.text.slice(start, end).replace(/\r?\n$|\r$/, "");
   }
+}
+
+/** Append to `out` the line starts after offsets in [from, to) of `text` (a start follows \n, or \r not followed by \n). */
+function lineStarts(text: string, from: number, to: number, out: number[]): number[] {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) out.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) {
+        if (i + 1 >= to) break;
+        i++;
+      }
+      out.push(i + 1);
+    }
+  }
+  return out;
 }

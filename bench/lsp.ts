@@ -1,0 +1,176 @@
+/**
+ * `npm run bench:lsp`: the language server on a generated ~2,000-line
+ * scenario file, over a real stdio connection (`sbx lsp --stdio`).
+ *
+ * Reports p50/p95 latency of completion and hover right after a
+ * one-character edit (with the editor's usual debounce, so they run before
+ * the recompilation), of diagnostics after a one-character edit (no
+ * debounce: edit → recompile → publish), and of a full in-process compile of
+ * the same file. The goal: completion p95 within 5% of a full compile.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
+import { nodeHost, STDLIB_DIR } from "../src/cli/node-host.ts";
+import { memoryHost } from "../src/compiler/host.ts";
+import { compile } from "../src/compiler/index.ts";
+import { LineIndex } from "../src/text/line-index.ts";
+
+const ROUNDS = Number(process.env["SBX_BENCH_ROUNDS"] ?? 60);
+/** Untimed rounds first, so the figures are steady-state (JIT-compiled) latencies. */
+const WARMUP = 5;
+const SBX = fileURLToPath(new URL("./sbx.mjs", import.meta.url));
+const PATH = "/sbx-bench/big.sbx";
+const URI = `file://${PATH}`;
+
+/** A valid file of `units` personas, policies and scenarios (about 41 lines each). */
+function generate(units: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < units; i++) {
+    parts.push(`// ---- unit ${i} ----------------------------------------------------------
+
+persona careful_${i} {
+  description = "A careful agent, number ${i}"
+  prompt      = "Check every proposal twice before accepting it."
+  traits { conscientiousness = 0.8   neuroticism = 0.2 }
+}
+
+policy trader_${i} {
+  actions { post = 10%   vote = 30%   propose = 40%   noop = 20% }
+  accept       = 60%
+  propose_type = trade
+  target       = most_trusted
+}
+
+scenario study_${i} {
+  description = "Generated scenario ${i}"
+  seed        = ${100 + i}
+  epochs      = 20
+  steps       = 10
+  population {
+    honest      = 3
+    trader_${i}   = 2
+    llm bots { count = 1   persona = careful_${i}   temperature = 0.5 }
+  }
+  network { topology = small_world   k_neighbors = 4   rewire_probability = 0.1 }
+  governance {
+    transaction_tax  { rate = 5%   split = 50% }
+    circuit_breaker  { toxicity = 0.6   violations = 3   freeze = 2 epochs }
+    audit            { probability = 10% }
+  }
+  payoff { s_plus = 2.0   s_minus = 1.0   harm = 2.0 }
+  expect {
+    low_toxicity: mean(toxicity) <= 0.4
+    connected:    min(network.components) >= 1
+    traders_gain: mean(payoff[trader_${i}]) > 0
+    welfare:      seeds.share(final(welfare) > 0) >= 50%
+  }
+}
+`);
+  }
+  return parts.join("\n");
+}
+
+function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const summary = (xs: readonly number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), n: xs.length });
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function server(diagnosticsDelay: number) {
+  const child = spawn(process.execPath, [SBX, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiting = new Map<number, () => void>();
+  connection.onNotification("textDocument/publishDiagnostics", (p: { version?: number }) => {
+    if (p.version !== undefined) waiting.get(p.version)?.();
+  });
+  connection.listen();
+  await connection.sendRequest("initialize", { processId: process.pid, rootUri: "file:///sbx-bench", capabilities: {}, initializationOptions: { diagnosticsDelay } });
+  await connection.sendNotification("initialized", {});
+  const diagnostics = (version: number) => new Promise<void>((resolve) => waiting.set(version, resolve));
+  const stop = async () => {
+    await connection.sendRequest("shutdown");
+    await connection.sendNotification("exit");
+    await new Promise((resolve) => child.once("exit", resolve));
+    connection.dispose();
+  };
+  return { connection, diagnostics, stop };
+}
+
+async function main(): Promise<void> {
+  const text = generate(49);
+  const lines = new LineIndex(text);
+  const digit = text.indexOf("seed        = 124") + "seed        = 12".length;
+  const completionAt = lines.position(text.indexOf("mean(toxicity)", text.indexOf("scenario study_24")) + "mean(tox".length);
+  const hoverAt = lines.position(text.indexOf("rewire_probability", text.indexOf("scenario study_24")) + 3);
+  const editRange = { start: lines.position(digit), end: lines.position(digit + 1) };
+  let version = 1;
+
+  // Completion and hover as typed: with a debounce, they run before the recompilation.
+  const typing = await server(200);
+  await typing.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "sbx", version, text } });
+  await typing.diagnostics(1);
+  const completion: number[] = [];
+  const hover: number[] = [];
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    version++;
+    await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
+    let t = performance.now();
+    const items = (await typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt })) as unknown[];
+    if (i >= WARMUP) completion.push(performance.now() - t);
+    if (!items.length) throw new Error("completion returned nothing");
+    t = performance.now();
+    await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt });
+    if (i >= WARMUP) hover.push(performance.now() - t);
+  }
+  await typing.stop();
+
+  // Diagnostics: edit → recompile → publish, without a debounce.
+  const checking = await server(0);
+  version = 1;
+  await checking.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "sbx", version, text } });
+  await checking.diagnostics(1);
+  const diagnostics: number[] = [];
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    version++;
+    const published = checking.diagnostics(version);
+    const t = performance.now();
+    await checking.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
+    await published;
+    if (i >= WARMUP) diagnostics.push(performance.now() - t);
+  }
+  await checking.stop();
+
+  // A full compile of the same file, in process.
+  const host = memoryHost({ [PATH]: text }, STDLIB_DIR, nodeHost());
+  const full: number[] = [];
+  for (let i = 0; i < WARMUP + Math.max(10, ROUNDS / 2); i++) {
+    const t = performance.now();
+    const result = compile(host, [PATH]);
+    if (i >= WARMUP) full.push(performance.now() - t);
+    if (result.diagnostics.some((d) => d.severity === "error")) throw new Error(`the generated file does not compile: ${result.diagnostics[0]!.message}`);
+  }
+
+  const compileP50 = percentile(full, 50);
+  const report = {
+    file: { lines: lines.lineCount, characters: text.length },
+    rounds: ROUNDS,
+    warmupRounds: WARMUP,
+    completionMs: summary(completion),
+    hoverMs: summary(hover),
+    diagnosticsAfterEditMs: summary(diagnostics),
+    fullCompileMs: summary(full),
+    ratios: {
+      completionP95OverCompileP50: round(percentile(completion, 95) / compileP50),
+      hoverP95OverCompileP50: round(percentile(hover, 95) / compileP50),
+      diagnosticsP95OverCompileP50: round(percentile(diagnostics, 95) / compileP50),
+    },
+    goal: "completion p95 ≤ 5% of a full compile",
+    goalMet: percentile(completion, 95) <= 0.05 * compileP50,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+await main();

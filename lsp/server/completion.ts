@@ -1,0 +1,261 @@
+/**
+ * Completion: what may stand at the cursor (context.ts), filled in from the
+ * schema registry, the metric registry and the binder's declarations.
+ */
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from "vscode-languageserver";
+import type { Decl } from "../../src/compiler/program.ts";
+import { METRICS } from "../../src/metrics/registry.ts";
+import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO, SWEEP } from "../../src/registry/blocks.ts";
+import type { AttrSpec, BlockSpec, ValueType } from "../../src/registry/types.ts";
+import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Slot } from "./context.ts";
+import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, declarationMarkdown, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
+
+/** What completion needs from the compiler; it may come from a slightly older compilation. */
+export interface Semantics {
+  /** Declarations of `kind` visible from the document (own, imported, prelude). */
+  visible(kind: string): readonly Decl[];
+  /** Population groups of a scenario as the binder saw them, name → kind. */
+  groups(scenario: string): ReadonlyMap<string, string>;
+  /** Declarations of the module an import specifier names. */
+  moduleDeclarations(specifier: string): readonly Decl[];
+  /** Specifiers that may be imported: standard modules and sibling files. */
+  importable(): readonly string[];
+  /** How to name a module in documentation (`std/governance`, `./common.sbx`). */
+  moduleLabel(path: string): string;
+  text(path: string): string | undefined;
+}
+
+const md = (value: string) => ({ kind: MarkupKind.Markdown, value });
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Group order in the list: attributes, then blocks, then values and names, then keywords. */
+const SORT = { attribute: "1", block: "2", value: "3", keyword: "4" } as const;
+
+export function complete(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, cursor: number): CompletionItem[] {
+  const items = itemsFor(ctx, semantics);
+  const word = ctx.word;
+  const inString = ctx.string;
+  let range: Range | null = null;
+  if (inString) {
+    const start = inString.startOffset + 1;
+    const closed = inString.image.length >= 2 && inString.image.endsWith('"');
+    range = toRange(start, closed ? (inString.endOffset ?? start) : Math.max(start, cursor));
+  } else if (word) range = toRange(word.start, word.end);
+  return items.map((item) => {
+    let text = item.insertText ?? item.label;
+    if (inString) text = text.replace(/^"|"$/g, "");
+    const filterText = inString ? item.label.replace(/^"|"$/g, "") : item.filterText;
+    return { ...item, ...(filterText !== undefined ? { filterText } : {}), ...(range ? { textEdit: { range, newText: text } } : { insertText: text }) };
+  });
+}
+
+function itemsFor(ctx: CursorContext, sem: Semantics): CompletionItem[] {
+  const slot = ctx.slot;
+  switch (slot.kind) {
+    case "none":
+      return [];
+    case "top":
+      return [
+        ...DECLARATIONS.map((d) => blockItem(d)),
+        { label: "import", kind: CompletionItemKind.Keyword, detail: 'import "module" { names }', sortText: SORT.keyword },
+      ];
+    case "import-path":
+      return sem.importable().map((spec) => ({ label: ctx.string ? spec : JSON.stringify(spec), kind: CompletionItemKind.Module, detail: "module", sortText: SORT.value }));
+    case "import-names": {
+      const written = new Set(slot.written);
+      const decls = slot.module === null ? [] : sem.moduleDeclarations(slot.module);
+      return unique(decls.filter((d) => !written.has(d.name) || d.name === ctx.word?.text)).map((d) => declItem(d, sem));
+    }
+    case "header":
+      return headerKeywords(slot);
+    case "ref":
+      return unique(sem.visible(slot.which === "of" ? "scenario" : slot.block)).map((d) => declItem(d, sem));
+    case "member":
+      return memberItems(ctx, slot, sem);
+    case "expr":
+      return exprItems(ctx, slot, sem);
+  }
+}
+
+function headerKeywords(slot: Extract<Slot, { kind: "header" }>): CompletionItem[] {
+  const spec = childSpec(slot.parent, slot.block);
+  if (!slot.named && spec?.named === "required") return [];
+  const words = spec === SWEEP ? ["of", "extends"] : ["extends"];
+  return words.map((w) => ({ label: w, kind: CompletionItemKind.Keyword, sortText: SORT.keyword }));
+}
+
+// ---- members -------------------------------------------------------------------------------
+
+/** The spec a dotted path leads to from `root` (blocks by kind; population entries by agent kind). */
+function walk(root: BlockSpec | null, segments: readonly string[]): BlockSpec | null {
+  let spec = root;
+  for (const s of segments) {
+    if (!spec) return null;
+    spec = spec === POPULATION ? (AGENT_KINDS.find((a) => a.kind === s) ?? null) : (spec.blocks.find((b) => b.kind === s) ?? null);
+  }
+  return spec;
+}
+
+/** Where a member's path starts: arms and `vary` set scenario paths. */
+function pathRoot(frame: Frame, owner: "attribute" | "vary" | null): BlockSpec | null {
+  return owner === "vary" || isArm(frame) ? SCENARIO : frame.spec;
+}
+
+function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>, sem: Semantics): CompletionItem[] {
+  const frame = slot.frame;
+  const spec = walk(pathRoot(frame, slot.owner), slot.qualifier);
+  if (!spec) return [];
+  const items: CompletionItem[] = [];
+  const wordStart = ctx.word?.start ?? -1;
+  const taken = (map: ReadonlyMap<string, number>, name: string) => slot.qualifier.length === 0 && slot.owner === null && map.has(name) && map.get(name) !== wordStart;
+  if (spec === POPULATION && slot.qualifier.length === 0) {
+    items.push(...AGENT_KINDS.map((a) => ({ ...blockItem(a), detail: "agent kind", sortText: SORT.attribute })));
+    items.push(...unique(sem.visible("policy")).map((d) => ({ ...declItem(d, sem), kind: CompletionItemKind.Class, detail: `policy · ${sem.moduleLabel(d.module)}` })));
+    return items;
+  }
+  for (const a of spec.attrs) if (!taken(frame.set, a.name)) items.push(attrItem(a, spec));
+  for (const b of spec.blocks) if (b.repeatable || !taken(frame.blocks, b.kind)) items.push(blockItem(b));
+  if (slot.qualifier.length === 0 && slot.owner === null) {
+    if (frame.spec === SWEEP) items.push({ label: "vary", kind: CompletionItemKind.Keyword, detail: "vary path in values", sortText: SORT.keyword });
+    if (frame.spec === EXPECT) items.push(...criterionOperands());
+  }
+  return items;
+}
+
+function attrItem(a: AttrSpec, block: BlockSpec): CompletionItem {
+  return { label: a.name, kind: CompletionItemKind.Property, detail: attrDetail(a), documentation: md(attrMarkdown(a, block)), sortText: SORT.attribute };
+}
+
+function blockItem(b: BlockSpec): CompletionItem {
+  return { label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block };
+}
+
+function declItem(d: Decl, sem: Semantics): CompletionItem {
+  return {
+    label: d.name,
+    kind: d.kind === "scenario" || d.kind === "sweep" ? CompletionItemKind.Class : CompletionItemKind.Reference,
+    detail: `${d.kind} · ${sem.moduleLabel(d.module)}`,
+    documentation: md(declarationMarkdown(d, sem.moduleLabel(d.module), sem.text(d.module))),
+    sortText: SORT.value,
+    ...(IDENT.test(d.name) ? {} : { insertText: JSON.stringify(d.name) }),
+  };
+}
+
+/** One item per name: a local declaration shadows the prelude's. */
+function unique(decls: readonly Decl[]): Decl[] {
+  const out = new Map<string, Decl>();
+  for (const d of decls) out.set(d.name, d);
+  return [...out.values()];
+}
+
+// ---- expressions ---------------------------------------------------------------------------------
+
+function criterionOperands(): CompletionItem[] {
+  return [
+    ...METRICS.map((m) => metricItem(m)),
+    ...[...CRITERION_FUNCTIONS].filter(([name]) => !name.startsWith("seeds.")).map(([name, f]) => ({
+      label: name,
+      kind: CompletionItemKind.Function,
+      detail: f.signature,
+      documentation: md(functionMarkdown(f)),
+      sortText: SORT.value,
+    })),
+    { label: "seeds", kind: CompletionItemKind.Module, detail: "statistics over seeds: seeds.share, seeds.mean, …", sortText: SORT.value },
+    { label: "not", kind: CompletionItemKind.Keyword, sortText: SORT.keyword },
+  ];
+}
+
+function metricItem(m: (typeof METRICS)[number], insert?: string): CompletionItem {
+  return { label: insert ?? m.name, kind: CompletionItemKind.Field, detail: metricDetail(m), documentation: md(metricMarkdown(m)), sortText: SORT.value };
+}
+
+function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): CompletionItem[] {
+  const frame = slot.frame;
+  if (slot.owner.kind === "statement") {
+    // Outside `expect`, a dotted name on its own is a setting path being typed (`governance.au`).
+    if (frame.spec !== EXPECT) return slot.qualifier && !slot.bracket ? memberItems(ctx, { kind: "member", frame, qualifier: slot.qualifier, owner: null }, sem) : [];
+    return criterionItems(slot, sem);
+  }
+  const root = pathRoot(frame, slot.owner.kind);
+  const path = slot.owner.path;
+  const block = walk(root, path.slice(0, -1));
+  const attr = block?.attrs.find((a) => a.name === path.at(-1));
+  if (!attr) return [];
+  if (slot.afterNumber && attr.type.t === "duration") return [{ label: attr.type.unit, kind: CompletionItemKind.Unit, detail: "unit", sortText: SORT.value }];
+  if (!slot.expectOperand || slot.qualifier) return [];
+  if (ctx.string && attr.type.t !== "enum" && attr.type.t !== "ref") return [];
+  return valueItems(attr.type, attr, sem);
+}
+
+function valueItems(type: ValueType, attr: AttrSpec, sem: Semantics): CompletionItem[] {
+  switch (type.t) {
+    case "enum":
+      return type.values.map((v) => ({
+        label: IDENT.test(v) ? v : JSON.stringify(v),
+        kind: CompletionItemKind.EnumMember,
+        detail: `${attr.name}${attr.default === v ? " (default)" : ""}`,
+        documentation: md(attrMarkdown(attr, null)),
+        sortText: SORT.value,
+      }));
+    case "bool":
+      return ["true", "false"].map((v) => ({ label: v, kind: CompletionItemKind.Value, sortText: SORT.value }));
+    case "ref":
+      return unique(sem.visible(type.kind)).map((d) => declItem(d, sem));
+    case "distribution":
+      return [...DISTRIBUTION_FUNCTIONS]
+        .filter(([name]) => !type.int || name === "randint")
+        .map(([name, f]) => ({
+          label: name,
+          kind: CompletionItemKind.Function,
+          detail: f.signature,
+          documentation: md(functionMarkdown(f)),
+          insertText: `${name}($1, $2)`,
+          insertTextFormat: InsertTextFormat.Snippet,
+          sortText: SORT.value,
+        }));
+    default:
+      return [];
+  }
+}
+
+function criterionItems(slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): CompletionItem[] {
+  if (slot.qualifier) {
+    const prefix = slot.qualifier.join(".");
+    if (prefix === "seeds") {
+      return [...CRITERION_FUNCTIONS]
+        .filter(([name]) => name.startsWith("seeds."))
+        .map(([name, f]) => ({ label: name.slice("seeds.".length), kind: CompletionItemKind.Function, detail: f.signature, documentation: md(functionMarkdown(f)), sortText: SORT.value }));
+    }
+    return METRICS.filter((m) => m.name.startsWith(`${prefix}.`)).map((m) => metricItem(m, m.name.slice(prefix.length + 1)));
+  }
+  if (!slot.expectOperand) return [];
+  const bracket = slot.bracket;
+  if (bracket?.kind === "index") return selectionItems(slot.frame, bracket.named, sem);
+  const items = criterionOperands();
+  if (bracket?.kind === "call" && (bracket.callee === "always" || bracket.callee === "eventually") && bracket.named === null) {
+    items.push(
+      { label: "from", kind: CompletionItemKind.Property, detail: "first epoch to check", insertText: "from = ", sortText: SORT.attribute },
+      { label: "by", kind: CompletionItemKind.Property, detail: "last epoch to check", insertText: "by = ", sortText: SORT.attribute },
+    );
+  }
+  return items;
+}
+
+/** Inside `metric[…]`: agent kinds and population groups of the scenario, and the `kind=`/`group=`/`agent=` forms. */
+function selectionItems(frame: Frame, named: string | null, sem: Semantics): CompletionItem[] {
+  const declaration = declarationOf(frame);
+  const groups = new Map<string, string>(declaration?.name ? sem.groups(declaration.name) : []);
+  for (const [name, kind] of declaration?.groups ?? []) groups.set(name, kind);
+  const kinds = new Set<string>([...groups.values()]);
+  const items: CompletionItem[] = [];
+  if (named === null || named === "kind") {
+    for (const k of kinds) items.push({ label: k, kind: CompletionItemKind.EnumMember, detail: "agent kind", sortText: SORT.value });
+  }
+  if (named === null || named === "group") {
+    for (const [g, kind] of groups) if (!(named === null && kinds.has(g))) items.push({ label: g, kind: CompletionItemKind.Variable, detail: `population group (${kind})`, sortText: SORT.value });
+  }
+  if (named === null) {
+    for (const by of ["kind", "group", "agent"]) items.push({ label: by, kind: CompletionItemKind.Property, detail: `select by ${by}`, insertText: `${by} = `, sortText: SORT.attribute });
+  }
+  return items;
+}

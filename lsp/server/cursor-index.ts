@@ -1,0 +1,93 @@
+/**
+ * Completion and hover on large files without re-reading the whole file on
+ * every keystroke: remember where top-level declarations start (lines where
+ * the cursor-context skim can begin afresh), carry those places across edits,
+ * and lex and skim only the declaration around the cursor.
+ *
+ * Places before an edit are unchanged. Places after it shift with the edit
+ * when the edit only touched words, numbers and spaces; an edit that adds or
+ * removes braces, quotes or comment marks drops them (the structure after it
+ * may have changed), and they are found again by the next full scan.
+ */
+import { lex } from "../../language/syntax.ts";
+import { topLevelStarts, type Lexed } from "./context.ts";
+
+export interface Window {
+  readonly lexed: Lexed;
+  readonly text: string;
+  /** Offset of the window in the document. */
+  readonly base: number;
+}
+
+/** Windows larger than this trigger a full scan, which finds the declarations typed since the last one. */
+const LARGE_WINDOW = 12_000;
+const PLAIN = /^[A-Za-z0-9_ \t.%-]*$/;
+
+export class CursorIndex {
+  private text: string | null = null;
+  private starts: number[] = [];
+
+  window(text: string, offset: number): Window {
+    this.follow(text);
+    let w = this.cut(text, offset);
+    if (w.end - w.start > LARGE_WINDOW && text.length > LARGE_WINDOW) {
+      this.rescan(text);
+      w = this.cut(text, offset);
+    }
+    const slice = text.slice(w.start, w.end);
+    const { tokens, comments } = lex(slice, "");
+    return { lexed: { tokens, comments }, text: slice, base: w.start };
+  }
+
+  private cut(text: string, offset: number): { start: number; end: number } {
+    let start = 0;
+    let end = text.length;
+    for (const s of this.starts) {
+      if (s <= offset) start = s;
+      else {
+        // The declaration at the cursor ends where the next one starts (a word typed at a start belongs to it).
+        if (s > offset) {
+          end = s;
+          break;
+        }
+      }
+    }
+    return { start, end };
+  }
+
+  private rescan(text: string): void {
+    const { tokens, comments } = lex(text, "");
+    this.starts = topLevelStarts({ tokens, comments }, text);
+    this.text = text;
+  }
+
+  /** An edit of the document: [start, end) of `old` became `insertLength` characters, giving `text`. */
+  edited(old: string, start: number, end: number, insertLength: number, text: string): void {
+    if (this.text !== old) return;
+    this.carry(old, text, start, end, start + insertLength);
+  }
+
+  /** Carry the known starts over from the previous text to `text`, finding the change by comparing them. */
+  private follow(text: string): void {
+    const old = this.text;
+    if (old === null) return this.rescan(text);
+    if (old === text) return;
+    const max = Math.min(old.length, text.length);
+    let p = 0;
+    while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+    let s = 0;
+    while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+    this.carry(old, text, p, old.length - s, text.length - s);
+  }
+
+  private carry(old: string, text: string, p: number, oldEnd: number, newEnd: number): void {
+    // Look two characters around the change, so `""` + `"` is seen as `"""`.
+    const removed = old.slice(Math.max(0, p - 2), Math.min(old.length, oldEnd + 2));
+    const added = text.slice(Math.max(0, p - 2), Math.min(text.length, newEnd + 2));
+    if (/"""|\/\*|\*\//.test(removed) || /"""|\/\*|\*\//.test(added)) return this.rescan(text);
+    const plain = PLAIN.test(old.slice(p, oldEnd)) && PLAIN.test(text.slice(p, newEnd));
+    const delta = newEnd - oldEnd;
+    this.starts = [...this.starts.filter((x) => x < p), ...(plain ? this.starts.filter((x) => x - 1 >= oldEnd).map((x) => x + delta) : [])];
+    this.text = text;
+  }
+}

@@ -76,7 +76,7 @@ export function loadProgram(host: SourceHost, entries: readonly string[]): Progr
     if (existing) return existing;
     const text = host.readFile(path);
     if (text === undefined) return null;
-    const syntax = parse(text, path);
+    const syntax = parseCached(path, text);
     diagnostics.push(...syntax.diagnostics);
     const stdlib = path.startsWith(normalizePath(host.stdlibDir) + "/");
     const declarations = indexDeclarations(path, syntax.file, diagnostics);
@@ -129,6 +129,28 @@ export function loadProgram(host: SourceHost, entries: readonly string[]): Progr
     }
   }
   return { host, modules, entries: entries.map(normalizePath), prelude, diagnostics };
+}
+
+/**
+ * Syntax trees are values, so a file whose text has not changed need not be
+ * parsed again: the language server and repeated compiles (sweeps, check) reuse
+ * them. The cache is small and keyed by path; a changed text replaces the entry.
+ */
+const PARSE_CACHE_SIZE = 64;
+const parseCache = new Map<string, { text: string; result: ParseResult }>();
+
+export function parseCached(path: string, text: string): ParseResult {
+  const hit = parseCache.get(path);
+  if (hit && hit.text === text) {
+    parseCache.delete(path);
+    parseCache.set(path, hit);
+    return hit.result;
+  }
+  const result = parse(text, path);
+  parseCache.delete(path);
+  parseCache.set(path, { text, result });
+  if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);
+  return result;
 }
 
 function indexDeclarations(path: string, file: A.SourceFile, diagnostics: Diagnostic[]): Decl[] {

@@ -65,7 +65,12 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   const network = lowerNetwork(ctx, scenario, scope.agents);
   const llm = lowerLlm(ctx, scenario, population.agents);
   const mode = str(scenario, "mode");
-  const hasLlm = population.agents.some((a) => a.kind === "llm");
+  const llmAgents = population.agents.filter((a) => a.kind === "llm").length;
+  const hasLlm = llmAgents > 0;
+  if (hasLlm && mode === "sync") {
+    const attr = scenario.model.attrs.get("mode");
+    ctx.diagnostics.push(diagnostic("SBX3014", { count: llmAgents }, attr?.file ?? decl.module, attr?.expr.span ?? decl.node.name!.span));
+  }
 
   const maxActions = num(scenario, "max_actions_per_step");
   if (population.agents.length > maxActions && isSet(scenario, "max_actions_per_step") === false && population.agents.length > 20) {

@@ -165,7 +165,8 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
         ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? `a number of ${type.unit}` : "a plain number", found: `a number of ${n.unit}` }, ctx.file, expr.span));
         return undefined;
       }
-      if ((type.t === "duration" || (type.t === "number" && type.int)) && !Number.isInteger(n.value)) {
+      // Epochs and steps are whole; seconds may be fractional (a 0.5 s timeout).
+      if (((type.t === "duration" && type.unit !== "seconds") || (type.t === "number" && type.int)) && !Number.isInteger(n.value)) {
         ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: sourceOf(ctx, expr.span) }, ctx.file, expr.span));
         return undefined;
       }

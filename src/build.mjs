@@ -1,6 +1,6 @@
 // Bundles the TypeScript sources into dist/ with esbuild. Runs on `npm install` (prepare) and before tests.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -19,6 +19,9 @@ const entries = {
 const entryPoints = Object.fromEntries(
   Object.entries(entries).filter(([, src]) => existsSync(new URL(src, `file://${root}/`))),
 );
+
+// Chunk names carry content hashes: drop the previous build's so stale chunks never accumulate.
+rmSync(new URL("dist/chunks", `file://${root}/`), { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,

@@ -44,6 +44,9 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
     .option("--json", "print one JSON document on stdout")
     .option("-o, --out <dir>", "write events.jsonl, metrics.csv, agents.csv, summary.json and report.html")
+    .option("--dry-run", "answer LLM agents with the offline responder: no network, no API key")
+    .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
+    .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.ts");
       setExit(await runCommand(file, opts, term));
@@ -54,9 +57,10 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("run every scenario's criteria over their seeds and report each verdict (for CI: exit 3 when one fails)")
     .argument("<paths...>", ".sbx files or directories (searched recursively)")
     .addOption(new Option("--format <format>", "how to report").choices(["text", "json", "junit", "github"]).default("text"))
-    .option("-j, --jobs <n>", "runs at a time on worker threads (default: the number of cores; 1 runs in-process)")
+    .option("-j, --jobs <n>", "runs at a time on worker threads; 1 runs in-process (default: one per core, or in-process when the runs are too small to repay starting threads)")
     .option("--profile <name>", "check with this profile (sbx or swarm-0.1), whatever the scenarios say")
     .option("--set <path=value>", "override a setting in every scenario, type-checked like source (repeatable)", collect, [])
+    .option("--dry-run", "answer LLM agents with the offline responder (no network, no API key)")
     .action(async (paths: string[], opts) => {
       const { checkCommand } = await import("./check-command.ts");
       setExit(await checkCommand(paths, opts, term));
@@ -68,7 +72,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("<file>", "an .sbx file declaring the sweep")
     .option("--sweep <name>", "the sweep to run when the file declares several")
     .option("-o, --out <dir>", "where to write (default: out/<sweep name>); rerun on the same directory to resume")
-    .option("-j, --jobs <n>", "runs at a time on worker threads (default: the number of cores; 1 runs in-process)")
+    .option("-j, --jobs <n>", "runs at a time on worker threads; 1 runs in-process (default: one per core, or in-process when the runs are too small to repay starting threads)")
     .option("--set <path=value>", "override a setting of the swept scenario, type-checked like source (repeatable)", collect, [])
     .option("--restart", "discard the runs already in --out instead of resuming")
     .action(async (file: string, opts) => {

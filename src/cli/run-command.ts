@@ -9,7 +9,7 @@ import { SingleBar } from "cli-progress";
 import { compile, type Override } from "../compiler/index.ts";
 import { evaluateCriteria, type Verdict } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { runPlan, type EpochRecord, type RunResult } from "../engine/index.ts";
+import { runPlan, type EpochRecord, type RunOptions, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
@@ -17,6 +17,9 @@ import { absolute, nodeHost } from "./node-host.ts";
 import { renderDiagnostics } from "./render-diagnostics.ts";
 import { runDocument, runTotals, byKind } from "./run-summary.ts";
 import { RunWriter } from "./run-writer.ts";
+import { prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
+import { runWithLlm } from "../llm/host.ts";
+import { hasLlmAgents } from "../llm/keys.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts } from "./verdicts.ts";
 
@@ -28,6 +31,10 @@ export interface RunCommandOptions {
   readonly set?: readonly string[];
   readonly json?: boolean;
   readonly out?: string;
+  /** LLM agents: answer with the offline responder, record to / replay from a cassette. */
+  readonly dryRun?: boolean;
+  readonly record?: string;
+  readonly replay?: string;
 }
 
 /** --seed, --epochs and --profile are overrides like any other, checked like source. */
@@ -66,7 +73,7 @@ export function compileForRun(
 
 const fmt = (v: number | null | undefined, digits = 4): string => (typeof v === "number" ? v.toFixed(digits) : "—");
 
-const TABLE = [
+export const TABLE = [
   { head: "epoch", width: 5, get: (e: EpochRecord) => String(e.epoch) },
   { head: "inter", width: 6, get: (e: EpochRecord) => String(e.metrics["interactions"] ?? 0) },
   { head: "acc", width: 5, get: (e: EpochRecord) => String(e.metrics["accepted"] ?? 0) },
@@ -77,7 +84,12 @@ const TABLE = [
   { head: "frozen", width: 6, get: (e: EpochRecord) => String(e.agents.filter((a) => a.frozen).length) },
 ];
 
-function tableRow(cells: string[]): string {
+/** The line above the table: what runs, with which seed, profile and plan. Shared with `sbx replay`. */
+export function runHeadline(plan: Plan, planHash: string, term: Terminal): string {
+  return `${term.color.bold(plan.scenario.name)}  seed ${plan.simulation.seed}  profile ${plan.profile}  ${plan.agents.length} agents  ${plan.simulation.epochs}×${plan.simulation.stepsPerEpoch}  ${planHash.slice(0, 19)}\n\n`;
+}
+
+export function tableRow(cells: string[]): string {
   return `${cells.map((c, i) => c.padStart(TABLE[i]!.width)).join("  ")}\n`;
 }
 
@@ -90,18 +102,33 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   }
   if (!options.json) term.err(notes);
   const { plan, planHash } = compiled;
+  // LLM agents: keys are checked (and cassettes read) before anything runs or is written.
+  const llm = prepareLlmRun(plan, options, term);
+  if ("exit" in llm) return llm.exit;
+  const host = llm.host;
+  // LLM agents decide asynchronously; everything else runs as it always has.
+  const execute = async (o: RunOptions): Promise<RunResult> => (host ? runWithLlm(plan, host, o) : runPlan(plan, o));
   const writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
   const human = !options.json;
   const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
-    term.out(`${term.color.bold(plan.scenario.name)}  seed ${plan.simulation.seed}  profile ${plan.profile}  ${plan.agents.length} agents  ${plan.simulation.epochs}×${plan.simulation.stepsPerEpoch}  ${planHash.slice(0, 19)}\n\n`);
+    term.out(runHeadline(plan, planHash, term));
     term.out(tableRow(TABLE.map((c) => c.head)));
   }
   bar?.start(plan.simulation.epochs, 0);
+  // Freeze and release events, kept for the report's exact frozen intervals.
+  const freezeEvents: SimEvent[] = [];
   let result: RunResult;
   try {
-    result = runPlan(plan, {
-      ...(writer ? { events: writer.event } : {}),
+    result = await execute({
+      ...(writer
+        ? {
+            events: (e: SimEvent) => {
+              writer.event(e);
+              if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
+            },
+          }
+        : {}),
       onEpoch: (record) => {
         writer?.epoch(record);
         if (human) {
@@ -119,18 +146,36 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   }
   bar?.stop();
   const verdicts = evaluateCriteria(plan, [result]);
-  writer?.finish(result, verdicts, null);
+  const llmReport = host && hasLlmAgents(plan) ? host.report() : null;
+  const llmExit = host ? reportLlmOutcome(llmReport, host.cassetteMisses, term) : EXIT.ok;
+  if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents, term));
   if (options.json) {
-    term.out(`${JSON.stringify(runDocument(plan, result, verdicts), null, 2)}\n`);
+    term.out(`${JSON.stringify({ ...runDocument(plan, result, verdicts), ...(llmReport ? { llm: llmReport } : {}) }, null, 2)}\n`);
   } else {
     term.out(`\n${renderSummary(plan, result)}`);
+    if (llmReport) term.out(`\n${renderLlmUsage(llmReport)}`);
     if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
-    if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json}\n`);
+    if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);
   }
+  if (llmExit !== EXIT.ok) return llmExit;
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
 }
 
-function renderSummary(plan: Plan, result: RunResult): string {
+/**
+ * The run's report.html. Loaded only for --out (Vega is large); a failure to
+ * draw it is reported but never costs the run its other files.
+ */
+async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[], term: Terminal): Promise<string | null> {
+  try {
+    const { freezeIntervals, renderReport } = await import("../report/index.ts");
+    return await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) });
+  } catch (e) {
+    term.err(`sbx: ${term.color.yellow("warning")}: report.html not written: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+export function renderSummary(plan: Plan, result: RunResult): string {
   const t = runTotals(result);
   const lines = [
     `epochs ${t.epochs}   interactions ${t.interactions} (${t.accepted} accepted)   mean toxicity ${fmt(t.meanToxicity)}   welfare/epoch ${fmt(t.welfarePerEpoch, 3)}`,

@@ -67,6 +67,8 @@ export class RunWriter {
   private readonly metricsFd: number;
   private pending: string[] = [];
   private readonly epochs: EpochRecord[] = [];
+  /** Whether finish() wrote report.html. */
+  wroteReport = false;
 
   constructor(
     dir: string,
@@ -100,8 +102,9 @@ export class RunWriter {
     closeSync(this.eventsFd);
     closeSync(this.metricsFd);
     writeFileAtomic(this.files.agents, agentsCsv(result.agents));
-    this.writeSummary("complete", result, verdicts);
     if (reportHtml !== null) writeFileAtomic(this.files.report, reportHtml);
+    this.wroteReport = reportHtml !== null;
+    this.writeSummary("complete", result, verdicts);
   }
 
   /** Close the files after a failure, keeping what was finished. */
@@ -148,7 +151,7 @@ export class RunWriter {
       totals: runTotals(partial),
       byKind: byKind(partial.agents, this.plan),
       criteria: verdicts,
-      files: { events: "events.jsonl", metrics: "metrics.csv", agents: "agents.csv", report: status === "complete" ? "report.html" : null },
+      files: { events: "events.jsonl", metrics: "metrics.csv", agents: "agents.csv", report: status === "complete" && this.wroteReport ? "report.html" : null },
     };
     writeFileAtomic(this.files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }

@@ -181,7 +181,8 @@ function scenarioProfile(ctx: ModelContext, model: MBlock): Profile | undefined 
   return typeof value === "string" ? (value as Profile) : undefined;
 }
 
-function applyOverrides(ctx: ModelContext, model: MBlock, overrides: readonly Override[]): MBlock {
+/** Apply command-line overrides to a model (a clone: the model is changed in place). Used by compile and compileSweep. */
+export function applyOverrides(ctx: ModelContext, model: MBlock, overrides: readonly Override[]): MBlock {
   for (const [i, o] of overrides.entries()) {
     const text = `${o.path} = ${o.value}`;
     const file = `<${o.origin ?? "--set"}${overrides.length > 1 ? ` #${i + 1}` : ""}>`;

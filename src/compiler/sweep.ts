@@ -11,7 +11,7 @@ import type { Plan } from "../plan/schema.ts";
 import { deriveSeed } from "../plan/seeds.ts";
 import { checkBlock, children, get, type CBlock } from "./check.ts";
 import type { SourceHost } from "./host.ts";
-import { compile, type Compilation, type CompileOptions } from "./index.ts";
+import { applyOverrides, compile, type Compilation, type CompileOptions } from "./index.ts";
 import { lowerScenario, type LowerContext } from "./lower.ts";
 import { cloneBlock, declarationModel, resolveRef, setPath, type MBlock, type ModelContext } from "./model.ts";
 import type { Decl } from "./program.ts";
@@ -86,7 +86,9 @@ export function compileSweep(host: SourceHost, file: string, sweepName?: string,
   const cellDiagnostics: Diagnostic[] = [];
   const ctx: ModelContext = { program: compilation.program, diagnostics: cellDiagnostics, symbols: compilation.symbols, overrideTexts: new Map() };
   const scenarioDecl = resolveRef(ctx, module, decl.node.of, "scenario", "a scenario");
-  const base = scenarioDecl ? declarationModel(ctx, scenarioDecl, new Map()) : null;
+  const declared = scenarioDecl ? declarationModel(ctx, scenarioDecl, new Map()) : null;
+  // Overrides (--set) change the swept scenario itself, before arms and variations apply.
+  const base = declared && options.overrides?.length ? applyOverrides(ctx, cloneBlock(declared), options.overrides) : declared;
   if (!scenarioDecl || !base) {
     diagnostics.push(...cellDiagnostics);
     return done(null);

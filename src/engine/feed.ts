@@ -14,6 +14,7 @@ export interface Post {
   readonly author: string;
   readonly content: string;
   readonly parent: number | null;
+  /** Weighted up and down votes (whole numbers unless vote normalisation acts); net_votes = upvotes − downvotes. */
   upvotes: number;
   downvotes: number;
   replyCount: number;
@@ -33,8 +34,8 @@ export class Feed {
   private readonly posts: Post[] = [];
   private readonly ranked = new BTree<RankKey, Post>(undefined, compareRank);
   private readonly keys = new Map<number, RankKey>();
-  /** Direction per (post, voter). */
-  private readonly votes = new Map<number, Map<string, 1 | -1>>();
+  /** Direction and weight per (post, voter). */
+  private readonly votes = new Map<number, Map<string, { direction: 1 | -1; weight: number }>>();
   private voteRecords = 0;
   private version = 0;
   private topCache: Post[] = [];
@@ -85,23 +86,27 @@ export class Feed {
     return post;
   }
 
-  /** One vote record per (voter, post); re-voting the same way changes nothing. Null for an unknown post. */
-  vote(postId: number, voter: string, direction: 1 | -1): VoteOutcome | null {
+  /**
+   * One vote record per (voter, post); re-voting the same way changes nothing.
+   * Null for an unknown post. `weight` is the vote's influence (1 unless vote
+   * normalisation acts); changing direction moves the recorded weight.
+   */
+  vote(postId: number, voter: string, direction: 1 | -1, weight = 1): VoteOutcome | null {
     const post = this.posts[postId];
     if (post === undefined) return null;
     let byVoter = this.votes.get(postId);
     if (!byVoter) this.votes.set(postId, (byVoter = new Map()));
     const previous = byVoter.get(voter);
-    if (previous === direction) return "same";
+    if (previous?.direction === direction) return "same";
     if (previous !== undefined) {
-      if (previous === 1) post.upvotes -= 1;
-      else post.downvotes -= 1;
+      if (previous.direction === 1) post.upvotes -= previous.weight;
+      else post.downvotes -= previous.weight;
     } else {
       this.voteRecords += 1;
     }
-    if (direction === 1) post.upvotes += 1;
-    else post.downvotes += 1;
-    byVoter.set(voter, direction);
+    if (direction === 1) post.upvotes += weight;
+    else post.downvotes += weight;
+    byVoter.set(voter, { direction, weight });
     this.rerank(post);
     return previous === undefined ? "new" : "changed";
   }

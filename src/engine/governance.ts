@@ -26,6 +26,28 @@ export interface GovernanceEffect {
   freezesTriggered: number;
   /** Σ risk·multiplier of the collusion reputation penalties in this effect. */
   collusionPenalty: number;
+  /** Stakes to slash, one entry per violation (switch `slashing`, staking on). */
+  slashes: Slash[];
+}
+
+/** A violation the whitepaper's staking lever slashes for. */
+export interface Slash {
+  readonly agent: string;
+  readonly violation: "circuit_breaker" | "audit";
+}
+
+/** How the levers behave beyond the reference (the profile's switches; all false in swarm-0.1). */
+export interface GovernanceSwitches {
+  /** Forgive violations after a quiet epoch (circuitBreaker.violationDecay). */
+  readonly forgiveViolations: boolean;
+  /** Tax, breaker and audit see accepted interactions only. */
+  readonly acceptedOnly: boolean;
+  /** Circuit-breaker violations and failed audits slash stake. */
+  readonly slashing: boolean;
+  /** A released agent's toxicity window starts empty. */
+  readonly windowResets: boolean;
+  /** Collusion scores count benefit correlation only from collusion.correlationThreshold up. */
+  readonly correlationGate: boolean;
 }
 
 function emptyEffect(): GovernanceEffect {
@@ -42,6 +64,7 @@ function emptyEffect(): GovernanceEffect {
     collusionCost: 0,
     freezesTriggered: 0,
     collusionPenalty: 0,
+    slashes: [],
   };
 }
 
@@ -74,14 +97,27 @@ export class GovernanceEngine {
   private report: CollusionReport | null = null;
   /** Collusion analyses run so far. */
   analyses = 0;
+  private readonly switches: GovernanceSwitches;
 
+  /** `switches`: a boolean is the reference's levers with violation forgiveness on or off. */
   constructor(
     private readonly plan: GovernancePlan,
     private readonly auditRng: Rng,
     private readonly agentIds: readonly string[],
-    private readonly forgiveViolations: boolean,
+    switches: boolean | Partial<GovernanceSwitches>,
   ) {
     validateGovernance(plan);
+    const given = typeof switches === "boolean" ? { forgiveViolations: switches } : switches;
+    this.switches = { forgiveViolations: false, acceptedOnly: false, slashing: false, windowResets: false, correlationGate: false, ...given };
+  }
+
+  private get forgiveViolations(): boolean {
+    return this.switches.forgiveViolations;
+  }
+
+  /** Staking slashes only when the profile slashes and the staking lever is on. */
+  private get slashes(): boolean {
+    return this.switches.slashing && this.plan.staking.enabled;
   }
 
   /** The last collusion analysis (null before the first). */
@@ -110,6 +146,7 @@ export class GovernanceEngine {
           eff.unfreeze.push(id);
           t.freezeUntil = -1;
           t.violations = 0;
+          if (this.switches.windowResets) t.window = [];
         } else if (this.forgiveViolations && cb.violationDecay > 0 && t.freezeUntil < 0 && t.violations > 0 && t.lastViolationEpoch < epoch - 1) {
           t.violations = Math.max(0, t.violations - cb.violationDecay);
         }
@@ -123,6 +160,7 @@ export class GovernanceEngine {
         frequencyThreshold: col.frequencyThreshold,
         minInteractions: col.minInteractions,
         scoreThreshold: col.scoreThreshold,
+        ...(this.switches.correlationGate ? { correlationThreshold: col.correlationThreshold } : {}),
       });
       for (const [id, risk] of this.report.agentRisk) {
         if (risk >= col.scoreThreshold) {
@@ -136,9 +174,14 @@ export class GovernanceEngine {
     return eff;
   }
 
-  /** Per completed interaction, accepted or rejected, in lever order. */
+  /**
+   * Per completed interaction, in lever order: accepted or rejected in the
+   * reference; accepted only when `acceptedOnly` (a rejected proposal is not
+   * taxed, tracked or audited, and draws no audit roll).
+   */
   onInteraction(x: GovernedInteraction, currentEpoch: number): GovernanceEffect {
     const eff = emptyEffect();
+    if (this.switches.acceptedOnly && !x.accepted) return eff;
     // Transaction tax.
     const tax = this.plan.transactionTax;
     if (tax.rate !== 0) {
@@ -165,6 +208,7 @@ export class GovernanceEngine {
       if (avg >= cb.toxicityThreshold) {
         t.violations += 1;
         t.lastViolationEpoch = currentEpoch;
+        if (this.slashes) eff.slashes.push({ agent: x.initiator, violation: "circuit_breaker" });
         if (t.violations >= cb.violations) {
           eff.freeze.push(x.initiator);
           t.freezeUntil = currentEpoch + cb.freezeEpochs;
@@ -182,6 +226,7 @@ export class GovernanceEngine {
           const penalty = (audit.thresholdP - x.p) * audit.penaltyMultiplier;
           eff.costA += penalty;
           eff.auditPenalty = penalty;
+          if (this.slashes) eff.slashes.push({ agent: x.initiator, violation: "audit" });
         }
       }
     }
@@ -229,7 +274,8 @@ export function validateGovernance(g: GovernancePlan): void {
 
 /**
  * The reference's vote-normalisation weight: (M/(1 + n/M))/M, i.e. 1/(1 + n/M).
- * Dormant (switch `voteNormalization`): nothing weighs votes yet.
+ * Applied to votes only where the switch `voteNormalization` is on (sbx), with
+ * n the voter's votes already cast this epoch.
  */
 export function voteWeight(voteCount: number, maxWeight: number, enabled: boolean): number {
   if (!enabled) return 1.0;

@@ -14,8 +14,9 @@ export { EVENT_FORMAT, EVENT_VERSION, fromJsonl, toJsonl } from "./events.ts";
 export { reconstruct, replay, ReplayError, type Reconstruction } from "./replay.ts";
 export { semanticsFor, type Semantics } from "./semantics.ts";
 export { UnsupportedAgentError } from "./agents/index.ts";
+export { llmPolicies, LlmRuntime, type LlmRuntimeOptions, type LlmUsage } from "./agents/llm.ts";
 export type { RunOptions } from "./orchestrator.ts";
-export type { Action, Policy, PolicyContext, TurnView } from "./agents/types.ts";
+export type { Action, Policy, PolicyContext, Settled, TurnView } from "./agents/types.ts";
 
 /** Runs a plan to completion. `plan.simulation.mode` picks run() or run_async() semantics. */
 export function runPlan(plan: Plan, options: RunOptions = {}): RunResult {

@@ -7,6 +7,7 @@ import type { Plan, Selection } from "../plan/schema.ts";
 import { metricDef, observedKey } from "../metrics/registry.ts";
 import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, logLoss } from "../metrics/calibration.ts";
 import * as soft from "../metrics/soft.ts";
+import type { SimEvent } from "./events.ts";
 import type { NetworkMetrics } from "./network.ts";
 import type { Semantics } from "./semantics.ts";
 import { socialSurplus } from "./soft-labels.ts";
@@ -23,10 +24,56 @@ export interface EpochLedger {
   /** Σ risk·multiplier of this epoch's collusion reputation penalties. */
   collusionPenalty: number;
   pruned: number;
+  /** Accepted interactions refused by the bandwidth cap. */
+  capped: number;
+  /** Proposals withdrawn unanswered. */
+  expired: number;
+  tasksCreated: number;
+  tasksCompleted: number;
+  bountyPaid: number;
+  /** Model usage of LLM agents (absent until an LLM event arrives). */
+  llm?: LlmTally;
+}
+
+/** Model usage: requests sent, faults, fallbacks, tokens and cost (from the LLM events). */
+export interface LlmTally {
+  requests: number;
+  failures: number;
+  fallbacks: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+export const emptyLlmTally = (): LlmTally => ({ requests: 0, failures: 0, fallbacks: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
+
+/** Adds one event to a usage tally; the run, the replay and per-agent usage all count with this. */
+export function tallyLlm(t: LlmTally, e: SimEvent): void {
+  switch (e.type) {
+    case "llm_call":
+      t.requests++;
+      t.tokensIn += e.tokensIn;
+      t.tokensOut += e.tokensOut;
+      t.costUsd += e.costUsd;
+      break;
+    case "llm_fault":
+      t.failures++;
+      break;
+    case "llm_fallback":
+      t.fallbacks++;
+      break;
+    default:
+      break;
+  }
+}
+
+/** The epoch's ledger records an LLM event. */
+export function recordLlm(ledger: EpochLedger, e: SimEvent): void {
+  tallyLlm((ledger.llm ??= emptyLlmTally()), e);
 }
 
 export function emptyLedger(): EpochLedger {
-  return { interactions: [], posts: 0, votes: 0, blocked: 0, slashed: 0, freezes: 0, collusionPenalty: 0, pruned: 0 };
+  return { interactions: [], posts: 0, votes: 0, blocked: 0, slashed: 0, freezes: 0, collusionPenalty: 0, pruned: 0, capped: 0, expired: 0, tasksCreated: 0, tasksCompleted: 0, bountyPaid: 0 };
 }
 
 /** An agent as the metrics read it at the end of an epoch. */
@@ -44,6 +91,10 @@ export interface EpochState {
   totalVotes: number;
   network: NetworkMetrics | null;
   collusion: { flaggedPairs: number; ecosystemRisk: number };
+  /** The public pool's balance (governance charges collected; 0 where payoffs do not flow into resources). */
+  pool: number;
+  /** Agents that have entered an exploitation phase. */
+  exploiting: number;
 }
 
 type Values = Record<string, number | null>;
@@ -113,6 +164,8 @@ export function computeEpochMetrics(
   const xs = ledger.interactions;
   const m: Values = {};
   interactionMetrics(plan, xs, m);
+  m["proposals_expired"] = ledger.expired;
+  m["exploiting"] = state.exploiting;
   m["posts"] = ledger.posts;
   m["votes"] = ledger.votes;
   const hideTotals = semantics.feedTotalsZeroWithoutInteractions && xs.length === 0;
@@ -144,13 +197,21 @@ export function computeEpochMetrics(
   m["governance.freezes"] = ledger.freezes;
   m["governance.blocked"] = ledger.blocked;
   m["governance.slashed"] = ledger.slashed;
+  m["governance.capped"] = ledger.capped;
+  m["governance.pool"] = state.pool;
   m["collusion.flagged_pairs"] = state.collusion.flaggedPairs;
   m["collusion.ecosystem_risk"] = state.collusion.ecosystemRisk;
   m["collusion.penalty"] = ledger.collusionPenalty + realtime;
-  for (const k of ["llm.requests", "llm.failures", "llm.fallbacks", "llm.tokens_in", "llm.tokens_out", "llm.cost_usd"]) m[k] = 0;
-  m["tasks.created"] = 0;
-  m["tasks.completed"] = 0;
-  m["tasks.bounty_paid"] = 0;
+  const llm = ledger.llm ?? emptyLlmTally();
+  m["llm.requests"] = llm.requests;
+  m["llm.failures"] = llm.failures;
+  m["llm.fallbacks"] = llm.fallbacks;
+  m["llm.tokens_in"] = llm.tokensIn;
+  m["llm.tokens_out"] = llm.tokensOut;
+  m["llm.cost_usd"] = llm.costUsd;
+  m["tasks.created"] = ledger.tasksCreated;
+  m["tasks.completed"] = ledger.tasksCompleted;
+  m["tasks.bounty_paid"] = ledger.bountyPaid;
 
   const observed: Values = {};
   for (const o of plan.observe) {
@@ -176,7 +237,7 @@ export function engineSeriesNames(): string[] {
     PROBE_PLAN,
     { feedTotalsZeroWithoutInteractions: false } as Semantics,
     emptyLedger(),
-    { agents: [], totalPosts: 0, totalVotes: 0, network: null, collusion: { flaggedPairs: 0, ecosystemRisk: 0 } },
+    { agents: [], totalPosts: 0, totalVotes: 0, network: null, collusion: { flaggedPairs: 0, ecosystemRisk: 0 }, pool: 0, exploiting: 0 },
     { ids: () => new Set() },
   );
   return Object.keys(probe.metrics);

@@ -9,12 +9,12 @@ import type { Agent, Distribution, ObservableProfile, Plan } from "../plan/schem
 import { planHash } from "../plan/hash.ts";
 import { SBX_VERSION } from "../version.ts";
 import { createPolicy } from "./agents/index.ts";
-import type { Action, Policy, PolicyContext, TurnView, VisibleSubset } from "./agents/types.ts";
+import type { Action, Policy, PolicyContext, PolicyNote, TurnView, VisibleSubset } from "./agents/types.ts";
 import type { SimEvent } from "./events.ts";
 import { EVENT_FORMAT, EVENT_VERSION } from "./events.ts";
 import { Feed, type Post } from "./feed.ts";
-import { GovernanceEngine, type GovernanceEffect } from "./governance.ts";
-import { computeEpochMetrics, emptyLedger, selectionResolver, validateObserved, type EpochLedger, type SelectionResolver } from "./metrics.ts";
+import { GovernanceEngine, voteWeight, type GovernanceEffect, type Slash } from "./governance.ts";
+import { computeEpochMetrics, emptyLedger, recordLlm, selectionResolver, validateObserved, type EpochLedger, type SelectionResolver } from "./metrics.ts";
 import { AgentNetwork, buildTopology } from "./network.ts";
 import { AgentSlot, Population, type Proposal } from "./population.ts";
 import type { Rng } from "./rng/types.ts";
@@ -50,6 +50,7 @@ export function agentRecord(s: AgentSlot): AgentRecord {
     frozen: s.frozen,
     interactionsInitiated: s.interactionsInitiated,
     interactionsReceived: s.interactionsReceived,
+    interactionsRejected: s.interactionsRejected,
   };
 }
 
@@ -92,6 +93,13 @@ export class Simulation {
   private ledger: EpochLedger = emptyLedger();
   private collusionStats = { flaggedPairs: 0, ecosystemRisk: 0 };
   readonly epochs: EpochRecord[] = [];
+  /** The public pool: governance charges collected (switch `payoffToResources`). */
+  private pool = 0;
+  /** Step serial at which each pending proposal was made (proposal expiry). */
+  private readonly proposedAt = new Map<number, number>();
+  /** Agents that have entered an exploitation phase (deceptive agents turning on a partner). */
+  private readonly exploiting = new Set<string>();
+  private readonly notes: PolicyNote[] = [];
 
   constructor(
     readonly plan: Plan,
@@ -101,13 +109,19 @@ export class Simulation {
     this.semantics = semanticsFor(plan.profile);
     this.rng = randomSources(this.semantics, plan);
     this.population = new Population(plan.agents);
-    const ctx: PolicyContext = { semantics: this.semantics, population: this.population };
+    const ctx: PolicyContext = { semantics: this.semantics, population: this.population, notify: (note) => this.note(note) };
     this.policies = plan.agents.map((a) => options.policyFor?.(a, ctx) ?? createPolicy(a, ctx));
     this.agentRngs = plan.agents.map((a) => this.rng.agent(a.id));
     this.observableProfiles = plan.agents.map((a: Agent) => (a.kind === "stochastic" ? a.params.observables : null));
     this.feed = new Feed(plan.feed.replyWeight);
     this.network = plan.network ? new AgentNetwork(plan.agents.map((a) => a.id), plan.network) : null;
-    this.governance = new GovernanceEngine(plan.governance, this.rng.audit, plan.agents.map((a) => a.id), this.semantics.violationForgiveness);
+    this.governance = new GovernanceEngine(plan.governance, this.rng.audit, plan.agents.map((a) => a.id), {
+      forgiveViolations: this.semantics.violationForgiveness,
+      acceptedOnly: this.semantics.governAcceptedOnly,
+      slashing: this.semantics.slashing,
+      windowResets: this.semantics.breakerWindowResets,
+      correlationGate: this.semantics.collusionCorrelationGate,
+    });
     this.proxy = new ProxyComputer(this.semantics.proxySettings ? plan.proxy : REFERENCE_PROXY);
     this.selections = selectionResolver(plan);
     this.sink = options.events;
@@ -210,11 +224,109 @@ export class Simulation {
       this.collusionStats = { flaggedPairs: report.flaggedPairs.length, ecosystemRisk: report.ecosystemRisk };
       this.sink?.({ type: "collusion_analyzed", epoch: this.epoch, step: 0, ...this.collusionStats, penalty: eff.collusionPenalty });
     }
+    if (this.semantics.taskCreation) this.postTasks();
   }
 
   private endStep(): void {
+    this.flushNotes();
+    if (this.semantics.taskCreation && this.tasks.size) this.advanceTasks();
+    if (this.semantics.proposalExpiry && this.plan.tasks.proposalTtlSteps > 0) this.expireProposals();
     this.step++;
     this.stepSerial++;
+  }
+
+  // ------------------------------------------------------------------ tasks (sbx)
+
+  /** Epoch start: close overdue tasks, then post this epoch's. */
+  private postTasks(): void {
+    const at = { epoch: this.epoch, step: 0 };
+    for (const t of this.tasks.closeOverdue(this.epoch)) {
+      this.sink?.({ type: "task_closed", ...at, task: t.id, status: t.status as "expired" | "failed" });
+    }
+    const spec = this.plan.tasks;
+    for (let i = 0; i < spec.perEpoch; i++) {
+      const deadline = spec.deadlineEpochs > 0 ? this.epoch + spec.deadlineEpochs : null;
+      const t = this.tasks.create(spec.bounty, spec.difficulty, spec.minReputation, deadline);
+      this.ledger.tasksCreated++;
+      this.sink?.({ type: "task_created", ...at, task: t.id, bounty: t.bounty, difficulty: t.difficulty, minReputation: t.minReputation, deadline });
+    }
+  }
+
+  /**
+   * End of step: verify this step's submissions, then start work on this
+   * step's claims. Verification judges the work with the proxy: observables
+   * drawn for the claimant as for an interaction it initiates (on the
+   * `tasks` stream), passed when p reaches the task's difficulty bar
+   * (verificationBar); a free ride always fails. A pass completes the task
+   * and pays its bounty into the claimant's resources; a failure sends it
+   * back to work.
+   */
+  private advanceTasks(): void {
+    const at = { epoch: this.epoch, step: this.step };
+    for (const t of this.tasks.withStatus("submitted")) {
+      const agent = this.population.byId.get(t.claimedBy as string) as AgentSlot;
+      const [, p] = this.proxy.labels(this.drawObservables(agent, true, this.rng.tasks));
+      const passed = !t.minimalEffort && p >= verificationBar(t.difficulty);
+      this.tasks.verify(t, passed);
+      if (passed) {
+        this.population.addResources(agent, t.bounty);
+        this.ledger.tasksCompleted++;
+        this.ledger.bountyPaid += t.bounty;
+      }
+      this.sink?.({ type: "task_verified", ...at, task: t.id, agent: agent.id, p, passed, bounty: passed ? t.bounty : 0 });
+    }
+    for (const t of this.tasks.withStatus("claimed")) {
+      this.tasks.start(t);
+      this.sink?.({ type: "task_started", ...at, task: t.id, agent: t.claimedBy as string });
+    }
+  }
+
+  // ------------------------------------------------------------------ proposals (sbx)
+
+  /** Proposals still unanswered after proposal_ttl steps (counting the one they were made in) expire. */
+  private expireProposals(): void {
+    const ttl = this.plan.tasks.proposalTtlSteps;
+    for (const p of [...this.pending.values()]) {
+      if (this.stepSerial - (this.proposedAt.get(p.id) ?? this.stepSerial) + 1 < ttl) continue;
+      this.removeProposal(p);
+      this.ledger.expired++;
+      this.sink?.({ type: "proposal_expired", epoch: this.epoch, step: this.step, id: p.id, initiator: p.initiator, counterparty: p.counterparty });
+    }
+  }
+
+  /**
+   * A policy's report about itself (a deceptive agent turning on a partner).
+   * Reports arrive while an interaction completes; they are logged right
+   * after it, so the log reads cause before effect.
+   */
+  private note(n: PolicyNote): void {
+    this.notes.push(n);
+  }
+
+  private flushNotes(): void {
+    for (const n of this.notes) {
+      this.exploiting.add(n.agent);
+      this.sink?.({ type: "exploitation_started", epoch: this.epoch, step: this.step, agent: n.agent, partner: n.partner });
+    }
+    this.notes.length = 0;
+  }
+
+  /** The bandwidth cap, where it acts: accepted interactions per agent per epoch. */
+  private get bandwidthCap(): number | null {
+    const b = this.plan.governance.bandwidth;
+    return this.semantics.bandwidthCap && b.enabled ? b.cap : null;
+  }
+
+  /** Agents below the disconnect threshold lose every edge (switch `reputationDisconnect`). */
+  private checkDisconnect(s: AgentSlot | undefined): void {
+    const threshold = this.plan.network?.disconnectBelowReputation;
+    if (!s || !this.network || threshold === null || threshold === undefined || !this.semantics.reputationDisconnect) return;
+    if (!(s.reputation < threshold)) return;
+    const neighbours = this.network.neighbours(s.id);
+    if (neighbours.length === 0) return;
+    const edges: [string, string][] = neighbours.map((n) => [s.id, n]);
+    for (const [a, b] of edges) this.network.removeEdge(a, b);
+    this.sink?.({ type: "agent_disconnected", epoch: this.epoch, step: this.step, agent: s.id, edges });
   }
 
   private endEpoch(): void {
@@ -240,6 +352,8 @@ export class Simulation {
         totalVotes: this.feed.voteCount,
         network: this.network ? this.network.metrics(this.plan.simulation.seed, this.epoch) : null,
         collusion: this.collusionStats,
+        pool: this.pool,
+        exploiting: this.exploiting.size,
       },
       this.selections,
     );
@@ -252,6 +366,7 @@ export class Simulation {
       s.postsUsed = 0;
       s.votesUsed = 0;
       s.tasksUsed = 0;
+      s.bandwidthUsed = 0;
     }
     this.ledger = emptyLedger();
     this.epoch++;
@@ -352,30 +467,59 @@ export class Simulation {
    */
   private async runStepAsync(): Promise<void> {
     const actors = this.asyncActors();
+    const views: TurnView[] = [];
     const settled = await Promise.allSettled(
       actors.map((s) => {
         const policy = this.policies[s.idx];
         const view = this.view(s);
+        views.push(view);
         return policy.actAsync ? policy.actAsync(view) : policy.act(view);
       }),
     );
-    settled.forEach((r, i) => {
-      if (r.status === "fulfilled") this.execute(actors[i], r.value);
+    // Settle every decision in schedule order before any executes (LLM agents' fallbacks and call events).
+    const actions = settled.map((r, i) => {
+      const policy = this.policies[actors[i].idx];
+      const value = r.status === "fulfilled" ? r.value : null;
+      if (!policy.settleAct) return value;
+      const { value: action, events } = policy.settleAct(views[i], value);
+      this.logDecision(events);
+      return action;
+    });
+    actions.forEach((a, i) => {
+      if (a) this.execute(actors[i], a);
     });
     const [proposals, deciders] = this.decidable();
+    const acceptViews: (TurnView | null)[] = [];
     const results = await Promise.allSettled(
       proposals.map((p, i) => {
         const cp = deciders[i];
+        acceptViews.push(cp ? this.view(cp) : null);
         if (!cp) return null;
         const policy = this.policies[cp.idx];
-        const view = this.view(cp);
+        const view = acceptViews[i] as TurnView;
         return policy.acceptAsync ? policy.acceptAsync(p, view) : policy.accept(p, view);
       }),
     );
     this.completeDecided(
       proposals,
-      results.map((r) => (r.status === "fulfilled" ? r.value : null)),
+      results.map((r, i) => {
+        const cp = deciders[i];
+        const value = r.status === "fulfilled" ? r.value : null;
+        const policy = cp ? this.policies[cp.idx] : null;
+        if (!cp || !policy?.settleAccept) return value;
+        const { value: accepted, events } = policy.settleAccept(proposals[i], acceptViews[i] as TurnView, value);
+        this.logDecision(events);
+        return accepted;
+      }),
     );
+  }
+
+  /** Events a settled decision produced (LLM calls, faults, fallbacks): counted in the epoch's ledger and logged. */
+  private logDecision(events: readonly SimEvent[]): void {
+    for (const e of events) {
+      recordLlm(this.ledger, e);
+      this.sink?.(e);
+    }
   }
 
   private resolveSync(): void {
@@ -398,7 +542,9 @@ export class Simulation {
   }
   private canInteract(s: AgentSlot): boolean {
     const used = s.interactionsStep === this.stepSerial ? s.interactionsUsed : 0;
-    return used < this.plan.rateLimits.interactionsPerStep;
+    if (!(used < this.plan.rateLimits.interactionsPerStep)) return false;
+    const cap = this.bandwidthCap;
+    return cap === null || s.bandwidthUsed < cap;
   }
   private canClaim(s: AgentSlot): boolean {
     return s.tasksUsed < this.plan.rateLimits.tasksPerEpoch;
@@ -452,16 +598,32 @@ export class Simulation {
       }
       case "vote": {
         if (!this.canVote(actor)) return false;
-        const outcome = this.feed.vote(action.postId, actor.id, action.direction > 0 ? 1 : -1);
+        const vn = this.plan.governance.voteNormalization;
+        const weighted = this.semantics.voteNormalization && vn.enabled;
+        // Normalised: the voter's n-th vote this epoch (n from 0) weighs 1/(1 + n/M).
+        const weight = weighted ? voteWeight(actor.votesUsed, vn.maxWeightPerAgent, true) : 1;
+        const outcome = this.feed.vote(action.postId, actor.id, action.direction > 0 ? 1 : -1, weight);
         if (outcome === null) return false;
         actor.votesUsed++;
         this.ledger.votes++;
-        this.sink?.({ type: "vote_cast", ...at, post: action.postId, voter: actor.id, direction: action.direction > 0 ? 1 : -1, outcome });
+        this.sink?.({
+          type: "vote_cast",
+          ...at,
+          post: action.postId,
+          voter: actor.id,
+          direction: action.direction > 0 ? 1 : -1,
+          outcome,
+          ...(weighted ? { weight } : {}),
+        });
         return true;
       }
       case "propose": {
         if (!this.canInteract(actor)) return false;
         if (this.network && !this.network.hasEdge(actor.id, action.counterparty)) return false;
+        if (this.semantics.proposalValidation) {
+          const cp = this.population.byId.get(action.counterparty);
+          if (!cp || cp === actor || cp.frozen || !this.governance.canAct(cp)) return false;
+        }
         const proposal: Proposal = {
           id: ++this.proposalSeq,
           initiator: actor.id,
@@ -473,6 +635,7 @@ export class Simulation {
           step: this.step,
         };
         this.pending.set(proposal.id, proposal);
+        if (this.semantics.proposalExpiry) this.proposedAt.set(proposal.id, this.stepSerial);
         this.population.byId.get(action.counterparty)?.inbox.push(proposal);
         if (actor.interactionsStep !== this.stepSerial) {
           actor.interactionsStep = this.stepSerial;
@@ -486,18 +649,22 @@ export class Simulation {
       case "reject": {
         const proposal = this.pending.get(action.proposalId);
         if (!proposal) return false;
+        // Only the counterparty may answer (the reference does not check).
+        if (this.semantics.proposalValidation && proposal.counterparty !== actor.id) return false;
         this.removeProposal(proposal);
         this.complete(proposal, action.kind === "accept");
         return true;
       }
       case "claim_task": {
+        // The reference checks the claim limit only in observations; sbx enforces it.
+        if (this.semantics.taskCreation && !this.canClaim(actor)) return false;
         if (!this.tasks.claim(action.taskId, actor.id, actor.reputation)) return false;
         actor.tasksUsed++;
         this.sink?.({ type: "task_claimed", ...at, task: action.taskId, agent: actor.id });
         return true;
       }
       case "submit_output": {
-        if (!this.tasks.submit(action.taskId, actor.id)) return false;
+        if (!this.tasks.submit(action.taskId, actor.id, action.effort === "minimal", this.semantics.taskCreation)) return false;
         this.sink?.({ type: "output_submitted", ...at, task: action.taskId, agent: actor.id });
         return true;
       }
@@ -506,6 +673,7 @@ export class Simulation {
 
   private removeProposal(p: Proposal): void {
     this.pending.delete(p.id);
+    this.proposedAt.delete(p.id);
     const inbox = this.population.byId.get(p.counterparty)?.inbox;
     if (inbox) {
       const i = inbox.indexOf(p);
@@ -515,8 +683,7 @@ export class Simulation {
 
   // ------------------------------------------------------------------ interactions
 
-  private drawObservables(initiator: AgentSlot | undefined, accepted: boolean): Observables {
-    const r = this.rng.observables;
+  private drawObservables(initiator: AgentSlot | undefined, accepted: boolean, r: Rng = this.rng.observables): Observables {
     const profile = initiator ? this.observableProfiles[initiator.idx] : null;
     let o: Observables;
     if (profile) {
@@ -547,11 +714,17 @@ export class Simulation {
     return o;
   }
 
-  /** `_complete_interaction`, step for step. */
-  private complete(p: Proposal, accepted: boolean): void {
+  /** `_complete_interaction`, step for step (plus, where the profile switches them on, the dormant mechanisms). */
+  private complete(p: Proposal, decision: boolean): void {
+    const sem = this.semantics;
     const pop = this.population;
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
+    // The bandwidth cap: an acceptance that would take either party past its cap this epoch is refused.
+    const cap = this.bandwidthCap;
+    const capped = decision && cap !== null && ((initiator?.bandwidthUsed ?? 0) >= cap || (counterparty?.bandwidthUsed ?? 0) >= cap);
+    const accepted = decision && !capped;
+    if (capped) this.ledger.capped++;
     const observables = this.drawObservables(initiator, accepted);
     const [vHat, prob] = this.proxy.labels(observables);
     const x: InteractionRecord = {
@@ -589,32 +762,74 @@ export class Simulation {
     x.froze = eff.freezesTriggered > 0;
     this.ledger.freezes += eff.freezesTriggered;
     this.applyEffect(eff);
+    // Accepted interactions move the initiator's reputation by p − 0.5; in sbx the
+    // counterparty's moves alike (accepting vouches for the interaction), and
+    // these changes are the payoff's reputation terms r_a, r_b.
+    const repA = accepted && initiator ? prob - 0.5 : 0;
+    const repB = accepted && counterparty && sem.bothPartyReputation ? prob - 0.5 : 0;
+    if (sem.reputationPayoff) {
+      x.rA = repA;
+      x.rB = repB;
+    }
     const pay = this.plan.payoff;
     x.payoffA = payoffInitiator(pay, x);
     x.payoffB = payoffCounterparty(pay, x);
-    let repA = 0;
+    let resourceDeltaA = 0;
+    let resourceDeltaB = 0;
+    let pooled = 0;
     if (accepted) {
       if (initiator) {
         initiator.recordInitiated(prob);
         initiator.totalPayoff += x.payoffA;
-        repA = prob - 0.5;
         pop.addReputation(initiator, repA);
       }
       if (counterparty) {
         counterparty.recordReceived(prob);
         counterparty.totalPayoff += x.payoffB;
+        if (sem.bothPartyReputation) pop.addReputation(counterparty, repB);
       }
+      if (sem.payoffToResources) {
+        // π already nets the transfer and the governance costs; the costs go to the public pool.
+        if (initiator) pop.addResources(initiator, (resourceDeltaA = x.payoffA));
+        if (counterparty) pop.addResources(counterparty, (resourceDeltaB = x.payoffB));
+        pooled = x.cA + x.cB;
+        this.pool += pooled;
+      }
+      if (cap !== null) {
+        if (initiator) initiator.bandwidthUsed++;
+        if (counterparty) counterparty.bandwidthUsed++;
+      }
+    } else if (sem.rejectedBookkeeping) {
+      initiator?.recordInitiated(prob, false);
+      counterparty?.recordReceived(prob);
     }
     const outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob };
     if (initiator) this.policies[initiator.idx].onOutcome(outcome);
     if (counterparty) this.policies[counterparty.idx].onOutcome(outcome);
     this.ledger.interactions.push(x);
     this.governance.record(x);
-    this.sink?.({ type: "interaction_completed", epoch: this.epoch, step: this.step, interaction: x, credited: accepted, reputationDeltaA: repA, reputationDeltaB: 0 });
-    if (this.network && accepted && this.plan.network!.dynamic) {
+    this.sink?.({
+      type: "interaction_completed",
+      epoch: this.epoch,
+      step: this.step,
+      interaction: x,
+      credited: accepted,
+      reputationDeltaA: repA,
+      reputationDeltaB: repB,
+      ...(sem.payoffToResources ? { resourceDeltaA, resourceDeltaB, pool: pooled } : {}),
+      ...(capped ? { capped: true as const } : {}),
+    });
+    // A disconnected agent stays disconnected: strengthening does not recreate an edge removed this epoch.
+    const linked = !sem.reputationDisconnect || this.network?.hasEdge(p.initiator, p.counterparty) === true;
+    if (this.network && accepted && this.plan.network!.dynamic && linked) {
       const weight = this.network.strengthen(p.initiator, p.counterparty);
       this.sink?.({ type: "edge_strengthened", epoch: this.epoch, step: this.step, a: p.initiator, b: p.counterparty, weight });
     }
+    if (accepted) {
+      this.checkDisconnect(initiator);
+      if (repB !== 0) this.checkDisconnect(counterparty);
+    }
+    this.flushNotes();
     this.options.onInteraction?.(x);
   }
 
@@ -644,8 +859,25 @@ export class Simulation {
       const s = pop.byId.get(id);
       if (!s) continue;
       pop.addResources(s, delta);
-      this.sink?.({ type: "resources_changed", ...at, agent: id, delta, reason: "governance" });
+      // sbx: governance fines (the collusion lever's) go to the public pool.
+      const pooled = this.semantics.payoffToResources ? -delta : 0;
+      this.pool += pooled;
+      this.sink?.({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
     }
+    for (const slash of eff.slashes) this.slash(slash);
+    for (const id of eff.reputation.keys()) this.checkDisconnect(pop.byId.get(id));
+  }
+
+  /** Staking slashes resources·slash_rate for a violation (nothing when resources are not positive); the stake goes to the pool. */
+  private slash(v: Slash): void {
+    const s = this.population.byId.get(v.agent);
+    if (!s || !(s.resources > 0)) return;
+    const amount = s.resources * this.plan.governance.staking.slashRate;
+    if (!(amount > 0)) return;
+    this.population.addResources(s, -amount);
+    this.pool += amount;
+    this.ledger.slashed += amount;
+    this.sink?.({ type: "stake_slashed", epoch: this.epoch, step: this.step, agent: v.agent, amount, violation: v.violation });
   }
 }
 
@@ -755,6 +987,16 @@ function insertSorted(xs: readonly number[], v: number): number[] {
   while (i > 0 && out[i - 1] > v) i--;
   out.splice(i, 0, v);
   return out;
+}
+
+/**
+ * The p a submission needs to pass verification: 0.5 for a medium task, 0.1
+ * lower or higher per difficulty step (the honest policy's ranking trivial 1
+ * … expert 5), so harder tasks need better work.
+ */
+export function verificationBar(difficulty: Task["difficulty"]): number {
+  const rank = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 }[difficulty];
+  return 0.5 + 0.1 * (rank - 3);
 }
 
 /** A stochastic policy's observable distribution: constant (no draw), uniform, or inclusive integer. */

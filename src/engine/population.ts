@@ -14,7 +14,7 @@ export interface Proposal {
   readonly counterparty: string;
   readonly type: InteractionType;
   readonly content: string;
-  /** Offered transfer τ (always 0 while transfers are dormant). */
+  /** Offered transfer τ, initiator → counterparty (always 0 in swarm-0.1, where transfers are dormant). */
   readonly transfer: number;
   readonly epoch: number;
   readonly step: number;
@@ -28,6 +28,8 @@ export class AgentSlot {
   interactionsInitiated = 0;
   interactionsReceived = 0;
   interactionsAccepted = 0;
+  /** Rejected initiated interactions (always 0 in swarm-0.1, as in the reference). */
+  interactionsRejected = 0;
   avgPInitiated = 0.5;
   avgPReceived = 0.5;
   // Rate-limit counters; the per-step one is stamped with the step serial.
@@ -36,6 +38,8 @@ export class AgentSlot {
   tasksUsed = 0;
   interactionsUsed = 0;
   interactionsStep = -1;
+  /** Accepted interactions taken part in this epoch (the bandwidth cap). */
+  bandwidthUsed = 0;
   /** Pending proposals addressed to this agent, in insertion order. */
   readonly inbox: Proposal[] = [];
 
@@ -48,9 +52,11 @@ export class AgentSlot {
     readonly reportedType: string,
   ) {}
 
-  recordInitiated(p: number): void {
+  /** record_initiated(accepted, p): the reference only ever calls it with accepted = true. */
+  recordInitiated(p: number, accepted = true): void {
     const n = ++this.interactionsInitiated;
-    this.interactionsAccepted++;
+    if (accepted) this.interactionsAccepted++;
+    else this.interactionsRejected++;
     this.avgPInitiated = (this.avgPInitiated * (n - 1) + p) / n;
   }
 

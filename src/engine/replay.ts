@@ -8,7 +8,7 @@ import type { Plan } from "../plan/schema.ts";
 import { planHash } from "../plan/hash.ts";
 import type { SimEvent } from "./events.ts";
 import { EVENT_FORMAT } from "./events.ts";
-import { computeEpochMetrics, emptyLedger, selectionResolver, type EpochLedger } from "./metrics.ts";
+import { computeEpochMetrics, emptyLedger, recordLlm, selectionResolver, type EpochLedger } from "./metrics.ts";
 import { AgentNetwork } from "./network.ts";
 import { semanticsFor } from "./semantics.ts";
 import type { AgentRecord, EpochRecord, InteractionRecord, RunResult } from "./types.ts";
@@ -34,6 +34,9 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
   let totalPosts = 0;
   let totalVotes = 0;
   let collusion = { flaggedPairs: 0, ecosystemRisk: 0 };
+  let pool = 0;
+  const exploiting = new Set<string>();
+  let countRejected = false;
   const epochs: EpochRecord[] = [];
   const interactions: InteractionRecord[] = [];
   let completed = false;
@@ -61,7 +64,9 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
           frozen: false,
           interactionsInitiated: 0,
           interactionsReceived: 0,
+          interactionsRejected: 0,
         }));
+        countRejected = semanticsFor(plan.profile).rejectedBookkeeping;
         byId = new Map(agents.map((a) => [a.id, a]));
         network = plan.network ? new AgentNetwork(plan.agents.map((a) => a.id), plan.network) : null;
         break;
@@ -80,8 +85,36 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
       case "resources_changed": {
         const a = agent(e.agent);
         if (a) a.resources += e.delta;
+        pool += e.pool ?? 0;
         break;
       }
+      case "stake_slashed": {
+        const a = agent(e.agent);
+        if (a) a.resources -= e.amount;
+        pool += e.amount;
+        ledger.slashed += e.amount;
+        break;
+      }
+      case "exploitation_started":
+        exploiting.add(e.agent);
+        break;
+      case "agent_disconnected":
+        for (const [a, b] of e.edges) network?.removeEdge(a, b);
+        break;
+      case "proposal_expired":
+        ledger.expired++;
+        break;
+      case "task_created":
+        ledger.tasksCreated++;
+        break;
+      case "task_verified":
+        if (e.passed) {
+          const a = agent(e.agent);
+          if (a) a.resources += e.bounty;
+          ledger.tasksCompleted++;
+          ledger.bountyPaid += e.bounty;
+        }
+        break;
       case "agent_frozen": {
         const a = agent(e.agent);
         if (a) a.frozen = true;
@@ -105,6 +138,8 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
         break;
       case "interaction_proposed":
       case "task_claimed":
+      case "task_started":
+      case "task_closed":
       case "output_submitted":
         break;
       case "interaction_completed": {
@@ -112,19 +147,31 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
         interactions.push(x);
         ledger.interactions.push(x);
         if (x.froze) ledger.freezes++;
+        if (e.capped) ledger.capped++;
         if (e.credited) {
           const a = agent(x.initiator);
           if (a) {
             a.interactionsInitiated++;
             a.payoff += x.payoffA;
             a.reputation += e.reputationDeltaA;
+            if (e.resourceDeltaA !== undefined) a.resources += e.resourceDeltaA;
           }
           const b = agent(x.counterparty);
           if (b) {
             b.interactionsReceived++;
             b.payoff += x.payoffB;
             if (e.reputationDeltaB !== 0) b.reputation += e.reputationDeltaB;
+            if (e.resourceDeltaB !== undefined) b.resources += e.resourceDeltaB;
           }
+          pool += e.pool ?? 0;
+        } else if (countRejected) {
+          const a = agent(x.initiator);
+          if (a) {
+            a.interactionsInitiated++;
+            a.interactionsRejected = (a.interactionsRejected ?? 0) + 1;
+          }
+          const b = agent(x.counterparty);
+          if (b) b.interactionsReceived++;
         }
         break;
       }
@@ -157,6 +204,8 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
             totalVotes,
             network: network ? network.metrics(p.simulation.seed, e.epoch) : null,
             collusion,
+            pool,
+            exploiting: exploiting.size,
           },
           selectionResolver(p),
         );
@@ -165,6 +214,12 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
         epochs.push({ epoch: e.epoch, metrics, observed, agents: agents.map((a) => ({ ...a })) });
         break;
       }
+      case "llm_call":
+      case "llm_fault":
+      case "llm_fallback":
+      case "llm_budget_exhausted":
+        recordLlm(ledger, e);
+        break;
       case "run_completed":
         completed = true;
         break;

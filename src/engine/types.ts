@@ -10,8 +10,15 @@ export interface AgentRecord {
   resources: number;
   payoff: number;
   frozen: boolean;
+  /** Interactions initiated (accepted ones only in swarm-0.1, as in the reference; all in sbx). */
   interactionsInitiated: number;
+  /** Interactions received (same rule). */
   interactionsReceived: number;
+  /**
+   * Initiated interactions that were rejected (always 0 in swarm-0.1, as in
+   * the reference). The engine always sets it; optional for records built elsewhere.
+   */
+  interactionsRejected?: number;
 }
 
 export interface EpochRecord {

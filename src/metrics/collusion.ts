@@ -20,6 +20,12 @@ export interface CollusionParams {
   frequencyThreshold: number;
   minInteractions: number;
   scoreThreshold: number;
+  /**
+   * The reference stores `collusion_correlation_threshold` but never reads it.
+   * When given (profile sbx), a pair's benefit correlation counts toward its
+   * score only at or above this threshold.
+   */
+  correlationThreshold?: number;
 }
 
 export interface PairScore {
@@ -196,7 +202,8 @@ function scorePair(a: string, b: string, items: readonly CollusionInteraction[],
   const avgB = pB.length ? npMean(pB) : 0.5;
   const avgP = npMean([avgA, avgB]);
   const freq = z > 0 ? Math.min(1.0, Math.max(0.0, z / params.frequencyThreshold)) : 0.0;
-  const corrScore = Math.max(0.0, corr);
+  const gate = params.correlationThreshold;
+  const corrScore = gate !== undefined && !(corr >= gate) ? 0.0 : Math.max(0.0, corr);
   const acc = Math.max(0.0, (acceptance - 0.5) * 2);
   const qual = acceptance > 0.5 ? Math.max(0.0, (0.5 - avgP) * 2) : 0.0;
   const score = (0.25 * freq + 0.3 * corrScore + 0.2 * acc + 0.25 * qual) * Math.min(1.0, n / 10.0);

@@ -56,6 +56,7 @@ export const METRICS: readonly MetricDef[] = [
   series("interactions", I, "flow", "uncertain_fraction", "ratio", "Share of interactions with p strictly within 0.5 ± 0.2.", "|{0.3 < p < 0.7}| / |xs|"),
   series("interactions", I, "flow", "high_quality_acceptance", "ratio", "Acceptance rate among interactions with p ≥ 0.5.", "|acc ∩ {p ≥ 0.5}| / |{p ≥ 0.5}|"),
   series("interactions", I, "flow", "low_quality_acceptance", "ratio", "Acceptance rate among interactions with p < 0.5.", "|acc ∩ {p < 0.5}| / |{p < 0.5}|"),
+  series("interactions", N, "flow", "proposals_expired", "count", "Proposals withdrawn unanswered after the proposal TTL this epoch (profile sbx).", "|expired proposals|"),
   series("interactions", I, "flow", "quality_variance", "probability²", "Population variance of p over all completed interactions (0 for fewer than 2).", "Var[p]"),
   // Payoff and welfare.
   series("payoff", I, "flow", "welfare", "payoff", "Total welfare: the sum of both parties' payoffs over accepted interactions.", "Σ_acc (π_a + π_b)"),
@@ -85,6 +86,7 @@ export const METRICS: readonly MetricDef[] = [
   series("agents", A, "stock", "reputation", "reputation", "Mean reputation of the selected agents.", "mean_agents reputation"),
   series("agents", A, "stock", "resources", "resources", "Total resources held by the selected agents.", "Σ_agents resources"),
   series("agents", A, "stock", "frozen", "count", "Selected agents frozen at the end of the epoch.", "|{agents : frozen}|"),
+  series("agents", N, "stock", "exploiting", "count", "Agents in an exploitation phase: deceptive agents that have turned on at least one partner (profile sbx; never reached in swarm-0.1).", "|{agents : exploiting}|"),
   // Network.
   series("network", N, "stock", "network.edges", "count", "Undirected edges in the network.", "Σ degree / 2", true),
   series("network", N, "stock", "network.avg_degree", "count", "Mean number of neighbours per agent.", "Σ degree / n", true),
@@ -100,7 +102,9 @@ export const METRICS: readonly MetricDef[] = [
   series("governance", N, "flow", "governance.tax", "payoff", "Transaction tax charged this epoch.", "Σ rate·|τ|"),
   series("governance", N, "flow", "governance.freezes", "count", "Circuit-breaker freezes triggered this epoch.", "|freeze events|"),
   series("governance", N, "flow", "governance.blocked", "count", "Agent turns refused by staking this epoch.", "|refused turns|"),
-  series("governance", N, "flow", "governance.slashed", "resources", "Stake slashed this epoch.", "Σ resources·slash_rate"),
+  series("governance", N, "flow", "governance.slashed", "resources", "Stake slashed this epoch (profile sbx: on circuit-breaker violations and failed audits).", "Σ resources·slash_rate"),
+  series("governance", N, "flow", "governance.capped", "count", "Accepted interactions refused by the bandwidth cap this epoch (profile sbx).", "|{acc : a party at its cap}|"),
+  series("governance", N, "stock", "governance.pool", "resources", "The public pool: taxes, audit penalties, collusion charges and slashed stakes collected since the run started (profile sbx; always 0 in swarm-0.1, which collects nothing).", "Σ charges"),
   // Collusion detection.
   series("collusion", N, "stock", "collusion.flagged_pairs", "count", "Agent pairs flagged by the last collusion analysis.", "|{pairs : score ≥ threshold}|"),
   series("collusion", N, "stock", "collusion.ecosystem_risk", "ratio", "Ecosystem collusion risk from the last analysis.", "min(1, .3·flagged/C(n,2) + .3·grouped/n + .4·max group score)"),

@@ -121,6 +121,8 @@ describe("run properties", () => {
     fc.assert(
       fc.property(planArb, (plan) => {
         const { result, events, interactions } = run(plan);
+        // The dormant mechanisms stay dormant in swarm-0.1; sbx switches them on (tests/profiles).
+        const reference = plan.profile === "swarm-0.1";
         expect(result.epochsCompleted).toBe(plan.simulation.epochs);
         for (const x of interactions) {
           expect(x.p).toBeGreaterThanOrEqual(0);
@@ -128,7 +130,7 @@ describe("run properties", () => {
           expect(Math.abs(x.vHat)).toBeLessThanOrEqual(1);
           expect(x.cA).toBeGreaterThanOrEqual(0);
           expect(x.cB).toBeGreaterThanOrEqual(0);
-          expect(x.tau).toBe(0); // transfers are dormant
+          if (reference) expect(x.tau).toBe(0); // transfers are dormant
           if (!x.accepted) expect(x.observables.engagement).toBeLessThanOrEqual(0);
         }
         for (const e of result.epochs) {
@@ -141,8 +143,9 @@ describe("run properties", () => {
           expect(t >= 0 && t <= 1).toBe(true);
           expect(Math.abs(e.metrics.quality_gap as number)).toBeLessThanOrEqual(1);
         }
-        // Counters count accepted interactions only; total payoffs are the credited payoffs.
+        // Counters count accepted interactions only (every one in sbx); total payoffs are the credited payoffs.
         for (const a of result.agents) {
+          if (!reference) continue;
           const init = interactions.filter((x) => x.accepted && x.initiator === a.id);
           const recv = interactions.filter((x) => x.accepted && x.counterparty === a.id);
           expect(a.interactionsInitiated).toBe(init.length);

@@ -143,12 +143,17 @@ export class AdversarialPolicy implements Policy {
     }
     if (view.canInteract && view.visibleCount() > 0) {
       const target = this.chooseTarget(view);
-      if (target) return { kind: "propose", counterparty: target.id, type: "trade", content: "Special deal just for you.", transfer: 0 };
+      if (target) return { kind: "propose", counterparty: target.id, type: "trade", content: "Special deal just for you.", transfer: this.extraction };
       const anyone = view.chooseVisible(ANYONE);
       if (anyone) return { kind: "propose", counterparty: anyone.id, type: "trade", content: "Let's do business.", transfer: 0 };
       return NOOP;
     }
     return NOOP;
+  }
+
+  /** The reference's propose_interaction(): trades with targets ask 1.0 from them (τ = −1.0); others carry none. */
+  private get extraction(): number {
+    return this.ctx.semantics.transfers ? -1.0 : 0;
   }
 
   private chooseTarget(view: TurnView): AgentSlot | undefined {
@@ -160,7 +165,7 @@ export class AdversarialPolicy implements Policy {
     const rng = view.rng;
     if (view.canInteract) {
       const target = this.chooseTarget(view);
-      if (target) return { kind: "propose", counterparty: target.id, type: "trade", content: "You won't want to miss this opportunity.", transfer: 0 };
+      if (target) return { kind: "propose", counterparty: target.id, type: "trade", content: "You won't want to miss this opportunity.", transfer: this.extraction };
     }
     if (view.canClaimTask) {
       const tasks = view.availableTasks();

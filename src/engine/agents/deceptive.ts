@@ -1,8 +1,23 @@
-/** The deceptive policy (§5.4): a trust-building facade that exploits once trusted. */
+/**
+ * The deceptive policy (§5.4): a trust-building facade that exploits once trusted.
+ *
+ * In swarm-0.1 exploitation is unreachable, as in the reference: interactions
+ * are counted only in end-of-step accept calls, and the facade votes whenever
+ * a post is visible, so the agent hardly ever proposes. With the switch
+ * `deceptiveExploitation` (sbx) the agent counts every completed interaction
+ * with a partner, votes only on posts it has not voted on (half the time, as
+ * an honest agent does by default), offers τ = +0.1 with its facade
+ * collaborations, and turns on each partner — trades asking 0.5 (τ = −0.5) —
+ * once it has interacted with it `trust_building_phase` times and trusts it
+ * above `exploitation_threshold` (the reference's unused propose_interaction()).
+ */
 import type { DeceptiveParams } from "../../plan/schema.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../population.ts";
 import { NOOP, otherParty, type Action, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "./types.ts";
+
+/** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
+const FACADE_VOTE_PROBABILITY = 0.5;
 
 const TRUST_BUILDING = [
   "I'm always happy to help where I can.",
@@ -23,6 +38,11 @@ export class DeceptivePolicy implements Policy {
   /** Partners at or past the trust-building phase: excluded from facade proposals. */
   private readonly saturated = new Set<string>();
   private readonly candidates: VisibleSubset;
+  /** sbx: partners past the trust-building phase and trusted above the threshold. */
+  private readonly exploitable = new Set<string>();
+  /** sbx: posts already voted on. */
+  private readonly voted = new Set<number>();
+  private readonly live: boolean;
 
   constructor(
     private readonly id: string,
@@ -30,6 +50,7 @@ export class DeceptivePolicy implements Policy {
     private readonly ctx: PolicyContext,
   ) {
     const pop = ctx.population;
+    this.live = ctx.semantics.deceptiveExploitation;
     this.candidates = {
       excluded: () => {
         const out: number[] = [];
@@ -52,11 +73,11 @@ export class DeceptivePolicy implements Policy {
       const accept = count < this.params.trustBuildingPhase ? rng.random() < 0.9 : rng.random() < 0.6;
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
     }
-    this.exploitationMode = this.highTrust >= 2 && this.totalInteractions > 10;
+    this.exploitationMode = this.live ? this.exploitable.size > 0 : this.highTrust >= 2 && this.totalInteractions > 10;
     if (this.exploitationMode) {
       const target = this.exploitTarget(view);
       if (target && view.canInteract) {
-        return { kind: "propose", counterparty: target.id, type: "trade", content: "I have a special opportunity for you.", transfer: 0 };
+        return { kind: "propose", counterparty: target.id, type: "trade", content: "I have a special opportunity for you.", transfer: this.live ? -0.5 : 0 };
       }
       const active = view.activeTasks();
       if (active.length > 0) {
@@ -87,23 +108,35 @@ export class DeceptivePolicy implements Policy {
     }
     if (view.canVote) {
       const posts = view.posts();
-      if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };
+      if (this.live) {
+        const unvoted = posts.filter((p) => !this.voted.has(p.id));
+        if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
+          const post = unvoted[rng.below(unvoted.length)];
+          this.voted.add(post.id);
+          return { kind: "vote", postId: post.id, direction: 1 };
+        }
+      } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };
     }
     if (view.canInteract && view.visibleCount() > 0) {
       if (this.params.trustBuildingPhase === 0) return NOOP; // every agent is past the phase
       const target = view.chooseVisible(this.candidates);
-      if (target) return { kind: "propose", counterparty: target.id, type: "collaboration", content: "Would you like to collaborate?", transfer: 0 };
+      if (target) return { kind: "propose", counterparty: target.id, type: "collaboration", content: "Would you like to collaborate?", transfer: this.live ? 0.1 : 0 };
       return NOOP;
     }
     return NOOP;
   }
 
-  /** Visible agents trusted above the threshold with resources > 50; most trusted first, ties to registration order. */
+  /**
+   * Visible agents trusted above the threshold (and, in sbx, past the
+   * trust-building phase) with resources > 50; most trusted first, ties to
+   * registration order.
+   */
   private exploitTarget(view: TurnView): AgentSlot | undefined {
     let best: AgentSlot | undefined;
     let bestTrust = -Infinity;
     for (const [id, trust] of this.trustScores) {
       if (!(trust > this.params.exploitationThreshold)) continue;
+      if (this.live && !this.exploitable.has(id)) continue;
       const s = view.visible(id);
       if (!s || !(s.resources > 50)) continue;
       if (trust > bestTrust || (trust === bestTrust && best !== undefined && s.idx < best.idx)) {
@@ -116,7 +149,8 @@ export class DeceptivePolicy implements Policy {
 
   accept(proposal: Proposal, view: TurnView): boolean {
     const count = this.interactionsWith.get(proposal.initiator) ?? 0;
-    this.countInteraction(proposal.initiator, count);
+    // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
+    if (!this.live) this.countInteraction(proposal.initiator, count);
     if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
     return (this.trustScores.get(proposal.initiator) ?? 0.5) > 0.6;
   }
@@ -128,8 +162,24 @@ export class DeceptivePolicy implements Policy {
   }
 
   onOutcome(o: Outcome): void {
-    if (!o.accepted) return;
     const other = otherParty(o, this.id);
+    if (this.live) this.countInteraction(other, this.interactionsWith.get(other) ?? 0);
+    if (o.accepted) this.trustUp(other);
+    if (this.live) this.checkExploitable(other);
+  }
+
+  /** sbx: the partner turns into a target once past the phase and trusted above the threshold; logged once. */
+  private checkExploitable(partner: string): void {
+    if (this.exploitable.has(partner)) return;
+    const count = this.interactionsWith.get(partner) ?? 0;
+    const trust = this.trustScores.get(partner);
+    if (count >= this.params.trustBuildingPhase && trust !== undefined && trust > this.params.exploitationThreshold) {
+      this.exploitable.add(partner);
+      this.ctx.notify?.({ kind: "exploitation_started", agent: this.id, partner });
+    }
+  }
+
+  private trustUp(other: string): void {
     const existed = this.trustScores.has(other);
     const before = existed ? (this.trustScores.get(other) as number) : 0.5;
     const after = Math.min(1.0, before + 0.1);

@@ -23,7 +23,7 @@ export function createPolicy(agent: Agent, ctx: PolicyContext): Policy {
       return new StochasticPolicy(agent.id, agent.params, ctx);
     case "llm":
       throw new UnsupportedAgentError(
-        `agent "${agent.id}" is an LLM agent; this engine does not run LLM agents yet (the orchestrator can host asynchronous decisions, but no model client is wired)`,
+        `agent "${agent.id}" is an LLM agent: it needs a model client (run it with \`sbx run\`, or runPlanAsync with policyFor from llmPolicies)`,
       );
   }
 }

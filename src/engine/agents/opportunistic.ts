@@ -19,6 +19,13 @@ const ROI_DIVISOR: Record<string, number> = { trivial: 0.5, easy: 1, medium: 2, 
 /** Targets worth extracting from: resource-rich or reputable. */
 export const isExtractable = (s: AgentSlot): boolean => s.resources > 80 || s.reputation > 0.5;
 
+/**
+ * The transfer of the reference's (unused) propose_interaction(): a trade
+ * asking 0.5 from the target (τ = −0.5), unless the target is poor and
+ * disreputable (resources < 50 and reputation < 0), where it asks nothing.
+ */
+const askFrom = (s: AgentSlot): number => (s.resources < 50 && s.reputation < 0 ? 0 : -0.5);
+
 export class OpportunisticPolicy implements Policy {
   /** Mean p over all history with each partner, accepted or not. */
   private readonly history = new TrustLedger();
@@ -52,7 +59,7 @@ export class OpportunisticPolicy implements Policy {
     if (active.length > 0) {
       const t = active[0];
       return rng.random() < this.params.freeRideProbability
-        ? { kind: "submit_output", taskId: t.id, content: "Completed." }
+        ? { kind: "submit_output", taskId: t.id, content: "Completed.", effort: "minimal" }
         : { kind: "submit_output", taskId: t.id, content: `Task ${t.id} deliverable: [standard quality output]` };
     }
     if (view.canPost && rng.random() < this.params.postProbability) {
@@ -73,7 +80,10 @@ export class OpportunisticPolicy implements Policy {
     }
     if (view.canInteract && view.visibleCount() > 0) {
       const target = view.chooseVisible(this.targets);
-      if (target) return { kind: "propose", counterparty: target.id, type: "trade", content: "Let's make a deal.", transfer: 0 };
+      if (target) {
+        const transfer = this.ctx.semantics.transfers ? askFrom(target) : 0;
+        return { kind: "propose", counterparty: target.id, type: "trade", content: "Let's make a deal.", transfer };
+      }
       return NOOP;
     }
     return NOOP;

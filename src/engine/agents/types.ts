@@ -8,6 +8,7 @@
  * when the orchestrator executes the returned action.
  */
 import type { InteractionType } from "../../plan/schema.ts";
+import type { SimEvent } from "../events.ts";
 import type { Post } from "../feed.ts";
 import type { OrderIndex } from "../order-index.ts";
 import type { AgentSlot, Proposal } from "../population.ts";
@@ -24,7 +25,8 @@ export type Action =
   | { readonly kind: "accept"; readonly proposalId: number }
   | { readonly kind: "reject"; readonly proposalId: number }
   | { readonly kind: "claim_task"; readonly taskId: number }
-  | { readonly kind: "submit_output"; readonly taskId: number; readonly content: string };
+  /** `effort: "minimal"` marks a free ride, which task verification fails (sbx). */
+  | { readonly kind: "submit_output"; readonly taskId: number; readonly content: string; readonly effort?: "full" | "minimal" };
 
 export const NOOP: Action = { kind: "noop" };
 
@@ -87,16 +89,37 @@ export interface Policy {
    */
   actAsync?(view: TurnView): Promise<Action>;
   acceptAsync?(proposal: Proposal, view: TurnView): Promise<boolean>;
+  /**
+   * Called in schedule order once every decision of an async phase has
+   * arrived and before any executes, with the awaited value (null when the
+   * decision failed): returns the decision to execute (an LLM agent's
+   * fallback may replace it) and the events the decision produced (model
+   * calls, faults), which the orchestrator logs before executing it. So the
+   * log never depends on which awaited call finished first.
+   */
+  settleAct?(view: TurnView, action: Action | null): Settled<Action>;
+  settleAccept?(proposal: Proposal, view: TurnView, accepted: boolean | null): Settled<boolean>;
   /** End-of-step decision on a proposal addressed to this agent. */
   accept(proposal: Proposal, view: TurnView): boolean;
   /** update_from_outcome, for both parties of every completed interaction. */
   onOutcome(outcome: Outcome): void;
 }
 
+/** A settled async decision and the events it produced. */
+export interface Settled<T> {
+  readonly value: T;
+  readonly events: readonly SimEvent[];
+}
+
+/** Something a policy reports about itself, logged as an event (e.g. a deceptive agent turning on a partner). */
+export type PolicyNote = { readonly kind: "exploitation_started"; readonly agent: string; readonly partner: string };
+
 /** What policies may consult beyond their own view. */
 export interface PolicyContext {
   readonly semantics: Semantics;
   readonly population: import("../population.ts").Population;
+  /** Reports a change of the policy's own phase; the orchestrator logs it. */
+  readonly notify?: (note: PolicyNote) => void;
 }
 
 export function otherParty(o: Outcome, self: string): string {

@@ -1,0 +1,185 @@
+/**
+ * `sbx check FILE|DIR… [--format text|json|junit|github] [--jobs N] [--set path=value] [--profile NAME]`
+ *
+ * The CI gate: compile every scenario of every file, run each over the
+ * seeds its criteria name, judge every criterion and report each verdict.
+ * Exit 0 all pass, 1 compile errors (they win over failures), 3 a criterion
+ * failed or was undefined, 2 usage, I/O or internal error. A scenario whose
+ * agents the engine cannot run is reported as not run and changes nothing.
+ */
+import { SingleBar } from "cli-progress";
+import { compile } from "../compiler/index.ts";
+import { criteriaSeeds, evaluateCriteria } from "../criteria/evaluate.ts";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { Plan } from "../plan/schema.ts";
+import { validatePlan } from "../plan/validate.ts";
+import { LineIndex } from "../text/line-index.ts";
+import { checkExit, checkJson, renderCheckText, renderGithub, renderJunit, type CheckReport, type CriterionCheck, type FileCheck, type ScenarioCheck } from "./check-report.ts";
+import { nodeHost } from "./node-host.ts";
+import { jobsFor, openPool, parseJobs } from "./pool.ts";
+import { renderDiagnostics } from "./render-diagnostics.ts";
+import { commandOverrides } from "./run-command.ts";
+import { withSeed, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
+import { collectSbxFiles } from "./sbx-files.ts";
+import { EXIT, type Terminal } from "./terminal.ts";
+
+export type CheckFormat = "text" | "json" | "junit" | "github";
+
+export interface CheckCommandOptions {
+  readonly format?: CheckFormat;
+  readonly jobs?: string;
+  readonly set?: readonly string[];
+  readonly profile?: string;
+  /** Answer LLM agents with the offline responder (no network, no key). */
+  readonly dryRun?: boolean;
+}
+
+/** A scenario ready to run: its plan and one plan per seed its criteria name. */
+interface Pending {
+  readonly base: Omit<ScenarioCheck, "status" | "reason" | "criteria">;
+  readonly plan: Plan;
+  readonly runs: readonly Plan[];
+}
+
+type Prepared = { readonly done: ScenarioCheck } | { readonly pending: Pending };
+
+interface PreparedFile {
+  readonly file: string;
+  readonly status: FileCheck["status"];
+  readonly scenarios: readonly Prepared[];
+}
+
+export async function checkCommand(paths: readonly string[], options: CheckCommandOptions, term: Terminal): Promise<number> {
+  const format = options.format ?? "text";
+  const jobs = parseJobs(options.jobs);
+  const { files, problems } = collectSbxFiles(paths);
+  const { overrides, problems: badSets } = commandOverrides({ ...(options.profile !== undefined ? { profile: options.profile } : {}), set: options.set ?? [] });
+  const usage = [
+    ...problems,
+    ...badSets.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
+    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
+  ];
+  if (usage.length || !("jobs" in jobs)) {
+    term.err(renderDiagnostics(usage, () => undefined, term));
+    return EXIT.usage;
+  }
+
+  const diagnostics = new DiagnosticSet();
+  const sources = new Map<string, string>();
+  const prepared: PreparedFile[] = files.map((file) => {
+    const result = compile(nodeHost(), [file], { overrides });
+    for (const [path, module] of result.program.modules) sources.set(path, module.text);
+    diagnostics.add(result.diagnostics);
+    if (hasErrors(result.diagnostics)) return { file, status: "errors", scenarios: [] };
+    if (!result.scenarios.length) return { file, status: "skipped", scenarios: [] };
+    return {
+      file,
+      status: "checked",
+      scenarios: result.scenarios.map((s): Prepared => {
+        const { line, column } = new LineIndex(sources.get(s.file) ?? "").lineColumn(s.decl.node.name?.span.start ?? 0);
+        return prepare({ name: s.name, file: s.file, line, column, planHash: s.planHash, profile: s.plan?.profile ?? null, seeds: [] }, s.plan);
+      }),
+    };
+  });
+
+  const pendings = prepared.flatMap((f) => f.scenarios.flatMap((p) => ("pending" in p ? [p.pending] : [])));
+  const replies = await runAll(
+    pendings.flatMap((p) => p.runs),
+    jobs.jobs,
+    term.isTTY && format === "text" ? term : null,
+    { dryRun: options.dryRun === true },
+  );
+  let next = 0;
+  const report: CheckReport = {
+    diagnostics: diagnostics.list,
+    source: (f) => sources.get(f),
+    files: prepared.map((f) => ({
+      file: f.file,
+      status: f.status,
+      scenarios: f.scenarios.map((p) => {
+        if ("done" in p) return p.done;
+        const own = replies.slice(next, (next += p.pending.runs.length));
+        return judge(p.pending, own);
+      }),
+    })),
+  };
+
+  switch (format) {
+    case "json":
+      term.out(`${JSON.stringify(checkJson(report), null, 2)}\n`);
+      break;
+    case "junit":
+      term.err(renderDiagnostics(report.diagnostics, report.source, term));
+      term.out(renderJunit(report, term));
+      break;
+    case "github":
+      term.out(renderGithub(report, term));
+      break;
+    default:
+      term.err(renderDiagnostics(report.diagnostics, report.source, term));
+      term.out(renderCheckText(report, term));
+  }
+  return checkExit(report);
+}
+
+function prepare(base: Pending["base"], plan: Plan | null): Prepared {
+  const fail = (reason: string): Prepared => ({ done: { ...base, status: "error", reason, criteria: [] } });
+  if (!plan) return fail(`the compiler produced no plan for scenario '${base.name}'`);
+  const checked = validatePlan(plan);
+  if (!checked.plan) return fail(`the plan breaks its schema: ${checked.problems.join("; ")}`);
+  const valid = checked.plan;
+  if (!valid.criteria.items.length) return { done: { ...base, status: "no-criteria", reason: null, criteria: [] } };
+  const seeds = criteriaSeeds(valid);
+  return { pending: { base: { ...base, seeds }, plan: valid, runs: seeds.map((seed) => withSeed(valid, seed)) } };
+}
+
+/** Verdicts for one scenario from its runs' replies (in seed order). */
+function judge(p: Pending, replies: readonly RunReply[]): ScenarioCheck {
+  const location = (id: string) => p.plan.provenance.criteria[id] ?? null;
+  const failures = replies.flatMap((r) => (r.ok ? [] : [r.failure]));
+  const unsupported = failures.find((f) => f.kind === "unsupported");
+  if (unsupported) {
+    const criteria: CriterionCheck[] = p.plan.criteria.items.map((c) => ({ id: c.id, label: c.label, status: "not-run", verdict: null, location: location(c.id) }));
+    return { ...p.base, status: "not-run", reason: unsupported.message, criteria };
+  }
+  if (failures.length) return { ...p.base, status: "error", reason: failures[0]!.message, criteria: [] };
+  const runs = replies.flatMap((r) => (r.ok ? [r.run] : []));
+  const verdicts = evaluateCriteria(p.plan, runs);
+  const criteria: CriterionCheck[] = verdicts.map((v) => ({ id: v.id, label: v.label, status: v.status, verdict: v, location: location(v.id) }));
+  return { ...p.base, status: verdicts.every((v) => v.status === "pass") ? "pass" : "fail", reason: null, criteria };
+}
+
+/** Every plan on the pool, replies in the plans' order; a progress bar on a terminal. */
+async function runAll(plans: readonly Plan[], jobs: number | null, progressTo: Terminal | null, execute: ExecuteOptions = {}): Promise<RunReply[]> {
+  if (!plans.length) return [];
+  const pool = openPool(jobsFor(jobs, plans), plans.length);
+  const bar = progressTo ? new SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  bar?.start(plans.length, 0);
+  try {
+    return await Promise.all(
+      plans.map((plan) =>
+        pool.run(plan, execute).then((reply) => {
+          bar?.increment();
+          return reply;
+        }),
+      ),
+    );
+  } finally {
+    bar?.stop();
+    await pool.close();
+  }
+}
+
+/** Diagnostics from several compilations, each once (an imported file is checked with every file importing it). */
+class DiagnosticSet {
+  readonly list: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  add(ds: readonly Diagnostic[]): void {
+    for (const d of ds) {
+      const key = `${d.file}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.code}\u0000${d.message}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.list.push(d);
+    }
+  }
+}

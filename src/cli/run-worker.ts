@@ -1,0 +1,16 @@
+/**
+ * The pool's worker thread (bundled as dist/run-worker.mjs): receives a
+ * validated plan, returns a compact outcome. Exceptions are caught in
+ * `executeTask`, so a failing run never takes the worker down.
+ */
+import type { Plan } from "../plan/schema.ts";
+import { executeTask, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
+
+export interface RunTask {
+  readonly plan: Plan;
+  readonly options?: ExecuteOptions;
+}
+
+export default function runTask(task: RunTask): RunReply | Promise<RunReply> {
+  return executeTask(task.plan, task.options);
+}

@@ -1,0 +1,238 @@
+/**
+ * `sbx sweep FILE [--sweep NAME] [--out DIR] [--jobs N] [--set path=value] [--restart]`
+ *
+ * Runs a sweep's cells × seeds on the worker pool and writes runs.csv (one
+ * row per run, flushed as it finishes), cells.csv and summary.json (per
+ * cell: mean, standard deviation and 95% Student-t interval of every
+ * per-run summary) and sweep.json (what was swept). Run again on the same
+ * --out, it skips the runs already there; if the sweep's plans changed it
+ * refuses to mix results unless --restart. Exit 0 done, 1 compile errors,
+ * 2 usage, I/O or a run that failed (rerun to retry it), 130 interrupted.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SingleBar } from "cli-progress";
+import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
+import { evaluateCriteria } from "../criteria/evaluate.ts";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { planHash } from "../plan/hash.ts";
+import type { Plan } from "../plan/schema.ts";
+import { validatePlan } from "../plan/validate.ts";
+import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
+import { writeFileAtomic } from "./files.ts";
+import { absolute, nodeHost } from "./node-host.ts";
+import { jobsFor, openPool, parseJobs } from "./pool.ts";
+import { displayPath, renderDiagnostics } from "./render-diagnostics.ts";
+import { withSeed, type RunFailure } from "./run-outcome.ts";
+import {
+  canonicalRows,
+  cellsCsv,
+  cellSummaries,
+  finishedRuns,
+  isDone,
+  readRunsFile,
+  runRow,
+  runsCsv,
+  RunsLedger,
+  summaryDocument,
+  sweepDocument,
+  sweepLayout,
+  writeJson,
+  type CellSummary,
+  type SweepLayout,
+  type SweepRun,
+} from "./sweep-files.ts";
+import { EXIT, type Terminal } from "./terminal.ts";
+import { formatValue } from "./verdicts.ts";
+
+export interface SweepCommandOptions {
+  readonly sweep?: string;
+  readonly out?: string;
+  readonly jobs?: string;
+  readonly set?: readonly string[];
+  readonly restart?: boolean;
+}
+
+/** Exit code of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+export async function sweepCommand(file: string, options: SweepCommandOptions, term: Terminal): Promise<number> {
+  const path = absolute(file);
+  const jobs = parseJobs(options.jobs);
+  const { overrides, problems } = parseOverrides(options.set);
+  const usage = [
+    ...missingFiles([path]),
+    ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
+    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
+  ];
+  if (usage.length || !("jobs" in jobs)) {
+    term.err(renderDiagnostics(usage, () => undefined, term));
+    return EXIT.usage;
+  }
+
+  const compiled = compileSweep(nodeHost(), path, options.sweep, { overrides });
+  const diagnostics = unique(compiled.diagnostics);
+  term.err(renderDiagnostics(diagnostics, compilationSource(compiled.compilation), term));
+  const sweep = compiled.sweep;
+  if (hasErrors(diagnostics) || !sweep) {
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    if (!errors.length) term.err(`sbx: ${term.color.red("error[SBX5002]")}: ${displayPath(path)} declares no sweep to run\n`);
+    return errors.every((d) => d.code === "SBX5002") ? EXIT.usage : EXIT.errors;
+  }
+  const broken = sweep.cells.map((c) => ({ c, problems: validatePlan(c.plan).problems })).find((x) => x.problems);
+  if (broken) {
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: the plan of cell ${broken.c.index} breaks its schema: ${broken.problems!.join("; ")}\n`);
+    return EXIT.usage;
+  }
+
+  const seeds = [...new Set(sweep.seeds)];
+  if (seeds.length < sweep.seeds.length) term.err(`note: the sweep lists some seeds more than once; each runs once per cell\n`);
+  const layout = sweepLayout(sweep);
+  const runs: SweepRun[] = sweep.cells.flatMap((cell) =>
+    seeds.map((seed, order) => {
+      const plan = withSeed(cell.plan, seed);
+      return { cell, order, seed, plan, planHash: planHash(plan) };
+    }),
+  );
+
+  const out = options.out ?? join("out", sweep.name);
+  const files = { runs: join(out, "runs.csv"), cells: join(out, "cells.csv"), summary: join(out, "summary.json"), sweep: join(out, "sweep.json") };
+  let ledger: RunsLedger;
+  let skipped: number;
+  try {
+    mkdirSync(out, { recursive: true });
+    if (options.restart) for (const f of Object.values(files)) rmSync(f, { force: true });
+    const existing = readRunsFile(files.runs);
+    const finished = existing ? finishedRuns(layout, runs, existing) : { done: new Set<string>(), problem: null };
+    if (finished.problem !== null) {
+      term.err(
+        `sbx: ${term.color.red("error[SBX5002]")}: ${files.runs} holds results of a different sweep: ${finished.problem}.\n` +
+          `  Mixing them would average different plans. Rerun with --restart to discard them, or choose another --out.\n`,
+      );
+      return EXIT.usage;
+    }
+    skipped = runs.filter((r) => isDone(finished.done, r)).length;
+    writeJson(files.sweep, sweepDocument(sweep, layout, displayPath(path), options.set ?? []));
+    ledger = new RunsLedger(files.runs, layout.header, existing);
+    const pending = runs.filter((r) => !isDone(finished.done, r));
+    const threads = Math.min(jobsFor(jobs.jobs, pending.map((r) => r.plan)), pending.length);
+    term.err(
+      `${term.color.bold(sweep.name)} of ${sweep.scenario}: ${sweep.cells.length} cell${sweep.cells.length === 1 ? "" : "s"} × ${seeds.length} seed${seeds.length === 1 ? "" : "s"} = ${runs.length} runs` +
+        `${pending.length ? `, ${threads === 1 ? "in-process" : `${threads} at a time`}` : ""} → ${out}\n`,
+    );
+    if (skipped) term.err(`resuming: skipped ${skipped} of ${runs.length} runs already in ${files.runs}${pending.length ? `; ${pending.length} to go` : ""}\n`);
+    const outcome = await runPending(pending, layout, ledger, threads, term);
+    await ledger.close();
+    return finish(sweep, seeds, layout, files, runs.length, outcome, term);
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    if (!error.code) throw e;
+    term.err(`sbx: ${term.color.red("error[SBX5001]")}: cannot write the sweep's files in ${out}: ${error.message}\n`);
+    return EXIT.usage;
+  }
+}
+
+interface Outcome {
+  readonly failures: readonly { readonly run: SweepRun; readonly failure: RunFailure }[];
+  readonly interrupted: boolean;
+}
+
+/** Runs on the pool; each finished run becomes a durable row before anything else happens. */
+async function runPending(pending: readonly SweepRun[], layout: SweepLayout, ledger: RunsLedger, jobs: number, term: Terminal): Promise<Outcome> {
+  if (!pending.length) return { failures: [], interrupted: false };
+  const pool = openPool(jobs, pending.length);
+  const failures: { run: SweepRun; failure: RunFailure }[] = [];
+  let interrupted = false;
+  const bar = term.isTTY ? new SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  // Ctrl-C: stop starting runs, keep the finished ones, write the summaries of what is done. A second one quits at once.
+  const onSignal = (): void => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    void pool.close();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  bar?.start(pending.length, 0);
+  try {
+    await Promise.all(
+      pending.map((run) =>
+        pool.run(run.plan).then((reply) => {
+          if (reply.ok) {
+            const perRun: Pick<Plan, "criteria" | "agents"> = { agents: run.plan.agents, criteria: { ...run.plan.criteria, items: run.plan.criteria.items.filter((c) => !c.overSeeds) } };
+            ledger.append(runRow(layout, run, reply.run, evaluateCriteria(perRun, [reply.run])));
+          } else if (reply.failure.kind !== "cancelled") {
+            failures.push({ run, failure: reply.failure });
+            // The engine cannot run this scenario's agents: no other run can succeed either.
+            if (reply.failure.kind === "unsupported") void pool.close();
+          }
+          bar?.increment();
+        }),
+      ),
+    );
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await pool.close();
+  }
+  return { failures, interrupted };
+}
+
+function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout, files: { runs: string; cells: string; summary: string; sweep: string }, planned: number, outcome: Outcome, term: Terminal): number {
+  const rows = canonicalRows(layout, seeds, readRunsFile(files.runs)?.rows ?? []);
+  writeFileAtomic(files.runs, runsCsv(layout, rows));
+  const cells = cellSummaries(sweep, layout, rows);
+  writeFileAtomic(files.cells, cellsCsv(layout, cells));
+  writeJson(files.summary, summaryDocument(sweep, layout, cells, planned));
+  if (rows.length) term.out(renderCells(sweep, layout, cells, term));
+  term.err(`${rows.length} of ${planned} runs in ${files.runs}; wrote ${files.cells}, ${files.summary} and ${files.sweep}\n`);
+
+  const unsupported = outcome.failures.find((f) => f.failure.kind === "unsupported");
+  if (unsupported) {
+    term.err(`sbx: ${term.color.red("error")}: the sweep cannot run: ${unsupported.failure.message}\n`);
+    return EXIT.usage;
+  }
+  for (const { run, failure } of outcome.failures.slice(0, 5)) {
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: internal error while running cell ${run.cell.index} with seed ${run.seed}: ${failure.message}\n`);
+    if (process.env["SBX_DEBUG"] && failure.stack) term.err(`${failure.stack}\n`);
+  }
+  if (outcome.failures.length > 5) term.err(`sbx: … and ${outcome.failures.length - 5} more failed runs\n`);
+  if (outcome.interrupted) {
+    term.err(`interrupted: run the same command again to resume from the ${rows.length} finished runs\n`);
+    return EXIT_INTERRUPTED;
+  }
+  if (outcome.failures.length) {
+    term.err(`${outcome.failures.length} run${outcome.failures.length === 1 ? "" : "s"} failed; run the same command again to retry ${outcome.failures.length === 1 ? "it" : "them"}\n`);
+    return EXIT.usage;
+  }
+  return EXIT.ok;
+}
+
+/** The cells at a glance: toxicity and welfare per epoch with their 95% intervals. */
+function renderCells(sweep: SweepPlan, layout: SweepLayout, cells: readonly CellSummary[], term: Terminal): string {
+  const stat = (c: CellSummary, m: string): string => {
+    const s = c.metrics[m];
+    if (!s || s.mean === null) return "—";
+    return s.ci ? `${formatValue(s.mean)} [${formatValue(s.ci.lower)}, ${formatValue(s.ci.upper)}]` : formatValue(s.mean);
+  };
+  const columns: { head: string; get: (c: CellSummary) => string }[] = [
+    { head: "cell", get: (c) => String(c.index) },
+    ...(sweep.arms.length ? [{ head: "arm", get: (c: CellSummary) => c.arm ?? "" }] : []),
+    ...layout.parameters.map((p) => ({ head: p.split(".").slice(-2).join("."), get: (c: CellSummary) => String(c.coords[p] ?? "") })),
+    { head: "n", get: (c) => String(c.n) },
+    { head: "mean toxicity (95% CI)", get: (c) => stat(c, "mean_toxicity") },
+    { head: "welfare/epoch (95% CI)", get: (c) => stat(c, "welfare_per_epoch") },
+  ];
+  const table = [columns.map((c) => c.head), ...cells.map((cell) => columns.map((c) => c.get(cell)))];
+  const widths = columns.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  return `${term.color.bold(line(table[0]!))}\n${table.slice(1).map(line).join("\n")}\n`;
+}
+
+function unique(ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.file}\u0000${d.span.start}\u0000${d.code}\u0000${d.message}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}

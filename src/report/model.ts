@@ -1,0 +1,194 @@
+/**
+ * What the report shows, as plain data derived from a run: kinds and their
+ * colours, series, freeze intervals, the network layout and the metrics
+ * table. Small pure functions; the charts and the HTML only format these.
+ */
+import { membership } from "../criteria/evaluate.ts";
+import type { EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
+import { METRICS, observedKey } from "../metrics/registry.ts";
+import type { Plan } from "../plan/schema.ts";
+
+/** An agent was frozen from `from` (epoch, and step when known) until `to`; `to` is null when it was still frozen at the end. */
+export interface FreezeInterval {
+  readonly agent: string;
+  /** The epoch the freeze began in. */
+  readonly from: number;
+  /** The epoch the agent was unfrozen in, or null when it was still frozen when the run ended. */
+  readonly to: number | null;
+  /** The step within `from` (and `to`) at which it happened; known only from the event log. */
+  readonly fromStep?: number;
+  readonly toStep?: number;
+}
+
+/**
+ * Exact freeze intervals from the event log (`agent_frozen` / `agent_unfrozen`),
+ * in the order they began. Events arrive in time order, so a pairing per agent is enough.
+ */
+export function freezeIntervals(events: Iterable<SimEvent>): FreezeInterval[] {
+  const open = new Map<string, number>();
+  const out: FreezeInterval[] = [];
+  for (const e of events) {
+    if (e.type === "agent_frozen" && !open.has(e.agent)) {
+      open.set(e.agent, out.length);
+      out.push({ agent: e.agent, from: e.epoch, to: null, fromStep: e.step });
+    } else if (e.type === "agent_unfrozen") {
+      const i = open.get(e.agent);
+      if (i === undefined) continue;
+      open.delete(e.agent);
+      out[i] = { ...out[i]!, to: e.epoch, toStep: e.step };
+    }
+  }
+  return out;
+}
+
+/**
+ * Freeze intervals to the epoch from the end-of-epoch snapshots, for when no
+ * event log is at hand. A freeze lifted and re-imposed within one epoch is
+ * invisible here, so back-to-back freezes show as one interval.
+ */
+export function freezesFromSnapshots(epochs: readonly EpochRecord[]): FreezeInterval[] {
+  const out: FreezeInterval[] = [];
+  const since = new Map<string, number>();
+  for (const e of epochs) {
+    for (const a of e.agents) {
+      if (a.frozen && !since.has(a.id)) since.set(a.id, e.epoch);
+      if (!a.frozen && since.has(a.id)) {
+        out.push({ agent: a.id, from: since.get(a.id)!, to: e.epoch });
+        since.delete(a.id);
+      }
+    }
+  }
+  for (const [agent, from] of since) out.push({ agent, from, to: null });
+  return out.sort((a, b) => a.from - b.from);
+}
+
+/** Okabe–Ito colours, readable by colour-blind readers; the scripted kinds keep theirs in every report. */
+const KIND_COLOURS: Readonly<Record<string, string>> = {
+  honest: "#0072B2",
+  opportunistic: "#E69F00",
+  deceptive: "#CC79A7",
+  adversarial: "#D55E00",
+  llm: "#009E73",
+};
+const SPARE_COLOURS = ["#56B4E9", "#000000", "#8C6D31", "#7F7F7F", "#17BECF", "#BCBD22", "#393B79", "#AD494A"];
+
+export interface Kinds {
+  /** Kinds in first-appearance order (a stochastic agent's kind is its policy's name). */
+  readonly names: readonly string[];
+  readonly colours: readonly string[];
+  readonly of: (agent: string) => string;
+}
+
+export function agentKinds(plan: Plan, result: RunResult): Kinds {
+  const declared = membership(plan).kinds;
+  const of = (agent: string): string => declared.get(agent) ?? result.agents.find((a) => a.id === agent)?.kind ?? "unknown";
+  const names: string[] = [];
+  for (const id of [...plan.agents.map((a) => a.id), ...result.agents.map((a) => a.id)]) {
+    const k = of(id);
+    if (!names.includes(k)) names.push(k);
+  }
+  let spare = 0;
+  const colours = names.map((k) => KIND_COLOURS[k] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!);
+  return { names, colours, of };
+}
+
+/** Agent ids in registration order (the final state's order, then anyone only seen in the plan). */
+export function agentOrder(plan: Plan, result: RunResult): string[] {
+  const ids = result.agents.map((a) => a.id);
+  for (const a of plan.agents) if (!ids.includes(a.id)) ids.push(a.id);
+  return ids;
+}
+
+/** A freeze interval as a bar on the epoch axis, where epoch e spans [e, e + 1) and steps divide it evenly. */
+export interface FreezeBar {
+  readonly agent: string;
+  readonly kind: string;
+  readonly start: number;
+  readonly end: number;
+  readonly ongoing: boolean;
+}
+
+export function freezeBars(freezes: readonly FreezeInterval[], kinds: Kinds, stepsPerEpoch: number, epochsCompleted: number): FreezeBar[] {
+  const at = (epoch: number, step: number | undefined) => round(epoch + (stepsPerEpoch > 0 ? (step ?? 0) / stepsPerEpoch : 0));
+  return freezes.map((f) => ({
+    agent: f.agent,
+    kind: kinds.of(f.agent),
+    start: at(f.from, f.fromStep),
+    end: f.to === null ? Math.max(epochsCompleted, at(f.from, f.fromStep)) : at(f.to, f.toStep),
+    ongoing: f.to === null,
+  }));
+}
+
+/** Node positions on a circle in the given order, starting at the top and going clockwise. */
+export function circleLayout(nodes: readonly string[]): { id: string; x: number; y: number }[] {
+  const n = nodes.length;
+  return nodes.map((id, i) => {
+    const angle = n === 1 ? 0 : (2 * Math.PI * i) / n;
+    // Rounded so the layout (and so the SVG) does not depend on the last bits of sin/cos.
+    return { id, x: round(n === 1 ? 0 : Math.sin(angle)), y: round(n === 1 ? 0 : Math.cos(angle)) };
+  });
+}
+
+/**
+ * Label positions for line ends: each value moved as little as possible so
+ * that neighbours are at least `gap` apart, staying within [lo, hi] when they fit.
+ */
+export function spreadLabels(values: readonly number[], gap: number, lo: number, hi: number): number[] {
+  const order = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v || a.i - b.i);
+  const ys = order.map((o) => o.v);
+  for (let k = 1; k < ys.length; k++) ys[k] = Math.max(ys[k]!, ys[k - 1]! + gap);
+  if (ys.length && ys[ys.length - 1]! > hi) {
+    ys[ys.length - 1] = hi;
+    for (let k = ys.length - 2; k >= 0; k--) ys[k] = Math.min(ys[k]!, ys[k + 1]! - gap);
+  }
+  if (ys.length && ys[0]! < lo) {
+    ys[0] = lo;
+    for (let k = 1; k < ys.length; k++) ys[k] = Math.max(ys[k]!, ys[k - 1]! + gap);
+  }
+  const out = new Array<number>(values.length);
+  order.forEach((o, k) => (out[o.i] = ys[k]!));
+  return out;
+}
+
+export interface MetricColumn {
+  readonly name: string;
+  readonly doc: string;
+  readonly unit: string;
+  readonly values: readonly (number | null)[];
+}
+
+/**
+ * The per-epoch table's columns: every series metric of the registry, then the
+ * plan's observed selections. Metrics undefined in every epoch (no network,
+ * no ground truth) are left out and named in `omitted`.
+ */
+export function metricColumns(plan: Plan, epochs: readonly EpochRecord[]): { columns: MetricColumn[]; omitted: string[] } {
+  const all: MetricColumn[] = [
+    ...METRICS.filter((m) => m.shape === "series").map((m) => ({ name: m.name, doc: m.doc, unit: m.unit, values: epochs.map((e) => e.metrics[m.name] ?? null) })),
+    ...plan.observe.map((o) => {
+      const key = observedKey(o.metric, o.select);
+      return { name: key, doc: `${o.metric} restricted to ${o.select.by} ${o.select.name} (observed for the scenario's criteria).`, unit: "", values: epochs.map((e) => e.observed[key] ?? null) };
+    }),
+  ];
+  const defined = (c: MetricColumn) => c.values.some((v) => v !== null);
+  return { columns: all.filter(defined), omitted: all.filter((c) => !defined(c)).map((c) => c.name) };
+}
+
+/** A metric's value per epoch, for a chart. */
+export function seriesOf(epochs: readonly EpochRecord[], metric: string): { epoch: number; value: number | null }[] {
+  return epochs.map((e) => ({ epoch: e.epoch, value: e.metrics[metric] ?? null }));
+}
+
+/** Numbers in tables: integers as they are, others to four significant digits. */
+export function formatNumber(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return "—";
+  if (Number.isInteger(v)) return String(v);
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  return Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(4)).toString();
+}
+
+export function round(v: number, digits = 6): number {
+  const f = 10 ** digits;
+  const r = Math.round(v * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}

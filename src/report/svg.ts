@@ -1,0 +1,71 @@
+/**
+ * Vega-Lite spec → inline SVG, at build time, in Node. Vega renders
+ * asynchronously and keeps module-wide state (id counters, the text
+ * measurer), so reports render one at a time. Text is measured by Vega's
+ * estimate, never by a canvas that may or may not be installed; ids are
+ * renamed per chart; the loader refuses every request.
+ */
+import * as vega from "vega";
+import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
+
+/** Named in the report's footer: which renderer drew the charts. */
+export const CHART_LIBRARIES = `Vega-Lite ${vegaLiteVersion}, Vega ${vega.version}`;
+
+const refuse = (): Promise<never> => Promise.reject(new Error("sbx report charts load nothing: their data is inline"));
+
+/** A Vega loader that never reads a file or the network. */
+function offlineLoader(): vega.Loader {
+  const loader = vega.loader();
+  return { ...loader, load: refuse, sanitize: refuse, http: refuse, file: refuse } as vega.Loader;
+}
+
+/** Vega's text measurer (untyped): canvas(false) makes it use the estimate. */
+const textMetrics = (vega as unknown as { textMetrics: { canvas(use: boolean): void } }).textMetrics;
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Run `job` alone: no other report's charts render until it has finished. */
+export function exclusively<T>(job: () => Promise<T>): Promise<T> {
+  const next = queue.then(job);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/** Call at the start of a report, inside `exclusively`: ids restart and text metrics are the estimate. */
+export function resetCharts(): void {
+  vega.resetSVGDefIds();
+  textMetrics.canvas(false);
+}
+
+/** The chart as an SVG element for inline use in HTML5, labelled by the element with id `labelledBy`. */
+export async function renderSvg(spec: TopLevelSpec, labelledBy: string, idPrefix: string): Promise<string> {
+  const { spec: compiled } = compile(spec);
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: offlineLoader(), logLevel: vega.Error });
+  try {
+    const svg = await view.toSVG();
+    return inlineSvg(svg, labelledBy, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Inline SVG needs no namespace declarations (the HTML parser supplies them),
+ * and dropping them keeps the page free of any URL. The root becomes an image
+ * named by its figure's caption. Vega's own ids (clip paths, gradients) are
+ * renamed after the chart, in order of appearance: unique within the page
+ * and independent of Vega's counters.
+ */
+export function inlineSvg(svg: string, labelledBy: string, idPrefix: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(m[1]!)) ids.set(m[1]!, `${idPrefix}-${ids.size + 1}`);
+  const rename = (id: string) => ids.get(id) ?? id;
+  return svg
+    .replace(/^<svg\b([^>]*)>/, (_m, attrs: string) => {
+      const kept = attrs.replace(/\s+xmlns(:\w+)?="[^"]*"/g, "").replace(/\s+version="[^"]*"/, "");
+      return `<svg${kept} role="img" aria-labelledby="${labelledBy}" focusable="false">`;
+    })
+    .replace(/(\sid=")([^"]+)(")/g, (_m, a: string, id: string, b: string) => a + rename(id) + b)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${rename(id)})`)
+    .replace(/\s(?:xlink:)?href="#([^"]+)"/g, (_m, id: string) => ` href="#${rename(id)}"`);
+}

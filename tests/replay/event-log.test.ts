@@ -1,0 +1,72 @@
+/** Reading event logs: wherever a log is cut, replay gives exactly the epochs that finished before the cut. */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readEventLog } from "../../src/cli/replay-command.ts";
+import { replay, ReplayError, runWithEvents, toJsonl, type RunResult } from "../../src/engine/index.ts";
+import type { Plan } from "../../src/plan/schema.ts";
+import { compileText } from "../support/compiler.ts";
+
+let text: string;
+let full: RunResult;
+
+beforeAll(() => {
+  const compiled = compileText("scenario small {\n  seed = 3   epochs = 5   steps = 4\n  population { honest = 2   opportunistic = 1   adversarial = 1 }\n  expect { calm: mean(toxicity) <= 0.5 }\n}\n");
+  const plan = compiled.scenarios[0]!.plan as Plan;
+  const run = runWithEvents(plan);
+  text = toJsonl(run.events);
+  full = run.result;
+});
+
+describe("readEventLog", () => {
+  it("reads a complete log as it is", () => {
+    const read = readEventLog(text);
+    expect(read.problem).toBeNull();
+    expect(read.log!.cut).toBeNull();
+    expect(replay(read.log!.events)).toEqual(full);
+  });
+
+  it("replays the epochs finished before any cut, or refuses a log cut inside its header", () => {
+    const headerEnd = text.indexOf("\n");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: text.length }), (at) => {
+        const prefix = text.slice(0, at);
+        const read = readEventLog(prefix);
+        if (at < headerEnd) {
+          expect(read.problem).toMatch(at === 0 ? /empty/ : /ends before its header/);
+          return;
+        }
+        expect(read.problem).toBeNull();
+        const finished = prefix.split("\n").filter((l) => l.endsWith("}") && l.includes('"type":"epoch_completed"')).length;
+        const result = replay(read.log!.events);
+        expect(result.epochsCompleted).toBe(finished);
+        expect(result.epochs).toEqual(full.epochs.slice(0, finished));
+        if (finished === full.epochs.length) expect(result.agents).toEqual(full.agents);
+        else expect(result.agents).toEqual(full.epochs[finished - 1]?.agents ?? result.agents);
+        const complete = prefix.includes('"type":"run_completed"') && prefix.trimEnd().endsWith("}");
+        expect(read.log!.cut === null).toBe(complete);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("says why a file is not an event log", () => {
+    const problem = (t: string) => readEventLog(t).problem;
+    expect(problem("")).toBe("the file is empty");
+    expect(problem("\n\n")).toBe("the file is empty");
+    expect(problem("epoch,toxicity\n0,0.3\n")).toBe("line 1 is not JSON");
+    expect(problem("[1, 2]\n")).toBe("line 1 is not an sbx event");
+    expect(problem('{"type":"something","format":"other"}\n')).toMatch(/^the first event is not an sbx run header/);
+    expect(problem(text.replace('"version":1', '"version":99'))).toBe("it is event log version 99; this sbx reads version 1");
+    const lines = text.split("\n");
+    expect(problem([...lines.slice(0, 3), "{oops", ...lines.slice(3)].join("\n"))).toBe("line 4 is not JSON");
+  });
+
+  it("leaves a log whose recorded metrics contradict the replay to replay() to reject", () => {
+    const tampered = text.replace(/("type":"epoch_completed","epoch":1,"metrics":\{"interactions":)(\d+)/, (_, head: string, n: string) => `${head}${Number(n) + 1}`);
+    expect(tampered).not.toBe(text);
+    const read = readEventLog(tampered);
+    expect(read.problem).toBeNull();
+    expect(() => replay(read.log!.events)).toThrow(ReplayError);
+  });
+});
+

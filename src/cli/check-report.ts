@@ -342,7 +342,8 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
       }
       const r = k.location;
       const pos = r ? { file: displayPath(r.file), line: r.line, col: r.column, endLine: r.endLine, endColumn: r.endColumn } : { file, line: s.line, col: s.column };
-      lines.push(ghCommand("error", { ...pos, title: `${s.name}: ${k.label} ${k.status === "fail" ? "failed" : "undefined"}` }, criterionMessage(k)));
+      const code = k.status === "fail" ? "SBX4001" : "SBX4002";
+      lines.push(ghCommand("error", { ...pos, title: `${code} ${s.name}: ${k.label} ${k.status === "fail" ? "failed" : "undefined"}` }, criterionMessage(k)));
     }
   }
   lines.push(summaryLine(report, plainTerminal(term)));

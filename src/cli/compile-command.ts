@@ -6,7 +6,7 @@ import { validatePlan } from "../plan/validate.ts";
 import { SBX_VERSION } from "../version.ts";
 import { writeFileAtomic } from "./files.ts";
 import { absolute, nodeHost } from "./node-host.ts";
-import { diagnosticsJson, renderDiagnostics, summarize } from "./render-diagnostics.ts";
+import { diagnosticsJson, displayPath, renderDiagnostics, summarize } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 
 export interface CompileCommandOptions {
@@ -28,9 +28,9 @@ export function parseOverrides(sets: readonly string[] | undefined, origin = "--
   return { overrides, problems };
 }
 
-/** Files that must exist before compiling; missing ones are I/O errors (exit 2). */
+/** Files that must exist before compiling; missing ones are I/O errors (exit 2). Messages name them as the user wrote them. */
 export function missingFiles(files: readonly string[]): Diagnostic[] {
-  return files.filter((f) => !existsSync(f)).map((f) => diagnostic("SBX5001", { path: f, reason: "no such file" }, f, { start: 0, end: 0 }));
+  return files.filter((f) => !existsSync(f)).map((f) => diagnostic("SBX5001", { path: displayPath(f), reason: "no such file" }, f, { start: 0, end: 0 }));
 }
 
 export function compilationSource(result: Compilation): (file: string) => string | undefined {
@@ -46,7 +46,7 @@ export function chooseScenario(result: Compilation, name: string | undefined): {
     return { problem: diagnostic("SBX2006", { what: "scenario", name, suggestion: null }, file, { start: 0, end: 0 }) };
   }
   if (candidates.length === 1) return { scenario: candidates[0] };
-  if (candidates.length === 0) return { problem: diagnostic("SBX2017", { file }, file, { start: 0, end: 0 }) };
+  if (candidates.length === 0) return { problem: diagnostic("SBX2017", {}, file, { start: 0, end: 0 }) };
   return { problem: diagnostic("SBX2018", { names: candidates.map((s) => s.name).join(", ") }, file, { start: 0, end: 0 }) };
 }
 

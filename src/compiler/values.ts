@@ -215,6 +215,11 @@ function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | u
       ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: sourceOf(ctx, e.span) }, ctx.file, e.span));
       return undefined;
     }
+    // Lists of whole numbers are seeds, and seeds are never negative (numpy's SeedSequence refuses them).
+    if (n.value < 0) {
+      ctx.diagnostics.push(diagnostic("SBX3001", { attribute: label, bound: "at least 0", value: sourceOf(ctx, e.span) }, ctx.file, e.span));
+      return undefined;
+    }
     return n.value;
   };
   if (expr.kind === "Range") {

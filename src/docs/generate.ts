@@ -114,15 +114,22 @@ export function metricsMarkdown(): string {
   return `${out.join("\n").trimEnd()}\n`;
 }
 
+export interface Example {
+  readonly input: string;
+  readonly output: string;
+  /** `sbx` for a source file, `sh` for a command line. */
+  readonly language: "sbx" | "sh";
+}
+
 /** Diagnostic codes, with the golden example of each where one is given. */
-export function diagnosticsMarkdown(examples: ReadonlyMap<string, { input: string; output: string }>): string {
+export function diagnosticsMarkdown(examples: ReadonlyMap<string, Example>): string {
   const out = [GENERATED, "", "# Diagnostic codes", "", "`sbx explain SBXnnnn` prints the same explanation. Codes: SBX1xxx syntax, SBX2xxx names and types, SBX3xxx values and semantics, SBX4xxx runs and criteria, SBX5xxx files, usage and imports.", "", "| code | severity | title |", "|---|---|---|"];
   for (const [code, entry] of Object.entries(CATALOGUE)) out.push(`| [${code}](#${code.toLowerCase()}) | ${entry.severity} | ${entry.title} |`);
   out.push("");
   for (const [code, entry] of Object.entries(CATALOGUE)) {
     out.push(`## ${code}`, "", `**${entry.title}** (${entry.severity}). ${entry.explain}`, "");
     const example = examples.get(code);
-    if (example) out.push("```sbx", example.input.trimEnd(), "```", "", "```text", example.output.trimEnd(), "```", "");
+    if (example) out.push(`\`\`\`${example.language}`, example.input.trimEnd(), "```", "", "```text", example.output.trimEnd(), "```", "");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -2,11 +2,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../cli/node-host.ts";
-import { diagnosticsMarkdown, metricsMarkdown, schemaMarkdown } from "./generate.ts";
+import { diagnosticsMarkdown, metricsMarkdown, schemaMarkdown, type Example } from "./generate.ts";
 
-/** The first golden compile case named after each code, as its example. */
-export function goldenExamples(root: string): Map<string, { input: string; output: string }> {
-  const examples = new Map<string, { input: string; output: string }>();
+/** The first golden case named after each code (compile cases first, then command-line cases), as its example. */
+export function goldenExamples(root: string): Map<string, Example> {
+  const examples = new Map<string, Example>();
   const dir = join(root, "tests/golden/compile");
   if (!existsSync(dir)) return examples;
   for (const name of readdirSync(dir).sort()) {
@@ -16,7 +16,17 @@ export function goldenExamples(root: string): Map<string, { input: string; outpu
     if (examples.has(code)) continue;
     const input = readFileSync(join(dir, name, "input.sbx"), "utf8");
     const output = readFileSync(join(dir, name, "expected.diagnostics.txt"), "utf8");
-    examples.set(code, { input, output });
+    examples.set(code, { input, output, language: "sbx" });
+  }
+  // Codes the command line reports: the command and what it printed.
+  const cli = join(root, "tests/golden/cli");
+  if (!existsSync(cli)) return examples;
+  for (const name of readdirSync(cli).sort()) {
+    const match = /^sbx(\d{4})/.exec(name);
+    if (!match || examples.has(`SBX${match[1]}`)) continue;
+    const args = JSON.parse(readFileSync(join(cli, name, "args.json"), "utf8")) as string[];
+    const output = ["expected.stderr", "expected.stdout"].map((f) => readFileSync(join(cli, name, f), "utf8")).join("");
+    examples.set(`SBX${match[1]}`, { input: `$ sbx ${args.join(" ")}`, output, language: "sh" });
   }
   return examples;
 }

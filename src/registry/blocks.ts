@@ -256,7 +256,7 @@ export const EXPECT = block("expect", "Success criteria: expressions over the me
 export const SCENARIO = block("scenario", "One experiment: who takes part, how they interact, what governs them, and what the outcome must satisfy.", [
   attr("description", STR, "What the scenario studies.", { default: "" }),
   attr("motif", STR, "A short tag for the kind of study.", { default: "" }),
-  attr("seed", INT, "Root seed: every random stream of the run derives from it.", { default: 42 }),
+  attr("seed", INT, "Root seed: every random stream of the run derives from it.", { default: 42, range: NON_NEG }),
   attr("epochs", INT, "Epochs to run.", { default: 10, range: NON_NEG, reference: "simulation.n_epochs" }),
   attr("steps", INT, "Steps per epoch; every active agent gets at most one turn per step.", { default: 10, range: NON_NEG, reference: "simulation.steps_per_epoch" }),
   attr("schedule", enumOf(["round_robin", "random", "priority"]), "Turn order within a step: registration order, shuffled, or by reputation.", { default: "round_robin" }),

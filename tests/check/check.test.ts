@@ -131,7 +131,7 @@ describe("sbx check on the reference scenarios", () => {
     expect(r.code).toBe(3);
     const line = lineOf("scenarios/strict_governance.sbx", "toxicity_threshold:");
     expect(r.stdout).toMatch(
-      new RegExp(`^::error file=scenarios/strict_governance\\.sbx,line=${line},col=5,endLine=${line},endColumn=\\d+,title=strict_governance%3A toxicity_threshold failed::criterion failed: toxicity_threshold \\(0\\.3229 > 0\\.3\\)$`, "m"),
+      new RegExp(`^::error file=scenarios/strict_governance\\.sbx,line=${line},col=5,endLine=${line},endColumn=\\d+,title=SBX4001 strict_governance%3A toxicity_threshold failed::criterion failed: toxicity_threshold \\(0\\.3229 > 0\\.3\\)$`, "m"),
     );
     expect(r.stdout).toMatch(/^::error file=scenarios\/network_effects\.sbx,line=\d+,col=5,.*::criterion failed: max_toxicity \(0\.3645 > 0\.35\)$/m);
     expect(r.stdout).toMatch(/^::warning file=scenarios\/llm_agents\.sbx,line=\d+,col=\d+,title=llm_agents_v1%3A not run::scenario llm_agents_v1 was not run: .*LLM agent/m);
@@ -183,14 +183,6 @@ describe("sbx check exit codes", () => {
     const r = sbx(["check", empty]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("the directory holds no .sbx files");
-  });
-
-  it("exits 2 when the engine fails inside a run (SBX4003), and still checks the other scenarios", () => {
-    // A negative seed cannot seed numpy's generator for the network's random topology: the engine throws.
-    const r = sbx(["check", "scenarios/network_effects.sbx", "scenarios/baseline.sbx", "--set", "seed=-1"]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/network_effects_v1 {2}ERROR {2}internal error while running: .*negative seed/);
-    expect(r.stdout).toContain("PASS  min_epochs  (10 >= 10)");
   });
 
   it("does not count a scenario it cannot run as a failure, but never hides it", () => {

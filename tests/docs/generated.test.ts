@@ -1,5 +1,5 @@
 /** The generated reference pages are current: regenerate with `npm run docs`. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../src/diagnostics/catalogue.ts";
@@ -16,5 +16,21 @@ describe("generated documentation", () => {
   it("documents every diagnostic code", () => {
     const text = readFileSync(join(ROOT, "docs/diagnostics.md"), "utf8");
     for (const code of Object.keys(CATALOGUE)) expect(text).toContain(`## ${code}`);
+  });
+});
+
+describe("golden coverage of the catalogue", () => {
+  it("every diagnostic code has at least one golden case", () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (name.startsWith("expected")) files.push(path);
+      }
+    };
+    walk(join(ROOT, "tests"));
+    const seen = new Set(files.flatMap((f) => readFileSync(f, "utf8").match(/SBX\d{4}/g) ?? []));
+    expect(Object.keys(CATALOGUE).filter((code) => !seen.has(code))).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
     .option("--json", "print one JSON document on stdout")
     .option("-o, --out <dir>", "write events.jsonl, metrics.csv, agents.csv, summary.json and report.html")
+    .option("--no-outputs", "skip the files the scenario's outputs block names (event_log, metrics_csv)")
     .option("--dry-run", "answer LLM agents with the offline responder: no network, no API key")
     .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")

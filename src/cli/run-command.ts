@@ -16,7 +16,7 @@ import { chooseScenario, compilationSource, missingFiles, parseOverrides } from 
 import { absolute, nodeHost } from "./node-host.ts";
 import { renderDiagnostics } from "./render-diagnostics.ts";
 import { runDocument, runTotals, byKind } from "./run-summary.ts";
-import { RunWriter } from "./run-writer.ts";
+import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
 import { prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runWithLlm } from "../llm/host.ts";
 import { hasLlmAgents } from "../llm/keys.ts";
@@ -31,6 +31,8 @@ export interface RunCommandOptions {
   readonly set?: readonly string[];
   readonly json?: boolean;
   readonly out?: string;
+  /** False (`--no-outputs`) skips the files the scenario's `outputs` block names. */
+  readonly outputs?: boolean;
   /** LLM agents: answer with the offline responder, record to / replay from a cassette. */
   readonly dryRun?: boolean;
   readonly record?: string;
@@ -109,6 +111,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   // LLM agents decide asynchronously; everything else runs as it always has.
   const execute = async (o: RunOptions): Promise<RunResult> => (host ? runWithLlm(plan, host, o) : runPlan(plan, o));
   const writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
+  const declared = options.outputs === false ? null : new DeclaredOutputs(plan);
   const human = !options.json;
   const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
@@ -121,16 +124,18 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   let result: RunResult;
   try {
     result = await execute({
-      ...(writer
+      ...(writer || declared?.paths.length
         ? {
             events: (e: SimEvent) => {
-              writer.event(e);
+              writer?.event(e);
+              declared?.event(e);
               if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
             },
           }
         : {}),
       onEpoch: (record) => {
         writer?.epoch(record);
+        declared?.epoch(record);
         if (human) {
           bar?.stop();
           term.out(tableRow(TABLE.map((c) => c.get(record))));
@@ -141,10 +146,12 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   } catch (e) {
     bar?.stop();
     writer?.abort();
+    declared?.close();
     term.err(`sbx: ${term.color.red("error[SBX4003]")}: internal error while running: ${(e as Error).message}\n`);
     return EXIT.usage;
   }
   bar?.stop();
+  declared?.close();
   const verdicts = evaluateCriteria(plan, [result]);
   const llmReport = host && hasLlmAgents(plan) ? host.report() : null;
   const llmExit = host ? reportLlmOutcome(llmReport, host.cassetteMisses, term) : EXIT.ok;
@@ -156,6 +163,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     if (llmReport) term.out(`\n${renderLlmUsage(llmReport)}`);
     if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
     if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);
+    if (declared?.paths.length) term.out(`${writer ? "" : "\n"}wrote ${declared.paths.join(", ")} (the scenario's outputs)\n`);
   }
   if (llmExit !== EXIT.ok) return llmExit;
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;

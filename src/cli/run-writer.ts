@@ -5,7 +5,7 @@
  * replaced atomically; nothing is ever half-written.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
 import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import { METRICS } from "../metrics/registry.ts";
@@ -61,11 +61,93 @@ export function runFiles(dir: string): RunFiles {
   };
 }
 
+/** An append-only JSONL event file, made durable at the end of each epoch. */
+class EventStream {
+  private readonly fd: number;
+  private pending: string[] = [];
+
+  constructor(path: string) {
+    mkdirSync(dirname(path) || ".", { recursive: true });
+    this.fd = openSync(path, "w");
+  }
+
+  push(e: SimEvent): void {
+    this.pending.push(toJsonl([e]));
+  }
+
+  flush(): void {
+    if (!this.pending.length) return;
+    writeSync(this.fd, this.pending.join(""));
+    fsyncSync(this.fd);
+    this.pending = [];
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** A per-epoch metrics CSV, one durable row per finished epoch. */
+class MetricsStream {
+  private readonly fd: number;
+
+  constructor(
+    path: string,
+    private readonly plan: Plan,
+  ) {
+    mkdirSync(dirname(path) || ".", { recursive: true });
+    this.fd = openSync(path, "w");
+    writeSync(this.fd, csvLine(metricsHeader(plan)));
+  }
+
+  append(record: EpochRecord): void {
+    writeSync(this.fd, csvLine(metricsRow(this.plan, record)));
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * The files a scenario asks for in its `outputs` block (`event_log`,
+ * `metrics_csv`), written by `sbx run` as the run goes, like `--out`'s.
+ */
+export class DeclaredOutputs {
+  private readonly events: EventStream | null;
+  private readonly metrics: MetricsStream | null;
+  readonly paths: readonly string[];
+
+  constructor(plan: Plan) {
+    const { eventLog, metricsCsv } = plan.outputs;
+    this.events = eventLog ? new EventStream(eventLog) : null;
+    this.metrics = metricsCsv ? new MetricsStream(metricsCsv, plan) : null;
+    this.paths = [eventLog, metricsCsv].filter((p): p is string => p !== null);
+  }
+
+  event = (e: SimEvent): void => this.events?.push(e);
+
+  epoch = (record: EpochRecord): void => {
+    this.events?.flush();
+    this.metrics?.append(record);
+  };
+
+  close(): void {
+    try {
+      this.events?.close();
+      this.metrics?.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
 export class RunWriter {
   readonly files: RunFiles;
-  private readonly eventsFd: number;
-  private readonly metricsFd: number;
-  private pending: string[] = [];
+  private readonly events: EventStream;
+  private readonly metrics: MetricsStream;
   private readonly epochs: EpochRecord[] = [];
   /** Whether finish() wrote report.html. */
   wroteReport = false;
@@ -77,30 +159,27 @@ export class RunWriter {
   ) {
     mkdirSync(dir, { recursive: true });
     this.files = runFiles(dir);
-    this.eventsFd = openSync(this.files.events, "w");
-    this.metricsFd = openSync(this.files.metrics, "w");
-    writeSync(this.metricsFd, csvLine(metricsHeader(plan)));
+    this.events = new EventStream(this.files.events);
+    this.metrics = new MetricsStream(this.files.metrics, plan);
     this.writeSummary("running", null, []);
   }
 
   event = (e: SimEvent): void => {
-    this.pending.push(toJsonl([e]));
+    this.events.push(e);
   };
 
   /** The end of an epoch: everything up to here becomes durable. */
   epoch = (record: EpochRecord): void => {
     this.epochs.push(record);
-    this.flushEvents();
-    writeSync(this.metricsFd, csvLine(metricsRow(this.plan, record)));
-    fsyncSync(this.metricsFd);
+    this.events.flush();
+    this.metrics.append(record);
     writeFileAtomic(this.files.agents, agentsCsv(record.agents));
     this.writeSummary("running", null, []);
   };
 
   finish(result: RunResult, verdicts: readonly Verdict[], reportHtml: string | null): void {
-    this.flushEvents();
-    closeSync(this.eventsFd);
-    closeSync(this.metricsFd);
+    this.events.close();
+    this.metrics.close();
     writeFileAtomic(this.files.agents, agentsCsv(result.agents));
     if (reportHtml !== null) writeFileAtomic(this.files.report, reportHtml);
     this.wroteReport = reportHtml !== null;
@@ -110,19 +189,11 @@ export class RunWriter {
   /** Close the files after a failure, keeping what was finished. */
   abort(): void {
     try {
-      this.flushEvents();
-      closeSync(this.eventsFd);
-      closeSync(this.metricsFd);
+      this.events.close();
+      this.metrics.close();
     } catch {
       // already closed
     }
-  }
-
-  private flushEvents(): void {
-    if (!this.pending.length) return;
-    writeSync(this.eventsFd, this.pending.join(""));
-    fsyncSync(this.eventsFd);
-    this.pending = [];
   }
 
   private writeSummary(status: "running" | "complete", result: RunResult | null, verdicts: readonly Verdict[]): void {

@@ -251,11 +251,11 @@ function read(ctx: Ctx, e: Entry, label: string, spec: AttrSpec, options: ReadOp
       const v = node.value;
       if (typeof v !== "number") return typeError(ctx, label, expectedText(spec), e);
       if (!Number.isFinite(v)) return typeError(ctx, label, "a finite number", e);
-      if ((t.t === "duration" || (t.t === "number" && t.int)) && !Number.isInteger(v)) {
+      if (((t.t === "duration" && t.unit !== "seconds") || (t.t === "number" && t.int)) && !Number.isInteger(v)) {
         ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: node.source ?? String(v) }, ctx.file, e.valueSpan));
         return undefined;
       }
-      if ((t.t === "duration" || (t.t === "number" && t.int)) && !Number.isSafeInteger(v)) {
+      if (((t.t === "duration" && t.unit !== "seconds") || (t.t === "number" && t.int)) && !Number.isSafeInteger(v)) {
         ctx.diagnostics.push(diagnostic("SBX3001", { attribute: label, bound: `at most ${Number.MAX_SAFE_INTEGER} in size`, value: node.source ?? String(v) }, ctx.file, e.valueSpan));
         return undefined;
       }

@@ -157,7 +157,8 @@ const VALID: Record<string, fc.Arbitrary<unknown>> = {
   "network.reputation_disconnect_threshold": fc.oneof(real, fc.constant(null)),
   "simulation.n_epochs": nat,
   "simulation.steps_per_epoch": nat,
-  "simulation.seed": fc.oneof(fc.integer(), fc.constant(null)),
+  // sbx refuses negative seeds (numpy's SeedSequence does too); the refusal is covered by the goldens.
+  "simulation.seed": fc.oneof(fc.nat(), fc.constant(null)),
   "outputs.event_log": fc.oneof(word, fc.constant(null)),
   "outputs.metrics_csv": fc.oneof(word, fc.constant(null)),
   "governance.transaction_tax_rate": prob,

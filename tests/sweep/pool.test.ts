@@ -16,8 +16,8 @@ function planOf(file: string, overrides: { path: string; value: string }[] = [])
 
 describe("the run pool", () => {
   const status = planOf("scenarios/status_game.sbx", [{ path: "epochs", value: "3" }]);
-  // A negative seed cannot seed numpy's generator for a random topology: the engine throws.
-  const broken = planOf("scenarios/network_effects.sbx", [{ path: "seed", value: "-1" }, { path: "epochs", value: "2" }]);
+  // A plan the compiler never produces (two agents share an id): the engine refuses it.
+  const broken: Plan = { ...status, agents: status.agents.map((a, i) => (i === 1 ? { ...a, id: status.agents[0]!.id } : a)) };
   const llm = planOf("scenarios/llm_agents.sbx");
 
   // Without a provider key the LLM scenario cannot run live; with one, this test would call the provider.
@@ -32,7 +32,7 @@ describe("the run pool", () => {
     const local = plans.map(executeRun);
     expect(replies.map((r) => (r.ok ? "ok" : r.failure.kind))).toEqual(["ok", "internal", "ok", "unsupported", "ok"]);
     expect(replies.filter((r) => r.ok)).toEqual(local.filter((r) => r.ok));
-    expect(replies[1]).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/negative seed/) } });
+    expect(replies[1]).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/already registered/) } });
     expect(replies[3]).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/LLM agent/) } });
   });
 

@@ -6,8 +6,7 @@
  * path so both give the same outcome.
  */
 import { runPlan, UnsupportedAgentError, type AgentRecord, type RunResult } from "../engine/index.ts";
-import { createLlmHost, LlmSetupError, missingKeyMessage, runWithLlm } from "../llm/host.ts";
-import { hasLlmAgents, missingKeys, type MissingKey } from "../llm/keys.ts";
+import { hasLlmAgents, missingKeyMessage, missingKeys, type MissingKey } from "../llm/keys.ts";
 import type { Plan } from "../plan/schema.ts";
 import { byKind, runTotals, type KindSummary, type RunTotals } from "./run-summary.ts";
 
@@ -90,6 +89,8 @@ function llmUnsupported(plan: Plan, missing: readonly MissingKey[] = missingKeys
 }
 
 async function executeLlmRun(plan: Plan, options: ExecuteOptions): Promise<RunReply> {
+  // The providers' SDKs are loaded only for runs that need them: they would double a worker's start-up.
+  const { createLlmHost, LlmSetupError, runWithLlm } = await import("../llm/host.ts");
   try {
     const host = createLlmHost(plan, { mode: options.dryRun ? "dry-run" : "live" });
     return { ok: true, run: compactRun(plan, await runWithLlm(plan, host)) };

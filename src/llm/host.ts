@@ -13,7 +13,9 @@ import { emptyLlmTally } from "../engine/metrics.ts";
 import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { CassetteError, CassetteRecorder, ReplayClient, readCassette, type Cassette } from "./cassette.ts";
-import { missingKeys, planProviders, type MissingKey } from "./keys.ts";
+import { missingKeyMessage, missingKeys, planProviders, type MissingKey } from "./keys.ts";
+
+export { missingKeyMessage };
 import { OfflineResponder } from "./offline.ts";
 import type { AgentUsage, LlmReport } from "./report.ts";
 import { liveClient } from "./providers/index.ts";
@@ -46,9 +48,6 @@ export class LlmSetupError extends Error {
   }
 }
 
-export function missingKeyMessage(m: MissingKey): string {
-  return diagnostic("SBX4004", { provider: m.provider, variable: m.variable }, "", { start: 0, end: 0 }).message;
-}
 
 export class LlmHost {
   readonly policyFor: NonNullable<RunOptions["policyFor"]>;

@@ -1,4 +1,5 @@
 /** Which providers a plan calls, and which API keys a live run of it needs. */
+import { diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { Provider } from "./types.ts";
 
@@ -29,4 +30,8 @@ export function missingKeys(plan: Plan, env: Readonly<Record<string, string | un
     if (variable && !(env[variable] ?? "").trim()) out.push({ provider, variable });
   }
   return out;
+}
+
+export function missingKeyMessage(m: MissingKey): string {
+  return diagnostic("SBX4004", { provider: m.provider, variable: m.variable }, "", { start: 0, end: 0 }).message;
 }

@@ -33,8 +33,8 @@ describe("sbx replay", () => {
     const run = sbx(["run", "scenarios/strict_governance.sbx", "--out", dir]);
     const replayed = sbx(["replay", join(dir, "events.jsonl")]);
     expect(replayed.code).toBe(3);
-    // `sbx run --out` adds one line naming the files it wrote; everything before it is the same.
-    expect(run.stdout.replace(/\nwrote [^\n]*\n$/, "")).toBe(replayed.stdout);
+    // `sbx run --out` adds lines naming the files it wrote; everything before it is the same.
+    expect(run.stdout.replace(/(\nwrote [^\n]*)+\n$/, "")).toBe(replayed.stdout);
     expect(replayed.stdout).toContain("FAIL  toxicity_threshold  (0.3229 > 0.3)");
   });
 

@@ -322,23 +322,3 @@ function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
   }
   return { level: "seeds", base: "number", expr: { op: "seeds", fn: stat, level, arg: arg.expr } };
 }
-
-/** The metric names a criterion reads, for documentation and reports. */
-export function metricsOf(expr: CriterionExpr): string[] {
-  switch (expr.op) {
-    case "metric":
-      return [expr.metric];
-    case "number":
-    case "bool":
-      return [];
-    case "aggregate":
-    case "at":
-    case "temporal":
-    case "neg":
-    case "not":
-    case "seeds":
-      return metricsOf(expr.arg);
-    default:
-      return [...metricsOf(expr.left), ...metricsOf(expr.right)];
-  }
-}

@@ -104,7 +104,11 @@ export const PAYOFF = block("payoff", "Soft payoff parameters: π_a = θ·S − 
   prob("theta", 0.5, "Initiator's share of the surplus (the counterparty gets 1 − θ)."),
   attr("rho_a", NUM, "Share of the externality the initiator internalises.", { default: 0.0, range: NON_NEG, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
   attr("rho_b", NUM, "Share of the externality the counterparty internalises.", { default: 0.0, range: NON_NEG, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
-  attr("w_rep", NUM, "Weight of the reputation terms r_a and r_b.", { default: 1.0, unit: "payoff" }),
+  attr("w_rep", NUM, "Weight of the reputation terms r_a and r_b (in profile sbx, each party's reputation change).", {
+    default: 1.0,
+    unit: "payoff",
+    inert: { profiles: SWARM, why: "the reference never sets the reputation terms r_a and r_b, so their weight multiplies 0" },
+  }),
 ], { preset: true });
 
 const WEIGHTS = block("weights", "Weights of the proxy signals; normalised to sum 1 in absolute value.", [

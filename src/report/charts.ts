@@ -137,6 +137,8 @@ export function payoffOverEpochsSpec(rows: readonly { epoch: number; kind: strin
 }
 
 const TRAJECTORY_HEIGHT = 280;
+/** With more agents than labels fit, this many at each end of the ranking keep theirs. */
+const EXTREME_LABELS = 5;
 
 /** Reputation of every agent over epochs, one line each, labelled at its end. */
 export function reputationSpec(rows: readonly { epoch: number; agent: string; kind: string; reputation: number }[], kinds: Kinds, order: readonly string[]): TopLevelSpec {
@@ -147,11 +149,18 @@ export function reputationSpec(rows: readonly { epoch: number; agent: string; ki
   const pad = (hi - lo || 1) * 0.06;
   lo = round(lo - pad);
   hi = round(hi + pad);
-  // End labels are nudged apart (about 12 px) so agents ending close together stay readable.
-  const ends = order.map((agent) => rows.find((r) => r.agent === agent && r.epoch === last)).filter((r) => r !== undefined);
+  // End labels are nudged apart (about 12 px) so agents ending close together stay readable;
+  // when they cannot all fit, only the highest and lowest few are labelled.
+  const gap = ((hi - lo) * 12) / TRAJECTORY_HEIGHT;
+  const final = new Map(rows.filter((r) => r.epoch === last).map((r) => [r.agent, r]));
+  const all = order.map((agent) => final.get(agent)).filter((r) => r !== undefined);
+  const room = Math.floor(TRAJECTORY_HEIGHT / 12);
+  const ranked = [...all].sort((a, b) => b.reputation - a.reputation); // stable: ties keep registration order
+  const extremes = new Set([...ranked.slice(0, EXTREME_LABELS), ...ranked.slice(-EXTREME_LABELS)].map((r) => r.agent));
+  const ends = all.length <= room ? all : all.filter((r) => extremes.has(r.agent));
   const labelY = spreadLabels(
     ends.map((r) => r.reputation),
-    ((hi - lo) * 12) / TRAJECTORY_HEIGHT,
+    gap,
     lo,
     hi,
   );
@@ -159,7 +168,10 @@ export function reputationSpec(rows: readonly { epoch: number; agent: string; ki
   const y = { type: "quantitative" as const, title: "reputation", scale: { domain: [lo, hi], nice: false, zero: false } };
   return {
     config: CONFIG,
-    title: { text: "Reputation trajectories", subtitle: "one line per agent, at the end of every epoch" },
+    title: {
+      text: "Reputation trajectories",
+      subtitle: `one line per agent, at the end of every epoch${ends.length < all.length ? `; labelled: the ${EXTREME_LABELS} highest and lowest at the end` : ""}`,
+    },
     width: 560,
     height: TRAJECTORY_HEIGHT,
     layer: [

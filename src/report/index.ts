@@ -119,11 +119,11 @@ function reportView(input: ReportInput): ReportView {
   }
   if (epochs.length && epochs.some((ep) => ep.agents.length)) {
     const rows = epochs.flatMap((ep) => ep.agents.map((a) => ({ epoch: ep.epoch, agent: a.id, kind: kinds.of(a.id), reputation: a.reputation })));
-    const final = [...result.agents].sort((a, b) => b.reputation - a.reputation || order.indexOf(a.id) - order.indexOf(b.id));
+    const final = [...result.agents].sort((a, b) => b.reputation - a.reputation); // stable: ties keep registration order
     charts.push({
       name: "reputation",
       spec: reputationSpec(rows, kinds, order),
-      caption: `Reputation of every agent at the end of each epoch, coloured by kind and labelled at the line's end.${final.length ? ` Highest at the end: ${final[0]!.id} (${formatNumber(final[0]!.reputation)}); lowest: ${final.at(-1)!.id} (${formatNumber(final.at(-1)!.reputation)}).` : ""}`,
+      caption: `Reputation of every agent at the end of each epoch, coloured by kind, with agent names at the lines' ends.${final.length ? ` Highest at the end: ${final[0]!.id} (${formatNumber(final[0]!.reputation)}); lowest: ${final.at(-1)!.id} (${formatNumber(final.at(-1)!.reputation)}).` : ""}`,
     });
   }
   if (freezes.length) {

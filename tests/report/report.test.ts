@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { reputationSpec } from "../../src/report/charts.ts";
 import { CHART_NAMES, renderReport, type ReportInput } from "../../src/report/index.ts";
 import { HOSTILE, hostileInput, scenarioInput } from "./fixtures.ts";
 
@@ -91,5 +92,19 @@ describe("renderReport", () => {
       expect(html).toMatch(/<text[^>]*>&lt;img src=x onerror=alert\(0\)&gt;/);
       expect(html).not.toMatch(/https?:\/\//);
     }
+  });
+});
+
+describe("reputation chart", () => {
+  it("labels every line end when they fit, and only the highest and lowest five when they do not", () => {
+    const kinds = { names: ["honest"], colours: ["#0072B2"], of: () => "honest" };
+    const labels = (agents: number) => {
+      const order = Array.from({ length: agents }, (_, i) => `a${i}`);
+      const rows = order.flatMap((agent, i) => [0, 1].map((epoch) => ({ epoch, agent, kind: "honest", reputation: i * epoch })));
+      const spec = reputationSpec(rows, kinds, order) as unknown as { layer: { data: { values: { agent: string }[] } }[] };
+      return spec.layer[1]!.data.values.map((v) => v.agent);
+    };
+    expect(labels(8)).toHaveLength(8);
+    expect(labels(60).sort()).toEqual(["a0", "a1", "a2", "a3", "a4", "a55", "a56", "a57", "a58", "a59"]);
   });
 });

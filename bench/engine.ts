@@ -15,8 +15,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runPlan } from "../src/engine/index.ts";
-import { randomSources, semanticsFor } from "../src/engine/semantics.ts";
-import { payoffCounterparty, payoffInitiator, ProxyComputer } from "../src/engine/soft-labels.ts";
+import { randomSources, semanticsFor } from "../src/kernel/semantics.ts";
+import { payoffCounterparty, payoffInitiator, ProxyComputer } from "../src/mechanisms/interactions/soft-labels.ts";
 import type { Agent, Plan } from "../src/plan/schema.ts";
 import { PLAN_FORMAT, PLAN_VERSION } from "../src/plan/schema.ts";
 import { SBX_VERSION } from "../src/version.ts";
@@ -122,7 +122,7 @@ export function benchPlan(c: Config): Plan {
 
 /** The same draws and arithmetic as `interactions` completed interactions, nothing else. */
 function floor(plan: Plan, interactions: number): number {
-  const rng = randomSources(semanticsFor(plan.profile), plan).observables;
+  const rng = randomSources(semanticsFor(plan.profile), plan.simulation.seed).stream("observables");
   const proxy = new ProxyComputer();
   const pay = plan.payoff;
   let sink = 0;

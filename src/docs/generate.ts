@@ -100,16 +100,17 @@ export function schemaMarkdown(): string {
 
 export function metricsMarkdown(): string {
   const out = [GENERATED, "", "# Metrics", "", "Every metric a criterion, report or sweep can name. *Series* metrics have one value per epoch (aggregate them with `mean`, `min`, `max`, `final`, `first` or `sum`); *run* metrics have one value per run. A selection `metric[name]` restricts interaction metrics to interactions initiated by the selected agents and agent metrics to the selected agents.", ""];
-  let category = "";
-  for (const m of METRICS) {
-    if (m.category !== category) {
-      category = m.category;
-      out.push(`## ${category[0]!.toUpperCase()}${category.slice(1)}`, "", "| metric | per | selectable | unit | formula | meaning |", "|---|---|---|---|---|---|");
+  // Grouped by category, in the order categories first appear (mechanism order).
+  const byCategory = new Map<string, (typeof METRICS)[number][]>();
+  for (const m of METRICS) byCategory.set(m.category, [...(byCategory.get(m.category) ?? []), m]);
+  for (const [category, metrics] of byCategory) {
+    const title = category === "llm" ? "LLM" : `${category[0]!.toUpperCase()}${category.slice(1)}`;
+    out.push(`## ${title}`, "", "| metric | per | selectable | unit | formula | meaning |", "|---|---|---|---|---|---|");
+    for (const m of metrics) {
+      const select = m.select === "initiator" ? "by initiator" : m.select === "agent" ? "by agent" : "";
+      out.push(`| \`${m.name}\` | ${m.shape === "series" ? "epoch" : "run"} | ${select} | ${m.unit} | ${m.formula.replace(/\|/g, "\\|")} | ${m.doc}${m.optional ? " May be undefined." : ""} |`);
     }
-    const select = m.select === "initiator" ? "by initiator" : m.select === "agent" ? "by agent" : "";
-    out.push(`| \`${m.name}\` | ${m.shape === "series" ? "epoch" : "run"} | ${select} | ${m.unit} | ${m.formula.replace(/\|/g, "\\|")} | ${m.doc}${m.optional ? " May be undefined." : ""} |`);
-    const next = METRICS[METRICS.indexOf(m) + 1];
-    if (!next || next.category !== category) out.push("");
+    out.push("");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -17,7 +17,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { compileSweep, type SweepCell } from "../compiler/sweep.ts";
 import { runPlan, type InteractionRecord, type SimEvent } from "../engine/index.ts";
-import { expectedHarm, expectedSurplus } from "../engine/soft-labels.ts";
+import { expectedHarm, expectedSurplus } from "../mechanisms/interactions/soft-labels.ts";
 import type { Plan } from "../plan/schema.ts";
 import { nodeHost, PACKAGE_ROOT } from "../cli/node-host.ts";
 import { withSeed } from "../cli/run-outcome.ts";

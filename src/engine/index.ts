@@ -4,24 +4,35 @@
  */
 import { canonicalJson } from "../plan/hash.ts";
 import { Plan } from "../plan/schema.ts";
-import type { SimEvent } from "./events.ts";
-import { Simulation, type RunOptions } from "./orchestrator.ts";
-import type { RunResult } from "./types.ts";
+import type { SimEvent } from "../kernel/events.ts";
+import type { RunResult } from "../kernel/records.ts";
+import { InvalidPlanError, planProblems } from "./check.ts";
+import { Scheduler, type RunOptions } from "./scheduler.ts";
 
-export type { AgentRecord, EpochRecord, InteractionRecord, RunResult } from "./types.ts";
-export type { SimEvent, SimEventType } from "./events.ts";
-export { EVENT_FORMAT, EVENT_VERSION, fromJsonl, toJsonl } from "./events.ts";
+export { InvalidPlanError, planProblems } from "./check.ts";
+
+export type { AgentRecord, EpochRecord, InteractionRecord, RunResult } from "../kernel/records.ts";
+export type { SimEvent, EventType as SimEventType } from "../kernel/events.ts";
+export { EVENT_FORMAT, EVENT_VERSION, fromJsonl, toJsonl } from "../kernel/events.ts";
 export { reconstruct, replay, ReplayError, type Reconstruction } from "./replay.ts";
-export { semanticsFor, type Semantics } from "./semantics.ts";
-export { UnsupportedAgentError } from "./agents/index.ts";
-export { llmPolicies, LlmRuntime, type LlmRuntimeOptions, type LlmUsage } from "./agents/llm.ts";
-export type { RunOptions } from "./orchestrator.ts";
-export type { Action, Policy, PolicyContext, Settled, TurnView } from "./agents/types.ts";
+export { semanticsFor, type Semantics } from "../kernel/semantics.ts";
+export { UnsupportedAgentError } from "../mechanisms/llm-agents/index.ts";
+export { llmPolicies, LlmRuntime, type LlmRuntimeOptions, type LlmUsage } from "../mechanisms/llm-agents/policy.ts";
+export type { RunOptions } from "./scheduler.ts";
+export type { Action } from "../kernel/actions.ts";
+export type { Policy, PolicyContext, Settled, TurnView } from "../kernel/policy.ts";
+
+/** The plan as the engine runs it: schema-checked, every engine requirement met (else InvalidPlanError). */
+function runnable(plan: Plan): Plan {
+  const parsed = Plan.parse(plan);
+  const problems = planProblems(parsed);
+  if (problems.length) throw new InvalidPlanError(problems);
+  return parsed;
+}
 
 /** Runs a plan to completion. `plan.simulation.mode` picks run() or run_async() semantics. */
 export function runPlan(plan: Plan, options: RunOptions = {}): RunResult {
-  const parsed = Plan.parse(plan);
-  return new Simulation(parsed, options).run();
+  return new Scheduler(runnable(plan), options).run();
 }
 
 /**
@@ -30,8 +41,7 @@ export function runPlan(plan: Plan, options: RunOptions = {}): RunResult {
  * synchronous policies the result equals runPlan's.
  */
 export async function runPlanAsync(plan: Plan, options: RunOptions = {}): Promise<RunResult> {
-  const parsed = Plan.parse(plan);
-  return new Simulation(parsed, options).runAsync();
+  return new Scheduler(runnable(plan), options).runAsync();
 }
 
 /** A result as canonical JSON (keys sorted): equal results give equal text. */

@@ -9,7 +9,7 @@
  */
 import { diagnostic } from "../diagnostics/diagnostic.ts";
 import { llmPolicies, runPlanAsync, type LlmRuntime, type LlmRuntimeOptions, type RunOptions, type RunResult } from "../engine/index.ts";
-import { emptyLlmTally } from "../engine/metrics.ts";
+import { emptyLlmTally } from "./usage.ts";
 import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { CassetteError, CassetteRecorder, ReplayClient, readCassette, type Cassette } from "./cassette.ts";

@@ -7,7 +7,7 @@
  * reproducible as any other. Token counts are estimated (a token per four
  * bytes), so costs and budgets behave as they would with a real model.
  */
-import { SbxStream, streamKey } from "../engine/rng/streams.ts";
+import { SbxStream, streamKey } from "../kernel/rng/streams.ts";
 import { utf8Length } from "./cost.ts";
 import type { ModelClient, ModelOutcome, ModelRequest } from "./types.ts";
 

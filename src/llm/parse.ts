@@ -10,7 +10,7 @@
  * `accept` is Python truthiness.
  */
 import { z } from "zod";
-import type { Action } from "../engine/agents/types.ts";
+import type { Action } from "../kernel/actions.ts";
 import { INTERACTION_TYPES, type InteractionType } from "../plan/schema.ts";
 
 export type Parsed<T> =

@@ -3,9 +3,8 @@
  * it. Computed from the LLM events with the same tally the epoch metrics use,
  * so `sbx replay` reports exactly what the run did.
  */
-import type { SimEvent } from "../engine/events.ts";
-import { emptyLlmTally, tallyLlm, type LlmTally } from "../engine/metrics.ts";
 import type { Plan } from "../plan/schema.ts";
+import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmEvent, type LlmTally } from "./usage.ts";
 
 export interface AgentUsage extends LlmTally {
   readonly agent: string;
@@ -20,15 +19,18 @@ export interface LlmReport {
   readonly agents: readonly AgentUsage[];
 }
 
-export function llmReport(plan: Plan, events: Iterable<SimEvent>): LlmReport {
+export function llmReport(plan: Plan, events: Iterable<LlmEvent>): LlmReport {
   const totals = emptyLlmTally();
   const byAgent = new Map<string, LlmTally>(plan.agents.filter((a) => a.kind === "llm").map((a) => [a.id, emptyLlmTally()]));
   let exhausted: LlmReport["exhausted"] = null;
   for (const e of events) {
-    if (e.type === "llm_budget_exhausted") exhausted = { budgetUsd: e.budgetUsd, committedUsd: e.committedUsd };
+    if (e.type === "llm_budget_exhausted") {
+      const { budgetUsd, committedUsd } = e as unknown as LlmBudgetExhausted;
+      exhausted = { budgetUsd, committedUsd };
+    }
     if (e.type !== "llm_call" && e.type !== "llm_fault" && e.type !== "llm_fallback") continue;
     tallyLlm(totals, e);
-    const mine = byAgent.get(e.agent);
+    const mine = byAgent.get((e as { agent: string }).agent);
     if (mine) tallyLlm(mine, e);
   }
   return { budgetUsd: plan.llm.budgetUsd, exhausted, totals, agents: [...byAgent].map(([agent, u]) => ({ agent, ...u })) };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyzeCollusion, npMean, npStd, pairwiseSum } from "../../src/metrics/collusion.ts";
+import { analyzeCollusion, npMean, npStd, pairwiseSum } from "../../src/mechanisms/collusion/analysis.ts";
 
 /** np.sum / np.mean / np.std from numpy 2.4.6 (fixtures/README.md). */
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/numpy-sums.json", import.meta.url), "utf8")) as {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { exp, fma, powInt } from "../../src/engine/libm.ts";
+import { exp, fma, powInt } from "../../src/kernel/libm.ts";
 
 /** Values from CPython 3.11.7's math.exp and `**` (glibc 2.36, FMA build); see fixtures/README.md. */
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/libm-check-values.json", import.meta.url), "utf8")) as {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AgentNetwork, buildTopology } from "../../src/engine/network.ts";
-import { NumpyGenerator } from "../../src/engine/rng/numpy.ts";
+import { AgentNetwork, buildTopology } from "../../src/mechanisms/network/graph.ts";
+import { NumpyGenerator } from "../../src/kernel/rng/numpy.ts";
 import type { Network } from "../../src/plan/schema.ts";
 import { DEFAULT_NETWORK } from "../support/reference-plans.ts";
 
@@ -65,14 +65,14 @@ describe("dynamic edges", () => {
     const { net } = build("complete", 3, { dynamic: true, decayRate: 0.05, minEdgeWeight: 0.2 });
     expect(net.decay()).toEqual([]);
     expect(net.weight("agent_0", "agent_1")).toBe(0.95);
-    expect(net.strengthen("agent_0", "agent_1")).toBe(1.0);
+    expect(strengthen(net, "agent_0", "agent_1")).toBe(1.0);
     let pruned = 0;
     for (let i = 0; i < 31; i++) pruned += net.decay().length;
     expect(pruned).toBe(2); // the two untouched edges go on their 32nd decay
     expect(net.hasEdge("agent_0", "agent_1")).toBe(true);
     expect(net.metrics(0, 0).components).toBe(2);
     // strengthening a missing edge creates it from 0
-    expect(net.strengthen("agent_1", "agent_2")).toBe(0.1);
+    expect(strengthen(net, "agent_1", "agent_2")).toBe(0.1);
   });
 
   it("reports unreachable pairs out of the path length and counts components", () => {
@@ -115,3 +115,10 @@ describe("path lengths agree with graphology's BFS", () => {
     }
   });
 });
+
+/** What an edge_strengthened event does: the new weight, applied. */
+function strengthen(net: AgentNetwork, a: string, b: string): number {
+  const weight = net.strengthened(a, b);
+  net.setEdge(a, b, weight);
+  return weight;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { OrderIndex } from "../../src/engine/order-index.ts";
+import { OrderIndex } from "../../src/kernel/order-index.ts";
 
 describe("OrderIndex", () => {
   it("answers rank, k-th and k-th-excluding like a sorted list", () => {

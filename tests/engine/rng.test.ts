@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PyRandom } from "../../src/engine/rng/cpython.ts";
-import { NumpyGenerator, Pcg64 } from "../../src/engine/rng/numpy.ts";
-import { streamFactory } from "../../src/engine/rng/streams.ts";
+import { PyRandom } from "../../src/kernel/rng/cpython.ts";
+import { NumpyGenerator, Pcg64 } from "../../src/kernel/rng/numpy.ts";
+import { streamFactory } from "../../src/kernel/rng/streams.ts";
 
 /** Values generated with CPython 3.11.7 and numpy 2.4.6 (see tests/engine/fixtures/README.md). */
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/rng-check-values.json", import.meta.url), "utf8")) as {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import * as sl from "../../src/engine/soft-labels.ts";
+import * as sl from "../../src/mechanisms/interactions/soft-labels.ts";
 
 const DEFAULT: sl.PayoffConfig = { sPlus: 2, sMinus: 1, h: 2, theta: 0.5, rhoA: 0, rhoB: 0, wRep: 1 };
 const proxy = new sl.ProxyComputer();

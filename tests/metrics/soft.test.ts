@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import * as soft from "../../src/metrics/soft.ts";
-import * as cal from "../../src/metrics/calibration.ts";
-import { payoffCounterparty, payoffInitiator, socialSurplus, type PayoffConfig } from "../../src/engine/soft-labels.ts";
+import * as soft from "../../src/mechanisms/interactions/soft-metrics.ts";
+import * as cal from "../../src/mechanisms/interactions/calibration.ts";
+import { payoffCounterparty, payoffInitiator, socialSurplus, type PayoffConfig } from "../../src/mechanisms/interactions/soft-labels.ts";
 
 const DEFAULT_PAYOFF: PayoffConfig = { sPlus: 2, sMinus: 1, h: 2, theta: 0.5, rhoA: 0, rhoB: 0, wRep: 1 };
 

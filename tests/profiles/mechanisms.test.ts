@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { semanticsFor, type Action, type Policy, type TurnView } from "../../src/engine/index.ts";
-import { GovernanceEngine } from "../../src/engine/governance.ts";
-import { PyRandom } from "../../src/engine/rng/cpython.ts";
-import { analyzeCollusion } from "../../src/metrics/collusion.ts";
+import { analyzeCollusion } from "../../src/mechanisms/collusion/analysis.ts";
+import { levers } from "../support/levers.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { DEFAULT_GOVERNANCE, testPlan } from "../support/reference-plans.ts";
 import { both, bot, eventsOf, runAs, sum, TOXIC, withAgents, type Run } from "./support.ts";
@@ -435,19 +434,16 @@ describe("circuit-breaker violations decay and a released agent starts afresh (Â
   const g = structuredClone(DEFAULT_GOVERNANCE);
   g.circuitBreaker = { enabled: true, toxicityThreshold: 0.5, violations: 3, freezeEpochs: 1, window: 10, violationDecay: 1 };
   const ix = (p: number) => ({ initiator: "a", counterparty: "b", p, tau: 0, accepted: true, cA: 0, cB: 0 });
-  const engineFor = (profile: "sbx" | "swarm-0.1") => {
-    const sem = semanticsFor(profile);
-    return new GovernanceEngine(g, new PyRandom(1), ["a", "b"], { forgiveViolations: sem.violationForgiveness, acceptedOnly: sem.governAcceptedOnly, slashing: sem.slashing, windowResets: sem.breakerWindowResets });
-  };
+  const engineFor = (profile: "sbx" | "swarm-0.1") => levers(g, ["a", "b"], { profile });
 
   it("sbx: a quiet epoch forgives violation_decay violations; swarm-0.1 never forgets", () => {
     const freezesAfterQuietEpochs = (profile: "sbx" | "swarm-0.1") => {
       const e = engineFor(profile);
       e.onInteraction(ix(0.1), 0);
       e.onInteraction(ix(0.1), 0); // two violations in epoch 0
-      e.epochStart(1, []);
-      e.epochStart(2, []); // epoch 1 was quiet
-      e.epochStart(3, []); // so was epoch 2
+      e.epochStart(1);
+      e.epochStart(2); // epoch 1 was quiet
+      e.epochStart(3); // so was epoch 2
       return e.onInteraction(ix(0.1), 3).freeze;
     };
     expect(freezesAfterQuietEpochs("swarm-0.1")).toEqual(["a"]);
@@ -457,14 +453,14 @@ describe("circuit-breaker violations decay and a released agent starts afresh (Â
   it("sbx: a released agent's toxicity window starts empty", () => {
     const e = engineFor("swarm-0.1");
     for (let i = 0; i < 3; i++) e.onInteraction(ix(0.0), 0); // frozen until epoch 1
-    expect(e.epochStart(1, []).unfreeze).toEqual(["a"]);
+    expect(e.epochStart(1).unfreeze).toEqual(["a"]);
     let violations = 0;
     for (let i = 0; i < 3; i++) if (e.onInteraction(ix(0.9), 1).freeze.length) violations++;
     // Against the old window (toxicity 1, 1, 1) good interactions keep violating: the third re-freezes.
     expect(violations).toBe(1);
     const s = engineFor("sbx");
     for (let i = 0; i < 3; i++) s.onInteraction(ix(0.0), 0);
-    s.epochStart(1, []);
+    s.epochStart(1);
     for (let i = 0; i < 3; i++) expect(s.onInteraction(ix(0.9), 1).freeze).toEqual([]);
   });
 });

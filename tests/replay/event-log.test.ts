@@ -72,11 +72,34 @@ describe("readEventLog", () => {
   });
 
   it("leaves a log whose recorded metrics contradict the replay to replay() to reject", () => {
-    const tampered = text.replace(/("type":"epoch_completed","epoch":1,"metrics":\{"interactions":)(\d+)/, (_, head: string, n: string) => `${head}${Number(n) + 1}`);
+    const tampered = text.replace(/("type":"epoch_completed","epoch":1,"metrics":\{[^}]*?"interactions":)(\d+)/, (_, head: string, n: string) => `${head}${Number(n) + 1}`);
     expect(tampered).not.toBe(text);
     const read = readEventLog(tampered);
     expect(read.problem).toBeNull();
     expect(() => replay(read.log!.events)).toThrow(ReplayError);
   });
-});
 
+  it("recomputes every interaction instead of copying it: an edited observable, label or payoff is the first mismatch", () => {
+    const lines = text.split("\n");
+    const at = lines.findIndex((l) => l.includes('"type":"interaction_completed"') && l.includes('"credited":true'));
+    expect(at).toBeGreaterThan(0);
+    const edit = (f: (e: { interaction: Record<string, unknown> & { observables: Record<string, number> } }) => void): string => {
+      const e = JSON.parse(lines[at]);
+      f(e);
+      return [...lines.slice(0, at), JSON.stringify(e), ...lines.slice(at + 1)].join("\n");
+    };
+    const why = (log: string): string => {
+      try {
+        replay(readEventLog(log).log!.events);
+        return "replayed";
+      } catch (e) {
+        return e instanceof ReplayError ? e.message : `not a ReplayError: ${String(e)}`;
+      }
+    };
+    expect(why(text)).toBe("replayed");
+    expect(why(edit((e) => (e.interaction.observables.taskProgress += 0.25)))).toMatch(/^interaction \d+: vHat is logged as .* but recomputes as /);
+    expect(why(edit((e) => (e.interaction.p = (e.interaction.p as number) + 1e-9)))).toMatch(/^interaction \d+: p is logged as /);
+    expect(why(edit((e) => (e.interaction.payoffA = (e.interaction.payoffA as number) + 1)))).toMatch(/^interaction \d+: payoffA is logged as /);
+    expect(why(edit((e) => (e.interaction.tau = 5)))).toMatch(/^interaction \d+: payoffA is logged as /);
+  });
+});

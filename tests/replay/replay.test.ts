@@ -66,7 +66,7 @@ describe("sbx replay", () => {
       "metrics.csv": ["epoch,toxicity\n0,0.3\n", "line 1 is not JSON"],
       // A recorded metric that the recomputation contradicts: the log was edited or is corrupt.
       "tampered.jsonl": [
-        text.replace(/("type":"epoch_completed","epoch":0,"metrics":\{"interactions":)(\d+)/, (_, head: string, n: string) => `${head}${Number(n) + 1}`),
+        text.replace(/("type":"epoch_completed","epoch":0,"metrics":\{[^}]*?"interactions":)(\d+)/, (_, head: string, n: string) => `${head}${Number(n) + 1}`),
         "it does not replay: epoch 0: metrics interactions replays as",
       ],
     };

@@ -1,0 +1,46 @@
+/**
+ * What the governance levers decide together, at an epoch's start or on one
+ * interaction: the reference's GovernanceEffect.from_lever_effects. Levers
+ * add to one effect in their fixed order — costs summed from 0, reputation
+ * and resource deltas summed per agent in insertion order — and the
+ * scheduler applies it once, so the arithmetic and the event order are the
+ * reference's. One effect is reused for every application: no lever keeps it.
+ */
+
+/** A breach a lever detected; levers that punish breaches (staking) act on it. */
+export interface Violation {
+  readonly agent: string;
+  /** The lever that detected it. */
+  readonly violation: string;
+}
+
+export class Effect {
+  /** Costs charged to the initiator and the counterparty of the interaction. */
+  costA = 0.0;
+  costB = 0.0;
+  readonly freeze: string[] = [];
+  readonly unfreeze: string[] = [];
+  readonly reputation = new Map<string, number>();
+  readonly resources = new Map<string, number>();
+  readonly violations: Violation[] = [];
+
+  addReputation(agent: string, delta: number): void {
+    this.reputation.set(agent, (this.reputation.get(agent) ?? 0) + delta);
+  }
+
+  addResources(agent: string, delta: number): void {
+    this.resources.set(agent, (this.resources.get(agent) ?? 0) + delta);
+  }
+
+  /** Empty again, for the next application. */
+  clear(): this {
+    this.costA = 0.0;
+    this.costB = 0.0;
+    this.freeze.length = 0;
+    this.unfreeze.length = 0;
+    this.reputation.clear();
+    this.resources.clear();
+    this.violations.length = 0;
+    return this;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Agent state (the reference's AgentState) and the indices that answer
+ * "which agents can this agent see" without building lists: order-statistic
+ * sets over registration indices, kept current as agents freeze, unfreeze or
+ * change reputation and resources. State a single mechanism needs per agent
+ * (rate-limit counters, bandwidth, inboxes) lives in that mechanism, in arrays
+ * indexed by the agent's registration number.
+ */
+import type { InteractionType } from "../plan/schema.ts";
+import { BTree } from "./btree.ts";
+import { OrderIndex } from "./order-index.ts";
+
+/** An offer of an interaction, waiting for its counterparty's answer. */
+export interface Proposal {
+  readonly id: number;
+  readonly initiator: string;
+  readonly counterparty: string;
+  readonly type: InteractionType;
+  readonly content: string;
+  /** Offered transfer τ, initiator → counterparty (always 0 in swarm-0.1, where transfers are dormant). */
+  readonly transfer: number;
+  readonly epoch: number;
+  readonly step: number;
+}
+
+export class AgentSlot {
+  reputation = 0.0;
+  resources = 100.0;
+  totalPayoff = 0.0;
+  frozen = false;
+  interactionsInitiated = 0;
+  interactionsReceived = 0;
+  interactionsAccepted = 0;
+  /** Rejected initiated interactions (always 0 in swarm-0.1, as in the reference). */
+  interactionsRejected = 0;
+  avgPInitiated = 0.5;
+  avgPReceived = 0.5;
+
+  constructor(
+    readonly idx: number,
+    readonly id: string,
+    readonly kind: string,
+    readonly group: string,
+    /** The type other agents see (LLM agents report "honest", as in the reference). */
+    readonly reportedType: string,
+  ) {}
+
+  /** record_initiated(accepted, p): the reference only ever calls it with accepted = true. */
+  recordInitiated(p: number, accepted = true): void {
+    const n = ++this.interactionsInitiated;
+    if (accepted) this.interactionsAccepted++;
+    else this.interactionsRejected++;
+    this.avgPInitiated = (this.avgPInitiated * (n - 1) + p) / n;
+  }
+
+  recordReceived(p: number): void {
+    const n = ++this.interactionsReceived;
+    this.avgPReceived = (this.avgPReceived * (n - 1) + p) / n;
+  }
+}
+
+/** A membership rule kept as an order-statistic set over active agents. */
+interface PredicateIndex {
+  readonly index: OrderIndex;
+  readonly test: (s: AgentSlot) => boolean;
+}
+
+export class Population {
+  readonly slots: AgentSlot[] = [];
+  readonly byId = new Map<string, AgentSlot>();
+  /** Active (non-frozen) agents. */
+  readonly active: OrderIndex;
+  private readonly predicates = new Map<string, PredicateIndex>();
+  private readonly trackedSets = new Map<string, { set: Set<AgentSlot>; test: (s: AgentSlot) => boolean }>();
+  /** Bumped on every freeze or unfreeze. */
+  freezeVersion = 0;
+  /** All agents by (reputation, index), built on first use (stochastic reputation targeting). */
+  private byReputation: BTree<[number, number], AgentSlot> | null = null;
+
+  /** `reportedType`: the type other agents see for an agent of a kind (LLM agents pass as honest, as in the reference). */
+  constructor(agents: readonly { readonly id: string; readonly kind: string; readonly group: string }[], reportedType: (kind: string) => string = (kind) => kind) {
+    this.active = new OrderIndex(agents.length);
+    agents.forEach((a, i) => {
+      const slot = new AgentSlot(i, a.id, a.kind, a.group, reportedType(a.kind));
+      this.slots.push(slot);
+      this.byId.set(a.id, slot);
+      this.active.set(i, true);
+    });
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** An order-statistic set of active agents satisfying `test`, created on first use and kept current. */
+  where(name: string, test: (s: AgentSlot) => boolean): OrderIndex {
+    let p = this.predicates.get(name);
+    if (!p) {
+      const index = new OrderIndex(this.slots.length);
+      for (const s of this.slots) index.set(s.idx, !s.frozen && test(s));
+      p = { index, test };
+      this.predicates.set(name, p);
+    }
+    return p.index;
+  }
+
+  /**
+   * The set of agents (frozen or not) satisfying `test`, created on first use
+   * and kept current; meant for small sets such as "honest agents an
+   * adversary cannot target right now".
+   */
+  tracked(name: string, test: (s: AgentSlot) => boolean): ReadonlySet<AgentSlot> {
+    let t = this.trackedSets.get(name);
+    if (!t) {
+      t = { set: new Set(this.slots.filter(test)), test };
+      this.trackedSets.set(name, t);
+    }
+    return t.set;
+  }
+
+  /** Re-evaluate an agent's memberships after its reputation, resources or freeze changed. */
+  touch(s: AgentSlot): void {
+    for (const p of this.predicates.values()) p.index.set(s.idx, !s.frozen && p.test(s));
+    for (const t of this.trackedSets.values()) {
+      if (t.test(s)) t.set.add(s);
+      else t.set.delete(s);
+    }
+  }
+
+  private get watched(): boolean {
+    return this.predicates.size > 0 || this.trackedSets.size > 0;
+  }
+
+  setFrozen(s: AgentSlot, frozen: boolean): void {
+    if (s.frozen === frozen) return;
+    s.frozen = frozen;
+    this.active.set(s.idx, !frozen);
+    this.freezeVersion++;
+    this.touch(s);
+  }
+
+  addReputation(s: AgentSlot, delta: number): void {
+    if (this.byReputation) this.byReputation.delete([s.reputation, s.idx]);
+    s.reputation += delta;
+    if (this.byReputation) this.byReputation.set([s.reputation, s.idx], s);
+    if (this.watched) this.touch(s);
+  }
+
+  /** Agents ordered by reputation ascending, ties by registration index. */
+  reputationOrder(): BTree<[number, number], AgentSlot> {
+    if (!this.byReputation) {
+      this.byReputation = new BTree<[number, number], AgentSlot>(undefined, (a, b) => a[0] - b[0] || a[1] - b[1]);
+      for (const s of this.slots) this.byReputation.set([s.reputation, s.idx], s);
+    }
+    return this.byReputation;
+  }
+
+  addResources(s: AgentSlot, delta: number): void {
+    s.resources += delta;
+    if (this.watched) this.touch(s);
+  }
+}

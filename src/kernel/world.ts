@@ -1,0 +1,215 @@
+/**
+ * One run's shared state and its wiring: the plan, the population, the
+ * clock, the random streams, and the mechanisms' instances in their order,
+ * with the dispatch tables the scheduler and the instances use (reducers by
+ * event type, handlers by action kind, hooks by name).
+ */
+import type { Plan } from "../plan/schema.ts";
+import type { Action } from "./actions.ts";
+import { Effect } from "./effect.ts";
+import type { At, EventType, SimEvent } from "./events.ts";
+import type { AgentEntry, Instance, MechanismDef } from "./mechanism.ts";
+import type { Policy, PolicyContext, TurnView } from "./policy.ts";
+import { Population, type AgentSlot } from "./population.ts";
+import type { InteractionRecord } from "./records.ts";
+import type { RandomSources } from "./semantics.ts";
+import { randomSources, semanticsFor, type Semantics } from "./semantics.ts";
+
+type HookName = {
+  [K in keyof Instance]-?: NonNullable<Instance[K]> extends (...args: never[]) => unknown ? K : never;
+}[keyof Instance];
+type Hook<K extends HookName> = NonNullable<Instance[K]>;
+
+/** A replayed event disagrees with what its reducer or its mechanism recomputes. */
+export class ReplayMismatch extends Error {}
+
+export interface WorldOptions {
+  /** Receives every event after the reducers applied it. */
+  readonly sink?: (e: SimEvent) => void;
+  /** Rebuilding a logged run: no decisions are taken; reducers verify what they recompute. */
+  readonly replaying?: boolean;
+}
+
+export class World {
+  readonly semantics: Semantics;
+  readonly random: RandomSources;
+  readonly population: Population;
+  readonly replaying: boolean;
+  epoch = 0;
+  step = 0;
+  /** Steps since the run started (the clock that per-step counters are stamped with). */
+  stepSerial = 0;
+  /** The effect every lever application reuses. */
+  readonly effect = new Effect();
+  /** Each agent's policy, by registration index (none in a replay). */
+  policies: readonly Policy[] = [];
+  /** Told of every completed interaction (RunOptions.onInteraction). */
+  onInteraction: ((x: InteractionRecord) => void) | undefined;
+
+  private readonly sink: ((e: SimEvent) => void) | undefined;
+  private readonly defs: readonly MechanismDef[];
+  private readonly instances: Instance[] = [];
+  private readonly byDef = new Map<MechanismDef, Instance>();
+  private readonly reducers = new Map<string, ((e: SimEvent) => void)[]>();
+  private readonly handlers = new Map<string, (actor: AgentSlot, action: Action) => boolean>();
+  private readonly hookLists = new Map<HookName, unknown[]>();
+  private readonly reports: ((at: At) => SimEvent)[] = [];
+  private turnPrototype: object = {};
+
+  constructor(
+    readonly plan: Plan,
+    mechanisms: readonly MechanismDef[],
+    options: WorldOptions = {},
+  ) {
+    this.defs = mechanisms;
+    this.semantics = semanticsFor(plan.profile);
+    this.random = randomSources(this.semantics, plan.simulation.seed);
+    const kinds = new Map<string, string>();
+    for (const def of mechanisms) for (const [kind, k] of Object.entries(def.agents ?? {})) kinds.set(kind, k.reportsAs ?? kind);
+    this.population = new Population(plan.agents, (kind) => kinds.get(kind) ?? kind);
+    this.sink = options.sink;
+    this.replaying = options.replaying ?? false;
+    for (const def of mechanisms) {
+      const instance = def.create(this);
+      this.instances.push(instance);
+      this.byDef.set(def, instance);
+    }
+    this.wire();
+  }
+
+  private wire(): void {
+    const proto: PropertyDescriptorMap = {};
+    for (const instance of this.instances) {
+      for (const [type, reduce] of Object.entries(instance.reduce ?? {})) {
+        let list = this.reducers.get(type);
+        if (!list) this.reducers.set(type, (list = []));
+        list.push(reduce as (e: SimEvent) => void);
+      }
+      for (const [kind, handle] of Object.entries(instance.actions ?? {})) {
+        if (this.handlers.has(kind)) throw new Error(`two mechanisms handle the action '${kind}'`);
+        this.handlers.set(kind, handle as (actor: AgentSlot, action: Action) => boolean);
+      }
+      if (instance.turn) Object.assign(proto, Object.getOwnPropertyDescriptors(instance.turn));
+    }
+    this.turnPrototype = Object.defineProperties({}, proto);
+  }
+
+  /** The instance of a mechanism of this run. */
+  get<I extends Instance>(def: MechanismDef<I>): I {
+    const instance = this.byDef.get(def as unknown as MechanismDef);
+    if (!instance) throw new Error(`mechanism '${def.name}' is not part of this run`);
+    return instance as I;
+  }
+
+  /** The mechanisms of this run, in order. */
+  get mechanisms(): readonly MechanismDef[] {
+    return this.defs;
+  }
+
+  /** Every instance having a hook, in mechanism order (bound; computed once). */
+  hooks<K extends HookName>(name: K): readonly Hook<K>[] {
+    let list = this.hookLists.get(name);
+    if (!list) {
+      list = [];
+      for (const instance of this.instances) {
+        const hook = instance[name] as ((...args: never[]) => unknown) | undefined;
+        if (hook) list.push(hook.bind(instance));
+      }
+      this.hookLists.set(name, list);
+    }
+    return list as Hook<K>[];
+  }
+
+  /** The current epoch and step, for an event. */
+  at(): At {
+    return { epoch: this.epoch, step: this.step };
+  }
+
+  /** Applies an event to every mechanism's state, then logs it. */
+  emit(e: SimEvent): void {
+    const reducers = this.reducers.get(e.type);
+    if (reducers) for (const reduce of reducers) reduce(e);
+    this.sink?.(e);
+  }
+
+  /** Whether any mechanism reduces events of a type (lets emitters skip work nobody needs). */
+  reduces(type: EventType): boolean {
+    return this.reducers.has(type);
+  }
+
+  /** Executes an action through the mechanism that handles its kind (every guard first). */
+  execute(actor: AgentSlot, action: Action): boolean {
+    if (action.kind === "noop") return true;
+    for (const allow of this.hooks("allow")) if (!allow(actor, action)) return false;
+    const handle = this.handlers.get(action.kind);
+    return handle ? handle(actor, action) : false;
+  }
+
+  /** Whether governance lets the agent act now (staking's minimum stake). Pure. */
+  mayAct(agent: AgentSlot): boolean {
+    for (const may of this.hooks("mayAct")) if (!may(agent)) return false;
+    return true;
+  }
+
+  /** Whether every mechanism leaves the agent capacity for actions of a kind. */
+  hasCapacity(agent: AgentSlot, kind: Action["kind"]): boolean {
+    for (const capacity of this.hooks("capacity")) if (!capacity(agent, kind)) return false;
+    return true;
+  }
+
+  /** One agent's view of this turn, answering through every mechanism's turn members. */
+  view(self: AgentSlot, rng = this.random.agent(self.id)): TurnView {
+    const view = Object.create(this.turnPrototype) as { -readonly [K in keyof TurnView]: TurnView[K] };
+    view.self = self;
+    view.epoch = this.epoch;
+    view.step = this.step;
+    view.rng = rng;
+    return view;
+  }
+
+  /**
+   * The reference's _apply_governance_effect: freezes, releases, reputation
+   * and resource deltas (fines go to the public pool where payoffs flow into
+   * resources), then the breaches levers punish, then what reacts to it all.
+   */
+  apply(effect: Effect): void {
+    const pop = this.population;
+    const at = this.at();
+    for (const id of effect.freeze) if (pop.byId.has(id)) this.emit({ type: "agent_frozen", ...at, agent: id });
+    for (const id of effect.unfreeze) if (pop.byId.has(id)) this.emit({ type: "agent_unfrozen", ...at, agent: id });
+    for (const [id, delta] of effect.reputation) {
+      if (pop.byId.has(id)) this.emit({ type: "reputation_changed", ...at, agent: id, delta, reason: "governance" });
+    }
+    for (const [id, delta] of effect.resources) {
+      if (!pop.byId.has(id)) continue;
+      const pooled = this.semantics.payoffToResources ? -delta : 0;
+      this.emit({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
+    }
+    for (const v of effect.violations) for (const punish of this.hooks("onViolation")) punish(v);
+    for (const after of this.hooks("afterEffect")) after(effect);
+  }
+
+  /** A policy's report about itself, logged after the interaction in progress (or at the step's end). */
+  report(event: (at: At) => SimEvent): void {
+    this.reports.push(event);
+  }
+
+  flushReports(): void {
+    if (this.reports.length === 0) return;
+    for (const event of this.reports.splice(0)) this.emit(event(this.at()));
+  }
+
+  /** Each agent's policy, from the mechanism that provides its kind (or the caller's override). */
+  createPolicies(override?: (agent: AgentEntry, ctx: PolicyContext) => Policy | undefined): Policy[] {
+    const ctx: PolicyContext = { semantics: this.semantics, population: this.population, report: (e) => this.report(e) };
+    const kinds = new Map<string, (agent: AgentEntry, ctx: PolicyContext) => Policy>();
+    for (const def of this.defs) for (const [kind, k] of Object.entries(def.agents ?? {})) kinds.set(kind, k.policy);
+    return this.plan.agents.map((agent) => {
+      const custom = override?.(agent, ctx);
+      if (custom) return custom;
+      const make = kinds.get(agent.kind);
+      if (!make) throw new Error(`no mechanism provides agents of kind '${agent.kind}'`);
+      return make(agent, ctx);
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The feed (§6.2): posts, replies and votes, with the deterministic ranking
+ * the spec recommends in place of the reference's wall-clock age term:
+ * net_votes + α·reply_count descending, then newest first.
+ *
+ * Ranked (top-level, visible) posts live in a B-tree keyed by (score, seq), so
+ * the top-K list costs O(K + log n) and is cached until a post or vote
+ * changes the ranking.
+ */
+import { BTree } from "../../kernel/btree.ts";
+
+export interface Post {
+  readonly id: number;
+  readonly author: string;
+  readonly content: string;
+  readonly parent: number | null;
+  /** Weighted up and down votes (whole numbers unless vote normalisation acts); net_votes = upvotes − downvotes. */
+  upvotes: number;
+  downvotes: number;
+  replyCount: number;
+  hidden: boolean;
+}
+
+interface RankKey {
+  score: number;
+  seq: number;
+}
+
+const compareRank = (a: RankKey, b: RankKey): number => (b.score !== a.score ? (b.score > a.score ? 1 : -1) : b.seq - a.seq);
+
+export type VoteOutcome = "new" | "same" | "changed";
+
+export class Feed {
+  private readonly posts: Post[] = [];
+  private readonly ranked = new BTree<RankKey, Post>(undefined, compareRank);
+  private readonly keys = new Map<number, RankKey>();
+  /** Direction and weight per (post, voter). */
+  private readonly votes = new Map<number, Map<string, { direction: 1 | -1; weight: number }>>();
+  private voteRecords = 0;
+  private version = 0;
+  private topCache: Post[] = [];
+  private topVersion = -1;
+  private topLimit = -1;
+
+  constructor(private readonly replyWeight: number) {}
+
+  get postCount(): number {
+    return this.posts.length;
+  }
+
+  /** Distinct (voter, post) vote records. */
+  get voteCount(): number {
+    return this.voteRecords;
+  }
+
+  get(id: number): Post | undefined {
+    return this.posts[id];
+  }
+
+  private score(p: Post): number {
+    return p.upvotes - p.downvotes + this.replyWeight * p.replyCount;
+  }
+
+  private rerank(p: Post): void {
+    if (p.parent !== null || p.hidden) return;
+    const old = this.keys.get(p.id);
+    if (old) this.ranked.delete(old);
+    const key = { score: this.score(p), seq: p.id };
+    this.keys.set(p.id, key);
+    this.ranked.set(key, p);
+    this.version++;
+  }
+
+  /** A new post (or reply); null when the parent does not exist. Ids count from 0. */
+  create(author: string, content: string, parent: number | null): Post | null {
+    if (parent !== null && this.posts[parent] === undefined) return null;
+    const post: Post = { id: this.posts.length, author, content, parent, upvotes: 0, downvotes: 0, replyCount: 0, hidden: false };
+    this.posts.push(post);
+    if (parent !== null) {
+      const p = this.posts[parent];
+      p.replyCount += 1;
+      this.rerank(p);
+    } else {
+      this.rerank(post);
+    }
+    return post;
+  }
+
+  /**
+   * One vote record per (voter, post); re-voting the same way changes nothing.
+   * Null for an unknown post. `weight` is the vote's influence (1 unless vote
+   * normalisation acts); changing direction moves the recorded weight.
+   */
+  vote(postId: number, voter: string, direction: 1 | -1, weight = 1): VoteOutcome | null {
+    const post = this.posts[postId];
+    if (post === undefined) return null;
+    let byVoter = this.votes.get(postId);
+    if (!byVoter) this.votes.set(postId, (byVoter = new Map()));
+    const previous = byVoter.get(voter);
+    if (previous?.direction === direction) return "same";
+    if (previous !== undefined) {
+      if (previous.direction === 1) post.upvotes -= previous.weight;
+      else post.downvotes -= previous.weight;
+    } else {
+      this.voteRecords += 1;
+    }
+    if (direction === 1) post.upvotes += weight;
+    else post.downvotes += weight;
+    byVoter.set(voter, { direction, weight });
+    this.rerank(post);
+    return previous === undefined ? "new" : "changed";
+  }
+
+  /** The `limit` best-ranked top-level visible posts, best first. */
+  top(limit: number): readonly Post[] {
+    if (this.topVersion !== this.version || this.topLimit !== limit) {
+      const out: Post[] = [];
+      if (this.ranked.size > 0) {
+        for (const [, post] of this.ranked.entries()) {
+          out.push(post);
+          if (out.length >= limit) break;
+        }
+      }
+      this.topCache = out;
+      this.topVersion = this.version;
+      this.topLimit = limit;
+    }
+    return this.topCache;
+  }
+}

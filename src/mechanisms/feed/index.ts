@@ -1,0 +1,119 @@
+/**
+ * The feed (§6.2): posts, replies and votes, ranked deterministically. Agents
+ * see the top `visible_posts`. Other mechanisms weigh votes through the
+ * `voteWeight` hook this mechanism adds (vote normalisation).
+ */
+import type { At } from "../../kernel/events.ts";
+import { mechanism } from "../../kernel/mechanism.ts";
+import type { MetricSpec } from "../../kernel/metric.ts";
+import { series } from "../../kernel/metric.ts";
+import type { AgentSlot } from "../../kernel/population.ts";
+import type { World } from "../../kernel/world.ts";
+import { interactions } from "../interactions/index.ts";
+import { Feed, type Post, type VoteOutcome } from "./feed.ts";
+
+declare module "../../kernel/actions.ts" {
+  interface ActionMap {
+    post: { readonly kind: "post"; readonly content: string };
+    reply: { readonly kind: "reply"; readonly postId: number; readonly content: string };
+    vote: { readonly kind: "vote"; readonly postId: number; readonly direction: 1 | -1 };
+  }
+}
+
+declare module "../../kernel/events.ts" {
+  interface EventMap {
+    post_created: At & { id: number; author: string; parent: number | null; content: string };
+    /** `weight`: the vote's influence, present where a mechanism weighs votes (vote normalisation). */
+    vote_cast: At & { post: number; voter: string; direction: 1 | -1; outcome: VoteOutcome; weight?: number };
+  }
+}
+
+declare module "../../kernel/policy.ts" {
+  interface TurnView {
+    /** The top-ranked visible posts, best first. */
+    posts(): readonly Post[];
+  }
+}
+
+declare module "../../kernel/mechanism.ts" {
+  interface Instance {
+    /** The influence of the voter's next vote (votes weigh 1 unless some mechanism says otherwise). */
+    voteWeight?(voter: AgentSlot): number;
+  }
+}
+
+function createFeed(w: World) {
+  const settings = w.plan.feed;
+  const feed = new Feed(settings.replyWeight);
+  const tally = { posts: 0, votes: 0, totalPosts: 0, totalVotes: 0 };
+
+  function publish(actor: AgentSlot, content: string, parent: number | null): boolean {
+    const text = content.slice(0, settings.maxContentLength);
+    const post = feed.create(actor.id, text, parent);
+    if (!post) return false;
+    w.emit({ type: "post_created", ...w.at(), id: post.id, author: actor.id, parent: post.parent, content: text });
+    return true;
+  }
+
+  return {
+    tally,
+    turn: {
+      posts: (): readonly Post[] => feed.top(settings.visiblePosts),
+    },
+    actions: {
+      post: (actor: AgentSlot, action: { content: string }) => publish(actor, action.content, null),
+      reply: (actor: AgentSlot, action: { postId: number; content: string }) => publish(actor, action.content, action.postId),
+      vote(actor: AgentSlot, action: { postId: number; direction: 1 | -1 }): boolean {
+        const weighers = w.hooks("voteWeight");
+        let weight = 1;
+        for (const weigh of weighers) weight *= weigh(actor);
+        const direction = action.direction > 0 ? 1 : -1;
+        const outcome = feed.vote(action.postId, actor.id, direction, weight);
+        if (outcome === null) return false;
+        w.emit({ type: "vote_cast", ...w.at(), post: action.postId, voter: actor.id, direction, outcome, ...(weighers.length ? { weight } : {}) });
+        return true;
+      },
+    },
+    reduce: {
+      epoch_started: () => {
+        tally.posts = 0;
+        tally.votes = 0;
+      },
+      post_created: () => {
+        tally.posts++;
+        tally.totalPosts++;
+      },
+      vote_cast: (e: { outcome: VoteOutcome }) => {
+        tally.votes++;
+        if (e.outcome === "new") tally.totalVotes++;
+      },
+    },
+  };
+}
+
+type FeedInstance = ReturnType<typeof createFeed>;
+
+const N = "none" as const;
+
+/** swarm-0.1 reports the feed's totals as 0 in epochs without interactions (§7.8). */
+function hidesTotals(w: World): boolean {
+  return w.semantics.feedTotalsZeroWithoutInteractions && w.get(interactions).epochInteractions.length === 0;
+}
+
+const METRICS: readonly MetricSpec<FeedInstance>[] = [
+  series("feed", N, "flow", "posts", "count", "Posts and replies created this epoch.", "|new posts|", (m) => m.tally.posts),
+  series("feed", N, "flow", "votes", "count", "Votes cast this epoch.", "|new votes|", (m) => m.tally.votes),
+  series("feed", N, "stock", "total_posts", "count", "Posts and replies since the run started (in profile swarm-0.1, 0 in epochs without interactions, as the reference reports).", "|posts|", (m, _sel, w) =>
+    hidesTotals(w) ? 0 : m.tally.totalPosts,
+  ),
+  series("feed", N, "stock", "total_votes", "count", "Distinct (voter, post) votes since the run started (same swarm-0.1 quirk as total_posts).", "|votes|", (m, _sel, w) =>
+    hidesTotals(w) ? 0 : m.tally.totalVotes,
+  ),
+];
+
+export const feed = mechanism({
+  name: "feed",
+  doc: "Posts, replies and votes, ranked by net votes and replies.",
+  create: createFeed,
+  metrics: METRICS,
+});

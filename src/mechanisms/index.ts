@@ -1,0 +1,47 @@
+/**
+ * The mechanisms, in the order the scheduler calls their hooks. The order is
+ * the reference's where it has one — its governance levers run tax, decay,
+ * staking, circuit breaker, audit, collusion — and it is what keeps profile
+ * swarm-0.1 bit-exact: moving a mechanism moves draws and events.
+ * A new mechanism is a folder plus one line here.
+ */
+import type { MechanismDef } from "../kernel/mechanism.ts";
+import { agents } from "./agents/index.ts";
+import { audit } from "./audit/index.ts";
+import { bandwidth } from "./bandwidth/index.ts";
+import { circuitBreaker } from "./circuit-breaker/index.ts";
+import { collusion } from "./collusion/index.ts";
+import { feed } from "./feed/index.ts";
+import { interactions } from "./interactions/index.ts";
+import { llmAgents } from "./llm-agents/index.ts";
+import { network } from "./network/index.ts";
+import { pool } from "./pool/index.ts";
+import { proposalExpiry } from "./proposal-expiry/index.ts";
+import { rateLimits } from "./rate-limits/index.ts";
+import { reputationDecay } from "./reputation-decay/index.ts";
+import { scriptedAgents } from "./scripted-agents/index.ts";
+import { staking } from "./staking/index.ts";
+import { tasks } from "./tasks/index.ts";
+import { transactionTax } from "./transaction-tax/index.ts";
+import { voteNormalization } from "./vote-normalization/index.ts";
+
+export const MECHANISMS: readonly MechanismDef[] = [
+  rateLimits,
+  interactions,
+  feed,
+  agents,
+  network,
+  transactionTax,
+  reputationDecay,
+  voteNormalization,
+  bandwidth,
+  staking,
+  circuitBreaker,
+  audit,
+  collusion,
+  pool,
+  tasks,
+  proposalExpiry,
+  scriptedAgents,
+  llmAgents,
+] as readonly MechanismDef[];

@@ -1,0 +1,261 @@
+/**
+ * Interactions: the sandbox's core transaction. An agent proposes an
+ * interaction; its counterparty accepts or rejects it (on its turn, or at
+ * the end of the step); the completed interaction draws observables from its
+ * initiator, the proxy turns them into soft labels (v̂, p), every lever
+ * governs it, and the payoffs are credited — the reference's
+ * `_complete_interaction`, step for step, plus (where the profile switches
+ * them on) transfers, both-party reputation and payoffs flowing into
+ * resources.
+ */
+import type { ObservableProfile } from "../../plan/schema.ts";
+import type { Question } from "../../kernel/mechanism.ts";
+import { mechanism } from "../../kernel/mechanism.ts";
+import type { EventOf } from "../../kernel/events.ts";
+import type { Outcome, TurnView } from "../../kernel/policy.ts";
+import type { AgentSlot, Proposal } from "../../kernel/population.ts";
+import type { InteractionRecord } from "../../kernel/records.ts";
+import type { Rng } from "../../kernel/rng/types.ts";
+import type { World } from "../../kernel/world.ts";
+import { INTERACTION_METRICS } from "./metrics.ts";
+import { declaredProfile, drawObservables } from "./observables.ts";
+import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
+import { verifyInteraction } from "./verify.ts";
+
+declare module "../../kernel/actions.ts" {
+  interface ActionMap {
+    propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../plan/schema.ts").InteractionType; readonly content: string; readonly transfer: number };
+    accept: { readonly kind: "accept"; readonly proposalId: number };
+    reject: { readonly kind: "reject"; readonly proposalId: number };
+  }
+}
+
+declare module "../../kernel/policy.ts" {
+  interface TurnView {
+    /** The oldest proposal addressed to this agent, if any. */
+    firstPending(): Proposal | undefined;
+    /** Every proposal addressed to this agent, oldest first. */
+    pendingProposals(): readonly Proposal[];
+    /** Proposals waiting for an answer, population-wide. */
+    pendingTotal(): number;
+  }
+}
+
+export type Interactions = ReturnType<typeof createInteractions>;
+
+function createInteractions(w: World) {
+  const sem = w.semantics;
+  const pop = w.population;
+  const plan = w.plan;
+  const proxy = new ProxyComputer(sem.proxySettings ? plan.proxy : REFERENCE_PROXY);
+  const profiles: (ObservableProfile | null)[] = plan.agents.map((a) => declaredProfile(a.params));
+  const observablesRng = w.random.stream("observables");
+  // Decision state: who owes an answer to what.
+  const pending = new Map<number, Proposal>();
+  const inboxes: Proposal[][] = pop.slots.map(() => []);
+  let proposalSeq = 0;
+  // Reduced state: this epoch's completed interactions (what the metrics read).
+  let epochInteractions: InteractionRecord[] = [];
+
+  /** The proposal leaves the table (answered or withdrawn). */
+  function withdraw(p: Proposal): void {
+    pending.delete(p.id);
+    const counterparty = pop.byId.get(p.counterparty);
+    if (!counterparty) return;
+    const inbox = inboxes[counterparty.idx];
+    const i = inbox.indexOf(p);
+    if (i >= 0) inbox.splice(i, 1);
+  }
+
+  /** `_complete_interaction`, step for step. */
+  function complete(p: Proposal, decision: boolean): void {
+    const initiator = pop.byId.get(p.initiator);
+    const counterparty = pop.byId.get(p.counterparty);
+    let capped = false;
+    if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
+    const accepted = decision && !capped;
+    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng);
+    const [vHat, prob] = proxy.labels(observables);
+    const x: InteractionRecord = {
+      id: p.id,
+      epoch: w.epoch,
+      step: w.step,
+      initiator: p.initiator,
+      counterparty: p.counterparty,
+      type: p.type,
+      accepted,
+      observables,
+      vHat,
+      p: prob,
+      tau: p.transfer,
+      cA: 0.0,
+      cB: 0.0,
+      rA: 0.0,
+      rB: 0.0,
+      payoffA: 0,
+      payoffB: 0,
+      groundTruth: null,
+      tax: 0,
+      audited: false,
+      auditPenalty: 0,
+      collusionCost: 0,
+      froze: false,
+    };
+    const effect = w.effect.clear();
+    for (const govern of w.hooks("governInteraction")) govern(x, effect);
+    x.cA += effect.costA;
+    x.cB += effect.costB;
+    w.apply(effect);
+    // Accepted interactions move the initiator's reputation by p − 0.5; in sbx the
+    // counterparty's moves alike (accepting vouches for the interaction), and
+    // these changes are the payoff's reputation terms r_a, r_b.
+    const repA = accepted && initiator ? prob - 0.5 : 0;
+    const repB = accepted && counterparty && sem.bothPartyReputation ? prob - 0.5 : 0;
+    if (sem.reputationPayoff) {
+      x.rA = repA;
+      x.rB = repB;
+    }
+    x.payoffA = payoffInitiator(plan.payoff, x);
+    x.payoffB = payoffCounterparty(plan.payoff, x);
+    const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob };
+    if (initiator) w.policies[initiator.idx]?.onOutcome(outcome);
+    if (counterparty) w.policies[counterparty.idx]?.onOutcome(outcome);
+    // π already nets the transfer and the governance costs; the costs go to the public pool.
+    const flows = accepted && sem.payoffToResources;
+    const e: EventOf<"interaction_completed"> = {
+      type: "interaction_completed",
+      epoch: w.epoch,
+      step: w.step,
+      interaction: x,
+      credited: accepted,
+      reputationDeltaA: repA,
+      reputationDeltaB: repB,
+      ...(sem.payoffToResources ? { resourceDeltaA: flows && initiator ? x.payoffA : 0, resourceDeltaB: flows && counterparty ? x.payoffB : 0, pool: flows ? x.cA + x.cB : 0 } : {}),
+      ...(capped ? { capped: true as const } : {}),
+    };
+    w.emit(e);
+    for (const after of w.hooks("afterInteraction")) after(e);
+    w.flushReports();
+    w.onInteraction?.(x);
+  }
+
+  /** An agent answers a proposal on its turn (only its counterparty may, where proposals are validated). */
+  function answer(actor: AgentSlot, proposalId: number, accepted: boolean): boolean {
+    const p = pending.get(proposalId);
+    if (!p) return false;
+    if (sem.proposalValidation && p.counterparty !== actor.id) return false;
+    withdraw(p);
+    complete(p, accepted);
+    return true;
+  }
+
+  return {
+    /** Removes a proposal nobody answered (proposal expiry). */
+    withdraw,
+    /** Proposals waiting for an answer, oldest first. */
+    pending(): IterableIterator<Proposal> {
+      return pending.values();
+    },
+    /** The completed interactions of the current epoch. */
+    get epochInteractions(): readonly InteractionRecord[] {
+      return epochInteractions;
+    },
+    proxy,
+    payoff: plan.payoff,
+    /** Observables drawn for an agent as for an interaction it initiates (task verification judges work this way). */
+    observe: (agent: AgentSlot | undefined, accepted: boolean, rng: Rng) => drawObservables(agent, agent ? profiles[agent.idx] : null, accepted, rng),
+
+    turn: {
+      firstPending(this: TurnView): Proposal | undefined {
+        return inboxes[this.self.idx][0];
+      },
+      pendingProposals(this: TurnView): readonly Proposal[] {
+        return inboxes[this.self.idx];
+      },
+      pendingTotal(): number {
+        return pending.size;
+      },
+    },
+
+    actions: {
+      propose(actor: AgentSlot, action: { counterparty: string; type: Proposal["type"]; content: string; transfer: number }): boolean {
+        if (sem.proposalValidation) {
+          const cp = pop.byId.get(action.counterparty);
+          if (!cp || cp === actor || cp.frozen || !w.mayAct(cp)) return false;
+        }
+        const proposal: Proposal = {
+          id: ++proposalSeq,
+          initiator: actor.id,
+          counterparty: action.counterparty,
+          type: action.type,
+          content: action.content,
+          transfer: sem.transfers ? action.transfer : 0,
+          epoch: w.epoch,
+          step: w.step,
+        };
+        pending.set(proposal.id, proposal);
+        const counterparty = pop.byId.get(action.counterparty);
+        if (counterparty) inboxes[counterparty.idx].push(proposal);
+        w.emit({ type: "interaction_proposed", ...w.at(), id: proposal.id, initiator: actor.id, counterparty: proposal.counterparty, interactionType: proposal.type, transfer: proposal.transfer });
+        return true;
+      },
+      accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),
+      reject: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, false),
+    },
+
+    /** Every pending proposal, to be answered by its counterparty unless frozen (or gone). */
+    questions(): Question[] {
+      return [...pending.values()].map((p) => ({
+        proposal: p,
+        decider: () => {
+          const cp = pop.byId.get(p.counterparty);
+          return cp && !cp.frozen ? cp : null;
+        },
+        answer: (accepted: boolean) => {
+          withdraw(p);
+          complete(p, accepted);
+        },
+      }));
+    },
+
+    reduce: {
+      epoch_started: () => {
+        epochInteractions = [];
+      },
+      interaction_completed: (e: EventOf<"interaction_completed">) => {
+        const x = e.interaction;
+        epochInteractions.push(x);
+        const initiator = pop.byId.get(x.initiator);
+        const counterparty = pop.byId.get(x.counterparty);
+        if (e.credited) {
+          if (initiator) {
+            initiator.recordInitiated(x.p);
+            initiator.totalPayoff += x.payoffA;
+            pop.addReputation(initiator, e.reputationDeltaA);
+            if (e.resourceDeltaA !== undefined) pop.addResources(initiator, e.resourceDeltaA);
+          }
+          if (counterparty) {
+            counterparty.recordReceived(x.p);
+            counterparty.totalPayoff += x.payoffB;
+            if (e.reputationDeltaB !== 0) pop.addReputation(counterparty, e.reputationDeltaB);
+            if (e.resourceDeltaB !== undefined) pop.addResources(counterparty, e.resourceDeltaB);
+          }
+        } else if (sem.rejectedBookkeeping) {
+          initiator?.recordInitiated(x.p, false);
+          counterparty?.recordReceived(x.p);
+        }
+      },
+    },
+
+    verify(e: { type: string }): string | null {
+      return e.type === "interaction_completed" ? verifyInteraction(plan, proxy, sem, e as EventOf<"interaction_completed">) : null;
+    },
+  };
+}
+
+export const interactions = mechanism({
+  name: "interactions",
+  doc: "Proposals, their answers, and the completion of every interaction: observables, soft labels, governance, payoffs.",
+  create: createInteractions,
+  metrics: INTERACTION_METRICS,
+});

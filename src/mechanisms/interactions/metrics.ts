@@ -1,0 +1,101 @@
+/**
+ * Interaction metrics (§4 of the reference spec), over the epoch's completed
+ * interactions — or, for a selection `metric[name]`, those its agents
+ * initiated. One table per (epoch, selection) is computed on first use.
+ */
+import type { MetricSpec } from "../../kernel/metric.ts";
+import { series } from "../../kernel/metric.ts";
+import type { InteractionRecord } from "../../kernel/records.ts";
+import type { Plan } from "../../plan/schema.ts";
+import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, logLoss } from "./calibration.ts";
+import type { Interactions } from "./index.ts";
+import { socialSurplus } from "./soft-labels.ts";
+import * as soft from "./soft-metrics.ts";
+
+const I = "initiator" as const;
+
+type Table = Record<string, number | null>;
+
+/** Every interaction metric over one set of interactions, in the reference's arithmetic. */
+export function interactionMetrics(payoff: Plan["payoff"], xs: readonly InteractionRecord[]): Table {
+  const acc = xs.filter((x) => x.accepted).length;
+  const part = soft.participationByQuality(xs);
+  const welfare = soft.welfareMetrics(xs, (p) => socialSurplus(payoff, p));
+  return {
+    interactions: xs.length,
+    accepted: acc,
+    rejected: xs.length - acc,
+    acceptance_rate: soft.acceptanceRate(xs),
+    toxicity: soft.toxicityRate(xs),
+    toxicity_all: soft.toxicityRateAll(xs),
+    hard_toxicity: soft.hardToxicity(xs),
+    quality_gap: soft.qualityGap(xs),
+    average_quality: soft.averageQuality(xs),
+    spread: soft.spread(xs, payoff.sPlus, payoff.sMinus),
+    uncertain_fraction: soft.uncertainFraction(xs),
+    high_quality_acceptance: part.highQualityAcceptance,
+    low_quality_acceptance: part.lowQualityAcceptance,
+    quality_variance: soft.qualityVariance(xs),
+    welfare: welfare.totalWelfare,
+    social_surplus: welfare.totalSocialSurplus,
+    avg_payoff: welfare.avgInitiatorPayoff,
+    avg_counterparty_payoff: welfare.avgCounterpartyPayoff,
+    conditional_loss_initiator: soft.conditionalLossInitiator(xs),
+    conditional_loss_counterparty: soft.conditionalLossCounterparty(xs),
+    payoff_variance_initiator: soft.payoffVarianceInitiator(xs),
+    payoff_variance_counterparty: soft.payoffVarianceCounterparty(xs),
+    governance_cost: soft.governanceCost(xs),
+    transfers: soft.totalTransfers(xs),
+    brier: brierScore(xs),
+    log_loss: logLoss(xs),
+    calibration_error: calibrationError(xs),
+    ece: expectedCalibrationError(xs),
+    auc: discriminationAuc(xs),
+  };
+}
+
+const tables = new WeakMap<readonly InteractionRecord[], Map<ReadonlySet<string> | null, Table>>();
+
+function interactionTable(m: Interactions, select: ReadonlySet<string> | null): Table {
+  const xs = m.epochInteractions;
+  let bySelection = tables.get(xs);
+  if (!bySelection) tables.set(xs, (bySelection = new Map()));
+  let table = bySelection.get(select);
+  if (!table) {
+    table = interactionMetrics(m.payoff, select ? xs.filter((x) => select.has(x.initiator)) : xs);
+    bySelection.set(select, table);
+  }
+  return table;
+}
+
+export const INTERACTION_METRICS: readonly MetricSpec<Interactions>[] = [
+  series("interactions", I, "flow", "interactions", "count", "Interactions completed this epoch, accepted or rejected.", "|xs|", (m, sel) => interactionTable(m, sel)["interactions"]),
+  series("interactions", I, "flow", "accepted", "count", "Interactions accepted this epoch.", "|acc|", (m, sel) => interactionTable(m, sel)["accepted"]),
+  series("interactions", I, "flow", "rejected", "count", "Interactions rejected this epoch.", "|xs| − |acc|", (m, sel) => interactionTable(m, sel)["rejected"]),
+  series("interactions", I, "flow", "acceptance_rate", "ratio", "Share of completed interactions that were accepted (0 when none).", "|acc| / |xs|", (m, sel) => interactionTable(m, sel)["acceptance_rate"]),
+  series("interactions", I, "flow", "toxicity", "probability", "Expected harm among accepted interactions: the soft toxicity rate (0 when none accepted).", "E[1 − p | accepted]", (m, sel) => interactionTable(m, sel)["toxicity"]),
+  series("interactions", I, "flow", "toxicity_all", "probability", "Expected harm over all completed interactions, accepted or not.", "E[1 − p]", (m, sel) => interactionTable(m, sel)["toxicity_all"]),
+  series("interactions", I, "flow", "hard_toxicity", "ratio", "Share of accepted interactions whose p is below 0.5.", "|{acc : p < 0.5}| / |acc|", (m, sel) => interactionTable(m, sel)["hard_toxicity"]),
+  series("interactions", I, "flow", "quality_gap", "probability", "Selection effect: negative means adverse selection (0 when either group is empty).", "E[p | accepted] − E[p | rejected]", (m, sel) => interactionTable(m, sel)["quality_gap"]),
+  series("interactions", I, "flow", "average_quality", "probability", "Mean p over all completed interactions.", "E[p]", (m, sel) => interactionTable(m, sel)["average_quality"]),
+  series("interactions", I, "flow", "spread", "payoff", "Price of selection: surplus scale times how far acceptance lowers quality.", "(s_plus + s_minus)·(E[p] − E[p | accepted])", (m, sel) => interactionTable(m, sel)["spread"]),
+  series("interactions", I, "flow", "uncertain_fraction", "ratio", "Share of interactions with p strictly within 0.5 ± 0.2.", "|{0.3 < p < 0.7}| / |xs|", (m, sel) => interactionTable(m, sel)["uncertain_fraction"]),
+  series("interactions", I, "flow", "high_quality_acceptance", "ratio", "Acceptance rate among interactions with p ≥ 0.5.", "|acc ∩ {p ≥ 0.5}| / |{p ≥ 0.5}|", (m, sel) => interactionTable(m, sel)["high_quality_acceptance"]),
+  series("interactions", I, "flow", "low_quality_acceptance", "ratio", "Acceptance rate among interactions with p < 0.5.", "|acc ∩ {p < 0.5}| / |{p < 0.5}|", (m, sel) => interactionTable(m, sel)["low_quality_acceptance"]),
+  series("interactions", I, "flow", "quality_variance", "probability²", "Population variance of p over all completed interactions (0 for fewer than 2).", "Var[p]", (m, sel) => interactionTable(m, sel)["quality_variance"]),
+  series("payoff", I, "flow", "welfare", "payoff", "Total welfare: the sum of both parties' payoffs over accepted interactions.", "Σ_acc (π_a + π_b)", (m, sel) => interactionTable(m, sel)["welfare"]),
+  series("payoff", I, "flow", "social_surplus", "payoff", "Surplus net of expected harm over accepted interactions.", "Σ_acc (S_soft − E_soft)", (m, sel) => interactionTable(m, sel)["social_surplus"]),
+  series("payoff", I, "flow", "avg_payoff", "payoff", "Mean initiator payoff over accepted interactions.", "E[π_a | accepted]", (m, sel) => interactionTable(m, sel)["avg_payoff"]),
+  series("payoff", I, "flow", "avg_counterparty_payoff", "payoff", "Mean counterparty payoff over accepted interactions.", "E[π_b | accepted]", (m, sel) => interactionTable(m, sel)["avg_counterparty_payoff"]),
+  series("payoff", I, "flow", "conditional_loss_initiator", "payoff", "Selection effect on the initiator's payoff (negative under adverse selection).", "E[π_a | accepted] − E[π_a]", (m, sel) => interactionTable(m, sel)["conditional_loss_initiator"]),
+  series("payoff", I, "flow", "conditional_loss_counterparty", "payoff", "Selection effect on the counterparty's payoff.", "E[π_b | accepted] − E[π_b]", (m, sel) => interactionTable(m, sel)["conditional_loss_counterparty"]),
+  series("payoff", I, "flow", "payoff_variance_initiator", "payoff²", "Population variance of π_a over all completed interactions.", "Var[π_a]", (m, sel) => interactionTable(m, sel)["payoff_variance_initiator"]),
+  series("payoff", I, "flow", "payoff_variance_counterparty", "payoff²", "Population variance of π_b over all completed interactions.", "Var[π_b]", (m, sel) => interactionTable(m, sel)["payoff_variance_counterparty"]),
+  series("payoff", I, "flow", "governance_cost", "payoff", "Governance costs charged to both parties this epoch.", "Σ (c_a + c_b)", (m, sel) => interactionTable(m, sel)["governance_cost"]),
+  series("payoff", I, "flow", "transfers", "payoff", "Total absolute transfer offered in completed interactions.", "Σ |τ|", (m, sel) => interactionTable(m, sel)["transfers"]),
+  series("calibration", I, "flow", "brier", "probability²", "Brier score over labelled interactions.", "E[(p − v)²], v = (gt + 1)/2", (m, sel) => interactionTable(m, sel)["brier"], true),
+  series("calibration", I, "flow", "log_loss", "nats", "Log loss over labelled interactions, p clamped to [1e-15, 1 − 1e-15].", "−E[v·ln p + (1 − v)·ln(1 − p)]", (m, sel) => interactionTable(m, sel)["log_loss"], true),
+  series("calibration", I, "flow", "calibration_error", "probability", "Mean predicted p minus the observed share of positives.", "E[p] − P(gt = +1)", (m, sel) => interactionTable(m, sel)["calibration_error"], true),
+  series("calibration", I, "flow", "ece", "probability", "Expected calibration error over 10 equal-width bins.", "Σ_bins (n_b/n)·|E_b[p] − P_b(gt = +1)|", (m, sel) => interactionTable(m, sel)["ece"], true),
+  series("calibration", I, "flow", "auc", "probability", "Discrimination AUC of p between positive and negative labels.", "(concordant + ties/2) / (n_pos·n_neg)", (m, sel) => interactionTable(m, sel)["auc"], true),
+];

@@ -1,0 +1,67 @@
+/**
+ * LLM agents (§9): agents whose decisions come from a language model. Their
+ * policies need a model client, which the host supplies (RunOptions.policyFor
+ * with `llmPolicies`, src/mechanisms/llm-agents/policy.ts); every call, fault
+ * and fallback is an event, tallied into the `llm.*` metrics.
+ */
+import { mechanism } from "../../kernel/mechanism.ts";
+import { series } from "../../kernel/metric.ts";
+import type { World } from "../../kernel/world.ts";
+import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmCall, type LlmFallback, type LlmFault, type LlmTally } from "../../llm/usage.ts";
+
+declare module "../../kernel/events.ts" {
+  interface EventMap {
+    llm_call: LlmCall;
+    llm_fault: LlmFault;
+    llm_fallback: LlmFallback;
+    llm_budget_exhausted: LlmBudgetExhausted;
+  }
+}
+
+/** A plan with LLM agents was run without a model client for them. */
+export class UnsupportedAgentError extends Error {}
+
+function createLlmAgents(_w: World) {
+  let tally: LlmTally = emptyLlmTally();
+  const count = (e: { type: string }): void => tallyLlm(tally, e);
+  return {
+    get tally(): LlmTally {
+      return tally;
+    },
+    reduce: {
+      epoch_started: () => {
+        tally = emptyLlmTally();
+      },
+      llm_call: count,
+      llm_fault: count,
+      llm_fallback: count,
+    },
+  };
+}
+
+type LlmAgents = ReturnType<typeof createLlmAgents>;
+const usage = (key: keyof LlmTally) => (m: LlmAgents) => m.tally[key];
+
+export const llmAgents = mechanism({
+  name: "llm-agents",
+  doc: "Agents whose decisions come from a language model, prompted with a persona.",
+  create: createLlmAgents,
+  agents: {
+    llm: {
+      reportsAs: "honest",
+      policy: (agent) => {
+        throw new UnsupportedAgentError(
+          `agent "${agent.id}" is an LLM agent: it needs a model client (run it with \`sbx run\`, or runPlanAsync with policyFor from llmPolicies)`,
+        );
+      },
+    },
+  },
+  metrics: [
+    series("llm", "none", "flow", "llm.requests", "count", "Model calls made this epoch.", "|calls|", usage("requests")),
+    series("llm", "none", "flow", "llm.failures", "count", "Model calls that failed or returned an unusable answer this epoch.", "|failed calls|", usage("failures")),
+    series("llm", "none", "flow", "llm.fallbacks", "count", "Decisions taken by the fallback instead of the model this epoch.", "|fallbacks|", usage("fallbacks")),
+    series("llm", "none", "flow", "llm.tokens_in", "tokens", "Prompt tokens sent this epoch.", "Σ input tokens", usage("tokensIn")),
+    series("llm", "none", "flow", "llm.tokens_out", "tokens", "Completion tokens received this epoch.", "Σ output tokens", usage("tokensOut")),
+    series("llm", "none", "flow", "llm.cost_usd", "USD", "Model cost this epoch at the scenario's prices.", "Σ in/1e6·price_in + out/1e6·price_out", usage("costUsd")),
+  ],
+});

@@ -1,0 +1,107 @@
+/**
+ * Which agents a turn's agent sees: its active neighbours when a network
+ * restricts visibility, else every active agent. Picks run on
+ * order-statistic sets, so choosing among "visible agents satisfying X"
+ * draws the same index the reference's `random.choice(list)` draws, without
+ * building the list.
+ */
+import type { TurnView, VisibleSubset } from "../../kernel/policy.ts";
+import type { AgentSlot } from "../../kernel/population.ts";
+import type { World } from "../../kernel/world.ts";
+import type { AgentNetwork } from "./graph.ts";
+
+declare module "../../kernel/policy.ts" {
+  interface TurnView {
+    /** True when a network restricts visibility to neighbours. */
+    readonly networked: boolean;
+    /** Visible agents (active, a neighbour when there is a network), excluding self. */
+    visibleCount(): number;
+    /** The agent if it is visible to this one. */
+    visible(id: string): AgentSlot | undefined;
+    /** The first visible agent, in registration order, passing `test` (scans in order). */
+    firstVisible(test: (s: AgentSlot) => boolean): AgentSlot | undefined;
+    /** `random.choice` over the visible agents in `subset` (registration order); no draw when empty. */
+    chooseVisible(subset: VisibleSubset): AgentSlot | undefined;
+    /** Every visible agent in registration order (O(visible): for rules that need a full scan). */
+    forEachVisible(fn: (s: AgentSlot) => void): void;
+  }
+}
+
+/** The turn members that answer visibility questions. */
+export function visibility(w: World, net: AgentNetwork | null): object & ThisType<TurnView> {
+  const pop = w.population;
+  if (net) {
+    /** Active neighbours in registration order, once per view. */
+    const cache = new WeakMap<TurnView, AgentSlot[]>();
+    const neighbours = (view: TurnView): AgentSlot[] => {
+      let list = cache.get(view);
+      if (!list) {
+        list = [];
+        for (const id of net.neighbours(view.self.id)) {
+          const s = pop.byId.get(id);
+          if (s && !s.frozen && s !== view.self) list.push(s);
+        }
+        cache.set(view, list);
+      }
+      return list;
+    };
+    return {
+      networked: true,
+      visibleCount(this: TurnView): number {
+        return neighbours(this).length;
+      },
+      visible(this: TurnView, id: string): AgentSlot | undefined {
+        const s = pop.byId.get(id);
+        return s && s !== this.self && !s.frozen && net.hasEdge(this.self.id, id) ? s : undefined;
+      },
+      firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
+        return neighbours(this).find(test);
+      },
+      chooseVisible(this: TurnView, subset: VisibleSubset): AgentSlot | undefined {
+        const list = neighbours(this).filter(subset.test);
+        return list.length ? list[this.rng.below(list.length)] : undefined;
+      },
+      forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
+        for (const s of neighbours(this)) fn(s);
+      },
+    };
+  }
+  return {
+    networked: false,
+    visibleCount(this: TurnView): number {
+      return pop.active.size - (this.self.frozen ? 0 : 1);
+    },
+    visible(this: TurnView, id: string): AgentSlot | undefined {
+      const s = pop.byId.get(id);
+      return s && s !== this.self && !s.frozen ? s : undefined;
+    },
+    firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
+      // Walk the active agents in registration order, skipping frozen ones in O(log n) each.
+      const active = pop.active;
+      for (let k = 0; k < active.size; k++) {
+        const s = pop.slots[active.kth(k)];
+        if (s !== this.self && test(s)) return s;
+      }
+      return undefined;
+    },
+    chooseVisible(this: TurnView, subset: VisibleSubset): AgentSlot | undefined {
+      const base = subset.base ?? pop.active;
+      let excluded = subset.excluded ? subset.excluded() : [];
+      if (base.has(this.self.idx)) excluded = insertSorted(excluded, this.self.idx);
+      const count = base.size - excluded.length;
+      if (count <= 0) return undefined;
+      return pop.slots[base.kthExcluding(this.rng.below(count), excluded)];
+    },
+    forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
+      for (const s of pop.slots) if (!s.frozen && s !== this.self) fn(s);
+    },
+  };
+}
+
+function insertSorted(xs: readonly number[], v: number): number[] {
+  const out = xs.slice();
+  let i = out.length;
+  while (i > 0 && out[i - 1] > v) i--;
+  out.splice(i, 0, v);
+  return out;
+}

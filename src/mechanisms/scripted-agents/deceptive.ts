@@ -1,0 +1,191 @@
+/**
+ * The deceptive policy (§5.4): a trust-building facade that exploits once trusted.
+ *
+ * In swarm-0.1 exploitation is unreachable, as in the reference: interactions
+ * are counted only in end-of-step accept calls, and the facade votes whenever
+ * a post is visible, so the agent hardly ever proposes. With the switch
+ * `deceptiveExploitation` (sbx) the agent counts every completed interaction
+ * with a partner, votes only on posts it has not voted on (half the time, as
+ * an honest agent does by default), offers τ = +0.1 with its facade
+ * collaborations, and turns on each partner — trades asking 0.5 (τ = −0.5) —
+ * once it has interacted with it `trust_building_phase` times and trusts it
+ * above `exploitation_threshold` (the reference's unused propose_interaction()).
+ */
+import type { DeceptiveParams } from "../../plan/schema.ts";
+import type { z } from "zod";
+import type { AgentSlot, Proposal } from "../../kernel/population.ts";
+import { NOOP, type Action } from "../../kernel/actions.ts";
+import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+
+/** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
+const FACADE_VOTE_PROBABILITY = 0.5;
+
+const TRUST_BUILDING = [
+  "I'm always happy to help where I can.",
+  "Let me share some valuable insights.",
+  "I believe in building strong partnerships.",
+  "Quality and reliability are my priorities.",
+  "Looking forward to collaborating with everyone.",
+];
+
+export class DeceptivePolicy implements Policy {
+  private readonly trustScores = new Map<string, number>();
+  private readonly interactionsWith = new Map<string, number>();
+  /** Incremental forms of the reference's mode check. */
+  private highTrust = 0;
+  private totalInteractions = 0;
+  exploitationMode = false;
+  actCalls = 0;
+  /** Partners at or past the trust-building phase: excluded from facade proposals. */
+  private readonly saturated = new Set<string>();
+  private readonly candidates: VisibleSubset;
+  /** sbx: partners past the trust-building phase and trusted above the threshold. */
+  private readonly exploitable = new Set<string>();
+  /** sbx: posts already voted on. */
+  private readonly voted = new Set<number>();
+  private readonly live: boolean;
+
+  constructor(
+    private readonly id: string,
+    private readonly params: z.infer<typeof DeceptiveParams>,
+    private readonly ctx: PolicyContext,
+  ) {
+    const pop = ctx.population;
+    this.live = ctx.semantics.deceptiveExploitation;
+    this.candidates = {
+      excluded: () => {
+        const out: number[] = [];
+        for (const id of this.saturated) {
+          const s = pop.byId.get(id);
+          if (s && !s.frozen) out.push(s.idx);
+        }
+        return out.sort((a, b) => a - b);
+      },
+      test: (s: AgentSlot) => !this.saturated.has(s.id),
+    };
+  }
+
+  act(view: TurnView): Action {
+    const rng = view.rng;
+    this.actCalls += 1;
+    const pending = view.firstPending();
+    if (pending) {
+      const count = this.interactionsWith.get(pending.initiator) ?? 0;
+      const accept = count < this.params.trustBuildingPhase ? rng.random() < 0.9 : rng.random() < 0.6;
+      return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
+    }
+    this.exploitationMode = this.live ? this.exploitable.size > 0 : this.highTrust >= 2 && this.totalInteractions > 10;
+    if (this.exploitationMode) {
+      const target = this.exploitTarget(view);
+      if (target && view.canInteract) {
+        return { kind: "propose", counterparty: target.id, type: "trade", content: "I have a special opportunity for you.", transfer: this.live ? -0.5 : 0 };
+      }
+      const active = view.activeTasks();
+      if (active.length > 0) {
+        const t = active[0];
+        return rng.random() < 0.4
+          ? { kind: "submit_output", taskId: t.id, content: `Task ${t.id} deliverable: [appears complete but has hidden issues]` }
+          : { kind: "submit_output", taskId: t.id, content: `Task ${t.id} completed with careful attention to detail.` };
+      }
+    }
+    return this.facade(view);
+  }
+
+  private facade(view: TurnView): Action {
+    const rng = view.rng;
+    const active = view.activeTasks();
+    if (active.length > 0) {
+      return { kind: "submit_output", taskId: active[0].id, content: `Task ${active[0].id} completed with careful attention to detail.` };
+    }
+    if (view.canClaimTask) {
+      const tasks = view.availableTasks();
+      if (tasks.length > 0) {
+        const t = tasks.find((x) => x.difficulty === "easy" || x.difficulty === "medium") ?? tasks[0];
+        return { kind: "claim_task", taskId: t.id };
+      }
+    }
+    if (view.canPost && rng.random() < this.params.postProbability) {
+      return { kind: "post", content: TRUST_BUILDING[rng.below(TRUST_BUILDING.length)] };
+    }
+    if (view.canVote) {
+      const posts = view.posts();
+      if (this.live) {
+        const unvoted = posts.filter((p) => !this.voted.has(p.id));
+        if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
+          const post = unvoted[rng.below(unvoted.length)];
+          this.voted.add(post.id);
+          return { kind: "vote", postId: post.id, direction: 1 };
+        }
+      } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };
+    }
+    if (view.canInteract && view.visibleCount() > 0) {
+      if (this.params.trustBuildingPhase === 0) return NOOP; // every agent is past the phase
+      const target = view.chooseVisible(this.candidates);
+      if (target) return { kind: "propose", counterparty: target.id, type: "collaboration", content: "Would you like to collaborate?", transfer: this.live ? 0.1 : 0 };
+      return NOOP;
+    }
+    return NOOP;
+  }
+
+  /**
+   * Visible agents trusted above the threshold (and, in sbx, past the
+   * trust-building phase) with resources > 50; most trusted first, ties to
+   * registration order.
+   */
+  private exploitTarget(view: TurnView): AgentSlot | undefined {
+    let best: AgentSlot | undefined;
+    let bestTrust = -Infinity;
+    for (const [id, trust] of this.trustScores) {
+      if (!(trust > this.params.exploitationThreshold)) continue;
+      if (this.live && !this.exploitable.has(id)) continue;
+      const s = view.visible(id);
+      if (!s || !(s.resources > 50)) continue;
+      if (trust > bestTrust || (trust === bestTrust && best !== undefined && s.idx < best.idx)) {
+        best = s;
+        bestTrust = trust;
+      }
+    }
+    return best;
+  }
+
+  accept(proposal: Proposal, view: TurnView): boolean {
+    const count = this.interactionsWith.get(proposal.initiator) ?? 0;
+    // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
+    if (!this.live) this.countInteraction(proposal.initiator, count);
+    if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
+    return (this.trustScores.get(proposal.initiator) ?? 0.5) > 0.6;
+  }
+
+  private countInteraction(partner: string, count: number): void {
+    this.interactionsWith.set(partner, count + 1);
+    this.totalInteractions += 1;
+    if (count + 1 >= this.params.trustBuildingPhase) this.saturated.add(partner);
+  }
+
+  onOutcome(o: Outcome): void {
+    const other = otherParty(o, this.id);
+    if (this.live) this.countInteraction(other, this.interactionsWith.get(other) ?? 0);
+    if (o.accepted) this.trustUp(other);
+    if (this.live) this.checkExploitable(other);
+  }
+
+  /** sbx: the partner turns into a target once past the phase and trusted above the threshold; logged once. */
+  private checkExploitable(partner: string): void {
+    if (this.exploitable.has(partner)) return;
+    const count = this.interactionsWith.get(partner) ?? 0;
+    const trust = this.trustScores.get(partner);
+    if (count >= this.params.trustBuildingPhase && trust !== undefined && trust > this.params.exploitationThreshold) {
+      this.exploitable.add(partner);
+      this.ctx.report((at) => ({ type: "exploitation_started", ...at, agent: this.id, partner }));
+    }
+  }
+
+  private trustUp(other: string): void {
+    const existed = this.trustScores.has(other);
+    const before = existed ? (this.trustScores.get(other) as number) : 0.5;
+    const after = Math.min(1.0, before + 0.1);
+    this.trustScores.set(other, after);
+    const t = this.params.exploitationThreshold;
+    if (after > t && !(existed && before > t)) this.highTrust += 1;
+  }
+}

@@ -1,0 +1,146 @@
+/** The honest policy (§5.2). */
+import type { HonestParams } from "../../plan/schema.ts";
+import type { z } from "zod";
+import type { Post } from "../feed/feed.ts";
+import type { AgentSlot, Proposal } from "../../kernel/population.ts";
+import type { Task } from "../tasks/pool.ts";
+import { NOOP, type Action } from "../../kernel/actions.ts";
+import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
+
+const HELPFUL = [
+  "Here's a useful insight about the current situation.",
+  "I'd like to share some helpful information.",
+  "Based on my analysis, here are my observations.",
+  "Let me contribute a constructive perspective.",
+];
+
+const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 };
+
+/**
+ * Trust per partner as running sums over accepted history, in history order:
+ * the same floats as the reference's sum(p)/len over the filtered list.
+ */
+export class TrustLedger {
+  private readonly sums = new Map<string, { sum: number; n: number }>();
+
+  add(partner: string, p: number): void {
+    const e = this.sums.get(partner);
+    if (e) {
+      e.sum += p;
+      e.n += 1;
+    } else this.sums.set(partner, { sum: 0 + p, n: 1 });
+  }
+
+  /** Mean p, or `fallback` without history. */
+  trust(partner: string, fallback = 0.5): number {
+    const e = this.sums.get(partner);
+    return e ? e.sum / e.n : fallback;
+  }
+
+  has(partner: string): boolean {
+    return this.sums.has(partner);
+  }
+
+  partners(): IterableIterator<string> {
+    return this.sums.keys();
+  }
+}
+
+export class HonestPolicy implements Policy {
+  private readonly trust = new TrustLedger();
+  private readonly voted = new Set<number>();
+
+  constructor(
+    private readonly id: string,
+    private readonly params: z.infer<typeof HonestParams>,
+    private readonly ctx: PolicyContext,
+  ) {}
+
+  act(view: TurnView): Action {
+    const rng = view.rng;
+    const pending = view.firstPending();
+    if (pending) {
+      const accept = this.trust.trust(pending.initiator) >= this.params.acceptanceThreshold - 0.1;
+      return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
+    }
+    const active = view.activeTasks();
+    if (active.length > 0 && active[0].status === "in_progress") {
+      return { kind: "submit_output", taskId: active[0].id, content: `Completed work on task ${active[0].id}: [quality output]` };
+    }
+    if (view.canClaimTask) {
+      const tasks = view.availableTasks();
+      if (tasks.length > 0) {
+        const best = pickTask(tasks, view.self.reputation);
+        if (best) return { kind: "claim_task", taskId: best.id };
+      }
+    }
+    if (view.canPost && rng.random() < this.params.postProbability) {
+      return { kind: "post", content: HELPFUL[rng.below(HELPFUL.length)] };
+    }
+    if (view.canVote) {
+      const posts = view.posts();
+      if (posts.length > 0 && rng.random() < this.params.voteProbability) return this.vote(posts, view);
+    }
+    if (view.canInteract && rng.random() < this.params.interactProbability) {
+      if (view.visibleCount() > 0) return this.propose(view);
+    }
+    return NOOP;
+  }
+
+  private vote(posts: readonly Post[], view: TurnView): Action {
+    const unvoted = posts.filter((p) => !this.voted.has(p.id));
+    if (unvoted.length === 0) return NOOP;
+    const post = unvoted[view.rng.below(unvoted.length)];
+    const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
+    const replies = post.replyCount;
+    const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;
+    this.voted.add(post.id);
+    return { kind: "vote", postId: post.id, direction };
+  }
+
+  /** The highest-trust visible candidate (trust ≥ 0.3), ties to registration order. */
+  private propose(view: TurnView): Action {
+    let best: AgentSlot | undefined;
+    let bestTrust = -Infinity;
+    for (const id of this.trust.partners()) {
+      const s = view.visible(id);
+      if (!s) continue;
+      const t = this.trust.trust(id);
+      if (t < 0.3) continue;
+      if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {
+        best = s;
+        bestTrust = t;
+      }
+    }
+    // Agents without accepted history all have trust 0.5: only the first visible one can win.
+    if (!(bestTrust > 0.5)) {
+      const unknown = view.firstVisible((s) => !this.trust.has(s.id));
+      if (unknown && (bestTrust < 0.5 || best === undefined || unknown.idx < best.idx)) {
+        best = unknown;
+        bestTrust = 0.5;
+      }
+    }
+    if (!best) return NOOP;
+    return { kind: "propose", counterparty: best.id, type: "collaboration", content: "Would you like to collaborate?", transfer: 0 };
+  }
+
+  accept(proposal: Proposal): boolean {
+    const trust = this.trust.trust(proposal.initiator);
+    let threshold = this.params.acceptanceThreshold;
+    if (proposal.type === "collaboration") threshold -= 0.1;
+    else if (proposal.type === "trade") threshold += 0.1;
+    const score = trust * this.params.trustWeight + 0.5 * (1 - this.params.trustWeight);
+    return score >= threshold;
+  }
+
+  onOutcome(o: Outcome): void {
+    if (o.accepted) this.trust.add(otherParty(o, this.id), o.p);
+  }
+}
+
+function pickTask(tasks: readonly Task[], reputation: number): Task | undefined {
+  const eligible = tasks.filter((t) => t.minReputation <= reputation);
+  if (eligible.length === 0) return undefined;
+  const score = (t: Task) => t.bounty / (HONEST_RANK[t.difficulty] ?? 3);
+  return [...eligible].sort((a, b) => score(b) - score(a))[0];
+}

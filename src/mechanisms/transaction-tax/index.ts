@@ -1,0 +1,44 @@
+/**
+ * Transaction tax: a share `rate` of the transfer |τ| of every interaction
+ * (accepted ones only in profile sbx), split between the parties by `split`.
+ * In profile sbx the tax goes to the public pool; in swarm-0.1 transfers are
+ * always 0, so it never charges anything.
+ */
+import type { Effect } from "../../kernel/effect.ts";
+import { mechanism } from "../../kernel/mechanism.ts";
+import { series } from "../../kernel/metric.ts";
+import type { InteractionRecord } from "../../kernel/records.ts";
+import type { World } from "../../kernel/world.ts";
+import { interactions } from "../interactions/index.ts";
+
+function createTax(w: World) {
+  const { rate, split } = w.plan.governance.transactionTax;
+  const acceptedOnly = w.semantics.governAcceptedOnly;
+  if (rate === 0) return {};
+  return {
+    governInteraction(x: InteractionRecord, effect: Effect): void {
+      if (acceptedOnly && !x.accepted) return;
+      const total = rate * Math.abs(x.tau);
+      const a = total * split;
+      const b = total * (1 - split);
+      effect.costA += a;
+      effect.costB += b;
+      x.tax = a + b;
+    },
+  };
+}
+
+type Tax = ReturnType<typeof createTax>;
+
+export const transactionTax = mechanism({
+  name: "transaction-tax",
+  doc: "Tax on each interaction's transfer, split between the parties.",
+  create: createTax,
+  metrics: [
+    series<Tax>("governance", "none", "flow", "governance.tax", "payoff", "Transaction tax charged this epoch.", "Σ rate·|τ|", (_m, _sel, w) => {
+      let tax = 0;
+      for (const x of w.get(interactions).epochInteractions) tax += x.tax;
+      return tax;
+    }),
+  ],
+});

@@ -20,6 +20,8 @@ type HookName = {
 }[keyof Instance];
 type Hook<K extends HookName> = NonNullable<Instance[K]>;
 
+const NO_HOOKS: readonly never[] = [];
+
 /** A replayed event disagrees with what its reducer or its mechanism recomputes. */
 export class ReplayMismatch extends Error {}
 
@@ -52,7 +54,7 @@ export class World {
   private readonly byDef = new Map<MechanismDef, Instance>();
   private readonly reducers = new Map<string, ((e: SimEvent) => void)[]>();
   private readonly handlers = new Map<string, (actor: AgentSlot, action: Action) => boolean>();
-  private readonly hookLists = new Map<HookName, unknown[]>();
+  private readonly hookTable: Record<string, unknown[]> = Object.create(null);
   private readonly reports: ((at: At) => SimEvent)[] = [];
   private turnPrototype: object = {};
 
@@ -90,6 +92,10 @@ export class World {
         this.handlers.set(kind, handle as (actor: AgentSlot, action: Action) => boolean);
       }
       if (instance.turn) Object.assign(proto, Object.getOwnPropertyDescriptors(instance.turn));
+      // Every method is filed under its name; the scheduler and mechanisms ask for the hooks they call.
+      for (const [name, { value }] of Object.entries(Object.getOwnPropertyDescriptors(instance))) {
+        if (typeof value === "function") (this.hookTable[name] ??= []).push(value.bind(instance));
+      }
     }
     this.turnPrototype = Object.defineProperties({}, proto);
   }
@@ -106,18 +112,9 @@ export class World {
     return this.defs;
   }
 
-  /** Every instance having a hook, in mechanism order (bound; computed once). */
+  /** Every instance having a hook, in mechanism order (bound once, when the run is wired). */
   hooks<K extends HookName>(name: K): readonly Hook<K>[] {
-    let list = this.hookLists.get(name);
-    if (!list) {
-      list = [];
-      for (const instance of this.instances) {
-        const hook = instance[name] as ((...args: never[]) => unknown) | undefined;
-        if (hook) list.push(hook.bind(instance));
-      }
-      this.hookLists.set(name, list);
-    }
-    return list as Hook<K>[];
+    return (this.hookTable[name] ?? NO_HOOKS) as Hook<K>[];
   }
 
   /** The current epoch and step, for an event. */

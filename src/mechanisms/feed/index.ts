@@ -51,7 +51,7 @@ function createFeed(w: World) {
     const text = content.slice(0, settings.maxContentLength);
     const post = feed.create(actor.id, text, parent);
     if (!post) return false;
-    w.emit({ type: "post_created", ...w.at(), id: post.id, author: actor.id, parent: post.parent, content: text });
+    w.emit({ type: "post_created", epoch: w.epoch, step: w.step, id: post.id, author: actor.id, parent: post.parent, content: text });
     return true;
   }
 
@@ -70,7 +70,7 @@ function createFeed(w: World) {
         const direction = action.direction > 0 ? 1 : -1;
         const outcome = feed.vote(action.postId, actor.id, direction, weight);
         if (outcome === null) return false;
-        w.emit({ type: "vote_cast", ...w.at(), post: action.postId, voter: actor.id, direction, outcome, ...(weighers.length ? { weight } : {}) });
+        w.emit({ type: "vote_cast", epoch: w.epoch, step: w.step, post: action.postId, voter: actor.id, direction, outcome, ...(weighers.length ? { weight } : {}) });
         return true;
       },
     },

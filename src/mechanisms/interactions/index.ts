@@ -122,17 +122,13 @@ function createInteractions(w: World) {
     if (counterparty) w.policies[counterparty.idx]?.onOutcome(outcome);
     // π already nets the transfer and the governance costs; the costs go to the public pool.
     const flows = accepted && sem.payoffToResources;
-    const e: EventOf<"interaction_completed"> = {
-      type: "interaction_completed",
-      epoch: w.epoch,
-      step: w.step,
-      interaction: x,
-      credited: accepted,
-      reputationDeltaA: repA,
-      reputationDeltaB: repB,
-      ...(sem.payoffToResources ? { resourceDeltaA: flows && initiator ? x.payoffA : 0, resourceDeltaB: flows && counterparty ? x.payoffB : 0, pool: flows ? x.cA + x.cB : 0 } : {}),
-      ...(capped ? { capped: true as const } : {}),
-    };
+    const e: EventOf<"interaction_completed"> = { type: "interaction_completed", epoch: w.epoch, step: w.step, interaction: x, credited: accepted, reputationDeltaA: repA, reputationDeltaB: repB };
+    if (sem.payoffToResources) {
+      e.resourceDeltaA = flows && initiator ? x.payoffA : 0;
+      e.resourceDeltaB = flows && counterparty ? x.payoffB : 0;
+      e.pool = flows ? x.cA + x.cB : 0;
+    }
+    if (capped) e.capped = true;
     w.emit(e);
     for (const after of w.hooks("afterInteraction")) after(e);
     w.flushReports();
@@ -196,7 +192,7 @@ function createInteractions(w: World) {
         pending.set(proposal.id, proposal);
         const counterparty = pop.byId.get(action.counterparty);
         if (counterparty) inboxes[counterparty.idx].push(proposal);
-        w.emit({ type: "interaction_proposed", ...w.at(), id: proposal.id, initiator: actor.id, counterparty: proposal.counterparty, interactionType: proposal.type, transfer: proposal.transfer });
+        w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator: actor.id, counterparty: proposal.counterparty, interactionType: proposal.type, transfer: proposal.transfer });
         return true;
       },
       accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),

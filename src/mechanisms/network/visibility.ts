@@ -31,17 +31,16 @@ declare module "../../kernel/policy.ts" {
 export function visibility(w: World, net: AgentNetwork | null): object & ThisType<TurnView> {
   const pop = w.population;
   if (net) {
-    /** Active neighbours in registration order, once per view. */
-    const cache = new WeakMap<TurnView, AgentSlot[]>();
-    const neighbours = (view: TurnView): AgentSlot[] => {
-      let list = cache.get(view);
+    /** Active neighbours in registration order, once per view (kept on the view). */
+    const neighbours = (view: TurnView & { visibleNeighbours?: AgentSlot[] }): AgentSlot[] => {
+      let list = view.visibleNeighbours;
       if (!list) {
         list = [];
         for (const id of net.neighbours(view.self.id)) {
           const s = pop.byId.get(id);
           if (s && !s.frozen && s !== view.self) list.push(s);
         }
-        cache.set(view, list);
+        view.visibleNeighbours = list;
       }
       return list;
     };

@@ -93,7 +93,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     if (e instanceof ReplayError) return error("SBX5007", `invalid event log: it does not replay: ${e.message}`);
     return error("SBX4003", `internal error while replaying: ${(e as Error).message}`);
   }
-  const plan: Plan = header.plan;
+  const plan = header.plan as Plan;
   const verdicts = evaluateCriteria(plan, [result]);
   // LLM agents: the usage report and budget warning, rebuilt from the logged calls.
   const usage = hasLlmAgents(plan) ? llmReport(plan, events) : null;

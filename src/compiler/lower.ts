@@ -1,23 +1,23 @@
 /**
- * Lowering: a checked scenario to an execution plan. Every default is filled
- * in here from the registry, so the engine never invents a value.
+ * Lowering: a checked scenario to an execution plan. The registry drives it:
+ * every mechanism block lowers to its plan slice field by field
+ * (src/spec/lower.ts), and every default is filled in from the registry, so
+ * the engine never invents a value. What needs the program — agent ids,
+ * references to personas and policies, the prelude's price table, criteria —
+ * is lowered here.
  */
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
 import { closest, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { observedKey } from "../metrics/registry.ts";
-import {
-  PLAN_FORMAT,
-  PLAN_VERSION,
-  type Agent,
-  type Criterion,
-  type Distribution,
-  type Observed,
-  type Persona,
-  type Plan,
-  type Profile,
-  type SourceRange,
-} from "../plan/schema.ts";
+import { LLM, PERSONA, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
+import { MECHANISMS } from "../mechanisms/index.ts";
+import { NETWORK } from "../mechanisms/network/language.ts";
+import { POLICY } from "../mechanisms/scripted-agents/language.ts";
+import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
+import { AGENT_KINDS } from "../registry/blocks.ts";
+import { lowerBlock, type BlockValues } from "../spec/lower.ts";
+import type { PlainValue } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
@@ -33,21 +33,7 @@ export interface LowerContext extends ModelContext {
 }
 
 const num = (b: CBlock, name: string): number => get(b, name) as number;
-const bool = (b: CBlock, name: string): boolean => get(b, name) as boolean;
 const str = (b: CBlock, name: string): string => get(b, name) as string;
-
-/** A block that may be absent: its values are then the registry defaults. */
-function sub(parent: CBlock, kind: string): CBlock {
-  const found = child(parent, kind);
-  if (found) return found;
-  const spec = parent.spec.blocks.find((b) => b.kind === kind)!;
-  return { model: null as never, spec, kind, name: null, path: kind, values: new Map(), blocks: [] };
-}
-
-function present(parent: CBlock, kind: string): boolean {
-  const b = child(parent, kind);
-  return b !== undefined && get(b, "enabled") !== false;
-}
 
 export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): Plan | null {
   if (scenario.model.incomplete) return null;
@@ -86,15 +72,8 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
 
   if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
 
-  const payoff = sub(scenario, "payoff");
-  const proxy = sub(scenario, "proxy");
-  const weights = sub(proxy, "weights");
-  const limits = sub(scenario, "rate_limits");
-  const feed = sub(scenario, "feed");
-  const tasks = sub(scenario, "tasks");
-  const outputs = sub(scenario, "outputs");
-
-  const plan: Plan = {
+  const outputs = child(scenario, "outputs");
+  const plan = {
     format: PLAN_FORMAT,
     planVersion: PLAN_VERSION,
     scenario: { name: decl.name, description: str(scenario, "description"), motif: str(scenario, "motif") },
@@ -107,59 +86,62 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
       maxActionsPerStep: maxActions,
       mode: mode === "auto" ? (hasLlm ? "async" : "sync") : (mode as "sync" | "async"),
     },
-    payoff: {
-      sPlus: num(payoff, "s_plus"),
-      sMinus: num(payoff, "s_minus"),
-      h: num(payoff, "harm"),
-      theta: num(payoff, "theta"),
-      rhoA: num(payoff, "rho_a"),
-      rhoB: num(payoff, "rho_b"),
-      wRep: num(payoff, "w_rep"),
-    },
-    proxy: {
-      weights: {
-        taskProgress: num(weights, "task_progress"),
-        rework: num(weights, "rework"),
-        verifier: num(weights, "verifier"),
-        engagement: num(weights, "engagement"),
-      },
-      sigmoidK: num(proxy, "sigmoid_k"),
-      reworkDecay: num(proxy, "rework_decay"),
-      rejectionDecay: num(proxy, "rejection_decay"),
-      misuseDecay: num(proxy, "misuse_decay"),
-    },
-    rateLimits: {
-      postsPerEpoch: num(limits, "posts_per_epoch"),
-      interactionsPerStep: num(limits, "interactions_per_step"),
-      votesPerEpoch: num(limits, "votes_per_epoch"),
-      tasksPerEpoch: num(limits, "tasks_per_epoch"),
-      advertised: bool(limits, "advertised"),
-    },
-    feed: { replyWeight: num(feed, "reply_weight"), visiblePosts: num(feed, "visible_posts"), maxContentLength: num(feed, "max_content_length") },
+    ...lowerSlices(scenario),
     agents: population.agents,
     groups: population.groups.map((g) => ({ name: g.name, kind: g.kind, agentIds: g.agentIds })),
     network,
-    governance: lowerGovernance(scenario),
-    tasks: {
-      perEpoch: present(scenario, "tasks") ? num(tasks, "per_epoch") : 0,
-      bounty: num(tasks, "bounty"),
-      difficulty: str(tasks, "difficulty") as Plan["tasks"]["difficulty"],
-      minReputation: num(tasks, "min_reputation"),
-      deadlineEpochs: num(tasks, "deadline"),
-      proposalTtlSteps: present(scenario, "tasks") ? num(tasks, "proposal_ttl") : 0,
-    },
     llm,
     criteria: { seeds: criteria.seeds, items: criteria.items },
     observe: criteria.observe,
-    outputs: { eventLog: get(outputs, "event_log") as string | null, metricsCsv: get(outputs, "metrics_csv") as string | null },
+    outputs: { eventLog: (outputs ? get(outputs, "event_log") : null) as string | null, metricsCsv: (outputs ? get(outputs, "metrics_csv") : null) as string | null },
     provenance: {
       sbxVersion: SBX_VERSION,
       sources: [...new Set([decl.module, ...criteria.sourceFiles])],
       criteria: criteria.ranges,
     },
-  };
+  } as Plan;
   // The schema is enforced where plans leave the compiler (written, run, sent to a worker), not on every keystroke.
   return plan;
+}
+
+// ---- mechanisms' slices --------------------------------------------------------------------
+
+/** A checked block as the registry-driven lowering reads it. */
+function valuesOf(b: CBlock | undefined): BlockValues | null {
+  if (!b) return null;
+  return {
+    value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
+    child: (kind) => valuesOf(child(b, kind)) ?? undefined,
+    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c)! })),
+    on: get(b, "enabled") !== false,
+  };
+}
+
+/**
+ * Every mechanism slice whose block lowers generically, each at its path:
+ * scenario-level blocks from the scenario, levers from its governance block.
+ * Slices the compiler lowers by hand (the network's edges are checked
+ * against the population; LLM prices default to the prelude's table) are
+ * filled in by the caller.
+ */
+function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
+  const out: Record<string, PlainValue> = {};
+  const governance = child(scenario, "governance");
+  for (const m of MECHANISMS) {
+    for (const { under, block } of m.language ?? []) {
+      const binding = block.lower?.slice;
+      if (!binding || block.lower?.byCompiler || under === "declarations") continue;
+      const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
+      setAt(out, binding.path, lowerBlock(block, valuesOf(written)));
+    }
+  }
+  return out;
+}
+
+function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {
+  let at = out as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  at[path[path.length - 1]!] = value;
 }
 
 // ---- population ----------------------------------------------------------------------
@@ -184,15 +166,14 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     const kind = group.kind;
     const name = group.name ?? kind;
     const count = num(group, "count");
+    const lowered = lowerAgentKind(ctx, group);
     const ids: string[] = [];
-    const idPrefix = kind;
     for (let i = 0; i < count; i++) {
-      const k = (counters.get(idPrefix) ?? 0) + 1;
-      counters.set(idPrefix, k);
-      const id = `${idPrefix}_${k}`;
+      const k = (counters.get(kind) ?? 0) + 1;
+      counters.set(kind, k);
+      const id = `${kind}_${k}`;
       ids.push(id);
-      const agent = lowerAgent(ctx, group, id, name);
-      if (agent) agents.push(agent);
+      if (lowered) agents.push({ id, kind: lowered.kind, group: name, params: structuredClone(lowered.params) } as Agent);
     }
     const nameSpan = group.model.node?.name?.span ?? group.model.node?.type.span ?? group.model.attrs.get("count")?.nameSpan ?? null;
     const symbol = nameSpan ? ctx.symbols.define({ kind: "group", name, file: group.model.file, nameSpan, span: group.model.node?.span ?? nameSpan, container: decl.name }) : null;
@@ -201,212 +182,58 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
   return { agents, groups };
 }
 
-function lowerAgent(ctx: LowerContext, g: CBlock, id: string, group: string): Agent | null {
-  switch (g.kind) {
-    case "honest":
-      return {
-        id,
-        kind: "honest",
-        group,
-        params: {
-          acceptanceThreshold: num(g, "acceptance_threshold"),
-          trustWeight: num(g, "trust_weight"),
-          postProbability: num(g, "post_probability"),
-          voteProbability: num(g, "vote_probability"),
-          interactProbability: num(g, "interact_probability"),
-        },
-      };
-    case "opportunistic":
-      return {
-        id,
-        kind: "opportunistic",
-        group,
-        params: { riskTolerance: 0.6, postProbability: num(g, "post_probability"), voteProbability: num(g, "vote_probability"), freeRideProbability: num(g, "free_ride_probability") },
-      } as Agent;
-    case "deceptive":
-      return {
-        id,
-        kind: "deceptive",
-        group,
-        params: {
-          trustBuildingPhase: num(g, "trust_building_phase"),
-          exploitationThreshold: num(g, "exploitation_threshold"),
-          facadeProbability: num(g, "facade_probability"),
-          postProbability: num(g, "post_probability"),
-        },
-      };
-    case "adversarial":
-      return {
-        id,
-        kind: "adversarial",
-        group,
-        params: { targetHonest: bool(g, "target_honest"), postProbability: num(g, "post_probability"), attackProbability: num(g, "attack_probability"), attackCooldown: num(g, "attack_cooldown") },
-      };
-    case "llm": {
-      const persona = lowerPersona(ctx, g);
-      if (!persona) return null;
-      return {
-        id,
-        kind: "llm",
-        group,
-        params: {
-          provider: str(g, "provider") as "anthropic" | "openai" | "ollama",
-          model: str(g, "model"),
-          persona,
-          systemPrompt: get(g, "system_prompt") as string | null,
-          temperature: num(g, "temperature"),
-          maxTokens: num(g, "max_tokens"),
-          timeoutSeconds: num(g, "timeout"),
-          maxRetries: num(g, "max_retries"),
-          fallback: str(g, "fallback") as "noop",
-          costTracking: bool(g, "cost_tracking"),
-        },
-      };
-    }
-    default: {
-      const policyDecl = g.model.policy;
-      const policy = policyDecl ? ctx.checkedDecl(policyDecl) : null;
-      if (!policyDecl || !policy) return null;
-      const actions = sub(policy, "actions");
-      const observables = lowerObservables(sub(policy, "observables"));
-      return {
-        id,
-        kind: "stochastic",
-        group,
-        params: {
-          policy: policyDecl.name,
-          actions: {
-            post: num(actions, "post"),
-            reply: num(actions, "reply"),
-            vote: num(actions, "vote"),
-            propose: num(actions, "propose"),
-            claimTask: num(actions, "claim_task"),
-            noop: num(actions, "noop"),
-          },
-          acceptProbability: num(policy, "accept"),
-          proposeType: str(policy, "propose_type") as "collaboration",
-          target: str(policy, "target") as "random",
-          upvoteProbability: num(policy, "upvote"),
-          observables,
-          transfer: num(policy, "transfer"),
-        },
-      };
-    }
+/** A population group's plan kind and params: its kind's block lowered, or its declared policy's. */
+function lowerAgentKind(ctx: LowerContext, g: CBlock): { kind: string; params: PlainValue } | null {
+  const spec = AGENT_KINDS.find((k) => k.kind === g.kind);
+  if (spec) {
+    let unresolved = false;
+    const params = lowerBlock(spec, valuesOf(g), (kind, name) => {
+      const value = kind === "persona" ? lowerPersona(ctx, g, name) : null;
+      if (value === null) unresolved = true;
+      return value;
+    });
+    return unresolved ? null : { kind: g.kind, params };
   }
+  const policyDecl = g.model.policy;
+  const policy = policyDecl ? ctx.checkedDecl(policyDecl) : null;
+  if (!policyDecl || !policy) return null;
+  return { kind: "stochastic", params: { policy: policyDecl.name, ...(lowerBlock(POLICY, valuesOf(policy)) as Record<string, PlainValue>) } };
 }
 
-export function lowerObservables(b: CBlock): { taskProgress: Distribution; rework: Distribution; rejections: Distribution; misuse: Distribution; engagement: Distribution } {
-  const d = (name: string) => get(b, name) as Distribution;
-  return { taskProgress: d("task_progress"), rework: d("rework"), rejections: d("rejections"), misuse: d("misuse"), engagement: d("engagement") };
-}
-
-function lowerPersona(ctx: LowerContext, g: CBlock): Persona | null {
-  const name = str(g, "persona");
+/** A persona by name, as seen from the group's file: its prompt and traits. */
+function lowerPersona(ctx: LowerContext, g: CBlock, name: string): PlainValue {
   const file = g.model.attrs.get("persona")?.file ?? g.model.file;
   const module = ctx.program.modules.get(file);
   const decl = module ? lookup(ctx.program, module, "persona", name) : undefined;
   const persona = decl ? ctx.checkedDecl(decl) : null;
   if (!persona) return null;
-  const traits = child(persona, "traits");
-  return {
-    name,
-    prompt: str(persona, "prompt"),
-    traits: traits
-      ? {
-          openness: num(traits, "openness"),
-          conscientiousness: num(traits, "conscientiousness"),
-          extraversion: num(traits, "extraversion"),
-          agreeableness: num(traits, "agreeableness"),
-          neuroticism: num(traits, "neuroticism"),
-        }
-      : null,
-  };
+  return { name, ...(lowerBlock(PERSONA, valuesOf(persona)) as Record<string, PlainValue>) };
 }
 
-// ---- network, governance, llm --------------------------------------------------------------
+// ---- network, llm --------------------------------------------------------------------------
 
-function lowerNetwork(ctx: LowerContext, scenario: CBlock, agentIds: ReadonlySet<string>): Plan["network"] {
-  if (!present(scenario, "network")) return null;
-  const n = child(scenario, "network")!;
-  const dynamic = child(n, "dynamic");
-  const d = sub(n, "dynamic");
-  const edges = get(n, "edges") as [string, string, number][];
+/** The network slice, with every custom edge's agents checked against the population. */
+function lowerNetwork(ctx: LowerContext, scenario: CBlock, agentIds: ReadonlySet<string>): PlainValue {
+  const n = child(scenario, "network");
+  const lowered = lowerBlock(NETWORK, valuesOf(n));
+  if (!n || lowered === null) return lowered;
   const edgesAttr = n.model.attrs.get("edges");
-  for (const [a, b] of edges) {
+  for (const [a, b] of get(n, "edges") as [string, string, number][]) {
     for (const id of [a, b]) {
       if (agentIds.has(id)) continue;
       const suggestion = closest(id, agentIds);
       ctx.diagnostics.push(diagnostic("SBX2006", { what: "agent", name: id, suggestion }, edgesAttr?.file ?? n.model.file, edgesAttr?.expr.span ?? n.model.node!.type.span));
     }
   }
-  return {
-    topology: str(n, "topology") as NonNullable<Plan["network"]>["topology"],
-    edgeProbability: num(n, "edge_probability"),
-    kNeighbors: num(n, "k_neighbors"),
-    rewireProbability: num(n, "rewire_probability"),
-    mEdges: num(n, "m_edges"),
-    edges,
-    dynamic: dynamic !== undefined && get(dynamic, "enabled") !== false,
-    strengthenRate: num(d, "strengthen_rate"),
-    decayRate: num(d, "decay_rate"),
-    minEdgeWeight: num(d, "min_weight"),
-    maxEdgeWeight: num(d, "max_weight"),
-    disconnectBelowReputation: get(n, "disconnect_below_reputation") as number | null,
-    exactPathLengthUpTo: num(n, "exact_path_length_up_to"),
-    pathLengthSamples: num(n, "path_length_samples"),
-  };
+  return lowered;
 }
 
-function lowerGovernance(scenario: CBlock): Plan["governance"] {
-  const g = sub(scenario, "governance");
-  const lever = (kind: string) => sub(g, kind);
-  const on = (kind: string) => present(g, kind);
-  const tax = lever("transaction_tax");
-  const decay = lever("reputation_decay");
-  const votes = lever("vote_normalization");
-  const bandwidth = lever("bandwidth");
-  const staking = lever("staking");
-  const breaker = lever("circuit_breaker");
-  const audit = lever("audit");
-  const collusion = lever("collusion");
-  return {
-    transactionTax: { rate: on("transaction_tax") ? num(tax, "rate") : 0, split: num(tax, "split") },
-    reputationDecay: { rate: on("reputation_decay") ? num(decay, "rate") : 1 },
-    voteNormalization: { enabled: on("vote_normalization"), maxWeightPerAgent: num(votes, "max_weight") },
-    bandwidth: { enabled: on("bandwidth"), cap: num(bandwidth, "cap") },
-    staking: { enabled: on("staking"), minStake: num(staking, "min_stake"), slashRate: num(staking, "slash_rate") },
-    circuitBreaker: {
-      enabled: on("circuit_breaker"),
-      toxicityThreshold: num(breaker, "toxicity"),
-      violations: num(breaker, "violations"),
-      freezeEpochs: num(breaker, "freeze"),
-      window: num(breaker, "window"),
-      violationDecay: num(breaker, "violation_decay"),
-    },
-    audit: { enabled: on("audit"), probability: num(audit, "probability"), penaltyMultiplier: num(audit, "penalty_multiplier"), thresholdP: num(audit, "threshold_p") },
-    collusion: {
-      enabled: on("collusion"),
-      frequencyThreshold: num(collusion, "frequency_threshold"),
-      correlationThreshold: num(collusion, "correlation_threshold"),
-      minInteractions: num(collusion, "min_interactions"),
-      scoreThreshold: num(collusion, "score_threshold"),
-      penaltyMultiplier: num(collusion, "penalty_multiplier"),
-      realtimePenalty: bool(collusion, "realtime_penalty"),
-      realtimeRate: num(collusion, "realtime_rate"),
-      clearHistoryOnEpoch: bool(collusion, "clear_history_on_epoch"),
-    },
-  };
-}
-
-function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[]): Plan["llm"] {
-  const llm = sub(scenario, "llm");
-  const concurrency = sub(llm, "concurrency");
-  const prices = child(llm, "prices") ?? standardPrices(ctx);
-  const table: Record<string, { inputPerMTok: number; outputPerMTok: number }> = {};
-  for (const model of prices ? children(prices, "model") : []) {
-    table[model.name!] = { inputPerMTok: num(model, "input"), outputPerMTok: num(model, "output") };
-  }
-  const budget = get(llm, "budget") as number | null;
+function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[]): PlainValue {
+  const llm = child(scenario, "llm");
+  const prices = (llm && child(llm, "prices")) ?? standardPrices(ctx);
+  const table: Record<string, PlainValue> = {};
+  for (const model of prices ? children(prices, "model") : []) table[model.name!] = lowerBlock(PRICE_MODEL, valuesOf(model));
+  const lowered = { ...(lowerBlock(LLM, valuesOf(llm)) as Record<string, PlainValue>), prices: table };
   const warned = new Set<string>();
   for (const a of agents) {
     if (a.kind !== "llm" || a.params.provider === "ollama" || table[a.params.model] || warned.has(a.params.model)) continue;
@@ -414,11 +241,7 @@ function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[])
     const node = scenario.model.node;
     ctx.diagnostics.push(diagnostic("SBX3010", { model: a.params.model }, scenario.model.file, node?.name?.span ?? node?.type.span ?? { start: 0, end: 0 }));
   }
-  return {
-    budgetUsd: budget,
-    prices: table,
-    concurrency: { anthropic: num(concurrency, "anthropic"), openai: num(concurrency, "openai"), ollama: num(concurrency, "ollama") },
-  };
+  return lowered;
 }
 
 function standardPrices(ctx: LowerContext): CBlock | null {

@@ -11,6 +11,7 @@ import type { InteractionRecord, RunResult } from "../kernel/records.ts";
 import { ReplayMismatch, World } from "../kernel/world.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";
 import { planHash } from "../plan/hash.ts";
+import { Plan } from "../plan/schema.ts";
 import type { EventOf } from "../kernel/events.ts";
 import { computeEpochMetrics, selectionResolver } from "./epoch-metrics.ts";
 import { agentRecord } from "./scheduler.ts";
@@ -38,11 +39,13 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
   for (const e of events) {
     if (e.type === "run_started") {
       if (e.format !== EVENT_FORMAT) throw new ReplayError(`not an sbx event log (format ${String(e.format)})`);
-      if (planHash(e.plan) !== e.planHash) throw new ReplayError("the header's plan does not match its planHash");
+      const parsed = Plan.safeParse(e.plan);
+      if (!parsed.success) throw new ReplayError(`the header's plan is not a valid plan: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+      if (planHash(parsed.data) !== e.planHash) throw new ReplayError("the header's plan does not match its planHash");
       header = e;
-      w = new World(e.plan, MECHANISMS, { replaying: true });
+      w = new World(parsed.data, MECHANISMS, { replaying: true });
       verifiers = w.hooks("verify");
-      selections = selectionResolver(e.plan);
+      selections = selectionResolver(parsed.data);
       continue;
     }
     if (!w || !selections) throw new ReplayError("event log does not start with run_started");

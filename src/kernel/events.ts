@@ -14,7 +14,7 @@
  * proposals and interactions are numbered by run-wide counters). The header
  * carries the full plan, so a replay needs nothing else.
  */
-import type { InteractionType, Plan, Profile } from "../plan/schema.ts";
+import type { CorePlan, InteractionType, Profile } from "../spec/plan.ts";
 import type { InteractionRecord } from "./records.ts";
 
 export const EVENT_FORMAT = "sbx-events";
@@ -37,7 +37,8 @@ export interface EventMap {
     seed: number;
     profile: Profile;
     mode: "sync" | "async";
-    plan: Plan;
+    /** The whole plan (its slices included). */
+    plan: CorePlan;
   };
   epoch_started: At;
   /** Governance moved an agent's reputation (decay, collusion penalty; summed per agent as the reference does). */

@@ -21,21 +21,29 @@ import type { Policy, PolicyContext, TurnView } from "./policy.ts";
 import type { AgentSlot, Proposal } from "./population.ts";
 import type { InteractionRecord, RunResult } from "./records.ts";
 import type { World } from "./world.ts";
+import type { z } from "zod";
+import type { AgentEntry, SliceBinding } from "../spec/plan.ts";
+import type { BlockSpec } from "../spec/types.ts";
 
-/** A plan's agent entry, as the kernel sees it (each kind's params are its mechanism's business). */
-export interface AgentEntry {
-  readonly id: string;
-  readonly kind: string;
-  readonly group: string;
-  readonly params: unknown;
-}
+export type { AgentEntry };
 
 /** An agent kind a mechanism provides. */
-export interface AgentKind {
+export interface AgentKind<S extends z.ZodType = z.ZodType> {
   /** The policy of one agent of this kind. */
   readonly policy: (agent: AgentEntry, ctx: PolicyContext) => Policy;
   /** The type other agents see (LLM agents pass as honest, as in the reference); the kind itself by default. */
   readonly reportsAs?: string;
+  /** The plan schema of its agents' `params`. */
+  readonly params: S;
+  /** Its population block (`honest = 3`, `honest careful { … }`); absent for kinds populated otherwise (declared policies). */
+  readonly block?: BlockSpec;
+}
+
+/** Where a mechanism's block sits in the language. */
+export interface Attachment {
+  /** In a scenario, in its governance block, or only as a top-level declaration. */
+  readonly under: "scenario" | "governance" | "declarations";
+  readonly block: BlockSpec;
 }
 
 export type Reducers = { readonly [K in EventType]?: (e: EventOf<K>) => void };
@@ -104,6 +112,10 @@ export interface MechanismDef<I extends Instance = Instance> {
   /** The mechanism's name (its folder). */
   readonly name: string;
   readonly doc: string;
+  /** The parts of the plan it owns, each a zod schema at a path. */
+  readonly plan?: readonly SliceBinding[];
+  /** Its blocks in the language; each lowers to the plan slice it binds (src/spec/types.ts Lowering). */
+  readonly language?: readonly Attachment[];
   /** This run's instance. Called for live runs and replays alike; `w.replaying` tells them apart. */
   create(w: World): I;
   /** Metrics, each computed from this mechanism's instance at an epoch's end. */
@@ -112,7 +124,12 @@ export interface MechanismDef<I extends Instance = Instance> {
   readonly agents?: Readonly<Record<string, AgentKind>>;
 }
 
-/** Declares a mechanism, inferring its instance type. */
-export function mechanism<I extends Instance>(def: MechanismDef<I>): MechanismDef<I> {
-  return def;
+/**
+ * Declares a mechanism, inferring its instance type and keeping the literal
+ * types of its language and agent kinds (the plan's type is composed from them).
+ */
+export function mechanism<I extends Instance, const P extends readonly SliceBinding[] = readonly [], const K extends Readonly<Record<string, AgentKind>> = Record<never, AgentKind>>(
+  def: MechanismDef<I> & { readonly plan?: P; readonly agents?: K },
+): Omit<MechanismDef<I>, "plan" | "agents"> & { readonly plan: P; readonly agents: K } {
+  return { plan: [] as unknown as P, agents: {} as K, ...def };
 }

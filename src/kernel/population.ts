@@ -6,7 +6,7 @@
  * (rate-limit counters, bandwidth, inboxes) lives in that mechanism, in arrays
  * indexed by the agent's registration number.
  */
-import type { InteractionType } from "../plan/schema.ts";
+import type { InteractionType } from "../spec/plan.ts";
 import { BTree } from "./btree.ts";
 import { OrderIndex } from "./order-index.ts";
 

@@ -1,5 +1,5 @@
 /** What a run produces: agents, epochs, interactions. */
-import type { InteractionType, Profile } from "../plan/schema.ts";
+import type { InteractionType, Profile } from "../spec/plan.ts";
 
 /** What the proxy reads off one interaction (src/mechanisms/interactions/soft-labels.ts turns it into v̂ and p). */
 export interface Observables {

@@ -8,7 +8,7 @@
  * sandbox's README and whitepaper describe (docs/differences.md, "The default
  * profile", records each decision).
  */
-import type { Profile } from "../plan/schema.ts";
+import type { Profile } from "../spec/plan.ts";
 import { PyRandom } from "./rng/cpython.ts";
 import { NumpyGenerator } from "./rng/numpy.ts";
 import { streamFactory } from "./rng/streams.ts";

@@ -4,7 +4,8 @@
  * with the dispatch tables the scheduler and the instances use (reducers by
  * event type, handlers by action kind, hooks by name).
  */
-import type { Plan } from "../plan/schema.ts";
+import { sliceOf, type CorePlan, type SliceBinding } from "../spec/plan.ts";
+import type { z } from "zod";
 import type { Action } from "./actions.ts";
 import { Effect } from "./effect.ts";
 import type { At, EventType, SimEvent } from "./events.ts";
@@ -59,7 +60,7 @@ export class World {
   private turnPrototype: object = {};
 
   constructor(
-    readonly plan: Plan,
+    readonly plan: CorePlan,
     mechanisms: readonly MechanismDef[],
     options: WorldOptions = {},
   ) {
@@ -98,6 +99,11 @@ export class World {
       }
     }
     this.turnPrototype = Object.defineProperties({}, proto);
+  }
+
+  /** A mechanism's slice of this run's plan. */
+  slice<S extends z.ZodType>(binding: SliceBinding<readonly string[], S>): z.infer<S> {
+    return sliceOf(this.plan, binding);
   }
 
   /** The instance of a mechanism of this run. */

@@ -8,8 +8,7 @@
  * itself (never a raw SDK message, which could carry a key or vary between
  * runs).
  */
-import type { LLM_PROVIDERS } from "../plan/schema.ts";
-
+export const LLM_PROVIDERS = ["anthropic", "openai", "ollama"] as const;
 export type Provider = (typeof LLM_PROVIDERS)[number];
 
 /** One model call: a system prompt and one user message. */

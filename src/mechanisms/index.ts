@@ -25,7 +25,8 @@ import { tasks } from "./tasks/index.ts";
 import { transactionTax } from "./transaction-tax/index.ts";
 import { voteNormalization } from "./vote-normalization/index.ts";
 
-export const MECHANISMS: readonly MechanismDef[] = [
+/** The list with each mechanism's precise type (the plan's type is composed from it). */
+export const MECHANISM_LIST = [
   rateLimits,
   interactions,
   feed,
@@ -44,4 +45,6 @@ export const MECHANISMS: readonly MechanismDef[] = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
-] as readonly MechanismDef[];
+] as const;
+
+export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { PyRandom } from "../../src/kernel/rng/cpython.ts";
 import { voteWeight } from "../../src/mechanisms/vote-normalization/index.ts";
-import { Governance, type Plan } from "../../src/plan/schema.ts";
+import { PlanBody, type Plan } from "../../src/plan/schema.ts";
 import { levers } from "../support/levers.ts";
 import { DEFAULT_GOVERNANCE } from "../support/reference-plans.ts";
 
@@ -95,7 +95,7 @@ describe("levers (§8.3, §12.3)", () => {
   });
 
   it("refuses the configs the reference refuses (the plan schema holds its ranges)", () => {
-    const issue = (g: G) => Governance.safeParse(g).error?.issues[0]?.path.join(".");
+    const issue = (g: G) => PlanBody.shape.governance.safeParse(g).error?.issues[0]?.path.join(".");
     expect(issue(gov((g) => (g.transactionTax.rate = 1.5)))).toBe("transactionTax.rate");
     expect(issue(gov((g) => (g.circuitBreaker.violations = 0)))).toBe("circuitBreaker.violations");
     expect(issue(gov(() => {}))).toBeUndefined();

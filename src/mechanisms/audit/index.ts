@@ -4,6 +4,7 @@
  * interaction whose p is below `threshold_p` costs its initiator
  * (threshold_p − p)·`penalty_multiplier`, and is a violation staking may slash for.
  */
+import { AUDIT, AUDIT_SLICE } from "./language.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
@@ -12,7 +13,7 @@ import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
 
 function createAudit(w: World) {
-  const audit = w.plan.governance.audit;
+  const audit = w.slice(AUDIT_SLICE);
   if (!audit.enabled) return {};
   const rng = w.random.stream("audit");
   const acceptedOnly = w.semantics.governAcceptedOnly;
@@ -42,6 +43,8 @@ type Audit = ReturnType<typeof createAudit>;
 export const audit = mechanism({
   name: "audit",
   doc: "Random audits charge a penalty on low-quality interactions.",
+  plan: [AUDIT_SLICE],
+  language: [{ under: "governance", block: AUDIT }],
   create: createAudit,
   metrics: [
     series<Audit>("governance", "none", "flow", "governance.audits", "count", "Interactions audited this epoch.", "|audited|", (_m, _sel, w) => sumOver(w, (x) => (x.audited ? 1 : 0))),

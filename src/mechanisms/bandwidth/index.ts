@@ -4,6 +4,7 @@
  * acceptance that would take either party past it is refused (logged as
  * `capped`). The reference defines the cap but never applies it.
  */
+import { BANDWIDTH, BANDWIDTH_SLICE } from "./language.ts";
 import type { Action, ActionKind } from "../../kernel/actions.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
@@ -12,7 +13,7 @@ import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
 
 function createBandwidth(w: World) {
-  const { enabled, cap } = w.plan.governance.bandwidth;
+  const { enabled, cap } = w.slice(BANDWIDTH_SLICE);
   const tally = { capped: 0 };
   if (!(enabled && w.semantics.bandwidthCap)) return { tally };
   const pop = w.population;
@@ -49,6 +50,8 @@ type Bandwidth = ReturnType<typeof createBandwidth>;
 export const bandwidth = mechanism({
   name: "bandwidth",
   doc: "Caps the accepted interactions an agent takes part in per epoch.",
+  plan: [BANDWIDTH_SLICE],
+  language: [{ under: "governance", block: BANDWIDTH }],
   create: createBandwidth,
   metrics: [
     series<Bandwidth>("governance", "none", "flow", "governance.capped", "count", "Accepted interactions refused by the bandwidth cap this epoch (profile sbx).", "|{acc : a party at its cap}|", (m) => m.tally.capped),

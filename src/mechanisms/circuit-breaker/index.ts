@@ -6,6 +6,7 @@
  * accepted interactions count, violations are forgiven after quiet epochs
  * (`violation_decay`) and a released agent's window starts empty.
  */
+import { CIRCUIT_BREAKER, BREAKER_SLICE } from "./language.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
@@ -21,7 +22,7 @@ interface Tracker {
 }
 
 function createBreaker(w: World) {
-  const cb = w.plan.governance.circuitBreaker;
+  const cb = w.slice(BREAKER_SLICE);
   if (!cb.enabled) return {};
   const sem = w.semantics;
   const trackers = new Map<string, Tracker>();
@@ -65,6 +66,8 @@ type Breaker = ReturnType<typeof createBreaker>;
 export const circuitBreaker = mechanism({
   name: "circuit-breaker",
   doc: "Freezes agents whose recent interactions are too toxic.",
+  plan: [BREAKER_SLICE],
+  language: [{ under: "governance", block: CIRCUIT_BREAKER }],
   create: createBreaker,
   metrics: [
     series<Breaker>("governance", "none", "flow", "governance.freezes", "count", "Circuit-breaker freezes triggered this epoch.", "|freeze events|", (_m, _sel, w) => {

@@ -6,6 +6,7 @@
  * in resources. With `realtime_penalty`, every interaction between two risky
  * agents also costs both of them.
  */
+import { COLLUSION, COLLUSION_SLICE } from "./language.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import type { At, EventOf } from "../../kernel/events.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
@@ -23,7 +24,7 @@ declare module "../../kernel/events.ts" {
 }
 
 function createCollusion(w: World) {
-  const col = w.plan.governance.collusion;
+  const col = w.slice(COLLUSION_SLICE);
   const state = { flaggedPairs: 0, ecosystemRisk: 0, penalty: 0 };
   const reduce = {
     epoch_started: () => {
@@ -37,7 +38,7 @@ function createCollusion(w: World) {
   };
   if (!col.enabled) return { state, reduce };
   const sem = w.semantics;
-  const agentIds = w.plan.agents.map((a) => a.id);
+  const agentIds = w.population.slots.map((s) => s.id);
   let history: CollusionInteraction[] = [];
   let report: CollusionReport | null = null;
   /** The analysis of this epoch's start, until it is logged. */
@@ -93,6 +94,8 @@ type Collusion = ReturnType<typeof createCollusion>;
 export const collusion = mechanism({
   name: "collusion",
   doc: "Detects agent pairs whose interactions look coordinated, and penalises them.",
+  plan: [COLLUSION_SLICE],
+  language: [{ under: "governance", block: COLLUSION }],
   create: createCollusion,
   metrics: [
     series<Collusion>("collusion", "none", "stock", "collusion.flagged_pairs", "count", "Agent pairs flagged by the last collusion analysis.", "|{pairs : score ≥ threshold}|", (m) => m.state.flaggedPairs),

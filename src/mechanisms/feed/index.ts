@@ -11,6 +11,7 @@ import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
 import { Feed, type Post, type VoteOutcome } from "./feed.ts";
+import { FEED, FEED_SLICE } from "./language.ts";
 
 declare module "../../kernel/actions.ts" {
   interface ActionMap {
@@ -43,7 +44,7 @@ declare module "../../kernel/mechanism.ts" {
 }
 
 function createFeed(w: World) {
-  const settings = w.plan.feed;
+  const settings = w.slice(FEED_SLICE);
   const feed = new Feed(settings.replyWeight);
   const tally = { posts: 0, votes: 0, totalPosts: 0, totalVotes: 0 };
 
@@ -114,6 +115,8 @@ const METRICS: readonly MetricSpec<FeedInstance>[] = [
 export const feed = mechanism({
   name: "feed",
   doc: "Posts, replies and votes, ranked by net votes and replies.",
+  plan: [FEED_SLICE],
+  language: [{ under: "scenario", block: FEED }],
   create: createFeed,
   metrics: METRICS,
 });

@@ -8,7 +8,7 @@
  * them on) transfers, both-party reputation and payoffs flowing into
  * resources.
  */
-import type { ObservableProfile } from "../../plan/schema.ts";
+import { OBSERVABLES, PAYOFF, PAYOFF_SLICE, PROXY, PROXY_SLICE, type ObservableProfile } from "./language.ts";
 import type { Question } from "../../kernel/mechanism.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import type { EventOf } from "../../kernel/events.ts";
@@ -24,7 +24,7 @@ import { verifyInteraction } from "./verify.ts";
 
 declare module "../../kernel/actions.ts" {
   interface ActionMap {
-    propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../plan/schema.ts").InteractionType; readonly content: string; readonly transfer: number };
+    propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../spec/plan.ts").InteractionType; readonly content: string; readonly transfer: number };
     accept: { readonly kind: "accept"; readonly proposalId: number };
     reject: { readonly kind: "reject"; readonly proposalId: number };
   }
@@ -47,7 +47,8 @@ function createInteractions(w: World) {
   const sem = w.semantics;
   const pop = w.population;
   const plan = w.plan;
-  const proxy = new ProxyComputer(sem.proxySettings ? plan.proxy : REFERENCE_PROXY);
+  const payoff = w.slice(PAYOFF_SLICE);
+  const proxy = new ProxyComputer(sem.proxySettings ? w.slice(PROXY_SLICE) : REFERENCE_PROXY);
   const profiles: (ObservableProfile | null)[] = plan.agents.map((a) => declaredProfile(a.params));
   const observablesRng = w.random.stream("observables");
   // Decision state: who owes an answer to what.
@@ -115,8 +116,8 @@ function createInteractions(w: World) {
       x.rA = repA;
       x.rB = repB;
     }
-    x.payoffA = payoffInitiator(plan.payoff, x);
-    x.payoffB = payoffCounterparty(plan.payoff, x);
+    x.payoffA = payoffInitiator(payoff, x);
+    x.payoffB = payoffCounterparty(payoff, x);
     const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob };
     if (initiator) w.policies[initiator.idx]?.onOutcome(outcome);
     if (counterparty) w.policies[counterparty.idx]?.onOutcome(outcome);
@@ -157,7 +158,7 @@ function createInteractions(w: World) {
       return epochInteractions;
     },
     proxy,
-    payoff: plan.payoff,
+    payoff,
     /** Observables drawn for an agent as for an interaction it initiates (task verification judges work this way). */
     observe: (agent: AgentSlot | undefined, accepted: boolean, rng: Rng) => drawObservables(agent, agent ? profiles[agent.idx] : null, accepted, rng),
 
@@ -244,7 +245,7 @@ function createInteractions(w: World) {
     },
 
     verify(e: { type: string }): string | null {
-      return e.type === "interaction_completed" ? verifyInteraction(plan, proxy, sem, e as EventOf<"interaction_completed">) : null;
+      return e.type === "interaction_completed" ? verifyInteraction(payoff, proxy, sem, e as EventOf<"interaction_completed">) : null;
     },
   };
 }
@@ -252,6 +253,12 @@ function createInteractions(w: World) {
 export const interactions = mechanism({
   name: "interactions",
   doc: "Proposals, their answers, and the completion of every interaction: observables, soft labels, governance, payoffs.",
+  plan: [PAYOFF_SLICE, PROXY_SLICE],
+  language: [
+    { under: "scenario", block: PAYOFF },
+    { under: "scenario", block: PROXY },
+    { under: "declarations", block: OBSERVABLES },
+  ],
   create: createInteractions,
   metrics: INTERACTION_METRICS,
 });

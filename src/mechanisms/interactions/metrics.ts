@@ -6,7 +6,8 @@
 import type { MetricSpec } from "../../kernel/metric.ts";
 import { series } from "../../kernel/metric.ts";
 import type { InteractionRecord } from "../../kernel/records.ts";
-import type { Plan } from "../../plan/schema.ts";
+import type { z } from "zod";
+import type { Payoff } from "./language.ts";
 import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, logLoss } from "./calibration.ts";
 import type { Interactions } from "./index.ts";
 import { socialSurplus } from "./soft-labels.ts";
@@ -17,7 +18,7 @@ const I = "initiator" as const;
 type Table = Record<string, number | null>;
 
 /** Every interaction metric over one set of interactions, in the reference's arithmetic. */
-export function interactionMetrics(payoff: Plan["payoff"], xs: readonly InteractionRecord[]): Table {
+export function interactionMetrics(payoff: z.infer<typeof Payoff>, xs: readonly InteractionRecord[]): Table {
   const acc = xs.filter((x) => x.accepted).length;
   const part = soft.participationByQuality(xs);
   const welfare = soft.welfareMetrics(xs, (p) => socialSurplus(payoff, p));

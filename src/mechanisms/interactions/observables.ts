@@ -4,7 +4,7 @@
  * distributions its policy declares (a stochastic policy's `observables`).
  * A rejected interaction's engagement is capped at 0.
  */
-import type { Distribution, ObservableProfile } from "../../plan/schema.ts";
+import type { Distribution, ObservableProfile } from "./language.ts";
 import type { Observables } from "../../kernel/records.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { Rng } from "../../kernel/rng/types.ts";

@@ -6,10 +6,11 @@
  */
 import type { EventOf } from "../../kernel/events.ts";
 import type { Semantics } from "../../kernel/semantics.ts";
-import type { Plan } from "../../plan/schema.ts";
+import type { z } from "zod";
+import type { Payoff } from "./language.ts";
 import { payoffCounterparty, payoffInitiator, type ProxyComputer } from "./soft-labels.ts";
 
-export function verifyInteraction(plan: Plan, proxy: ProxyComputer, sem: Semantics, e: EventOf<"interaction_completed">): string | null {
+export function verifyInteraction(payoff: z.infer<typeof Payoff>, proxy: ProxyComputer, sem: Semantics, e: EventOf<"interaction_completed">): string | null {
   const x = e.interaction;
   const [vHat, p] = proxy.labels(x.observables);
   const rep = e.credited ? p - 0.5 : 0;
@@ -23,8 +24,8 @@ export function verifyInteraction(plan: Plan, proxy: ProxyComputer, sem: Semanti
     ["rB", x.rB, rB],
     ["reputationDeltaA", e.reputationDeltaA, rep],
     ["reputationDeltaB", e.reputationDeltaB, sem.bothPartyReputation ? rep : 0],
-    ["payoffA", x.payoffA, payoffInitiator(plan.payoff, { ...x, p, rA, rB })],
-    ["payoffB", x.payoffB, payoffCounterparty(plan.payoff, { ...x, p, rA, rB })],
+    ["payoffA", x.payoffA, payoffInitiator(payoff, { ...x, p, rA, rB })],
+    ["payoffB", x.payoffB, payoffCounterparty(payoff, { ...x, p, rA, rB })],
   ];
   if (sem.payoffToResources) {
     expected.push(["resourceDeltaA", e.resourceDeltaA, e.credited ? x.payoffA : 0], ["resourceDeltaB", e.resourceDeltaB, e.credited ? x.payoffB : 0], ["pool", e.pool, e.credited ? x.cA + x.cB : 0]);

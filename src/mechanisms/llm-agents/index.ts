@@ -7,6 +7,7 @@
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { World } from "../../kernel/world.ts";
+import { LLM, LLM_AGENT, LLM_SLICE, LlmParams, PERSONA, PRICES } from "./language.ts";
 import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmCall, type LlmFallback, type LlmFault, type LlmTally } from "../../llm/usage.ts";
 
 declare module "../../kernel/events.ts" {
@@ -45,9 +46,17 @@ const usage = (key: keyof LlmTally) => (m: LlmAgents) => m.tally[key];
 export const llmAgents = mechanism({
   name: "llm-agents",
   doc: "Agents whose decisions come from a language model, prompted with a persona.",
+  plan: [LLM_SLICE],
   create: createLlmAgents,
+  language: [
+    { under: "scenario", block: LLM },
+    { under: "declarations", block: PRICES },
+    { under: "declarations", block: PERSONA },
+  ],
   agents: {
     llm: {
+      params: LlmParams,
+      block: LLM_AGENT,
       reportsAs: "honest",
       policy: (agent) => {
         throw new UnsupportedAgentError(

@@ -26,7 +26,10 @@
  *
  * No Node-only API here: the client, the cassette and the SDKs are injected.
  */
-import type { Agent, Plan, ScriptedKind } from "../../plan/schema.ts";
+import type { z } from "zod";
+import { sliceOf, type AgentEntry, type CorePlan } from "../../spec/plan.ts";
+import { LLM_SLICE, type LlmParams } from "./language.ts";
+import type { ScriptedKind } from "../scripted-agents/language.ts";
 import { callCost, callCostBound, inputTokenBound, priceOf, type Price } from "../../llm/cost.ts";
 import { fallbackAgent } from "./fallback.ts";
 import { parseAccept, parseAction, type Parsed } from "../../llm/parse.ts";
@@ -40,7 +43,7 @@ import type { Proposal } from "../../kernel/population.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import { scriptedAgents } from "../scripted-agents/index.ts";
 
-type LlmAgent = Extract<Agent, { kind: "llm" }>;
+type LlmAgent = AgentEntry & { readonly kind: "llm"; readonly params: z.infer<typeof LlmParams> };
 type Phase = "act" | "accept";
 export type FallbackReason = "faults" | "invalid" | "budget";
 
@@ -185,14 +188,17 @@ export class LlmRuntime {
   readonly retryBase: number;
   readonly maxRetryAfter: number;
   readonly sleep: (seconds: number) => Promise<void>;
+  /** The plan's LLM settings: budget, prices, concurrency. */
+  readonly llm: z.infer<typeof LLM_SLICE.schema>;
 
   constructor(
-    readonly plan: Plan,
+    readonly plan: CorePlan,
     readonly client: ModelClient,
     options: LlmRuntimeOptions = {},
   ) {
-    this.budget = new Budget(plan.llm.budgetUsd);
-    const c = plan.llm.concurrency;
+    this.llm = sliceOf(plan, LLM_SLICE);
+    this.budget = new Budget(this.llm.budgetUsd);
+    const c = this.llm.concurrency;
     this.limits = { anthropic: new Semaphore(c.anthropic), openai: new Semaphore(c.openai), ollama: new Semaphore(c.ollama) };
     this.retryBase = options.retryBaseSeconds ?? 1.0;
     this.maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
@@ -272,7 +278,7 @@ export class LlmPolicy implements Policy {
     const p = agent.params;
     this.fallbackPolicy = p.fallback === "noop" ? null : scriptedPolicy(fallbackAgent(p.fallback as ScriptedKind, agent.id, agent.group), ctx);
     this.options = { faithful: !ctx.semantics.llmPromptFixes, transfers: ctx.semantics.transfers };
-    this.price = priceOf(runtime.plan.llm.prices, p.model);
+    this.price = priceOf(runtime.llm.prices, p.model);
     this.systemAct = systemPrompt(p.persona, p.systemPrompt, actionSchema(this.options));
     this.systemAccept = systemPrompt(p.persona, p.systemPrompt, ACCEPT_SCHEMA);
   }
@@ -547,8 +553,8 @@ export class LlmPolicy implements Policy {
 }
 
 /** The policy of the scripted agent an LLM agent falls back on. */
-function scriptedPolicy(agent: Agent, ctx: PolicyContext): Policy {
-  const kind = scriptedAgents.agents?.[agent.kind];
+function scriptedPolicy(agent: AgentEntry, ctx: PolicyContext): Policy {
+  const kind = scriptedAgents.agents[agent.kind as keyof typeof scriptedAgents.agents];
   if (!kind) throw new Error(`no scripted kind '${agent.kind}' to fall back on`);
   return kind.policy(agent, ctx);
 }
@@ -561,10 +567,10 @@ function clip(text: string, n: number): string {
  * The `policyFor` seam of RunOptions for a plan's LLM agents, answering
  * through `client`; scripted agents keep their built-in policies.
  */
-export function llmPolicies(plan: Plan, client: ModelClient, options: LlmRuntimeOptions = {}): { runtime: LlmRuntime; policyFor: (agent: Agent, ctx: PolicyContext) => Policy | undefined } {
+export function llmPolicies(plan: CorePlan, client: ModelClient, options: LlmRuntimeOptions = {}): { runtime: LlmRuntime; policyFor: (agent: AgentEntry, ctx: PolicyContext) => Policy | undefined } {
   const runtime = new LlmRuntime(plan, client, options);
   return {
     runtime,
-    policyFor: (agent, ctx) => (agent.kind === "llm" ? new LlmPolicy(agent, ctx, runtime) : undefined),
+    policyFor: (agent, ctx) => (agent.kind === "llm" ? new LlmPolicy(agent as LlmAgent, ctx, runtime) : undefined),
   };
 }

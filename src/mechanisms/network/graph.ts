@@ -6,7 +6,7 @@
  */
 import { UndirectedGraph } from "graphology";
 import { countConnectedComponents } from "graphology-components";
-import type { Network as NetworkPlan } from "../../plan/schema.ts";
+import type { Network as NetworkPlan } from "./language.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import type { TopologyRng } from "../../kernel/rng/types.ts";
 import { weightedSampleNoReplace } from "../../kernel/rng/numpy.ts";

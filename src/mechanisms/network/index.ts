@@ -15,6 +15,7 @@ import type { AgentSlot } from "../../kernel/population.ts";
 import type { RunResult } from "../../kernel/records.ts";
 import { ReplayMismatch, type World } from "../../kernel/world.ts";
 import { AgentNetwork, buildTopology, type NetworkMetrics } from "./graph.ts";
+import { NETWORK, NETWORK_SLICE } from "./language.ts";
 import { visibility } from "./visibility.ts";
 
 declare module "../../kernel/events.ts" {
@@ -32,9 +33,9 @@ declare module "../../kernel/events.ts" {
 const RANDOM_TOPOLOGIES = new Set(["random_erdos_renyi", "small_world", "scale_free"]);
 
 function createNetwork(w: World) {
-  const plan = w.plan.network;
+  const plan = w.slice(NETWORK_SLICE);
   const pop = w.population;
-  const ids = w.plan.agents.map((a) => a.id);
+  const ids = w.population.slots.map((s) => s.id);
   const net = plan ? new AgentNetwork(ids, plan) : null;
   const disconnectBelow = plan && w.semantics.reputationDisconnect ? plan.disconnectBelowReputation : null;
   const tally = { pruned: 0 };
@@ -144,6 +145,8 @@ const METRICS: readonly MetricSpec<Network>[] = [
 export const network = mechanism({
   name: "network",
   doc: "Who sees and may propose to whom: the topology, its dynamics and disconnection.",
+  plan: [NETWORK_SLICE],
+  language: [{ under: "scenario", block: NETWORK }],
   create: createNetwork,
   metrics: METRICS,
 });

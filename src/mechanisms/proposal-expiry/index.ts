@@ -8,6 +8,7 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
+import { TASKS_SLICE } from "../tasks/language.ts";
 
 declare module "../../kernel/events.ts" {
   interface EventMap {
@@ -17,7 +18,7 @@ declare module "../../kernel/events.ts" {
 }
 
 function createExpiry(w: World) {
-  const ttl = w.plan.tasks.proposalTtlSteps;
+  const ttl = w.slice(TASKS_SLICE).proposalTtlSteps;
   const tally = { expired: 0 };
   const counting = {
     epoch_started: () => {

@@ -11,6 +11,7 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import type { TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
+import { RATE_LIMITS, RATE_LIMITS_SLICE } from "./language.ts";
 
 declare module "../../kernel/policy.ts" {
   interface TurnView {
@@ -22,7 +23,7 @@ declare module "../../kernel/policy.ts" {
 }
 
 function createRateLimits(w: World) {
-  const limits = w.plan.rateLimits;
+  const limits = w.slice(RATE_LIMITS_SLICE);
   const pop = w.population;
   const n = pop.size;
   const posts = new Int32Array(n);
@@ -107,5 +108,7 @@ function createRateLimits(w: World) {
 export const rateLimits = mechanism({
   name: "rate-limits",
   doc: "Posts, votes and task claims per agent per epoch; proposals per agent per step.",
+  plan: [RATE_LIMITS_SLICE],
+  language: [{ under: "scenario", block: RATE_LIMITS }],
   create: createRateLimits,
 });

@@ -2,12 +2,13 @@
  * Reputation decay: at each epoch's start every non-zero reputation shrinks
  * toward zero, keeping the share `rate` (delta = rep·(rate − 1)).
  */
+import { REPUTATION_DECAY, DECAY_SLICE } from "./language.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import type { World } from "../../kernel/world.ts";
 
 function createDecay(w: World) {
-  const rate = w.plan.governance.reputationDecay.rate;
+  const { rate } = w.slice(DECAY_SLICE);
   if (!(rate < 1)) return {};
   return {
     governEpoch(effect: Effect): void {
@@ -19,5 +20,7 @@ function createDecay(w: World) {
 export const reputationDecay = mechanism({
   name: "reputation-decay",
   doc: "Reputations shrink toward zero at the start of each epoch.",
+  plan: [DECAY_SLICE],
+  language: [{ under: "governance", block: REPUTATION_DECAY }],
   create: createDecay,
 });

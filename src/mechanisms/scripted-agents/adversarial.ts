@@ -1,5 +1,5 @@
 /** The adversarial policy (§5.5): targets honest agents, coordinates with allies. */
-import type { AdversarialParams } from "../../plan/schema.ts";
+import type { AdversarialParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Population, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";

@@ -11,7 +11,7 @@
  * once it has interacted with it `trust_building_phase` times and trusts it
  * above `exploitation_threshold` (the reference's unused propose_interaction()).
  */
-import type { DeceptiveParams } from "../../plan/schema.ts";
+import type { DeceptiveParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";

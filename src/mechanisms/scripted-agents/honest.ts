@@ -1,5 +1,5 @@
 /** The honest policy (§5.2). */
-import type { HonestParams } from "../../plan/schema.ts";
+import type { HonestParams } from "./language.ts";
 import type { z } from "zod";
 import type { Post } from "../feed/feed.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";

@@ -4,7 +4,7 @@
  * (kind `stochastic`). Each is ported decision for decision, draw for draw.
  */
 import type { z } from "zod";
-import type { AdversarialParams, DeceptiveParams, HonestParams, OpportunisticParams, StochasticParams } from "../../plan/schema.ts";
+import { ADVERSARIAL, AdversarialParams, DECEPTIVE, DeceptiveParams, HONEST, HonestParams, OPPORTUNISTIC, OpportunisticParams, POLICY, StochasticParams } from "./language.ts";
 import type { At } from "../../kernel/events.ts";
 import { mechanism, type AgentEntry } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
@@ -42,12 +42,14 @@ export const scriptedAgents = mechanism({
   name: "scripted-agents",
   doc: "The reference's honest, opportunistic, deceptive and adversarial agents, and stochastic user policies.",
   create: createScripted,
+  language: [{ under: "declarations", block: POLICY }],
   agents: {
-    honest: { policy: (a, ctx) => new HonestPolicy(a.id, params<typeof HonestParams>(a), ctx) },
-    opportunistic: { policy: (a, ctx) => new OpportunisticPolicy(a.id, params<typeof OpportunisticParams>(a), ctx) },
-    deceptive: { policy: (a, ctx) => new DeceptivePolicy(a.id, params<typeof DeceptiveParams>(a), ctx) },
-    adversarial: { policy: (a, ctx) => new AdversarialPolicy(a.id, params<typeof AdversarialParams>(a), ctx) },
-    stochastic: { policy: (a, ctx) => new StochasticPolicy(a.id, params<typeof StochasticParams>(a), ctx) },
+    honest: { params: HonestParams, block: HONEST, policy: (a, ctx) => new HonestPolicy(a.id, params<typeof HonestParams>(a), ctx) },
+    opportunistic: { params: OpportunisticParams, block: OPPORTUNISTIC, policy: (a, ctx) => new OpportunisticPolicy(a.id, params<typeof OpportunisticParams>(a), ctx) },
+    deceptive: { params: DeceptiveParams, block: DECEPTIVE, policy: (a, ctx) => new DeceptivePolicy(a.id, params<typeof DeceptiveParams>(a), ctx) },
+    adversarial: { params: AdversarialParams, block: ADVERSARIAL, policy: (a, ctx) => new AdversarialPolicy(a.id, params<typeof AdversarialParams>(a), ctx) },
+    // Populated by groups of a declared `policy`, not by a block of its own.
+    stochastic: { params: StochasticParams, policy: (a, ctx) => new StochasticPolicy(a.id, params<typeof StochasticParams>(a), ctx) },
   },
   metrics: [
     series<Scripted>("agents", "none", "stock", "exploiting", "count", "Agents in an exploitation phase: deceptive agents that have turned on at least one partner (profile sbx; never reached in swarm-0.1).", "|{agents : exploiting}|", (m) => m.exploiting.size),

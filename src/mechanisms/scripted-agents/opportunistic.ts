@@ -1,5 +1,5 @@
 /** The opportunistic policy (§5.3). */
-import type { OpportunisticParams } from "../../plan/schema.ts";
+import type { OpportunisticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";

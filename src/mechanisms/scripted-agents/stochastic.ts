@@ -4,7 +4,7 @@
  * draws one action from the table (in the fixed order post, reply, vote,
  * propose, claimTask, noop, weights normalised by their sum).
  */
-import type { StochasticParams } from "../../plan/schema.ts";
+import type { StochasticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import { TrustLedger } from "./honest.ts";

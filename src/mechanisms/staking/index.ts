@@ -4,6 +4,7 @@
  * breach another lever detects (a circuit-breaker violation, a failed audit)
  * slashes `slash_rate` of the agent's resources into the public pool.
  */
+import { STAKING, STAKING_SLICE } from "./language.ts";
 import type { Violation } from "../../kernel/effect.ts";
 import type { At, EventOf } from "../../kernel/events.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
@@ -21,7 +22,7 @@ declare module "../../kernel/events.ts" {
 }
 
 function createStaking(w: World) {
-  const { enabled, minStake, slashRate } = w.plan.governance.staking;
+  const { enabled, minStake, slashRate } = w.slice(STAKING_SLICE);
   const pop = w.population;
   const tally = { blocked: 0, slashed: 0 };
   const mayAct = (agent: AgentSlot): boolean => !enabled || agent.resources >= minStake;
@@ -70,6 +71,8 @@ type Staking = ReturnType<typeof createStaking>;
 export const staking = mechanism({
   name: "staking",
   doc: "Agents must hold a stake to act; violations slash it.",
+  plan: [STAKING_SLICE],
+  language: [{ under: "governance", block: STAKING }],
   create: createStaking,
   metrics: [
     series<Staking>("governance", "none", "flow", "governance.blocked", "count", "Agent turns refused by staking this epoch.", "|refused turns|", (m) => m.tally.blocked),

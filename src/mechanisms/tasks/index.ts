@@ -16,6 +16,7 @@ import type { TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
+import { TASKS, TASKS_SLICE } from "./language.ts";
 import { TaskPool, type Task } from "./pool.ts";
 
 declare module "../../kernel/actions.ts" {
@@ -59,7 +60,7 @@ export function verificationBar(difficulty: Task["difficulty"]): number {
 }
 
 function createTasks(w: World) {
-  const spec = w.plan.tasks;
+  const spec = w.slice(TASKS_SLICE);
   const live = w.semantics.taskCreation;
   const pool = new TaskPool();
   const pop = w.population;
@@ -149,6 +150,8 @@ type Tasks = ReturnType<typeof createTasks>;
 export const tasks = mechanism({
   name: "tasks",
   doc: "The task pool: tasks posted each epoch, claimed, worked, verified and paid.",
+  plan: [TASKS_SLICE],
+  language: [{ under: "scenario", block: TASKS }],
   create: createTasks,
   metrics: [
     series<Tasks>("tasks", "none", "flow", "tasks.created", "count", "Tasks posted this epoch.", "|new tasks|", (m) => m.tally.created),

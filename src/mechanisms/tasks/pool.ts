@@ -7,10 +7,10 @@
  * back to in_progress (verification failed); open tasks past their deadline
  * expire, unfinished claimed ones fail.
  */
-import type { Plan } from "../../plan/schema.ts";
+import type { TASK_DIFFICULTIES } from "./language.ts";
 
 export type TaskStatus = "open" | "claimed" | "in_progress" | "submitted" | "completed" | "failed" | "expired";
-export type Difficulty = Plan["tasks"]["difficulty"];
+export type Difficulty = (typeof TASK_DIFFICULTIES)[number];
 
 export interface Task {
   readonly id: number;

@@ -4,6 +4,7 @@
  * In profile sbx the tax goes to the public pool; in swarm-0.1 transfers are
  * always 0, so it never charges anything.
  */
+import { TRANSACTION_TAX, TAX_SLICE } from "./language.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
@@ -12,7 +13,7 @@ import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
 
 function createTax(w: World) {
-  const { rate, split } = w.plan.governance.transactionTax;
+  const { rate, split } = w.slice(TAX_SLICE);
   const acceptedOnly = w.semantics.governAcceptedOnly;
   if (rate === 0) return {};
   return {
@@ -33,6 +34,8 @@ type Tax = ReturnType<typeof createTax>;
 export const transactionTax = mechanism({
   name: "transaction-tax",
   doc: "Tax on each interaction's transfer, split between the parties.",
+  plan: [TAX_SLICE],
+  language: [{ under: "governance", block: TRANSACTION_TAX }],
   create: createTax,
   metrics: [
     series<Tax>("governance", "none", "flow", "governance.tax", "payoff", "Transaction tax charged this epoch.", "Σ rate·|τ|", (_m, _sel, w) => {

@@ -3,6 +3,7 @@
  * 0) weighs 1/(1 + n/M) — the reference's (M/(1 + n/M))/M — so a prolific
  * voter's influence saturates.
  */
+import { VOTE_NORMALIZATION, VOTE_NORMALIZATION_SLICE } from "./language.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
@@ -13,7 +14,7 @@ export function voteWeight(votesCast: number, maxWeight: number): number {
 }
 
 function createVoteNormalization(w: World) {
-  const { enabled, maxWeightPerAgent } = w.plan.governance.voteNormalization;
+  const { enabled, maxWeightPerAgent } = w.slice(VOTE_NORMALIZATION_SLICE);
   if (!(enabled && w.semantics.voteNormalization)) return {};
   const cast = new Int32Array(w.population.size);
   return {
@@ -33,5 +34,7 @@ function createVoteNormalization(w: World) {
 export const voteNormalization = mechanism({
   name: "vote-normalization",
   doc: "Diminishing influence of an agent's votes as it casts more in an epoch.",
+  plan: [VOTE_NORMALIZATION_SLICE],
+  language: [{ under: "governance", block: VOTE_NORMALIZATION }],
   create: createVoteNormalization,
 });

@@ -1,0 +1,57 @@
+/**
+ * Lowering a block to its plan slice, driven by the registry: every keyed
+ * attribute becomes its field (its written value, else its default — or its
+ * `off` value where the block is absent or switched off); nested blocks
+ * lower into a field of the slice or merge into it; `fixed` fields are added
+ * as they are. The compiler lowers scenarios this way, and a mechanism can
+ * build a block's defaults the same way (a fallback agent's params).
+ */
+import type { BlockSpec, PlainValue } from "./types.ts";
+
+/** A checked block as lowering reads it. */
+export interface BlockValues {
+  /** The attribute's checked value, if written. */
+  value(name: string): PlainValue | undefined;
+  /** A nested block, if written. */
+  child(kind: string): BlockValues | undefined;
+  /** Nested blocks of a repeatable kind, in order, with their names. */
+  children(kind: string): readonly { readonly name: string | null; readonly values: BlockValues }[];
+  /** The block is written and not switched off (`enabled = false`). */
+  readonly on: boolean;
+}
+
+/**
+ * The slice a block lowers to: `values` null when the block is not written.
+ * `resolve` turns a reference's name into the value it lowers to (a persona).
+ */
+export function lowerBlock(spec: BlockSpec, values: BlockValues | null, resolve?: (kind: string, name: string) => PlainValue): PlainValue {
+  if (!(values?.on ?? false) && spec.lower?.absent === "null") return null;
+  const out: Record<string, PlainValue> = {};
+  fill(spec, values, out, resolve);
+  return out;
+}
+
+/** Written values are kept even in a block switched off; only `off` values replace them there. */
+function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, PlainValue>, resolve?: (kind: string, name: string) => PlainValue): void {
+  const on = values?.on ?? false;
+  for (const a of spec.attrs) {
+    if (a.key === undefined) continue;
+    let v: PlainValue = !on && a.off !== undefined ? a.off : (values?.value(a.name) ?? a.default ?? null);
+    if (a.type.t === "ref" && typeof v === "string" && resolve) v = resolve(a.type.kind, v);
+    out[a.key] = v;
+  }
+  for (const [key, v] of Object.entries(spec.lower?.fixed ?? {})) out[key] = v;
+  if (spec.lower?.presence) out[spec.lower.presence] = on;
+  for (const nested of spec.blocks) {
+    const how = nested.lower;
+    if (!how) continue;
+    const child = values?.child(nested.kind) ?? null;
+    if (how.merge) fill(nested, child, out, resolve);
+    else if (how.field && !child && how.absent === "null") out[how.field] = null;
+    else if (how.field) {
+      const sub: Record<string, PlainValue> = {};
+      fill(nested, child, sub, resolve);
+      out[how.field] = sub;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The vocabulary of the schema registry: each block kind and attribute of the
+ * language, with its type, unit, range, default, one-line doc and the plan
+ * key it lowers to. Mechanisms declare their blocks with it; the checker, the
+ * lowering, completion, hover, import and the reference documentation all
+ * read the registry built from them.
+ */
+import type { Profile, SliceBinding } from "./plan.ts";
+
+export type ValueType =
+  | { readonly t: "number"; readonly int?: boolean }
+  | { readonly t: "probability" }
+  | { readonly t: "bool" }
+  | { readonly t: "string" }
+  | { readonly t: "enum"; readonly values: readonly string[] }
+  /** A whole number of some unit, written `2 epochs` or plainly `2`. */
+  | { readonly t: "duration"; readonly unit: "epochs" | "steps" | "seconds" }
+  /** Whole numbers given as a list `[1, 2]` or an inclusive range `101..112`. */
+  | { readonly t: "ints" }
+  /** A name declared elsewhere: a persona, a policy, a preset. */
+  | { readonly t: "ref"; readonly kind: string }
+  /** `uniform(a, b)`, `randint(a, b)` or a constant. */
+  | { readonly t: "distribution"; readonly int?: boolean }
+  /** Custom network edges: `[["a", "b"], ["b", "c", 0.5]]`. */
+  | { readonly t: "edges" };
+
+export interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  /** The bound itself is excluded (e.g. a weight must be > 0). */
+  readonly minExclusive?: boolean;
+}
+
+export interface Advice extends Bounds {
+  /** Where the advice comes from, shown in the warning. */
+  readonly why: string;
+}
+
+/** A setting accepted by every profile but acting only in some. */
+export interface Inertness {
+  readonly profiles: readonly Profile[];
+  readonly why: string;
+}
+
+export type PlainValue = number | boolean | string | null | readonly number[] | readonly unknown[] | { readonly [k: string]: unknown };
+
+export interface AttrSpec {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly doc: string;
+  /** Display unit for hover and docs ("probability", "epochs", "USD"). */
+  readonly unit?: string;
+  /** The default when absent; `undefined` means required, `null` means "none". */
+  readonly default?: PlainValue;
+  readonly range?: Bounds;
+  readonly advise?: Advice;
+  readonly inert?: Inertness;
+  /** The reference sandbox's name for the setting, for hover and `sbx import`. */
+  readonly reference?: string;
+  /** Only meaningful for some values of a sibling enum (e.g. network parameters per topology). */
+  readonly relevantWhen?: { readonly attr: string; readonly values: readonly string[] };
+  /** The key it lowers to in its block's plan slice (absent: the attribute is not lowered field by field). */
+  readonly key?: string;
+  /** The value lowered when its block is absent or switched off, where that differs from the default (a tax rate of 0). */
+  readonly off?: PlainValue;
+}
+
+/**
+ * Where a block lowers to. A block with a `slice` owns that part of the plan
+ * (its attributes' keys are the slice's fields); a nested block with a
+ * `field` lowers into that field of its parent's slice, or — with `merge` —
+ * into the parent's slice itself, its presence recorded under `presence`.
+ */
+export interface Lowering {
+  readonly slice?: SliceBinding;
+  readonly field?: string;
+  readonly merge?: boolean;
+  /** A boolean field recording whether the block is written (and not switched off). */
+  readonly presence?: string;
+  /** The slice when the block is absent or switched off: its fields' defaults (`off` where given), or null. */
+  readonly absent?: "defaults" | "null";
+  /** Fields that are not language attributes, with their fixed values. */
+  readonly fixed?: Readonly<Record<string, PlainValue>>;
+  /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
+  readonly byCompiler?: boolean;
+}
+
+export interface BlockSpec {
+  readonly kind: string;
+  readonly doc: string;
+  readonly attrs: readonly AttrSpec[];
+  /** Nested block kinds, by kind. */
+  readonly blocks: readonly BlockSpec[];
+  /** Whether the block takes a name: `persona careful { … }`. */
+  readonly named: "required" | "optional" | "none";
+  /** How `extends` combines an inherited block with this one. `record`: attribute by attribute; `replace`: wholesale. */
+  readonly merge: "record" | "replace";
+  /** Several blocks of this kind may appear side by side (keyed by name). */
+  readonly repeatable?: boolean;
+  /** Statements the block holds: success criteria or sweep variations. */
+  readonly statements?: "criteria" | "vary";
+  /** May be declared at top level with a name and reused via `extends`. */
+  readonly preset?: boolean;
+  /** A lever or feature switched on by writing the block; `enabled = false` switches it off. */
+  readonly enabledByPresence?: boolean;
+  /** Inert in some profiles as a whole. */
+  readonly inert?: Inertness;
+  /** Words to show in hover, e.g. the reference YAML key it replaces. */
+  readonly reference?: string;
+  /** How the block lowers into the plan (absent: lowered by hand, or not at all). */
+  readonly lower?: Lowering;
+}

@@ -132,6 +132,8 @@ function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
       const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
+      // An optional slice stays out of plans that do not write its block: new mechanisms change no existing plan.
+      if (binding.optional && !written) continue;
       setAt(out, binding.path, lowerBlock(block, valuesOf(written)));
     }
   }

@@ -14,11 +14,11 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import type { Outcome, TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import type { InteractionRecord } from "../../kernel/records.ts";
+import type { InteractionRecord, Observables } from "../../kernel/records.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
-import { declaredProfile, drawObservables } from "./observables.ts";
+import { asAnswered, declaredProfile, drawObservables } from "./observables.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
 import { verifyInteraction } from "./verify.ts";
 
@@ -27,6 +27,18 @@ declare module "../../kernel/actions.ts" {
     propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../spec/plan.ts").InteractionType; readonly content: string; readonly transfer: number };
     accept: { readonly kind: "accept"; readonly proposalId: number };
     reject: { readonly kind: "reject"; readonly proposalId: number };
+  }
+}
+
+declare module "../../kernel/mechanism.ts" {
+  interface Instance {
+    /**
+     * An accepted proposal, before it completes: a mechanism may let the
+     * counterparty see what the interaction will be. `preview()` draws the
+     * interaction's observables (once — completion then uses them) and
+     * returns its p. Returning false turns the acceptance into a refusal.
+     */
+    screen?(proposal: Proposal, preview: () => number): boolean;
   }
 }
 
@@ -69,13 +81,20 @@ function createInteractions(w: World) {
   }
 
   /** `_complete_interaction`, step for step. */
-  function complete(p: Proposal, decision: boolean): void {
+  function complete(p: Proposal, answer: boolean): void {
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
+    const profile = initiator ? profiles[initiator.idx] : null;
+    let previewed: Observables | null = null;
+    let decision = answer;
+    if (decision) {
+      const preview = (): number => proxy.labels((previewed ??= drawObservables(initiator, profile, true, observablesRng)))[1];
+      for (const screen of w.hooks("screen")) if (!screen(p, preview)) decision = false;
+    }
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng);
+    const observables = previewed ? asAnswered(previewed, accepted) : drawObservables(initiator, profile, accepted, observablesRng);
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,

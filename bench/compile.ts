@@ -8,7 +8,7 @@ import { lex, parse } from "../language/syntax.ts";
 import { compile } from "../src/compiler/index.ts";
 import { memoryHost } from "../src/compiler/host.ts";
 import { clearParseCache } from "../src/compiler/program.ts";
-import { nodeHost, STDLIB_DIR } from "../src/cli/node-host.ts";
+import { nodeHost, STDLIB_DIR } from "../src/platform/node-host.ts";
 
 export function generateScenarioFile(targetLines: number): string {
   const parts: string[] = ['import "std/governance" { moderate }', ""];

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
-import { nodeHost, STDLIB_DIR } from "../src/cli/node-host.ts";
+import { nodeHost, STDLIB_DIR } from "../src/platform/node-host.ts";
 import { memoryHost } from "../src/compiler/host.ts";
 import { compile } from "../src/compiler/index.ts";
 import { clearParseCache } from "../src/compiler/program.ts";

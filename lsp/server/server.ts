@@ -27,7 +27,7 @@ import {
   StreamMessageWriter,
 } from "vscode-languageserver/node";
 import { format } from "../../language/format.ts";
-import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/cli/node-host.ts";
+import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/platform/node-host.ts";
 import { basename, dirname, relativePath } from "../../src/compiler/host.ts";
 import type { Compilation } from "../../src/compiler/index.ts";
 import { loadProgram, resolveSpecifier, stdlibModules, visibleNames, type Decl } from "../../src/compiler/program.ts";

@@ -7,7 +7,7 @@
  * orders, a layout computed here).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { byKind, runTotals } from "../cli/run-summary.ts";
+import { byKind, runTotals } from "./summary.ts";
 import { formatValue } from "../cli/verdicts.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import type { RunResult } from "../engine/index.ts";

@@ -1,19 +1,19 @@
 /**
  * Completion and hover on large files without re-reading the whole file on
  * every keystroke: remember where top-level declarations start (lines where
- * the cursor-context skim can begin afresh), carry those places across edits,
- * and lex and skim only the declaration around the cursor.
+ * parsing can begin afresh), carry those places across edits, and parse only
+ * the declaration around the cursor.
  *
  * Places before an edit are unchanged. Places after it shift with the edit
  * when the edit only touched words, numbers and spaces; an edit that adds or
  * removes braces, quotes or comment marks drops them (the structure after it
  * may have changed), and they are found again by the next full scan.
  */
-import { lex } from "../../language/syntax.ts";
-import { topLevelStarts, type Lexed } from "./context.ts";
+import { lex, parse } from "../../language/syntax.ts";
+import { topLevelStarts, type Parsed } from "./context.ts";
 
 export interface Window {
-  readonly lexed: Lexed;
+  readonly parsed: Parsed;
   readonly text: string;
   /** Offset of the window in the document. */
   readonly base: number;
@@ -26,6 +26,8 @@ const PLAIN = /^[A-Za-z0-9_ \t.%-]*$/;
 export class CursorIndex {
   private text: string | null = null;
   private starts: number[] = [];
+  /** The last window parsed (hover and completion often ask about the same text). */
+  private last: Window | null = null;
 
   window(text: string, offset: number): Window {
     this.follow(text);
@@ -35,8 +37,10 @@ export class CursorIndex {
       w = this.cut(text, offset);
     }
     const slice = text.slice(w.start, w.end);
-    const { tokens, comments } = lex(slice, "");
-    return { lexed: { tokens, comments }, text: slice, base: w.start };
+    if (this.last && this.last.base === w.start && this.last.text === slice) return this.last;
+    const { file, tokens } = parse(slice, "");
+    const parsed: Parsed = { file, tokens };
+    return (this.last = { parsed, text: slice, base: w.start });
   }
 
   private cut(text: string, offset: number): { start: number; end: number } {
@@ -56,8 +60,7 @@ export class CursorIndex {
   }
 
   private rescan(text: string): void {
-    const { tokens, comments } = lex(text, "");
-    this.starts = topLevelStarts({ tokens, comments }, text);
+    this.starts = topLevelStarts(lex(text, "").tokens, text);
     this.text = text;
   }
 

@@ -58,6 +58,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const workspace = new Workspace(options.stdlibDir ?? STDLIB_DIR);
   let delay = options.diagnosticsDelay ?? 200;
   let relatedInformation = false;
+  let snippets = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const range = (path: string, span: Span): Range => {
@@ -149,6 +150,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       moduleLabel: moduleLabel(doc.path),
       text: (path) => workspace.text(path),
+      path: doc.path,
     };
   };
 
@@ -158,6 +160,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const init = (params.initializationOptions ?? {}) as { diagnosticsDelay?: unknown };
     if (typeof init.diagnosticsDelay === "number" && init.diagnosticsDelay >= 0) delay = init.diagnosticsDelay;
     relatedInformation = params.capabilities.textDocument?.publishDiagnostics?.relatedInformation === true;
+    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -202,9 +205,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return [];
     const offset = workspace.lines(doc.path).offset(params.position);
     const w = workspace.window(doc, offset);
-    const ctx = contextAt(w.lexed, w.text, offset - w.base, "complete");
+    const ctx = contextAt(w.parsed, w.text, offset - w.base, "complete");
     if (ctx.slot.kind === "none") return [];
-    return complete(ctx, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base), offset - w.base);
+    return complete(ctx, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base), { snippets });
   });
 
   connection.onHover((params) => {
@@ -212,8 +215,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
     const w = workspace.window(doc, offset);
-    const ctx = contextAt(w.lexed, w.text, offset - w.base, "hover");
-    return hover(ctx, w.lexed, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base));
+    const ctx = contextAt(w.parsed, w.text, offset - w.base, "hover");
+    return hover(ctx, w.parsed, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base));
   });
 
   connection.onDefinition((params) => {

@@ -3,21 +3,21 @@
  * schema registry, the metric registry and the binder's declarations.
  */
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from "vscode-languageserver";
-import type { Decl } from "../../src/compiler/program.ts";
+import type { DeclInfo } from "./analysis.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO, SWEEP } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec, ValueType } from "../../src/registry/types.ts";
 import { childSpec, declarationOf, isArm, stringClosed, type CursorContext, type Frame, type Slot } from "./context.ts";
-import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, declarationMarkdown, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
+import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
 
 /** What completion needs from the compiler; it may come from a slightly older compilation. */
 export interface Semantics {
   /** Declarations of `kind` visible from the document (own, imported, prelude). */
-  visible(kind: string): readonly Decl[];
+  visible(kind: string): readonly DeclInfo[];
   /** Population groups of a scenario as the binder saw them, name → kind. */
   groups(scenario: string): ReadonlyMap<string, string>;
   /** Declarations of the module an import specifier names. */
-  moduleDeclarations(specifier: string): readonly Decl[];
+  moduleDeclarations(specifier: string): readonly DeclInfo[];
   /** Specifiers that may be imported: standard modules and sibling files. */
   importable(): readonly string[];
   /** How to name a module in documentation (`std/governance`, `./common.sbx`). */
@@ -151,20 +151,20 @@ function blockItem(b: BlockSpec): CompletionItem {
   return { label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block };
 }
 
-function declItem(d: Decl, sem: Semantics): CompletionItem {
+function declItem(d: DeclInfo, sem: Semantics): CompletionItem {
   return {
     label: d.name,
     kind: d.kind === "scenario" || d.kind === "sweep" ? CompletionItemKind.Class : CompletionItemKind.Reference,
     detail: `${d.kind} · ${sem.moduleLabel(d.module)}`,
-    documentation: md(declarationMarkdown(d, sem.moduleLabel(d.module), sem.text(d.module))),
+    documentation: md(d.markdown),
     sortText: SORT.value,
     ...(IDENT.test(d.name) ? {} : { insertText: JSON.stringify(d.name) }),
   };
 }
 
 /** One item per name: a local declaration shadows the prelude's. */
-function unique(decls: readonly Decl[]): Decl[] {
-  const out = new Map<string, Decl>();
+function unique(decls: readonly DeclInfo[]): DeclInfo[] {
+  const out = new Map<string, DeclInfo>();
   for (const d of decls) out.set(d.name, d);
   return [...out.values()];
 }

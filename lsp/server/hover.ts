@@ -7,13 +7,13 @@ import type { IToken } from "chevrotain";
 import { tokenMatcher } from "chevrotain";
 import { MarkupKind, type Hover, type Range } from "vscode-languageserver";
 import * as T from "../../language/tokens.ts";
-import type { Decl } from "../../src/compiler/program.ts";
+import type { DeclInfo } from "./analysis.ts";
 import { metricDef, METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec } from "../../src/registry/types.ts";
 import type { Semantics } from "./completion.ts";
 import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Parsed } from "./context.ts";
-import { attrMarkdown, blockMarkdown, CRITERION_FUNCTIONS, declarationMarkdown, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricMarkdown } from "./describe.ts";
+import { attrMarkdown, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricMarkdown } from "./describe.ts";
 
 const KEYWORD_DOCS: Record<string, string> = {
   import: 'Brings declarations of another module into scope: `import "std/governance" { moderate }`, or every declaration with `import "./common.sbx"`.',
@@ -35,13 +35,13 @@ export function hover(ctx: CursorContext, lexed: Parsed, sem: Semantics, toRange
   return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(token.startOffset, (token.endOffset ?? token.startOffset) + 1) };
 }
 
-function find(sem: Semantics, kind: string, name: string): Decl | undefined {
+function find(sem: Semantics, kind: string, name: string): DeclInfo | undefined {
   const all = sem.visible(kind).filter((d) => d.name === name);
   return all.at(-1);
 }
 
-function declText(sem: Semantics, d: Decl | undefined): string | null {
-  return d ? declarationMarkdown(d, sem.moduleLabel(d.module), sem.text(d.module)) : null;
+function declText(_sem: Semantics, d: DeclInfo | undefined): string | null {
+  return d ? d.markdown : null;
 }
 
 function next(lexed: Parsed, token: IToken, k = 1): IToken | undefined {

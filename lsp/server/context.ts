@@ -476,19 +476,3 @@ function makeFrame(b: A.Block, parent: Frame | null): Frame {
   }
   return frame;
 }
-
-/**
- * Offsets where a top-level declaration or import starts at the beginning of
- * a line (outside every brace): parsing can start afresh there
- * (cursor-index.ts keeps them across edits).
- */
-export function topLevelStarts(tokens: readonly IToken[], text: string): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (const t of tokens) {
-    if (is(t, T.LCurly)) depth++;
-    else if (is(t, T.RCurly)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (is(t, T.Identifier) || is(t, T.Import)) && (t.startOffset === 0 || text[t.startOffset - 1] === "\n")) out.push(t.startOffset);
-  }
-  return out;
-}

@@ -9,8 +9,8 @@
  * removes braces, quotes or comment marks drops them (the structure after it
  * may have changed), and they are found again by the next full scan.
  */
-import { lex, parse } from "../../language/syntax.ts";
-import { topLevelStarts, type Parsed } from "./context.ts";
+import { parse } from "../../language/syntax.ts";
+import type { Parsed } from "./context.ts";
 
 export interface Window {
   readonly parsed: Parsed;
@@ -60,7 +60,7 @@ export class CursorIndex {
   }
 
   private rescan(text: string): void {
-    this.starts = topLevelStarts(lex(text, "").tokens, text);
+    this.starts = topLevelStarts(text);
     this.text = text;
   }
 
@@ -93,4 +93,46 @@ export class CursorIndex {
     this.starts = [...this.starts.filter((x) => x < p), ...(plain ? this.starts.filter((x) => x - 1 >= oldEnd).map((x) => x + delta) : [])];
     this.text = text;
   }
+}
+
+const IDENT_START = /[A-Za-z_]/;
+
+/**
+ * Offsets where a top-level declaration or import starts at the beginning of
+ * a line (outside every brace, string and comment): parsing can start afresh
+ * there. A character scan, not the lexer: it runs over the whole file when
+ * the places are lost, and must stay cheap on megabytes.
+ */
+export function topLevelStarts(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++; // {
+    else if (c === 125) depth = Math.max(0, depth - 1); // }
+    else if (c === 34) {
+      // "…" to its closing quote on the line, or """…""" (as the lexer: an unclosed """ is an empty string and a quote)
+      const close = text.startsWith('"""', i) ? text.indexOf('"""', i + 3) : -1;
+      if (close >= 0) i = close + 2;
+      else {
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === 92) j += 2; // backslash escape
+          else if (d === 34 || d === 10 || d === 13) break;
+          else j++;
+        }
+        i = text.charCodeAt(j) === 34 ? j : j - 1;
+      }
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const eol = text.indexOf("\n", i);
+      i = eol < 0 ? n : eol - 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      // An unclosed /* is no comment to the lexer either.
+      const close = text.indexOf("*/", i + 2);
+      if (close >= 0) i = close + 1;
+    } else if (depth === 0 && (i === 0 || text.charCodeAt(i - 1) === 10) && IDENT_START.test(text[i]!)) out.push(i);
+  }
+  return out;
 }

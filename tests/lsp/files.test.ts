@@ -129,6 +129,33 @@ describe("the workspace's files", () => {
   });
 });
 
+describe("recompiling after an edit", () => {
+  it("republishes only the edited document and the documents that import it", async () => {
+    const dir = folder("importers", {});
+    const client = await LspClient.start({ root: dir, diagnosticsDelay: 0 });
+    try {
+      const dep = await client.openUri(uriOf(join(dir, "dep.sbx")), DEP);
+      const main = await client.openUri(uriOf(join(dir, "main.sbx")), MAIN);
+      const lone = await client.openUri(uriOf(join(dir, "lone.sbx")), "scenario lone {\n  population { honest = 2 }\n}\n");
+      for (const uri of [dep, main, lone]) await client.diagnostics(uri);
+      const count = () => Object.fromEntries([dep, main, lone].map((u) => [u.split("/").pop(), client.publishedFor(u).length]));
+      const before = count();
+      // An edit of the lone scenario: nothing imports it.
+      await client.edit(lone, 0, 0, "// edited\n");
+      await client.diagnostics(lone);
+      // An edit of the imported file: its importer sees it (here: the base it needs is gone).
+      await client.edit(dep, DEP.indexOf("base"), DEP.indexOf("base") + 4, "gone");
+      expect(codes(await client.nextDiagnostics(main))).toContain("SBX2009");
+      await client.diagnostics(dep);
+      // A request answered after the analyzer went through every open document.
+      await client.at("textDocument/definition", main, MAIN.indexOf("base"));
+      expect(count()).toEqual({ "dep.sbx": before["dep.sbx"]! + 1, "main.sbx": before["main.sbx"]! + 1, "lone.sbx": before["lone.sbx"]! + 1 });
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
 describe("positions and late messages", () => {
   const SOURCE = (eol: string) => ["scenario s {", "  population { honest = 2 }", "  seed = 1", "}", ""].join(eol);
 

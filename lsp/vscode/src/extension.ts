@@ -22,7 +22,7 @@ function createClient({ command, args }: ServerCommand): LanguageClient {
       { scheme: "file", language: "sbx" },
       { scheme: "untitled", language: "sbx" },
     ],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.sbx") },
+    // The server registers its own watcher for **/*.sbx (workspace/didChangeWatchedFiles), for every client alike.
   };
   return new LanguageClient("sbx", "sbx language server", serverOptions, clientOptions);
 }

@@ -225,7 +225,10 @@ class Locator {
     let j = i + 3;
     const written: string[] = [];
     while (j < this.tokens.length && (isName(this.tokens[j]) || is(this.tokens[j], T.Comma))) {
-      if (isName(this.tokens[j]) && this.tokens[j]!.startOffset !== pos) written.push(this.tokens[j]!.image);
+      const t = this.tokens[j]!;
+      // Unclosed braces: what follows on later lines is the next declaration, not a name written here.
+      if (t.startOffset > pos && /[\n\r]/.test(this.text.slice(pos, t.startOffset))) return { kind: "import-names", module: node.path?.value ?? null, written };
+      if (isName(t) && t.startOffset !== pos) written.push(t.image);
       j++;
     }
     const close = this.tokens[j];

@@ -78,6 +78,8 @@ export function declInfo(d: Decl, label: (path: string) => string, text: string 
 
 /** Folders never searched for workspace files. */
 const SKIPPED = new Set(["node_modules", ".git", "dist", "out", "build"]);
+/** Compilations of unopened files kept for the next references or rename. */
+const MAX_CACHED = 64;
 /** At most this many workspace files are indexed (a home folder opened by mistake must not stall rename). */
 const MAX_WORKSPACE_FILES = 5000;
 
@@ -86,7 +88,6 @@ export class Analyzer {
   private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
   private readonly cache = new Map<string, Cached>();
   private folders: string[] = [];
-  private workspaceFiles: string[] | null = null;
   private serial = 0;
   /** How many compilations ran (tests and the benchmark read it). */
   compiles = 0;
@@ -97,7 +98,6 @@ export class Analyzer {
 
   setFolders(folders: readonly string[]): void {
     this.folders = folders.map(normalizePath);
-    this.workspaceFiles = null;
   }
 
   /** An open buffer's text (new or changed). */
@@ -117,7 +117,6 @@ export class Analyzer {
   diskChanged(paths: readonly string[] | null): void {
     if (paths === null) this.disk.clear();
     else for (const p of paths) this.disk.delete(p);
-    this.workspaceFiles = null;
   }
 
   isStdlib(path: string): boolean {
@@ -191,7 +190,15 @@ export class Analyzer {
     const result = compile(host, [path]);
     this.compiles++;
     const fresh: Cached = { stamps, result, reported: false };
+    this.cache.delete(path);
     this.cache.set(path, fresh);
+    // Keep the open documents' compilations and the most recent others (references compile unopened files too).
+    if (this.cache.size > MAX_CACHED) {
+      for (const key of this.cache.keys()) {
+        if (this.cache.size <= MAX_CACHED) break;
+        if (!this.open.has(key) && key !== path) this.cache.delete(key);
+      }
+    }
     return fresh;
   }
 
@@ -279,9 +286,8 @@ export class Analyzer {
     );
   }
 
-  /** The `.sbx` files of the workspace folders. */
+  /** The `.sbx` files of the workspace folders, listed afresh (files appear without events in some clients). */
   files(): string[] {
-    if (this.workspaceFiles) return this.workspaceFiles;
     const out: string[] = [];
     const walk = (dir: string) => {
       if (out.length >= MAX_WORKSPACE_FILES) return;
@@ -299,7 +305,7 @@ export class Analyzer {
       }
     };
     for (const folder of this.folders) walk(folder);
-    return (this.workspaceFiles = out);
+    return out;
   }
 
   private renameTarget(path: string, offset: number): { target: SymbolDef } | { error: string } {

@@ -83,7 +83,7 @@ function percentile(xs: readonly number[], p: number): number {
 }
 
 const summary = (xs: readonly number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), n: xs.length });
-const round = (x: number) => Math.round(x * 100) / 100;
+const round = (x: number) => Math.round(x * 1000) / 1000;
 
 async function server(diagnosticsDelay: number) {
   const child = spawn(process.execPath, [SBX, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   await typing.diagnostics(1);
   const completion: number[] = [];
   const hover: number[] = [];
+  const floor: number[] = [];
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
     version++;
     await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
@@ -133,6 +134,10 @@ async function main(): Promise<void> {
     t = performance.now();
     await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt });
     if (i >= WARMUP) hover.push(performance.now() - t);
+    // The floor: a request the server answers at once (no such document), i.e. the pipe and the scheduler.
+    t = performance.now();
+    await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: hoverAt });
+    if (i >= WARMUP) floor.push(performance.now() - t);
   }
   await typing.stop();
 
@@ -171,9 +176,12 @@ async function main(): Promise<void> {
     warmupRounds: WARMUP,
     completionMs: summary(completion),
     hoverMs: summary(hover),
+    requestFloorMs: summary(floor),
     diagnosticsAfterEditMs: summary(diagnostics),
     fullCompileMs: summary(full),
     ratios: {
+      completionP50OverCompileP50: round(percentile(completion, 50) / compileP50),
+      hoverP50OverCompileP50: round(percentile(hover, 50) / compileP50),
       completionP95OverCompileP50: round(percentile(completion, 95) / compileP50),
       hoverP95OverCompileP50: round(percentile(hover, 95) / compileP50),
       diagnosticsP95OverCompileP50: round(percentile(diagnostics, 95) / compileP50),

@@ -16,8 +16,11 @@ export interface AnalysisEvents {
   error(message: string): void;
 }
 
-/** Restarts of a dead worker before the analyzer moves into this thread. */
-const MAX_RESTARTS = 3;
+/**
+ * The analyzer thread's heap limit: a compile that runs out of memory ends
+ * that thread (and is reported), never the language server.
+ */
+const WORKER_HEAP_MB = Number(process.env["SBX_LSP_HEAP_MB"]) || 4096;
 
 export class AnalysisClient {
   private worker: Worker | null = null;
@@ -25,7 +28,6 @@ export class AnalysisClient {
   private readonly sent = new Map<string, number>();
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private restarts = 0;
   private folders: readonly string[] = [];
   private stopped = false;
 
@@ -40,15 +42,15 @@ export class AnalysisClient {
   private start(): void {
     this.sent.clear();
     if (this.stopped) return;
-    if (this.workerEntry && this.restarts <= MAX_RESTARTS) {
+    if (this.workerEntry) {
       try {
-        const worker = new Worker(this.workerEntry);
+        const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
         worker.on("message", (m: FromAnalyzer) => this.receive(m));
-        worker.on("error", (e) => this.events.error(`sbx: the analyzer thread failed: ${e.stack ?? String(e)}`));
-        worker.on("exit", () => {
+        worker.on("error", (e) => this.events.error(`sbx: the analyzer thread failed: ${e.message}`));
+        worker.on("exit", (code) => {
           if (this.worker !== worker) return;
           this.worker = null;
-          this.restarts++;
+          this.events.error(`sbx: the analyzer thread stopped (exit code ${code}); restarting it`);
           for (const w of this.waiting.values()) w.reject(new Error("the analyzer thread stopped; it has been restarted"));
           this.waiting.clear();
           this.start();

@@ -129,9 +129,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const summaryOf = async (doc: OpenDocument): Promise<Summary> => {
     const known = summaries.get(doc.path);
     if (known) return known;
-    const result = await ask<Analysed>("analyse", doc.path);
-    analysed(result);
-    return result.summary;
+    try {
+      const result = await ask<Analysed>("analyse", doc.path);
+      analysed(result);
+      return result.summary;
+    } catch {
+      // The compile failed (its thread ran out of memory, and was restarted): answer from the registry alone.
+      return { visible: {}, groups: {} };
+    }
   };
 
   const semanticsOf = (doc: OpenDocument, summary: Summary): Semantics => {

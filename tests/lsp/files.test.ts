@@ -209,6 +209,28 @@ describe("positions and late messages", () => {
 });
 
 describe("the process", () => {
+  it("survives a compile that runs out of memory, and checks the document again once it is fixed", async () => {
+    // A small heap for the analyzer thread, and a population large enough to exhaust it while lowering.
+    const client = await LspClient.start({ env: { SBX_LSP_HEAP_MB: "48" } });
+    try {
+      const text = "scenario s {\n  population { honest = 5000000 }\n}\n";
+      const uri = await client.open("huge.sbx", text);
+      // Whether or not the compile fits, the server answers from the registry and lives on.
+      const hover = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 4 } });
+      expect(hover?.contents.value).toMatch(/population/);
+      expect(client.exitCode).toBeNull();
+      const at = text.indexOf("5000000");
+      await client.edit(uri, at, at + 7, "2");
+      expect(await client.diagnostics(uri)).toEqual([]);
+      const after = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 4 } });
+      expect(after?.contents.value).toMatch(/population/);
+      expect(client.exitCode).toBeNull();
+    } finally {
+      await client.stop();
+    }
+  });
+
+
   it("exits when its input closes, though its parent lives on", async () => {
     const client = await LspClient.start();
     const exited = new Promise<number | null>((resolve) => client.process.once("exit", (code) => resolve(code)));

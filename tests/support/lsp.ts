@@ -83,9 +83,10 @@ export class LspClient {
       capabilities?: Record<string, unknown>;
       /** The workspace folder (default: the virtual TEST_DIR). */
       root?: string;
+      env?: Record<string, string>;
     } = {},
   ): Promise<LspClient> {
-    const child = spawn(process.execPath, [SBX_BIN, "lsp", "--stdio", ...(options.args ?? [])], { cwd: ROOT, stdio: "pipe" });
+    const child = spawn(process.execPath, [SBX_BIN, "lsp", "--stdio", ...(options.args ?? [])], { cwd: ROOT, stdio: "pipe", env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, connection);
     child.stderr.on("data", (chunk: Buffer) => (client.stderr += chunk.toString()));

@@ -77,7 +77,15 @@ describe.each(FILES)("$name", ({ name, text }) => {
       if (!spec) continue;
       for (const m of block.members) {
         if (m.kind === "Attribute") {
-          if (spec === POPULATION) continue; // `honest = 2` names a group, checked below
+          if (spec === POPULATION) {
+            // `honest = 2` is a group of an agent kind; `free_rider = 3` one of a declared policy.
+            const name = m.path[0]!;
+            const hover = await client.at<HoverResult>("textDocument/hover", uri, name.span.start + 1);
+            const value = hover?.contents.value ?? "(none)";
+            checked++;
+            if (!value.includes(`**${name.text}**`) && !value.includes(`policy ${name.text}`)) failures.push(`${client.position(uri, name.span.start).line + 1}: group '${name.text}' → ${value.split("\n")[0]}`);
+            continue;
+          }
           const root = spec.kind === "arm" ? SCENARIO : spec;
           const owner = ownerOf(root, m.path);
           const last = m.path[m.path.length - 1]!;

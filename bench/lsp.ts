@@ -96,7 +96,9 @@ async function server(diagnosticsDelay: number) {
     if (p.version !== undefined) waiting.get(`#${p.version}`)?.();
   });
   connection.listen();
-  await connection.sendRequest("initialize", { processId: process.pid, rootUri: "file:///sbx-bench", capabilities: {}, initializationOptions: { diagnosticsDelay } });
+  // The capabilities that matter here as VS Code declares them: snippets, and documentation resolved when shown.
+  const capabilities = { textDocument: { completion: { completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation", "detail", "additionalTextEdits"] } } } } };
+  await connection.sendRequest("initialize", { processId: process.pid, rootUri: "file:///sbx-bench", capabilities, initializationOptions: { diagnosticsDelay } });
   await connection.sendNotification("initialized", {});
   const diagnostics = (version: number, uri?: string) => new Promise<void>((resolve) => waiting.set(`${uri ?? ""}#${version}`, resolve));
   const stop = async () => {

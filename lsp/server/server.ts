@@ -15,6 +15,7 @@ import {
   ResponseError,
   TextDocumentSyncKind,
   type CodeAction,
+  type CompletionItem,
   type Connection,
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
@@ -62,6 +63,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let delay = options.diagnosticsDelay ?? 200;
   let relatedInformation = false;
   let snippets = false;
+  /** The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out without it. */
+  let lazyDocs = false;
+  let lastList: { readonly serial: number; readonly items: readonly CompletionItem[] } = { serial: 0, items: [] };
   let watchFiles = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   /** The newest names in scope of each open document, from its last compilation (a keystroke seldom changes them). */
@@ -172,13 +176,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (typeof init.diagnosticsDelay === "number" && init.diagnosticsDelay >= 0) delay = init.diagnosticsDelay;
     relatedInformation = params.capabilities.textDocument?.publishDiagnostics?.relatedInformation === true;
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    lazyDocs = params.capabilities.textDocument?.completion?.completionItem?.resolveSupport?.properties.includes("documentation") === true;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
     analysis.init(folders.filter((f) => !f.startsWith("/__unsaved__/")));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: [".", "[", '"', "/"] },
+        completionProvider: { triggerCharacters: [".", "[", '"', "/"], resolveProvider: true },
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
@@ -231,7 +236,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (ctx.slot.kind === "none") return [];
     const current = workspace.document(doc.path);
     if (!current) return [];
-    return complete(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
+    const items = complete(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
+    if (!lazyDocs) return items;
+    lastList = { serial: lastList.serial + 1, items };
+    return items.map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: lastList.serial, index: i } }));
+  });
+
+  connection.onCompletionResolve((item) => {
+    const at = item.data as { list?: unknown; index?: unknown } | undefined;
+    const full = at?.list === lastList.serial && typeof at.index === "number" ? lastList.items[at.index] : undefined;
+    return full?.label === item.label && full.documentation !== undefined ? { ...item, documentation: full.documentation } : item;
   });
 
   connection.onHover(async (params) => {

@@ -398,6 +398,25 @@ scenario mine extends <|> {}
   });
 });
 
+describe("completion documentation on demand", () => {
+  it("leaves documentation out of the list for clients that resolve it, and resolves it", async () => {
+    const lazy = await LspClient.start({ capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation", "detail"] } } } } } });
+    try {
+      const m = marked("scenario s {\n  population { honest = 2 }\n  <|>\n}\n");
+      const uri = await lazy.open("lazy.sbx", m.text);
+      const items = (await lazy.at<(Item & { data?: unknown })[]>("textDocument/completion", uri, m.cursors[0]!)) ?? [];
+      const seed = items.find((i) => i.label === "seed")!;
+      expect(seed.detail).toContain("default 42");
+      expect(seed.documentation).toBeUndefined();
+      const resolved = await lazy.request<Item>("completionItem/resolve", seed);
+      expect(resolved.documentation?.value).toContain("Root seed");
+      expect(resolved.label).toBe("seed");
+    } finally {
+      await lazy.stop();
+    }
+  });
+});
+
 describe("navigation", () => {
   const COMMON = `persona careful { prompt = "Be careful." }
 policy spender { accept = 90% }

@@ -110,6 +110,25 @@ describe.each(FILES)("$name", ({ name, text }) => {
     expect(checked).toBeGreaterThan(0);
   });
 
+  it("completion at the end of each member's first word offers that word", async () => {
+    const uri = await client.open(`sweep/word/${name}`, text);
+    const failures: string[] = [];
+    let checked = 0;
+    for (const { block, spec } of visits) {
+      if (!spec) continue;
+      for (const m of block.members) {
+        const word = m.kind === "Attribute" ? m.path[0]! : m.kind === "Block" ? m.type : null;
+        if (!word) continue;
+        const items = (await client.at<Item[] | null>("textDocument/completion", uri, word.span.end)) ?? [];
+        checked++;
+        if (!items.some((i) => i.label === word.text)) failures.push(`${client.position(uri, word.span.start).line + 1}: '${word.text}' in ${block.type.text} (got ${items.length} items)`);
+      }
+    }
+    await client.close(uri);
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
+  });
+
   it("completion on a fresh line after each finished member offers the block's unwritten attributes and blocks", async () => {
     const uri = await client.open(`sweep/complete/${name}`, text);
     const failures: string[] = [];

@@ -360,7 +360,8 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.CONSUME(T.Identifier);
         if (!isVirtual(head)) parts.push(head);
-        this.MANY(this.refTail);
+        // Chevrotain's between-iterations recovery does nothing for a repetition that ends its rule, so skipping one that cannot start changes nothing.
+        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Dot)) this.MANY(this.refTail);
       } catch (e) {
         this.cut(e, this.refNode(mark, parts));
       }
@@ -406,8 +407,7 @@ class SbxParser extends EmbeddedActionsParser {
     this.recovered,
   );
 
-  /** A value starts on the line of its `=`, so `seed =` followed by a new member is a missing value, not `seed = member`. */
-  private readonly attributeValue = { GATE: () => this.sameLineAsPrevious(), DEF: () => this.SUBRULE(this.expression) };
+  private readonly attributeValue = (): A.Expr => this.SUBRULE(this.expression);
 
   attribute = this.RULE(
     "attribute",
@@ -422,7 +422,8 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
-        value = this.OPTION(this.attributeValue);
+        // A value starts on the line of its `=`, so `seed =` followed by a new member is a missing value, not `seed = member`.
+        if (this.RECORDING_PHASE || this.sameLineAsPrevious()) value = this.OPTION(this.attributeValue);
       } catch (e) {
         const partial = taken(e);
         if (stage === 0) path = partial as IToken[];
@@ -479,13 +480,10 @@ class SbxParser extends EmbeddedActionsParser {
     return { kind: "Vary", path, values, span: cover(spanOf(keyword), values.span) };
   }
 
-  private readonly statementLabel = {
-    GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Colon),
-    DEF: (): IToken => {
-      const label = this.CONSUME(T.Identifier);
-      this.CONSUME(T.Colon);
-      return label;
-    },
+  private readonly statementLabel = (): IToken => {
+    const label = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    return label;
   };
 
   statement = this.RULE(
@@ -495,8 +493,10 @@ class SbxParser extends EmbeddedActionsParser {
       let expr: A.Expr | undefined;
       let stage = 0;
       try {
-        const labelToken = this.OPTION(this.statementLabel);
-        label = labelToken && real(labelToken);
+        if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Colon))) {
+          const labelToken = this.OPTION(this.statementLabel);
+          label = labelToken && real(labelToken);
+        }
         stage = 1;
         expr = this.SUBRULE(this.expression);
       } catch (e) {
@@ -530,7 +530,7 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.CONSUME(T.Identifier);
         if (!isVirtual(head)) parts.push(head);
-        this.MANY(this.pathTail);
+        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Dot)) this.MANY(this.pathTail);
       } catch (e) {
         this.cut(e, parts);
       }
@@ -569,7 +569,7 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const first = this.SUBRULE(this.prefixed);
         this.operands.push(first);
-        this.MANY(this.expressionTail);
+        if (this.RECORDING_PHASE || this.expressionTail.GATE()) this.MANY(this.expressionTail);
       } catch (e) {
         const partial = taken(e) as Operand | undefined;
         if (partial !== undefined) this.operands.push(partial);
@@ -628,7 +628,8 @@ class SbxParser extends EmbeddedActionsParser {
       let prefixes: IToken[] | null = null;
       let expr: A.Expr | undefined;
       try {
-        this.MANY(this.prefixOperator);
+        // The repetition is followed by a rule, so Chevrotain's between-iterations recovery does nothing for it either.
+        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Minus) || tokenMatcher(this.LA(1), T.Not)) this.MANY(this.prefixOperator);
         prefixes = this.prefixTokens;
         expr = this.SUBRULE(this.postfix);
       } catch (e) {
@@ -666,7 +667,7 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.SUBRULE(this.primary);
         if (!this.RECORDING_PHASE) this.chain = head;
-        this.MANY(this.suffixes);
+        if (this.RECORDING_PHASE || this.suffixes.GATE()) this.MANY(this.suffixes);
         return this.chain;
       } catch (e) {
         this.cut(e, (taken(e) as A.Expr | undefined) ?? missing(NO_SPAN));
@@ -733,13 +734,10 @@ class SbxParser extends EmbeddedActionsParser {
     this.recovered,
   );
 
-  private readonly argumentName = {
-    GATE: () => tokenMatcher(this.LA(1), T.AnyName) && tokenMatcher(this.LA(2), T.Equals),
-    DEF: (): IToken => {
-      const name = this.CONSUME(T.AnyName);
-      this.CONSUME(T.Equals);
-      return name;
-    },
+  private readonly argumentName = (): IToken => {
+    const name = this.CONSUME(T.AnyName);
+    this.CONSUME(T.Equals);
+    return name;
   };
 
   argument = this.RULE(
@@ -750,8 +748,10 @@ class SbxParser extends EmbeddedActionsParser {
       let value: A.Expr | undefined;
       let stage = 0;
       try {
-        const nameToken = this.OPTION(this.argumentName);
-        name = nameToken && real(nameToken);
+        if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.AnyName) && tokenMatcher(this.LA(2), T.Equals))) {
+          const nameToken = this.OPTION(this.argumentName);
+          name = nameToken && real(nameToken);
+        }
         stage = 1;
         value = this.SUBRULE(this.expression);
       } catch (e) {
@@ -772,21 +772,18 @@ class SbxParser extends EmbeddedActionsParser {
   }
 
   private readonly unitAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Percent) }, { ALT: () => this.CONSUME2(T.Identifier) }];
-  private readonly unit = {
-    GATE: () => tokenMatcher(this.LA(1), T.Percent) || this.atUnit(),
-    DEF: () => this.OR2(this.unitAlts),
-  };
+  private readonly unit = (): IToken => this.OR2(this.unitAlts);
 
   private readonly primaryAlts: IOrAlt<A.Expr>[] = [
     {
       ALT: () => {
         const n = this.CONSUME(T.NumberLiteral);
-        const suffix = this.OPTION(this.unit);
+        const suffix = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Percent) || this.atUnit() ? this.OPTION(this.unit) : undefined;
         if (this.RECORDING_PHASE) return missing(NO_SPAN);
-        const percent = suffix && !isVirtual(suffix) && suffix.tokenType === T.Percent;
-        const unit = suffix && !isVirtual(suffix) && !percent ? suffix : undefined;
-        const end = suffix && !isVirtual(suffix) ? spanOf(suffix) : spanOf(n);
-        return { kind: "Number", value: Number(n.image), raw: n.image, percent: !!percent, unit: unit ? toName(unit) : null, span: cover(spanOf(n), end) };
+        const after = suffix && !isVirtual(suffix) ? suffix : undefined;
+        const percent = after !== undefined && after.tokenType === T.Percent;
+        const unit = after !== undefined && !percent ? toName(after) : null;
+        return { kind: "Number", value: Number(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
       },
     },
     { ALT: () => this.stringLit(this.CONSUME(T.StringLiteral), this.otherDiagnostics) },
@@ -923,9 +920,8 @@ class SbxParser extends EmbeddedActionsParser {
   /** `kind {`, `kind name {`, `kind "name" {`, or a header with `extends`/`of`. */
   private atBlock(): boolean {
     if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
-    const opensHeaderTail = (t: IToken) => tokenMatcher(t, T.LCurly) || tokenMatcher(t, T.Extends) || tokenMatcher(t, T.Of);
-    if (opensHeaderTail(this.LA(2))) return true;
     const second = this.LA(2);
+    if (opensHeaderTail(second)) return true;
     return (tokenMatcher(second, T.Identifier) || tokenMatcher(second, T.StringLiteral)) && opensHeaderTail(this.LA(3));
   }
 
@@ -935,13 +931,18 @@ class SbxParser extends EmbeddedActionsParser {
     if (!tokenMatcher(unit, T.Identifier) || !UNIT_WORDS.has(unit.image)) return false;
     if (unit.startLine !== this.LA(0).endLine) return false;
     const after = this.LA(2);
-    return !MEMBER_END_TOKENS.some((t) => tokenMatcher(after, t));
+    for (const t of MEMBER_END_TOKENS) if (tokenMatcher(after, t)) return false;
+    return true;
   }
 
   private sameLineAsPrevious(): boolean {
     const prev = this.LA(0);
     return prev.endLine === undefined || this.LA(1).startLine === prev.endLine;
   }
+}
+
+function opensHeaderTail(t: IToken): boolean {
+  return tokenMatcher(t, T.LCurly) || tokenMatcher(t, T.Extends) || tokenMatcher(t, T.Of);
 }
 
 /** Imports and blocks in source order. */

@@ -20,6 +20,7 @@
 import {
   type ConsumeMethodOpts,
   EmbeddedActionsParser,
+  EOF,
   getLookaheadPaths,
   type IOrAlt,
   type IRecognitionException,
@@ -37,6 +38,22 @@ import * as T from "./tokens.ts";
 export const UNIT_WORDS: ReadonlySet<string> = new Set(["epoch", "epochs", "step", "steps", "seconds", "ms", "tokens", "usd"]);
 
 const MEMBER_END_TOKENS: readonly TokenType[] = [T.Equals, T.Dot, T.LCurly, T.Colon];
+
+/**
+ * How deep blocks, parentheses, lists and argument lists may nest (SBX1007).
+ * The parser, the checker and the formatter recurse on nesting, and a deeper
+ * file would exhaust the call stack; real files nest fewer than ten levels.
+ */
+export const MAX_NESTING = 64;
+/**
+ * How deep an expression's tree may be (SBX1008): long chains of operators,
+ * signs or member accesses nest without brackets, and every phase after
+ * parsing walks expressions recursively.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
+const OPENERS: readonly TokenType[] = [T.LCurly, T.LParen, T.LBracket];
+const CLOSERS: readonly TokenType[] = [T.RCurly, T.RParen, T.RBracket];
 
 /** The result of parsing a token vector. Syntax errors are Chevrotain's; the other diagnostics come from building the tree. */
 export interface ParsedFile {
@@ -148,6 +165,8 @@ class SbxParser extends EmbeddedActionsParser {
   private operators: IToken[] = [];
   /** The expression a call, selection or member suffix applies to. */
   private chain: A.Expr = missing(NO_SPAN);
+  /** Open blocks, parentheses, lists and argument lists around the parser's position. */
+  private nesting = 0;
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, lookaheadStrategy: new GatedAlternativesLookahead({ maxLookahead: 3 }) });
@@ -170,6 +189,7 @@ class SbxParser extends EmbeddedActionsParser {
 
   private begin(tokens: IToken[], fileName: string): void {
     this.fileName = fileName;
+    this.nesting = 0;
     this.consumed = [];
     this.importDiagnostics = [];
     this.otherDiagnostics = [];
@@ -199,6 +219,46 @@ class SbxParser extends EmbeddedActionsParser {
   private discard(noted: number): null {
     if (!this.RECORDING_PHASE) this.otherDiagnostics.length = noted;
     return null;
+  }
+
+  /**
+   * Enter a bracket just consumed. Past MAX_NESTING its contents are
+   * reported and skipped up to the matching closer (false: parse nothing inside).
+   */
+  private enter(open: IToken): boolean {
+    if (this.RECORDING_PHASE) return true;
+    if (this.nesting < MAX_NESTING) {
+      this.nesting++;
+      return true;
+    }
+    if (!isVirtual(open)) this.otherDiagnostics.push(diagnostic("SBX1007", { limit: MAX_NESTING }, this.fileName, spanOf(open)));
+    let depth = 0;
+    for (;;) {
+      const next = this.LA(1);
+      if (tokenMatcher(next, EOF)) return false;
+      if (OPENERS.includes(next.tokenType)) depth++;
+      else if (CLOSERS.includes(next.tokenType) && depth-- === 0) return false;
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /** Leave a bracket that `enter` let in. */
+  private leave(entered: boolean): void {
+    if (entered && !this.RECORDING_PHASE) this.nesting--;
+  }
+
+  /**
+   * An expression whose tree is deeper than MAX_EXPRESSION_DEPTH is reported
+   * and replaced by a missing one. Its depth is at most the number of tokens it
+   * spans plus one, so short expressions (all real ones) are not walked.
+   */
+  private limitDepth(expr: A.Expr, tokens: number): A.Expr {
+    if (tokens < MAX_EXPRESSION_DEPTH || this.RECORDING_PHASE) return expr;
+    const deep = deeperThan(expr, MAX_EXPRESSION_DEPTH);
+    if (!deep) return expr;
+    // At the deepest operand: the start of a long chain, the heart of a deep nest.
+    this.otherDiagnostics.push(diagnostic("SBX1008", { limit: MAX_EXPRESSION_DEPTH }, this.fileName, deep.span));
+    return { kind: "Missing", span: { start: expr.span.start, end: expr.span.start } };
   }
 
   /** Hang this rule's partial result on the exception and let it go on. */
@@ -310,12 +370,20 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 2;
         of = this.OPTION3(this.ofClause);
         stage = 0;
-        open = real(this.CONSUME(T.LCurly));
+        const brace = this.CONSUME(T.LCurly);
+        open = real(brace);
         stage = 3;
-        this.MANY(() => {
-          const member = this.SUBRULE(this.member);
-          if (member) members.push(member);
-        });
+        const entered = this.enter(brace);
+        try {
+          if (entered) {
+            this.MANY(() => {
+              const member = this.SUBRULE(this.member);
+              if (member) members.push(member);
+            });
+          }
+        } finally {
+          this.leave(entered);
+        }
         stage = 0;
         close = real(this.CONSUME(T.RCurly));
       } catch (e) {
@@ -416,21 +484,23 @@ class SbxParser extends EmbeddedActionsParser {
       let path: IToken[] | undefined;
       let eq: IToken | undefined;
       let value: A.Expr | undefined;
+      let valueMark = 0;
       let stage = 0;
       try {
         path = this.SUBRULE(this.path);
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
+        valueMark = this.consumed.length;
         // A value starts on the line of its `=`, so `seed =` followed by a new member is a missing value, not `seed = member`.
         if (this.RECORDING_PHASE || this.sameLineAsPrevious()) value = this.OPTION(this.attributeValue);
       } catch (e) {
         const partial = taken(e);
         if (stage === 0) path = partial as IToken[];
         else if (stage === 2) value = partial as A.Expr;
-        this.cut(e, this.attributeNode(noted, path, eq, value));
+        this.cut(e, this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark)));
       }
-      return this.attributeNode(noted, path, eq, value);
+      return this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark));
     },
     this.recovered,
   );
@@ -453,6 +523,7 @@ class SbxParser extends EmbeddedActionsParser {
       let keyword: IToken | undefined;
       let path: IToken[] | undefined;
       let values: A.Expr | undefined;
+      let valuesMark = 0;
       let stage = 0;
       try {
         keyword = real(this.CONSUME(T.Identifier));
@@ -461,14 +532,15 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 0;
         this.CONSUME(T.In);
         stage = 2;
+        valuesMark = this.consumed.length;
         values = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) path = partial as IToken[];
         else if (stage === 2) values = partial as A.Expr;
-        this.cut(e, this.varyNode(noted, keyword, path, values));
+        this.cut(e, this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark)));
       }
-      return this.varyNode(noted, keyword, path, values);
+      return this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark));
     },
     this.recovered,
   );
@@ -491,6 +563,7 @@ class SbxParser extends EmbeddedActionsParser {
     (): A.Statement | null => {
       let label: IToken | undefined;
       let expr: A.Expr | undefined;
+      let exprMark = 0;
       let stage = 0;
       try {
         if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Colon))) {
@@ -498,13 +571,14 @@ class SbxParser extends EmbeddedActionsParser {
           label = labelToken && real(labelToken);
         }
         stage = 1;
+        exprMark = this.consumed.length;
         expr = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) expr = partial as A.Expr;
-        this.cut(e, this.statementNode(label, expr));
+        this.cut(e, this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark)));
       }
-      return this.statementNode(label, expr);
+      return this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark));
     },
     this.recovered,
   );
@@ -643,7 +717,14 @@ class SbxParser extends EmbeddedActionsParser {
 
   private prefixedNode(prefixes: IToken[] | null, expr: A.Expr | undefined): Operand {
     const operand = expr ?? missing(NO_SPAN);
-    return prefixes?.length ? new PrefixedOperand(prefixes, operand) : operand;
+    if (!prefixes?.length) return operand;
+    if (prefixes.length > MAX_EXPRESSION_DEPTH && !this.RECORDING_PHASE) {
+      // Each sign nests one level, and building them recurses: stop here.
+      this.otherDiagnostics.push(diagnostic("SBX1008", { limit: MAX_EXPRESSION_DEPTH }, this.fileName, spanOf(prefixes[MAX_EXPRESSION_DEPTH]!)));
+      const start = prefixes[0]!.startOffset;
+      return { kind: "Missing", span: { start, end: start } };
+    }
+    return new PrefixedOperand(prefixes, operand);
   }
 
   private readonly suffixAlts: IOrAlt<A.Expr>[] = [
@@ -684,10 +765,17 @@ class SbxParser extends EmbeddedActionsParser {
       const callee = this.chain;
       const mark = this.consumed.length;
       const args: A.Arg[] = [];
+      let entered = true;
       try {
-        this.CONSUME(T.LParen);
-        this.MANY_SEP({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE(this.argument)) });
+        entered = this.enter(this.CONSUME(T.LParen));
+        try {
+          if (entered) this.MANY_SEP({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE(this.argument)) });
+        } finally {
+          this.leave(entered);
+        }
         this.CONSUME(T.RParen);
+        // A call whose arguments were skipped is no call: its arity would be a second, false error.
+        if (!entered) return missing({ start: callee.span.start, end: callee.span.start });
       } catch (e) {
         const partial = taken(e) as A.Arg | undefined;
         if (partial !== undefined) args.push(partial);
@@ -704,10 +792,16 @@ class SbxParser extends EmbeddedActionsParser {
       const target = this.chain;
       const mark = this.consumed.length;
       const args: A.Arg[] = [];
+      let entered = true;
       try {
-        this.CONSUME(T.LBracket);
-        this.MANY_SEP({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE(this.argument)) });
+        entered = this.enter(this.CONSUME(T.LBracket));
+        try {
+          if (entered) this.MANY_SEP({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE(this.argument)) });
+        } finally {
+          this.leave(entered);
+        }
         this.CONSUME(T.RBracket);
+        if (!entered) return missing({ start: target.span.start, end: target.span.start });
       } catch (e) {
         const partial = taken(e) as A.Arg | undefined;
         if (partial !== undefined) args.push(partial);
@@ -802,7 +896,12 @@ class SbxParser extends EmbeddedActionsParser {
         const open = this.CONSUME(T.LParen);
         let inner: A.Expr | undefined;
         try {
-          inner = this.SUBRULE(this.expression);
+          const entered = this.enter(open);
+          try {
+            if (entered) inner = this.SUBRULE(this.expression);
+          } finally {
+            this.leave(entered);
+          }
           const close = real(this.CONSUME(T.RParen));
           return this.parenNode(open, inner, close);
         } catch (e) {
@@ -842,11 +941,17 @@ class SbxParser extends EmbeddedActionsParser {
       const mark = this.consumed.length;
       const items: A.Expr[] = [];
       try {
-        this.CONSUME(T.LBracket);
-        this.MANY(() => {
-          items.push(this.SUBRULE(this.expression));
-          this.OPTION(this.listComma);
-        });
+        const entered = this.enter(this.CONSUME(T.LBracket));
+        try {
+          if (entered) {
+            this.MANY(() => {
+              items.push(this.SUBRULE(this.expression));
+              this.OPTION(this.listComma);
+            });
+          }
+        } finally {
+          this.leave(entered);
+        }
         this.CONSUME(T.RBracket);
       } catch (e) {
         const partial = taken(e) as A.Expr | undefined;
@@ -989,6 +1094,61 @@ function prefixOperand(items: readonly ExprItem[], cursor: { at: number }): A.Ex
   return missing(spanOf(item.token));
 }
 
+/** The deepest node of the expression's tree when it is deeper than `limit`, else null; found without recursion. */
+function deeperThan(root: A.Expr, limit: number): A.Expr | null {
+  const nodes: A.Expr[] = [root];
+  const depths: number[] = [1];
+  let deepest: A.Expr | null = null;
+  let max = limit;
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    // Children are visited right to left, so the last of the deepest is the leftmost: where a chain starts.
+    if (depth > limit && depth >= max) {
+      max = depth;
+      deepest = node;
+    }
+    const push = (child: A.Expr): void => {
+      nodes.push(child);
+      depths.push(depth + 1);
+    };
+    switch (node.kind) {
+      case "List":
+        node.items.forEach(push);
+        break;
+      case "Range":
+        push(node.from);
+        push(node.to);
+        if (node.step) push(node.step);
+        break;
+      case "Binary":
+        push(node.left);
+        push(node.right);
+        break;
+      case "Unary":
+        push(node.arg);
+        break;
+      case "Call":
+        push(node.callee);
+        for (const a of node.args) push(a.value);
+        break;
+      case "Index":
+        push(node.target);
+        for (const a of node.args) push(a.value);
+        break;
+      case "Member":
+        push(node.object);
+        break;
+      case "Paren":
+        push(node.expr);
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
+
 function spanOfItem(item: ExprItem): A.Span {
   return item.kind === "atom" ? item.expr.span : spanOf(item.token);
 }
@@ -996,8 +1156,9 @@ function spanOfItem(item: ExprItem): A.Span {
 /** Triple-quoted text: drop the first newline and the common indentation, so prompts can be indented with the code. */
 export function dedent(raw: string): string {
   const lines = raw.replace(/^\r?\n/, "").replace(/\r\n/g, "\n").split("\n");
-  const indents = lines.filter((l) => l.trim().length > 0).map((l) => /^[ \t]*/.exec(l)![0].length);
-  const cut = indents.length ? Math.min(...indents) : 0;
+  let cut = Infinity;
+  for (const l of lines) if (l.trim().length > 0) cut = Math.min(cut, /^[ \t]*/.exec(l)![0].length);
+  if (cut === Infinity) cut = 0;
   return lines
     .map((l) => l.slice(cut))
     .join("\n")

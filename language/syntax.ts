@@ -15,7 +15,15 @@ export interface ParseResult {
   readonly file: A.SourceFile;
   readonly tokens: readonly IToken[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The top-level block an unterminated comment cut short (its `}` is inside
+   * the comment), or null. Checking it would report only consequences.
+   */
+  readonly unfinished: A.Block | null;
 }
+
+/** At most this many syntax diagnostics are reported per file (SBX1009 counts the rest). */
+export const MAX_SYNTAX_DIAGNOSTICS = 50;
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -27,8 +35,13 @@ export function lex(text: string, fileName: string): LexResult {
   const result = T.SbxLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
   for (const error of result.errors) {
-    const char = text.slice(error.offset, error.offset + Math.max(1, error.length));
-    diagnostics.push(diagnostic("SBX1003", { char: char.length > 12 ? `${char.slice(0, 12)}…` : char }, fileName, { start: error.offset, end: error.offset + Math.max(1, error.length) }));
+    const raw = text.slice(error.offset, error.offset + Math.max(1, error.length));
+    // Control characters (binary input) are shown escaped, never sent to the terminal as they are.
+    const char = (raw.length > 12 ? `${raw.slice(0, 12)}…` : raw).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+    diagnostics.push(diagnostic("SBX1003", { char }, fileName, { start: error.offset, end: error.offset + Math.max(1, error.length) }));
+  }
+  for (const comment of result.groups["comments"] ?? []) {
+    if (comment.tokenType === T.UnterminatedComment) diagnostics.push(diagnostic("SBX1010", {}, fileName, { start: comment.startOffset, end: comment.startOffset + 2 }));
   }
   for (const token of result.tokens) {
     if (token.tokenType === T.UnterminatedString) {
@@ -46,15 +59,33 @@ export function parse(text: string, fileName: string): ParseResult {
   const parsed = sbxParser.parseFile(lexed.tokens, fileName);
   const items = parsed.items;
   const unclosed = unclosedBlocks(lexed.tokens);
-  const parseErrors = parsed.errors.filter((e) => !(unclosed.length && isEof(e.token)));
+  // An unterminated comment runs to the end of the file: the braces it swallowed are its consequence, not more errors.
+  const cut = lexed.comments.length > 0 && lexed.comments[lexed.comments.length - 1]!.tokenType === T.UnterminatedComment;
+  const parseErrors = parsed.errors.filter((e) => !((unclosed.length || cut) && isEof(e.token)));
   const diagnostics = [
     ...lexed.diagnostics,
     ...parseErrors.map((e) => syntaxDiagnostic(e, fileName, text.length)),
-    ...unclosed.map((u) => diagnostic("SBX1004", { block: u.name }, fileName, u.span)),
+    ...(cut ? [] : unclosed.map((u) => diagnostic("SBX1004", { block: u.name }, fileName, u.span))),
     ...parsed.diagnostics,
   ];
-  const comments = lexed.comments.map((c) => ({ text: c.image, block: c.tokenType === T.BlockComment, span: spanOf(c) }));
-  return { file: { kind: "File", items, comments, span: { start: 0, end: text.length } }, tokens: lexed.tokens, diagnostics };
+  const comments = lexed.comments.map((c) => ({ text: c.image, block: c.tokenType !== T.LineComment, span: spanOf(c) }));
+  const span = { start: 0, end: text.length };
+  if (diagnostics.length > MAX_SYNTAX_DIAGNOSTICS) {
+    // Hundreds of syntax errors mean the text is not .sbx (binary input, another language): whatever tree was recovered is noise.
+    return { file: { kind: "File", items: [], comments, span }, tokens: lexed.tokens, diagnostics: capped(diagnostics, fileName), unfinished: null };
+  }
+  const outermost = unclosed[0]?.brace;
+  const unfinished = cut && outermost !== undefined ? (items.find((i): i is A.Block => i.kind === "Block" && i.body?.start === outermost) ?? null) : null;
+  return { file: { kind: "File", items, comments, span }, tokens: lexed.tokens, diagnostics, unfinished };
+}
+
+/** The first MAX_SYNTAX_DIAGNOSTICS in source order, then one that counts the rest. */
+function capped(diagnostics: Diagnostic[], fileName: string): Diagnostic[] {
+  const sorted = [...diagnostics].sort((a, b) => a.span.start - b.span.start);
+  const shown = sorted.slice(0, MAX_SYNTAX_DIAGNOSTICS);
+  const rest = sorted.length - MAX_SYNTAX_DIAGNOSTICS;
+  shown.push(diagnostic("SBX1009", { count: rest, limit: MAX_SYNTAX_DIAGNOSTICS }, fileName, sorted[MAX_SYNTAX_DIAGNOSTICS]!.span));
+  return shown;
 }
 
 // ---- spans ------------------------------------------------------------------
@@ -70,7 +101,7 @@ function isEof(token: IToken): boolean {
 }
 
 /** Braces left open at the end of the file, reported at the block they open (innermost last). */
-function unclosedBlocks(toks: readonly IToken[]): { name: string; span: A.Span }[] {
+function unclosedBlocks(toks: readonly IToken[]): { name: string; span: A.Span; brace: number }[] {
   const open: number[] = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!.tokenType;
@@ -84,7 +115,7 @@ function unclosedBlocks(toks: readonly IToken[]): { name: string; span: A.Span }
     while (j > 0 && toks[j - 1]!.startLine === toks[i]!.startLine && !stops.has(toks[j - 1]!.tokenType)) j--;
     const head = toks[Math.max(0, j)]!;
     const name = head.tokenType === T.LCurly ? "{" : head.image;
-    return { name, span: cover(spanOf(head), spanOf(toks[i]!)) };
+    return { name, span: cover(spanOf(head), spanOf(toks[i]!)), brace: toks[i]!.startOffset };
   });
 }
 

@@ -146,7 +146,7 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
   for (const member of node.members) {
     switch (member.kind) {
       case "Attribute": {
-        const key = member.path.map((p) => p.text).join(".");
+        const key = member.path.length === 1 ? member.path[0]!.text : member.path.map((p) => p.text).join(".");
         const previous = seen.get(key);
         if (previous) {
           ctx.diagnostics.push(

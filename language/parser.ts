@@ -93,9 +93,9 @@ const PREFIX_MINUS = 8;
 
 const NO_SPAN: A.Span = { start: 0, end: 0 };
 
-/** A token Chevrotain inserted while recovering: it has no real position. */
+/** A token Chevrotain inserted while recovering: it has no real position (Chevrotain marks it `isInsertedInRecovery` too). */
 export function isVirtual(token: IToken): boolean {
-  return Number.isNaN(token.startOffset) || token.isInsertedInRecovery === true;
+  return token.startOffset !== token.startOffset;
 }
 
 export function spanOf(token: IToken): A.Span {
@@ -429,7 +429,7 @@ class SbxParser extends EmbeddedActionsParser {
         const head = this.CONSUME(T.Identifier);
         if (!isVirtual(head)) parts.push(head);
         // Chevrotain's between-iterations recovery does nothing for a repetition that ends its rule, so skipping one that cannot start changes nothing.
-        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Dot)) this.MANY(this.refTail);
+        if (this.RECORDING_PHASE || this.LA(1).tokenType === T.Dot) this.MANY(this.refTail);
       } catch (e) {
         this.cut(e, this.refNode(mark, parts));
       }
@@ -566,7 +566,7 @@ class SbxParser extends EmbeddedActionsParser {
       let exprMark = 0;
       let stage = 0;
       try {
-        if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Colon))) {
+        if (this.RECORDING_PHASE || (this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.Colon)) {
           const labelToken = this.OPTION(this.statementLabel);
           label = labelToken && real(labelToken);
         }
@@ -604,7 +604,7 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.CONSUME(T.Identifier);
         if (!isVirtual(head)) parts.push(head);
-        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Dot)) this.MANY(this.pathTail);
+        if (this.RECORDING_PHASE || this.LA(1).tokenType === T.Dot) this.MANY(this.pathTail);
       } catch (e) {
         this.cut(e, parts);
       }
@@ -620,7 +620,7 @@ class SbxParser extends EmbeddedActionsParser {
   );
   private readonly expressionTail = {
     // An identifier after an operand continues the expression only as `by` (a range step).
-    GATE: () => !tokenMatcher(this.LA(1), T.Identifier) || this.LA(1).image === "by",
+    GATE: () => this.LA(1).tokenType !== T.Identifier || this.LA(1).image === "by",
     DEF: () => {
       const operator = this.OR(this.operatorAlts);
       if (!isVirtual(operator)) this.operators.push(operator);
@@ -664,12 +664,7 @@ class SbxParser extends EmbeddedActionsParser {
       operators.length = operatorBase;
       return missing(NO_SPAN);
     }
-    if (count === 1 && !(operands[operandBase] instanceof PrefixedOperand)) {
-      const only = operands[operandBase] as A.Expr;
-      operands.length = operandBase;
-      operators.length = operatorBase;
-      return only;
-    }
+    if (count === 1 && operators.length === operatorBase && !(operands[operandBase] instanceof PrefixedOperand)) return operands.pop() as A.Expr;
     const items: ExprItem[] = [];
     for (let i = 0; i < count; i++) {
       const operand = operands[operandBase + i]!;
@@ -703,7 +698,7 @@ class SbxParser extends EmbeddedActionsParser {
       let expr: A.Expr | undefined;
       try {
         // The repetition is followed by a rule, so Chevrotain's between-iterations recovery does nothing for it either.
-        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Minus) || tokenMatcher(this.LA(1), T.Not)) this.MANY(this.prefixOperator);
+        if (this.RECORDING_PHASE || this.LA(1).tokenType === T.Minus || this.LA(1).tokenType === T.Not) this.MANY(this.prefixOperator);
         prefixes = this.prefixTokens;
         expr = this.SUBRULE(this.postfix);
       } catch (e) {
@@ -734,7 +729,7 @@ class SbxParser extends EmbeddedActionsParser {
   ];
   /** Calls and selections must start on the callee's line, so a new member in parentheses is not a call. */
   private readonly suffixes = {
-    GATE: () => tokenMatcher(this.LA(1), T.Dot) || this.sameLineAsPrevious(),
+    GATE: () => this.LA(1).tokenType === T.Dot || this.sameLineAsPrevious(),
     DEF: () => {
       const next = this.OR(this.suffixAlts);
       if (!this.RECORDING_PHASE) this.chain = next;
@@ -842,7 +837,7 @@ class SbxParser extends EmbeddedActionsParser {
       let value: A.Expr | undefined;
       let stage = 0;
       try {
-        if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.AnyName) && tokenMatcher(this.LA(2), T.Equals))) {
+        if (this.RECORDING_PHASE || (tokenMatcher(this.LA(1), T.AnyName) && this.LA(2).tokenType === T.Equals)) {
           const nameToken = this.OPTION(this.argumentName);
           name = nameToken && real(nameToken);
         }
@@ -872,7 +867,7 @@ class SbxParser extends EmbeddedActionsParser {
     {
       ALT: () => {
         const n = this.CONSUME(T.NumberLiteral);
-        const suffix = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Percent) || this.atUnit() ? this.OPTION(this.unit) : undefined;
+        const suffix = this.RECORDING_PHASE || this.LA(1).tokenType === T.Percent || this.atUnit() ? this.OPTION(this.unit) : undefined;
         if (this.RECORDING_PHASE) return missing(NO_SPAN);
         const after = suffix && !isVirtual(suffix) ? suffix : undefined;
         const percent = after !== undefined && after.tokenType === T.Percent;
@@ -1011,32 +1006,32 @@ class SbxParser extends EmbeddedActionsParser {
   /** `a.b.c =` (but not `==`). */
   private atAttribute(): boolean {
     let i = 1;
-    if (!tokenMatcher(this.LA(i), T.Identifier)) return false;
+    if (this.LA(i).tokenType !== T.Identifier) return false;
     i++;
-    while (tokenMatcher(this.LA(i), T.Dot) && tokenMatcher(this.LA(i + 1), T.AnyName)) i += 2;
-    return tokenMatcher(this.LA(i), T.Equals);
+    while (this.LA(i).tokenType === T.Dot && tokenMatcher(this.LA(i + 1), T.AnyName)) i += 2;
+    return this.LA(i).tokenType === T.Equals;
   }
 
   private atVary(): boolean {
     const first = this.LA(1);
-    return tokenMatcher(first, T.Identifier) && first.image === "vary" && tokenMatcher(this.LA(2), T.AnyName) && !tokenMatcher(this.LA(2), T.In);
+    return first.tokenType === T.Identifier && first.image === "vary" && tokenMatcher(this.LA(2), T.AnyName) && !tokenMatcher(this.LA(2), T.In);
   }
 
   /** `kind {`, `kind name {`, `kind "name" {`, or a header with `extends`/`of`. */
   private atBlock(): boolean {
-    if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
+    if (this.LA(1).tokenType !== T.Identifier) return false;
     const second = this.LA(2);
     if (opensHeaderTail(second)) return true;
-    return (tokenMatcher(second, T.Identifier) || tokenMatcher(second, T.StringLiteral)) && opensHeaderTail(this.LA(3));
+    return (second.tokenType === T.Identifier || second.tokenType === T.StringLiteral) && opensHeaderTail(this.LA(3));
   }
 
   /** `2 epochs` — but not `seed = 123 epochs = 20`, where `epochs` starts the next attribute. */
   private atUnit(): boolean {
     const unit = this.LA(1);
-    if (!tokenMatcher(unit, T.Identifier) || !UNIT_WORDS.has(unit.image)) return false;
+    if (unit.tokenType !== T.Identifier || !UNIT_WORDS.has(unit.image)) return false;
     if (unit.startLine !== this.LA(0).endLine) return false;
     const after = this.LA(2);
-    for (const t of MEMBER_END_TOKENS) if (tokenMatcher(after, t)) return false;
+    for (const t of MEMBER_END_TOKENS) if (after.tokenType === t) return false;
     return true;
   }
 
@@ -1047,7 +1042,7 @@ class SbxParser extends EmbeddedActionsParser {
 }
 
 function opensHeaderTail(t: IToken): boolean {
-  return tokenMatcher(t, T.LCurly) || tokenMatcher(t, T.Extends) || tokenMatcher(t, T.Of);
+  return t.tokenType === T.LCurly || t.tokenType === T.Extends || t.tokenType === T.Of;
 }
 
 /** Imports and blocks in source order. */

@@ -129,6 +129,14 @@ describe("very long flat inputs do not overflow", () => {
     expect(fmt.code).toBe(0);
   });
 
+  it(`an extends chain of ${n} declarations, each extending the next`, () => {
+    const chain = Array.from({ length: n - 1 }, (_, i) => `persona p${n - 1 - i} extends p${n - 2 - i} {}`).join("\n");
+    const file = write("chain.sbx", `${chain}\npersona p0 { description = "d"  prompt = "p" }\n${scenario("")}`);
+    const r = sbx(["compile", file], { cwd: dir });
+    expect(r.stderr).not.toContain("internal error");
+    expect(r.code).toBe(0);
+  });
+
   it(`${n} declarations in one file`, () => {
     const file = write("decls.sbx", Array.from({ length: n }, (_, i) => `persona p${i} { description = "d"  prompt = "p" }`).join("\n") + `\n${scenario("")}`);
     const r = sbx(["compile", file], { cwd: dir });

@@ -177,6 +177,7 @@ class SbxParser extends EmbeddedActionsParser {
   parseFile(tokens: IToken[], fileName: string): ParsedFile {
     this.begin(tokens, fileName);
     const items = this.file();
+    this.consumed = [];
     return { items, errors: this.errors, diagnostics: [...this.importDiagnostics, ...this.otherDiagnostics] };
   }
 

@@ -36,6 +36,8 @@ export function format(text: string, file: string): FormatResult {
       if (e instanceof MissingExpression) return { error: [diagnostic("SBX1005", { what: "an expression" }, file, e.span)] };
       throw e;
     }
+    // The same text has the same tree: a file already in canonical layout needs no second parse.
+    if (out === text) return { text: out };
     const again = parse(out, file);
     if (!again.diagnostics.some((d) => d.severity === "error") && sameMeaning(parsed.file, again.file)) return { text: out };
   }
@@ -195,7 +197,7 @@ class Printer {
         entries.push({ lines: this.ownLineComment(el.comment, indent), align: null, trailing: [], blankBefore: blank, semicolon: false, isComment: true });
       } else {
         const printed = this.member(el.node, indent);
-        entries.push({ ...printed, trailing: [], blankBefore: blank, semicolon: this.needsSemicolon(el.node, nextNode[i]), isComment: false });
+        entries.push({ lines: printed.lines, align: printed.align, trailing: [], blankBefore: blank, semicolon: this.needsSemicolon(el.node, nextNode[i]), isComment: false });
       }
       prevEnd = span(el).end;
       prev = el;

@@ -25,13 +25,14 @@ const ONE_LINE_GAP = "   ";
 
 /** Format `text`; files with syntax errors are refused with their diagnostics. */
 export function format(text: string, file: string): FormatResult {
-  const parsed = parse(text, file);
-  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  // Keep only the tree: the tokens can go before the output is parsed again.
+  const { file: tree, diagnostics } = parse(text, file);
+  const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length) return { error: errors };
   for (const conservative of [false, true]) {
     let out: string;
     try {
-      out = new Printer(text, parsed.file, conservative).file();
+      out = new Printer(text, tree, conservative).file();
     } catch (e) {
       if (e instanceof MissingExpression) return { error: [diagnostic("SBX1005", { what: "an expression" }, file, e.span)] };
       throw e;
@@ -39,7 +40,7 @@ export function format(text: string, file: string): FormatResult {
     // The same text has the same tree: a file already in canonical layout needs no second parse.
     if (out === text) return { text: out };
     const again = parse(out, file);
-    if (!again.diagnostics.some((d) => d.severity === "error") && sameMeaning(parsed.file, again.file)) return { text: out };
+    if (!again.diagnostics.some((d) => d.severity === "error") && sameMeaning(tree, again.file)) return { text: out };
   }
   // Unreachable unless the printer has a bug: never risk the file's meaning.
   return { text };

@@ -177,15 +177,18 @@ class SbxParser extends EmbeddedActionsParser {
   parseFile(tokens: IToken[], fileName: string): ParsedFile {
     this.begin(tokens, fileName);
     const items = this.file();
-    this.consumed = [];
-    return { items, errors: this.errors, diagnostics: [...this.importDiagnostics, ...this.otherDiagnostics] };
+    const errors = this.errors;
+    this.end();
+    return { items, errors, diagnostics: [...this.importDiagnostics, ...this.otherDiagnostics] };
   }
 
   /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
   parseAttribute(tokens: IToken[], fileName: string): { attribute: A.Attribute | null; errors: IRecognitionException[]; diagnostics: Diagnostic[] } {
     this.begin(tokens, fileName);
     const attribute = this.attribute() ?? null;
-    return { attribute, errors: this.errors, diagnostics: this.otherDiagnostics };
+    const errors = this.errors;
+    this.end();
+    return { attribute, errors, diagnostics: this.otherDiagnostics };
   }
 
   private begin(tokens: IToken[], fileName: string): void {
@@ -195,6 +198,12 @@ class SbxParser extends EmbeddedActionsParser {
     this.importDiagnostics = [];
     this.otherDiagnostics = [];
     this.input = tokens;
+  }
+
+  /** Let go of the tokens: the parser is a long-lived singleton, the file it read need not be. */
+  private end(): void {
+    this.consumed = [];
+    this.input = [];
   }
 
   override CONSUME(tokType: TokenType, options?: ConsumeMethodOpts): IToken {

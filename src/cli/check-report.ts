@@ -11,7 +11,7 @@ import type { SourceRange } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize, type SourceLookup } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
-import { verdictDetail } from "./verdicts.ts";
+import { failingSeeds, failingSeedsInline, formatSeeds, verdictDetail } from "./verdicts.ts";
 
 /**
  * pass / fail: every criterion passed, or one failed or was undefined.
@@ -56,6 +56,8 @@ export interface CheckReport {
   readonly files: readonly FileCheck[];
   readonly diagnostics: readonly Diagnostic[];
   readonly source: SourceLookup;
+  /** Scenarios that cannot be run fail the check (--require-llm, or CI=true). */
+  readonly requireRun?: boolean;
 }
 
 /** Machine formats carry no colour, whatever the terminal. */
@@ -69,6 +71,7 @@ export function checkExit(report: CheckReport): number {
   if (scenarios.some((s) => s.status === "error")) return EXIT.usage;
   if (hasErrors(report.diagnostics)) return EXIT.errors;
   if (scenarios.some((s) => s.status === "fail")) return EXIT.criteriaFailed;
+  if (report.requireRun && scenarios.some((s) => s.status === "not-run")) return EXIT.criteriaFailed;
   return EXIT.ok;
 }
 
@@ -109,22 +112,22 @@ export function checkCounts(report: CheckReport): CheckCounts {
   };
 }
 
-/** `42`, `1..5`, `3, 7, 11`: the seeds a scenario was judged over. */
-export function formatSeeds(seeds: readonly number[]): string {
-  if (seeds.length > 2 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1)) return `${seeds[0]}..${seeds[seeds.length - 1]}`;
-  return seeds.join(", ");
-}
+export { formatSeeds };
 
-/** The one-line message of a criterion that did not pass, from the diagnostic catalogue. */
+/** The one-line message of a criterion that did not pass, from the diagnostic catalogue, with the seeds that failed and their values. */
 export function criterionMessage(c: CriterionCheck): string {
   if (!c.verdict) return `not run: ${c.label}`;
-  if (c.verdict.status === "undefined") return diagnostic("SBX4002", { label: c.label, reason: verdictDetail(c.verdict) || "undefined" }, "", { start: 0, end: 0 }).message;
-  return diagnostic("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) }, "", { start: 0, end: 0 }).message;
+  const seeds = failingSeedsInline(c.verdict);
+  if (c.verdict.status === "undefined") return diagnostic("SBX4002", { label: c.label, reason: (verdictDetail(c.verdict) || "undefined") + seeds }, "", { start: 0, end: 0 }).message;
+  return diagnostic("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) + seeds }, "", { start: 0, end: 0 }).message;
 }
 
 const at = (r: SourceRange | null): string => (r ? `${displayPath(r.file)}:${r.line}:${r.column}` : "");
 
 // ---- text -----------------------------------------------------------------------------
+
+/** Failing seeds listed under a criterion in the text report. */
+const SEEDS_SHOWN = 10;
 
 export function renderCheckText(report: CheckReport, term: Terminal): string {
   const c = term.color;
@@ -148,6 +151,10 @@ export function renderCheckText(report: CheckReport, term: Terminal): string {
         const detail = k.verdict ? verdictDetail(k.verdict) : "";
         const where = k.status === "fail" || k.status === "undefined" ? c.dim(`  ${at(k.location)}`) : "";
         lines.push(`    ${word[k.status]}  ${k.label}${detail ? c.dim(`  (${detail})`) : ""}${where}`);
+        // The seeds that failed, each with its values, under the criterion.
+        const seeds = k.verdict ? failingSeeds(k.verdict) : [];
+        for (const seed of seeds.slice(0, SEEDS_SHOWN)) lines.push(`          ${c.dim(seed)}`);
+        if (seeds.length > SEEDS_SHOWN) lines.push(`          ${c.dim(`… and ${seeds.length - SEEDS_SHOWN} more seeds (--format json lists them all)`)}`);
       }
     }
   }
@@ -202,6 +209,8 @@ export function checkJson(report: CheckReport) {
           observed: k.verdict?.observed ?? null,
           comparator: k.verdict?.comparator ?? null,
           bound: k.verdict?.bound ?? null,
+          left: k.verdict?.left ?? null,
+          right: k.verdict?.right ?? null,
           interval: k.verdict?.interval ?? null,
           overSeeds: k.verdict?.overSeeds ?? null,
           passedSeeds: k.verdict?.passedSeeds ?? null,
@@ -278,13 +287,19 @@ export function renderJunit(report: CheckReport, term: Terminal): string {
           counts.tests++;
           if (k.status === "pass") {
             cases.push(`${head}>\n      <system-out>${xmlText(`PASS ${k.label} (${k.verdict ? verdictDetail(k.verdict) : ""})`)}</system-out>\n    </testcase>`);
+          } else if (k.status === "not-run" && report.requireRun) {
+            counts.failures++;
+            const message = `not run: ${s.reason ?? ""} [SBX4007]`;
+            cases.push(`${head}>\n      <failure${attrs({ type: "not-run", message })}>${xmlText(message)}</failure>\n    </testcase>`);
           } else if (k.status === "not-run") {
             counts.skipped++;
             cases.push(`${head}>\n      <skipped${attrs({ message: `not run: ${s.reason ?? ""}` })}/>\n    </testcase>`);
           } else {
             counts.failures++;
             const message = criterionMessage(k);
-            cases.push(`${head}>\n      <failure${attrs({ type: k.status, message })}>${xmlText(`${at(k.location)}: ${message}`)}</failure>\n    </testcase>`);
+            const seeds = k.verdict ? failingSeeds(k.verdict) : [];
+            const body = [`${at(k.location)}: ${message}`, ...seeds.map((line) => `  ${line}`)].join("\n");
+            cases.push(`${head}>\n      <failure${attrs({ type: k.status, message })}>${xmlText(body)}</failure>\n    </testcase>`);
           }
         }
       }
@@ -328,7 +343,8 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
   for (const s of scenariosOf(report)) {
     const file = displayPath(s.file);
     if (s.status === "not-run") {
-      lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: not run` }, `scenario ${s.name} was not run: ${s.reason ?? ""}`));
+      // Required to run, it is an error, annotated through its SBX4007 diagnostic above.
+      if (!report.requireRun) lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: not run` }, `scenario ${s.name} was not run: ${s.reason ?? ""}`));
       continue;
     }
     if (s.status === "error") {

@@ -10,7 +10,6 @@
  * (SBX5007), cannot be read, or does not replay.
  */
 import { readFileSync } from "node:fs";
-import { evaluateCriteria } from "../criteria/evaluate.ts";
 import { EVENT_FORMAT, EVENT_VERSION, replay, ReplayError, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { displayPath } from "./render-diagnostics.ts";
@@ -20,7 +19,7 @@ import { llmReport } from "../llm/report.ts";
 import { renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runDocument } from "./run-summary.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
-import { renderVerdicts } from "./verdicts.ts";
+import { renderVerdicts, runVerdicts } from "./verdicts.ts";
 
 export interface ReplayCommandOptions {
   readonly json?: boolean;
@@ -94,7 +93,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     return error("SBX4003", `internal error while replaying: ${(e as Error).message}`);
   }
   const plan: Plan = header.plan;
-  const verdicts = evaluateCriteria(plan, [result]);
+  const { verdicts, overSeeds } = runVerdicts(plan, result);
   // LLM agents: the usage report and budget warning, rebuilt from the logged calls.
   const usage = hasLlmAgents(plan) ? llmReport(plan, events) : null;
   if (usage) reportLlmOutcome(usage, [], term);
@@ -112,7 +111,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     for (const record of result.epochs) term.out(tableRow(TABLE.map((c) => c.get(record))));
     term.out(`\n${renderSummary(plan, result)}`);
     if (usage) term.out(`\n${renderLlmUsage(usage)}`);
-    if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
+    if (verdicts.length || overSeeds.length) term.out(`\n${renderVerdicts(verdicts, term, overSeeds, plan.criteria.seeds)}`);
   }
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
 }

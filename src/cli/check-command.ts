@@ -120,7 +120,7 @@ export async function checkCommand(paths: readonly string[], options: CheckComma
 
   // Nothing checked must not pass in CI: each scenario that could not run is an error there (SBX4007).
   if (required) {
-    const why = options.requireLlm === undefined ? "CI=true, so every scenario must run (--dry-run runs LLM agents offline; --no-require-llm reports them without failing)" : "--require-llm asks for every scenario to run (--dry-run runs LLM agents offline)";
+    const why = options.requireLlm === undefined ? "with CI=true every scenario must run (--no-require-llm reports it without failing)" : "--require-llm asks for every scenario to run";
     for (const f of report.files) {
       for (const sc of f.scenarios.filter((x) => x.status === "not-run")) {
         const at = new LineIndex(sources.get(sc.file) ?? "").offset({ line: sc.line - 1, character: sc.column - 1 });
@@ -171,7 +171,9 @@ function judge(p: Pending, replies: readonly RunReply[]): ScenarioCheck {
   const runs = replies.flatMap((r) => (r.ok ? [r.run] : []));
   const verdicts = evaluateCriteria(p.plan, runs);
   const criteria: CriterionCheck[] = verdicts.map((v) => ({ id: v.id, label: v.label, status: v.status, verdict: v, location: location(v.id) }));
-  return { ...p.base, status: verdicts.every((v) => v.status === "pass") ? "pass" : "fail", reason: null, criteria };
+  const total = (metric: string) => runs.reduce((sum, r) => sum + r.epochs.reduce((a, e) => a + (e.metrics[metric] ?? 0), 0), 0);
+  const llm = p.plan.agents.some((a) => a.kind === "llm") ? { llm: { failures: total("llm.failures"), fallbacks: total("llm.fallbacks") } } : {};
+  return { ...p.base, status: verdicts.every((v) => v.status === "pass") ? "pass" : "fail", reason: null, criteria, ...llm };
 }
 
 /** Every plan on the pool, replies in the plans' order; a progress bar on a terminal. */

@@ -42,6 +42,8 @@ export interface ScenarioCheck {
   readonly status: ScenarioStatus;
   /** Why it was not run, or the internal error. */
   readonly reason: string | null;
+  /** LLM calls that failed and decisions that fell back, over every seed's run (absent without LLM agents). */
+  readonly llm?: { readonly failures: number; readonly fallbacks: number };
   readonly criteria: readonly CriterionCheck[];
 }
 
@@ -69,7 +71,8 @@ const scenariosOf = (report: CheckReport): ScenarioCheck[] => report.files.flatM
 export function checkExit(report: CheckReport): number {
   const scenarios = scenariosOf(report);
   if (scenarios.some((s) => s.status === "error")) return EXIT.usage;
-  if (hasErrors(report.diagnostics)) return EXIT.errors;
+  // Scenarios required to run but not run (SBX4007) are judged like failed criteria (3), not as compile errors.
+  if (hasErrors(report.diagnostics.filter((d) => d.code !== "SBX4007"))) return EXIT.errors;
   if (scenarios.some((s) => s.status === "fail")) return EXIT.criteriaFailed;
   if (report.requireRun && scenarios.some((s) => s.status === "not-run")) return EXIT.criteriaFailed;
   return EXIT.ok;
@@ -146,6 +149,7 @@ export function renderCheckText(report: CheckReport, term: Terminal): string {
       else if (s.status === "error") lines.push(`  ${s.name}  ${c.red("ERROR")}  ${diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message}`);
       else if (s.status === "no-criteria") lines.push(`  ${s.name}  ${c.dim("no criteria to check")}`);
       else lines.push(`  ${s.name}${seeds}`);
+      if (s.llm?.failures) lines.push(`    ${c.yellow(llmFaultLine(s.llm))}`);
       if (s.status === "error") continue;
       for (const k of s.criteria) {
         const detail = k.verdict ? verdictDetail(k.verdict) : "";
@@ -171,10 +175,18 @@ function summaryLine(report: CheckReport, term: Terminal): string {
   if (n.criteria.undefined) parts.push(c.yellow(`${n.criteria.undefined} undefined`));
   const notes: string[] = [];
   const notRun = scenariosOf(report).filter((s) => s.status === "not-run");
-  if (notRun.length) notes.push(c.yellow(`${plural(notRun.length, "scenario")} not run (${notRun.map((s) => s.name).join(", ")})`));
+  if (notRun.length) {
+    const text = `${plural(notRun.length, "scenario")} not run (${notRun.map((s) => s.name).join(", ")})`;
+    notes.push(report.requireRun ? c.red(`${text}, which fails the check`) : c.yellow(text));
+  }
   if (n.errored) notes.push(c.red(`${plural(n.errored, "scenario")} failed to run`));
   if (n.filesWithErrors) notes.push(c.red(`${plural(n.filesWithErrors, "file")} with compile errors`));
   return [parts.join(", "), ...notes].join("; ");
+}
+
+/** LLM faults are never silent: a scenario whose calls failed says how many, and how many decisions fell back. */
+export function llmFaultLine(llm: { failures: number; fallbacks: number }): string {
+  return `LLM: ${llm.failures} call${llm.failures === 1 ? "" : "s"} failed; ${llm.fallbacks} decision${llm.fallbacks === 1 ? "" : "s"} took the fallback (sbx run shows the first error) [SBX4006]`;
 }
 
 // ---- JSON -----------------------------------------------------------------------------
@@ -202,6 +214,7 @@ export function checkJson(report: CheckReport) {
         planHash: s.planHash,
         profile: s.profile,
         seeds: s.seeds,
+        llm: s.llm ?? null,
         criteria: s.criteria.map((k) => ({
           id: k.id,
           label: k.label,
@@ -351,6 +364,7 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
       lines.push(ghCommand("error", { file, line: s.line, col: s.column, title: `${s.name}: SBX4003` }, diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message));
       continue;
     }
+    if (s.llm?.failures) lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: LLM faults` }, llmFaultLine(s.llm)));
     for (const k of s.criteria) {
       if (k.status === "pass") {
         lines.push(`PASS ${s.name}: ${k.label}${k.verdict ? ` (${verdictDetail(k.verdict)})` : ""}`);

@@ -23,17 +23,30 @@ export type ThreadMessage =
 
 /** What the worker thread receives. */
 export interface RunThreadData {
-  readonly sbxRunThread: { readonly plan: Plan };
+  readonly sbxRunThread: {
+    readonly plan: Plan;
+    /** [epochs the main thread has handled]: the worker waits on it (Atomics) to stay at most AHEAD epochs ahead. */
+    readonly handled: SharedArrayBuffer;
+  };
 }
+
+/**
+ * Epochs the engine may run ahead of the main thread. Without a bound it
+ * outruns the disk (each epoch is fsynced), the queue of messages grows
+ * without limit, and the main thread, draining it, never gets to the signal.
+ */
+const AHEAD = 2;
 
 const isFreeze = (e: SimEvent): boolean => e.type === "agent_frozen" || e.type === "agent_unfrozen";
 
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
-  const { plan } = (workerData as RunThreadData).sbxRunThread;
+  const { plan, handled } = (workerData as RunThreadData).sbxRunThread;
+  const counter = new Int32Array(handled);
   const port = parentPort!;
   let events: SimEvent[] = [];
   let freezes: SimEvent[] = [];
+  let sent = 0;
   try {
     const result = runPlan(plan, {
       events: (e) => {
@@ -44,6 +57,9 @@ export function serveRunThread(): void {
         port.postMessage({ type: "epoch", events: toJsonl(events), record, freezes } satisfies ThreadMessage);
         events = [];
         freezes = [];
+        sent++;
+        // Wait until the main thread has written all but AHEAD of the epochs sent.
+        for (let seen = Atomics.load(counter, 0); seen < sent - AHEAD; seen = Atomics.load(counter, 0)) Atomics.wait(counter, 0, seen);
       },
     });
     const { epochs: _epochs, ...rest } = result;
@@ -75,13 +91,20 @@ export function threadsAvailable(): boolean {
 
 /** Run `plan` on a worker thread; handlers are called on this thread, epoch by epoch, in order. */
 export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
-  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan } } satisfies RunThreadData });
+  const handled = new SharedArrayBuffer(4);
+  const counter = new Int32Array(handled);
+  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, handled } } satisfies RunThreadData });
   const epochs: EpochRecord[] = [];
   let stopped = false;
+  const release = (): void => {
+    Atomics.store(counter, 0, 0x7fffffff);
+    Atomics.notify(counter, 0);
+  };
   const result = new Promise<RunResult>((resolve, reject) => {
     const fail = (e: unknown): void => {
       if (stopped) return;
       stopped = true;
+      release();
       void worker.terminate();
       reject(e);
     };
@@ -91,6 +114,8 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
         if (m.type === "epoch") {
           epochs.push(m.record);
           handlers.epoch(m.events, m.record, m.freezes);
+          Atomics.store(counter, 0, epochs.length);
+          Atomics.notify(counter, 0);
         } else if (m.type === "done") {
           handlers.end(m.events, m.freezes);
           stopped = true;
@@ -112,6 +137,7 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
     result,
     async stop() {
       stopped = true;
+      release();
       await worker.terminate();
     },
   };

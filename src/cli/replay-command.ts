@@ -16,7 +16,7 @@ import { displayPath } from "./render-diagnostics.ts";
 import { renderSummary, runHeadline, TABLE, tableRow } from "./run-command.ts";
 import { hasLlmAgents } from "../llm/keys.ts";
 import { llmReport } from "../llm/report.ts";
-import { renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
+import { LlmFaultTally, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runDocument } from "./run-summary.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts, runVerdicts } from "./verdicts.ts";
@@ -96,7 +96,13 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
   const { verdicts, overSeeds } = runVerdicts(plan, result);
   // LLM agents: the usage report and budget warning, rebuilt from the logged calls.
   const usage = hasLlmAgents(plan) ? llmReport(plan, events) : null;
-  if (usage) reportLlmOutcome(usage, [], term);
+  if (usage) {
+    reportLlmOutcome(usage, [], term);
+    // The run's fault summary, rebuilt from the logged calls.
+    const faults = new LlmFaultTally();
+    for (const e of events) faults.observe(e);
+    term.err(faults.render(term));
+  }
   if (cut) {
     const unfinished = cut.epochsCompleted < cut.epochsPlanned ? `; epoch ${cut.epochsCompleted} and later were not finished` : "";
     term.err(`note: the log was cut before the run completed: replaying the ${cut.epochsCompleted} finished epoch${cut.epochsCompleted === 1 ? "" : "s"} of ${cut.epochsPlanned}${unfinished}\n`);

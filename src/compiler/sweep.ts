@@ -168,7 +168,7 @@ function sweepOf(compilation: Compilation, module: Module, decl: Decl, options: 
       point.forEach((value, i) => {
         const v = variations[i]!;
         coords[v.pathText] = value.display;
-        setPath(ctx, model, v.path, { name: v.path[v.path.length - 1]!.text, expr: value.expr, file: v.file, nameSpan: { start: v.path[0]!.span.start, end: v.path[v.path.length - 1]!.span.end }, span: v.span }, v.file);
+        setPath(ctx, model, v.path, { name: v.path[v.path.length - 1]!.text, expr: value.expr, file: v.file, nameSpan: v.path[v.path.length - 1]!.span, span: v.span }, v.file);
       });
       const result = checkBlock(ctx, model, "", {});
       const plan = lowerScenario(lowerCtx, result, scenarioDecl);

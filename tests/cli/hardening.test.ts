@@ -40,7 +40,7 @@ describe("sweeps are checked by compile and check (11)", () => {
     const dir = scratch();
     write(dir, "sweep.sbx", BAD_SWEEP);
     const expected = [
-      "sweep.sbx:7:8: error[SBX2002]: unknown attribute 'probabilty' in 'audit' (did you mean 'probability'?)",
+      "sweep.sbx:7:25: error[SBX2002]: unknown attribute 'probabilty' in 'audit' (did you mean 'probability'?)",
       "sweep.sbx:8:41: error[SBX3001]: governance.audit.probability must be between 0 and 1, found 150%",
       "sweep.sbx:8:47: error[SBX3001]: governance.audit.probability must be between 0 and 1, found -1",
     ];
@@ -54,7 +54,7 @@ describe("sweeps are checked by compile and check (11)", () => {
       }
     }
     const github = sbx(["check", "sweep.sbx", "--format", "github"], { cwd: dir });
-    expect(github.stdout).toContain("::error file=sweep.sbx,line=7,col=8,endLine=7,endColumn=35,title=SBX2002::unknown attribute 'probabilty' in 'audit' (did you mean 'probability'?)");
+    expect(github.stdout).toContain("::error file=sweep.sbx,line=7,col=25,endLine=7,endColumn=35,title=SBX2002::unknown attribute 'probabilty' in 'audit' (did you mean 'probability'?)");
   });
 
   it("leaves a valid sweep alone", () => {

@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { EVENT_FORMAT, EVENT_VERSION, replay, ReplayError, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
+import { osReason } from "./files.ts";
 import { displayPath } from "./render-diagnostics.ts";
 import { renderSummary, runHeadline, TABLE, tableRow } from "./run-command.ts";
 import { hasLlmAgents } from "../llm/keys.ts";
@@ -80,7 +81,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    return error("SBX5001", `cannot read ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    return error("SBX5001", `cannot read ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e)}`);
   }
   const parsed = readEventLog(text);
   if (!parsed.log) return error("SBX5007", `invalid event log: ${parsed.problem}`);

@@ -89,7 +89,8 @@ function run(plan: Plan) {
   return { result, events, interactions };
 }
 
-const RUNS = { numRuns: runs(30) };
+// The engine runs hundreds of small plans a second: a few hundred cases each cost seconds.
+const RUNS = { numRuns: runs(300) };
 
 describe("run properties", () => {
   it("is deterministic: same plan and seed ⇒ byte-identical event log, in both profiles", () => {
@@ -99,7 +100,7 @@ describe("run properties", () => {
         const b = toJsonl(run(structuredClone(plan)).events);
         return a === b;
       }),
-      { numRuns: runs(15) },
+      { numRuns: runs(150) },
     );
   });
 

@@ -82,7 +82,8 @@ const planArb: fc.Arbitrary<Plan> = fc
     return out;
   });
 
-const RUNS = { numRuns: runs(40) };
+// The engine runs hundreds of small plans a second: a few hundred cases each cost seconds.
+const RUNS = { numRuns: runs(400) };
 
 /** |a − b| within a relative tolerance (sums of many payoffs in a different order). */
 function close(a: number, b: number): void {

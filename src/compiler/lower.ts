@@ -186,13 +186,14 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
   }
   // Counted before any agent is made: a count typed one keystroke at a time must never exhaust memory.
   const total = population.blocks.reduce((sum, g) => sum + num(g, "count"), 0);
-  if (total > LIMITS.agents || total === 0) {
-    const node = population.model.node;
-    const span = node?.type.span ?? decl.node.name!.span;
-    if (total === 0) ctx.diagnostics.push(diagnostic("SBX3015", { scenario: decl.name }, population.model.file, span));
-    else ctx.diagnostics.push(diagnostic("SBX3016", { count: limitText(total), limit: limitText(LIMITS.agents) }, population.model.file, span));
+  const counted = population.blocks.every((g) => g.values.has("count"));
+  const span = population.model.node?.type.span ?? decl.node.name!.span;
+  if (total > LIMITS.agents) {
+    ctx.diagnostics.push(diagnostic("SBX3016", { count: limitText(total), limit: limitText(LIMITS.agents) }, population.model.file, span));
     return { agents, groups, refused: true };
   }
+  // Allowed (the sandbox runs such scenarios, and sweeps may vary a group down to 0), but never silent.
+  if (total === 0 && counted) ctx.diagnostics.push(diagnostic("SBX3015", { scenario: decl.name }, population.model.file, span));
   const counters = new Map<string, number>();
   for (const group of population.blocks) {
     const kind = group.kind;

@@ -17,11 +17,6 @@ export type LoadedPlan =
   | { readonly plan: Plan; readonly planHash: string; readonly diagnostics: readonly Diagnostic[]; readonly source: (f: string) => string | undefined }
   | { readonly problems: readonly Diagnostic[]; readonly source: (f: string) => string | undefined; readonly io: boolean };
 
-/** Whether a path names a compiled plan rather than a scenario. */
-export function isPlanPath(path: string): boolean {
-  return /\.json$/i.test(path);
-}
-
 /** Read and validate a plan file; `io` is true when it could not be read at all (exit 2). */
 export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: string }): LoadedPlan {
   let text: string;

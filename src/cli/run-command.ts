@@ -16,7 +16,6 @@ import { chooseScenario, compilationSource, missingFiles, parseOverrides } from 
 import { absolute, nodeHost } from "./node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { fileError, FileError, isFileSystemError, shownPath } from "./files.ts";
-import { isPlanPath, loadPlanFile } from "./plan-file.ts";
 import { runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "./run-summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
@@ -108,7 +107,7 @@ type Prepared =
   | { readonly exit: number; readonly diagnostics: readonly Diagnostic[]; readonly source: (f: string) => string | undefined };
 
 /** The plan to run: an .sbx scenario compiled, or a compiled plan (.json) validated; a sandbox YAML is pointed to `sbx import`. */
-function prepareRun(file: string, options: RunCommandOptions): Prepared {
+async function prepareRun(file: string, options: RunCommandOptions): Promise<Prepared> {
   const path = absolute(file);
   const none = () => undefined;
   if (/\.ya?ml$/i.test(file)) {
@@ -116,7 +115,9 @@ function prepareRun(file: string, options: RunCommandOptions): Prepared {
     const hint = `it looks like a sandbox YAML scenario; convert it first with \`sbx import ${file} --out ${base}\`, then \`sbx run ${base}\``;
     return { exit: EXIT.usage, diagnostics: [diagnostic("SBX5011", { path: displayPath(path), hint }, path, { start: 0, end: 0 })], source: none };
   }
-  if (isPlanPath(file)) {
+  if (/\.json$/i.test(file)) {
+    // Loaded only for plans: the YAML parser that locates JSON problems is not needed otherwise.
+    const { loadPlanFile } = await import("./plan-file.ts");
     const unsupported = (["scenario", "profile"] as const).filter((k) => options[k] !== undefined).map((k) => `--${k}`);
     if (options.set?.length) unsupported.push("--set");
     if (unsupported.length) {
@@ -131,7 +132,7 @@ function prepareRun(file: string, options: RunCommandOptions): Prepared {
 }
 
 export async function runCommand(file: string, options: RunCommandOptions, term: Terminal): Promise<number> {
-  const prepared = prepareRun(file, options);
+  const prepared = await prepareRun(file, options);
   const shown = condenseNotes(prepared.diagnostics, { quiet: options.quiet === true });
   const notes = renderDiagnostics(shown, prepared.source, term);
   if ("exit" in prepared) {

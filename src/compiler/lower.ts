@@ -22,6 +22,8 @@ import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
 import { checkCriterion, type SelectionScope } from "./criteria.ts";
+import { degenerateScenario } from "./degenerate.ts";
+import { LIMITS, limitText } from "./limits.ts";
 import type { ModelContext } from "./model.ts";
 import { lookup, type Decl } from "./program.ts";
 import type { SymbolDef } from "./symbols.ts";
@@ -40,6 +42,8 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   const errorsBefore = ctx.diagnostics.filter((d) => d.severity === "error").length;
   const profile = str(scenario, "profile") as Profile;
   const population = lowerPopulation(ctx, scenario, decl);
+  // Without its agents, nothing else about the scenario can be checked (selections, edges) without false alarms.
+  if (population.refused) return null;
   const groupSymbols = new Map<string, SymbolDef | null>();
   for (const g of population.groups) groupSymbols.set(g.name, g.symbol);
   const scope: SelectionScope = {
@@ -70,6 +74,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
     );
   }
 
+  degenerateScenario(ctx, scenario, population.agents.length);
   if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
 
   const outputs = child(scenario, "outputs");
@@ -155,7 +160,7 @@ interface LoweredGroup {
   readonly symbol: SymbolDef | null;
 }
 
-function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { agents: Agent[]; groups: LoweredGroup[] } {
+function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { agents: Agent[]; groups: LoweredGroup[]; refused?: true } {
   const population = child(scenario, "population");
   const agents: Agent[] = [];
   const groups: LoweredGroup[] = [];
@@ -163,6 +168,16 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     ctx.diagnostics.push(diagnostic("SBX3005", { context: `scenario '${decl.name}'`, what: "a population with at least one agent, e.g. `population { honest = 3 }`" }, decl.module, decl.node.name!.span));
     return { agents, groups };
   }
+  // Counted before any agent is made: a count typed one keystroke at a time must never exhaust memory.
+  const total = population.blocks.reduce((sum, g) => sum + num(g, "count"), 0);
+  const counted = population.blocks.every((g) => g.values.has("count"));
+  const span = population.model.node?.type.span ?? decl.node.name!.span;
+  if (total > LIMITS.agents) {
+    ctx.diagnostics.push(diagnostic("SBX3016", { count: limitText(total), limit: limitText(LIMITS.agents) }, population.model.file, span));
+    return { agents, groups, refused: true };
+  }
+  // Allowed (the sandbox runs such scenarios, and sweeps may vary a group down to 0), but never silent.
+  if (total === 0 && counted) ctx.diagnostics.push(diagnostic("SBX3015", { scenario: decl.name }, population.model.file, span));
   const counters = new Map<string, number>();
   for (const group of population.blocks) {
     const kind = group.kind;

@@ -12,6 +12,7 @@ import { bandwidth } from "./bandwidth/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
 import { feed } from "./feed/index.ts";
+import { incoherence } from "./incoherence/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
@@ -45,6 +46,7 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  incoherence,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

@@ -142,7 +142,7 @@ function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
 
 /** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
 function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] {
-  const parent = under === "governance" ? child(scenario, "governance") : scenario;
+  const parent = under === "governance" || under === "population" ? child(scenario, under) : scenario;
   return parent ? children(parent, kind) : [];
 }
 
@@ -163,11 +163,27 @@ function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, 
       ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
     },
   });
-  for (const m of MECHANISMS) m.check?.(facts(m.language ?? []));
+  for (const m of MECHANISMS) {
+    if (!m.check) continue;
+    // Its population blocks too (a kind's groups, as written).
+    const kinds = Object.values(m.agents ?? {}).flatMap((k) => (k.block ? [{ under: "population", block: k.block }] : []));
+    m.check(facts([...(m.language ?? []), ...kinds]));
+  }
 }
 
 function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
-  return { kind: b.kind, name: b.name, on: get(b, "enabled") !== false, value: (name) => get(b, name), has: (name) => b.values.has(name), source: b };
+  return {
+    kind: b.kind,
+    name: b.name,
+    on: get(b, "enabled") !== false,
+    value: (name) => get(b, name),
+    has: (name) => b.values.has(name),
+    child: (kind) => {
+      const c = child(b, kind);
+      return c ? written(c) : undefined;
+    },
+    source: b,
+  };
 }
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {

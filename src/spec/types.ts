@@ -134,6 +134,8 @@ export interface WrittenBlock {
   value(attr: string): PlainValue;
   /** Whether the attribute is written. */
   has(attr: string): boolean;
+  /** A nested block, if written. */
+  child(kind: string): WrittenBlock | undefined;
 }
 
 /**
@@ -146,7 +148,7 @@ export interface ScenarioFacts {
   readonly profile: Profile;
   /** Population groups in registration order: name, declared kind (an agent kind or a policy's name), agents. */
   readonly groups: readonly { readonly name: string; readonly kind: string; readonly agents: number }[];
-  /** The written blocks of a kind, in the scenario or its governance, in source order. */
+  /** The written blocks of a kind, in the scenario, its governance or its population, in source order. */
   blocks(kind: string): readonly WrittenBlock[];
   /**
    * Reports a diagnostic at a block (its name, else its kind) or at one of its

@@ -256,11 +256,17 @@ function topComparison(expr: CriterionExpr): Extract<CriterionExpr, { op: "compa
   return expr.op === "compare" ? expr : null;
 }
 
+/** A constant side of a comparison: a number, or a negated one (`> -0.05`). */
+function constant(e: CriterionExpr): number | null {
+  if (e.op === "number") return e.value;
+  return e.op === "neg" && e.arg.op === "number" ? -e.arg.value : null;
+}
+
 export function evaluateCriterion(criterion: Criterion, runs: readonly RunOutcome[], who: Membership): Verdict {
   const top = topComparison(criterion.expr);
-  const boundExpr = top && (top.right.op === "number" ? top.right : top.left.op === "number" ? top.left : null);
+  const boundExpr = top && (constant(top.right) !== null ? top.right : constant(top.left) !== null ? top.left : null);
   const observedSide = top ? (boundExpr === top.right ? top.left : top.right) : null;
-  const base = { id: criterion.id, label: criterion.label, overSeeds: criterion.overSeeds, comparator: top?.cmp ?? null, bound: boundExpr ? (boundExpr as { value: number }).value : null };
+  const base = { id: criterion.id, label: criterion.label, overSeeds: criterion.overSeeds, comparator: top?.cmp ?? null, bound: boundExpr ? constant(boundExpr) : null };
   if (!runs.length) {
     return { ...base, status: "undefined", observed: null, seeds: [], passedSeeds: 0, interval: null, reason: "no runs" };
   }

@@ -158,14 +158,15 @@ function createBoundaries(w: World) {
           },
           afterInteraction(e: EventOf<"interaction_completed">): void {
             const x = e.interaction;
+            const said = content.get(x.id);
+            content.delete(x.id);
             if (!x.accepted) return;
             const s = pop.byId.get(x.initiator);
             const i = s ? boundaryOf[s.idx] : -1;
             if (!s || i < 0) return;
             const b = boundaries[i];
             const rng = rngs[i];
-            const text = isLlm[s.idx] ? (content.get(x.id) ?? "") : syntheticPayload(s.kind, rng, x.id);
-            content.delete(x.id);
+            const text = isLlm[s.idx] ? (said ?? "") : syntheticPayload(s.kind, rng, x.id);
             const found = b.leakage ? scan(text) : { classes: [], matches: 0, severity: 0 };
             const pi = permeability(i, s);
             const denied = denials(i, s, text, found.severity);
@@ -283,7 +284,7 @@ function check(facts: ScenarioFacts): void {
     const inside = b.value("inside");
     if (typeof inside === "string" && !names.includes(inside)) {
       const suggestion = closest(inside, names);
-      facts.report("SBX2260", { name: inside, context: `${label(b)}.inside`, suggestion }, b, "inside", suggestion === null ? undefined : JSON.stringify(suggestion));
+      facts.report("SBX2260", { name: inside, context: `${b.name ?? "boundary"}.inside`, suggestion }, b, "inside", suggestion === null ? undefined : JSON.stringify(suggestion));
     } else if (b.on) {
       for (const g of facts.groups) {
         if (!(inside === null || g.name === inside || g.kind === inside)) continue;

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { nonNeg, posInt, prob, slice } from "../../spec/plan.ts";
-import { attr, block, BOOL, INT, lever, NON_NEG, NUM, prob as probAttr } from "../../spec/build.ts";
+import { attr, block, BOOL, enabled, INT, lever, NON_NEG, NUM, prob as probAttr } from "../../spec/build.ts";
 
 export const Identity = z.strictObject({
   /** Resources each identity costs when it is created. */
@@ -44,6 +44,7 @@ export const SybilParams = z.strictObject({
 export type SybilParams = z.infer<typeof SybilParams>;
 
 export const IDENTITY = block("identity", "An identity registry: every agent is an identity that costs resources to create; trust = 0.3 + 0.2·PoP + min(0.5, 0.1·credentials).", [
+  enabled(),
   attr("creation_cost", NUM, "Resources each identity pays when it is created (at the run's start).", { key: "creationCost", default: 10, unit: "resources", reference: "identity_creation_cost" }),
   attr("proof_of_personhood", BOOL, "Each entity proves personhood for one identity (+0.2 trust); identities without it may not act.", { key: "proofOfPersonhood", default: false, reference: "proof_of_personhood_required" }),
   attr("credential_expiry", { t: "duration", unit: "epochs" }, "Epochs a credential stays valid. An identity earns one at the end of each epoch in which its accepted interactions average p ≥ 0.5.", { key: "credentialExpiry", default: 50, unit: "epochs", reference: "credential_expiry_epochs" }),

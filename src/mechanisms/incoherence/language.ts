@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { nonNeg, posInt, prob, slice } from "../../spec/plan.ts";
-import { attr, block, enumOf, INT, lever, NUM, prob as probAttr, STR } from "../../spec/build.ts";
+import { attr, block, enabled, enumOf, INT, lever, NUM, prob as probAttr, STR } from "../../spec/build.ts";
 import { SCRIPTED_KINDS, ScriptedKind } from "../scripted-agents/language.ts";
 
 export const Incoherence = z.strictObject({
@@ -37,6 +37,7 @@ export type SelfEnsemble = z.infer<typeof SelfEnsemble>;
 export const SELF_ENSEMBLE_SLICE = slice(["governance", "selfEnsemble"], SelfEnsemble.optional());
 
 export const INCOHERENCE = block("incoherence", "Replay-based incoherence: every decision point is replayed K times with derived seeds; D is the replays' disagreement, E their error against a benchmark policy, I = D/(E + ε). Measuring changes nothing in the run.", [
+  enabled(),
   attr("replays", INT, "K: replays of each decision point, each from its own derived seed.", { key: "replays", default: 5, unit: "replays", reference: "replay_k" }),
   attr("benchmark", enumOf(SCRIPTED_KINDS), "The policy whose decision counts as right: its modal action over K replays at the same decision point, with that kind's default parameters.", { key: "benchmark", default: "honest" }),
   attr("epsilon", NUM, "ε in I = D/(E + ε).", { key: "epsilon", default: 1e-8 }),

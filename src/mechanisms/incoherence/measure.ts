@@ -8,13 +8,10 @@
 /** The modal token and its count (ties go to the token seen first); null when there is none. */
 export function modal(tokens: readonly (string | null)[]): { token: string; count: number } | null {
   const counts = new Map<string, number>();
+  for (const t of tokens) if (t !== null) counts.set(t, (counts.get(t) ?? 0) + 1);
   let best: { token: string; count: number } | null = null;
-  for (const t of tokens) {
-    if (t === null) continue;
-    const c = (counts.get(t) ?? 0) + 1;
-    counts.set(t, c);
-    if (!best || c > best.count) best = { token: t, count: c };
-  }
+  // Map order is first-seen order, so a strict comparison keeps the earliest of tied tokens.
+  for (const [token, count] of counts) if (!best || count > best.count) best = { token, count };
   return best;
 }
 

@@ -3,8 +3,9 @@
  * self-ensembling, the variance-reducing intervention it measures.
  *
  * Every turn an agent takes is a decision point. Before the agent decides,
- * the decision is replayed K times, each from a seed derived from the run's
- * seed, the agent and the step, against the same state: the policy's
+ * the decision is replayed K times, drawing one after another from a stream
+ * derived from the run's seed, the agent and the step (a stream is costly
+ * to seed; one per point keeps replays cheap), against the same state: the policy's
  * decision state is saved and restored around every replay, and no replay
  * draws from the agent's own stream, so measuring changes nothing in the run.
  * D is the replays' disagreement, E their error against the benchmark
@@ -127,12 +128,12 @@ function createIncoherence(w: World) {
   let benchmarks: Policy[] = [];
   const derived = (concern: string): Rng => new SbxStream(streamKey(w.plan.simulation.seed, `incoherence/${concern}`));
 
-  /** K replays of a policy's decision procedure at this point, the policy's state restored after each. */
-  function replay(policy: Policy, agent: AgentSlot, samples: number, label: string, k: number): (string | null)[] {
+  /** K replays of a policy's decision procedure at this point, drawing one after another from `rng`, the policy's state restored after each. */
+  function replay(policy: Policy, agent: AgentSlot, samples: number, rng: Rng, k: number): (string | null)[] {
     const base = snapshot(policy);
     const tokens: (string | null)[] = [];
     for (let r = 0; r < k; r++) {
-      const view = w.view(agent, derived(`${label}/${agent.id}/${w.stepSerial}/${r}`));
+      const view = w.view(agent, rng);
       const action = samples > 1 ? ensembleDecision(policy, view, samples) : tryAct(policy, view);
       tokens.push(action ? action.kind : null);
       restore(policy, base);
@@ -190,8 +191,10 @@ function createIncoherence(w: World) {
             if (!policy || policy.actAsync) return true; // LLM agents are not replayed: each replay would be a model call
             const inner = policy instanceof EnsemblePolicy ? policy.inner : policy;
             const samples = policy instanceof EnsemblePolicy ? policy.samples : 1;
-            const actions = replay(inner, agent, samples, "replay", cfg.replays);
-            const benchmark = modal(replay(benchmarks[agent.idx], agent, 1, "benchmark", cfg.replays))?.token ?? null;
+            // One stream per decision point, derived from the seed, the agent and the step: the replays draw from it, then the benchmark's.
+            const rng = derived(`${agent.id}/${w.stepSerial}`);
+            const actions = replay(inner, agent, samples, rng, cfg.replays);
+            const benchmark = modal(replay(benchmarks[agent.idx], agent, 1, rng, cfg.replays))?.token ?? null;
             const { d, e, i } = decompose(actions, benchmark, cfg.epsilon);
             w.emit({ type: "decision_replayed", ...w.at(), agent: agent.id, actions, benchmark, d, e, i });
             return true;

@@ -9,7 +9,7 @@ import { attr, block, enabled, enumOf, INT, lever, NUM, prob as probAttr, STR } 
 import { SCRIPTED_KINDS, ScriptedKind } from "../scripted-agents/language.ts";
 
 export const Incoherence = z.strictObject({
-  /** K: replays of every decision point, each with its own derived seed. */
+  /** K: replays of every decision point. */
   replays: z.number().int().min(2),
   /** The scripted kind whose (modal) decision is the right one at each decision point. */
   benchmark: ScriptedKind,
@@ -36,9 +36,9 @@ export type SelfEnsemble = z.infer<typeof SelfEnsemble>;
 
 export const SELF_ENSEMBLE_SLICE = slice(["governance", "selfEnsemble"], SelfEnsemble.optional());
 
-export const INCOHERENCE = block("incoherence", "Replay-based incoherence: every decision point is replayed K times with derived seeds; D is the replays' disagreement, E their error against a benchmark policy, I = D/(E + ε). Measuring changes nothing in the run.", [
+export const INCOHERENCE = block("incoherence", "Replay-based incoherence: every decision point is replayed K times from a stream derived from the seed, the agent and the step; D is the replays' disagreement, E their error against a benchmark policy, I = D/(E + ε). Measuring changes nothing in the run.", [
   enabled(),
-  attr("replays", INT, "K: replays of each decision point, each from its own derived seed.", { key: "replays", default: 5, unit: "replays", reference: "replay_k" }),
+  attr("replays", INT, "K: replays of each decision point.", { key: "replays", default: 5, unit: "replays", reference: "replay_k" }),
   attr("benchmark", enumOf(SCRIPTED_KINDS), "The policy whose decision counts as right: its modal action over K replays at the same decision point, with that kind's default parameters.", { key: "benchmark", default: "honest" }),
   attr("epsilon", NUM, "ε in I = D/(E + ε).", { key: "epsilon", default: 1e-8 }),
   probAttr("threshold", 0.5, "Incoherence threshold of the dual failure-mode classification: coherent below it, incoherent at or above it.", { key: "threshold", reference: "incoherence_threshold" }),

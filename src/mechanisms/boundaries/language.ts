@@ -8,6 +8,16 @@ import { z } from "zod";
 import { nonNeg, posInt, prob, slice } from "../../spec/plan.ts";
 import { attr, block, BOOL, enabled, enumOf, INT, NUM, prob as probAttr, STR } from "../../spec/build.ts";
 
+/** Whether a pattern compiles as the content filter compiles it. */
+export function validPattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const Boundary = z.strictObject({
   name: z.string().nullable(),
   /** The population group or agent kind inside the boundary (null: every agent). */
@@ -23,7 +33,7 @@ export const Boundary = z.strictObject({
   /** How the boundary policies combine: every one must allow a flow, or any one may. */
   policies: z.enum(["all", "any"]),
   rateLimit: z.strictObject({ crossings: posInt }).nullable(),
-  contentFilter: z.strictObject({ pattern: z.string() }).nullable(),
+  contentFilter: z.strictObject({ pattern: z.string().refine(validPattern, "not a valid regular expression") }).nullable(),
   sensitivity: z.strictObject({ max: prob }).nullable(),
 });
 export type Boundary = z.infer<typeof Boundary>;

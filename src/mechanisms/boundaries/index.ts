@@ -25,9 +25,9 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import { series, type MetricSpec } from "../../kernel/metric.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
+import { inSelection, selectionNames } from "../../spec/selection.ts";
 import type { ScenarioFacts } from "../../spec/types.ts";
 import { closest } from "../../diagnostics/diagnostic.ts";
-import { inSelection, selectionNames } from "../incoherence/index.ts";
 
 declare module "../../kernel/events.ts" {
   interface EventMap {

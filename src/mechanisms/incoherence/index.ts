@@ -23,7 +23,7 @@ import { decompose, modal } from "./measure.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import type { Effect } from "../../kernel/effect.ts";
 import type { At, EventOf, SimEvent } from "../../kernel/events.ts";
-import { mechanism, type AgentEntry } from "../../kernel/mechanism.ts";
+import { mechanism } from "../../kernel/mechanism.ts";
 import { series, type MetricSpec } from "../../kernel/metric.ts";
 import type { Outcome, Policy, PolicyContext, TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
@@ -31,6 +31,7 @@ import type { InteractionRecord } from "../../kernel/records.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
+import { inSelection, selectionNames } from "../../spec/selection.ts";
 import type { ScenarioFacts } from "../../spec/types.ts";
 import { closest } from "../../diagnostics/diagnostic.ts";
 import { fallbackAgent } from "../llm-agents/fallback.ts";
@@ -48,11 +49,6 @@ declare module "../../kernel/events.ts" {
 
 /** Kinds whose harmful incidents count as adversarial in the dual failure-mode classification (the reference's default). */
 const ADVERSARIAL_KINDS = new Set(["deceptive", "adversarial"]);
-
-/** Whether a plan agent belongs to a population group or agent kind named `name` (a declared policy's name included). */
-export function inSelection(agent: AgentEntry, name: string): boolean {
-  return agent.group === name || agent.kind === name || (agent.kind === "stochastic" && (agent.params as { policy?: string }).policy === name);
-}
 
 /** A policy that decides by majority over `samples` samples of another. */
 export class EnsemblePolicy implements Policy {
@@ -122,7 +118,8 @@ function createIncoherence(w: World) {
   const lastI = new Float64Array(n).fill(Number.NaN);
   const proposalI = new Map<number, number>();
   const adversarial = w.plan.agents.map((a) => ADVERSARIAL_KINDS.has(a.kind));
-  const ensembled = w.plan.agents.map((a) => ensemble !== undefined && ensemble.samples > 1 && (ensemble.group === null || inSelection(a, ensemble.group)));
+  // LLM agents do not ensemble (each sample would be a model call).
+  const ensembled = w.plan.agents.map((a) => ensemble !== undefined && ensemble.samples > 1 && a.kind !== "llm" && (ensemble.group === null || inSelection(a, ensemble.group)));
 
   // Decision-only state (live runs): each agent's shadow benchmark.
   let benchmarks: Policy[] = [];
@@ -285,11 +282,6 @@ const METRICS: readonly MetricSpec<IncoherenceState>[] = [
   series("incoherence", A, "flow", "incoherence.coherent_adversarial", "count", "Harmful incidents (accepted, p below the harm threshold) initiated by deceptive or adversarial agents deciding coherently (I below the threshold) this epoch.", "|{harmful : adversarial kind, I < t}|", (m, sel, w) => (m.on ? total(m, w, m.coherentAdversarial, sel) : null), true),
   series("incoherence", A, "flow", "incoherence.incoherent_benign", "count", "Harmful incidents initiated by agents of other kinds deciding incoherently (I at or above the threshold) this epoch.", "|{harmful : other kind, I ≥ t}|", (m, sel, w) => (m.on ? total(m, w, m.incoherentBenign, sel) : null), true),
 ];
-
-/** The selection names the scenario's population offers: groups, kinds, declared policies. */
-export function selectionNames(facts: ScenarioFacts): string[] {
-  return [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
-}
 
 function check(facts: ScenarioFacts): void {
   const names = selectionNames(facts);

@@ -8,7 +8,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
-import { closest, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { observedKey } from "../metrics/registry.ts";
 import { LLM, PERSONA, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";
@@ -16,8 +16,8 @@ import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
-import { lowerBlock, type BlockValues } from "../spec/lower.ts";
-import type { PlainValue } from "../spec/types.ts";
+import { lowerBlock, lowerSlice, type BlockValues } from "../spec/lower.ts";
+import type { PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
@@ -75,6 +75,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   }
 
   degenerateScenario(ctx, scenario, population.agents.length);
+  checkMechanisms(ctx, scenario, profile, population.groups);
   if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
 
   const outputs = child(scenario, "outputs");
@@ -131,18 +132,62 @@ function valuesOf(b: CBlock | undefined): BlockValues | null {
  */
 function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
   const out: Record<string, PlainValue> = {};
-  const governance = child(scenario, "governance");
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
-      const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
-      // An optional slice stays out of plans that do not write its block: new mechanisms change no existing plan.
-      if (binding.optional && !written) continue;
-      setAt(out, binding.path, lowerBlock(block, valuesOf(written)));
+      const written = writtenBlocks(scenario, under, block.kind).map((b) => ({ name: b.name, values: valuesOf(b)! }));
+      const value = lowerSlice(block, block.repeatable ? written : written.slice(0, 1));
+      if (value !== undefined) setAt(out, binding.path, value);
     }
   }
   return out;
+}
+
+/** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
+function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] {
+  const parent = under === "governance" || under === "population" ? child(scenario, under) : scenario;
+  return parent ? children(parent, kind) : [];
+}
+
+/** Every mechanism's scenario-level checks, once the population is known. */
+function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, groups: readonly LoweredGroup[]): void {
+  const facts = (attachments: readonly { under: string; block: { kind: string } }[]): ScenarioFacts => ({
+    profile,
+    groups: groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length })),
+    blocks: (kind) => {
+      const where = attachments.find((a) => a.block.kind === kind);
+      return (where ? writtenBlocks(scenario, where.under, kind) : []).map((b) => written(b));
+    },
+    report: (code, params, at, attr, replacement) => {
+      const b = (at as WrittenBlock & { readonly source: CBlock }).source;
+      const a = attr === undefined ? undefined : b.model.attrs.get(attr);
+      const file = a?.file ?? b.model.file;
+      const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span ?? { start: 0, end: 0 };
+      ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
+    },
+  });
+  for (const m of MECHANISMS) {
+    if (!m.check) continue;
+    // Its population blocks too (a kind's groups, as written).
+    const kinds = Object.values(m.agents ?? {}).flatMap((k) => (k.block ? [{ under: "population", block: k.block }] : []));
+    m.check(facts([...(m.language ?? []), ...kinds]));
+  }
+}
+
+function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
+  return {
+    kind: b.kind,
+    name: b.name,
+    on: get(b, "enabled") !== false,
+    value: (name) => get(b, name),
+    has: (name) => b.values.has(name),
+    child: (kind) => {
+      const c = child(b, kind);
+      return c ? written(c) : undefined;
+    },
+    source: b,
+  };
 }
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {
@@ -184,13 +229,18 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     const name = group.name ?? kind;
     const count = num(group, "count");
     const lowered = lowerAgentKind(ctx, group);
+    // A kind whose counted member is several agents (a Sybil entity's identities) numbers the member in their params.
+    const members = AGENT_KINDS.find((k) => k.kind === kind)?.lower?.members;
+    const per = members ? num(group, members.count) : 1;
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count * per; i++) {
       const k = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, k);
       const id = `${kind}_${k}`;
       ids.push(id);
-      if (lowered) agents.push({ id, kind: lowered.kind, group: name, params: structuredClone(lowered.params) } as Agent);
+      const params = structuredClone(lowered?.params) as Record<string, PlainValue>;
+      if (members && lowered) params[members.index] = Math.floor(i / per) + 1;
+      if (lowered) agents.push({ id, kind: lowered.kind, group: name, params } as Agent);
     }
     const nameSpan = group.model.node?.name?.span ?? group.model.node?.type.span ?? group.model.attrs.get("count")?.nameSpan ?? null;
     const symbol = nameSpan ? ctx.symbols.define({ kind: "group", name, file: group.model.file, nameSpan, span: group.model.node?.span ?? nameSpan, container: decl.name }) : null;

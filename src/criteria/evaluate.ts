@@ -338,9 +338,16 @@ function topComparison(expr: CriterionExpr): Extract<CriterionExpr, { op: "compa
   return expr.op === "compare" ? expr : null;
 }
 
+/** A constant side of a comparison: a number, or a negated one (`> -0.05`). */
+function constant(e: CriterionExpr): number | null {
+  if (e.op === "number") return e.value;
+  return e.op === "neg" && e.arg.op === "number" ? -e.arg.value : null;
+}
+
 export function evaluateCriterion(criterion: Criterion, runs: readonly RunOutcome[], who: Membership): Verdict {
   const top = topComparison(criterion.expr);
-  const constant = (e: CriterionExpr): boolean => e.op === "number";
+  // A constant side: a number, or a negated one (`> -0.05`).
+  const constant = (e: CriterionExpr): boolean => e.op === "number" || (e.op === "neg" && e.arg.op === "number");
   // The observed side is the one that is not a constant; when neither is, the left one.
   const observedIsLeft = top ? !(constant(top.left) && !constant(top.right)) : false;
   const pick = (left: number | null, right: number | null) => (top ? (observedIsLeft ? { observed: left, bound: right } : { observed: right, bound: left }) : { observed: null, bound: null });

@@ -142,6 +142,10 @@ export const CATALOGUE = {
     "Numbers are at most 2^53 − 1 (9007199254740991) in magnitude: larger whole numbers cannot be carried exactly by the plan, and sums and products of larger numbers overflow (language/REFERENCE.md, Limits).",
     (p) => `${p.value} is too large for ${p.context}: numbers are at most ${p.limit} in magnitude`),
 
+  SBX2260: entry<{ name: string; context: string } & S>("error", "unknown population group",
+    "A mechanism setting names a population group or agent kind (or a declared policy) that the scenario's population does not have.",
+    (p) => `'${p.name}' in ${p.context} is no population group or agent kind of this scenario${suggestion(p.suggestion)}`),
+
   // ---- values and semantics --------------------------------------------------
   SBX3001: entry<{ attribute: string; bound: string; value: string }>("error", "value out of range",
     "The model forbids this value (a probability above 1, a negative count, …).",
@@ -212,6 +216,26 @@ export const CATALOGUE = {
   SBX3023: entry<{ fn: string; why: string }>("warning", "statistic over one seed",
     "A statistic over seeds that needs several seeds (an interval, a spread) is undefined over one; `seeds = 1..10` in `expect` lists the seeds to run.",
     (p) => `${p.fn}(…) is judged over the scenario's single seed, where ${p.why}; list seeds in expect, e.g. \`seeds = 1..10\``),
+
+  // ---- the whitepaper's mechanisms: incoherence, boundaries, identity ----------
+  SBX3400: entry<{ count: number }>("warning", "LLM agents are not replayed",
+    "Incoherence replays every decision point K times; an LLM agent's replays would each be a model call, so its decisions are not replayed and its incoherence metrics stay empty.",
+    (p) => `the scenario's ${p.count} LLM agent${p.count === 1 ? " is" : "s are"} not replayed (each replay would be a model call): incoherence covers the other agents only`),
+  SBX3401: entry<{ pattern: string; reason: string }>("error", "invalid content-filter pattern",
+    "A boundary's content filter is a regular expression (JavaScript syntax, matched case-insensitively against outbound content).",
+    (p) => `content filter /${p.pattern}/ is not a valid regular expression: ${p.reason}`),
+  SBX3402: entry<{ pattern: string }>("warning", "content filter matches everything",
+    "A pattern that matches the empty string matches every flow, so the filter blocks everything that would leave the sandbox.",
+    (p) => `content filter /${p.pattern}/ matches the empty string, so it blocks every outbound flow`),
+  SBX3403: entry<{ group: string; first: string; second: string }>("error", "agents inside two boundaries",
+    "Each agent is inside one boundary at most: its outbound flows and spillovers cross that boundary.",
+    (p) => `population group '${p.group}' is inside both ${p.first} and ${p.second}; an agent can be inside one boundary only`),
+  SBX3404: entry<{ samples: number }>("warning", "even number of ensemble samples",
+    "With an even number of samples two actions can tie; a tie goes to the earlier sample, which is no majority.",
+    (p) => `self_ensemble.samples = ${p.samples} is even, so two actions can tie (a tie goes to the earlier sample); use an odd number`),
+  SBX3405: entry<{ group: string }>("warning", "Sybil entity with one identity",
+    "A Sybil entity controls several identities; with `identities = 1` each entity is an ordinary agent.",
+    (p) => `Sybil group '${p.group}' has identities = 1: each of its entities holds a single identity, so none is a Sybil`),
 
   // ---- runs and criteria -------------------------------------------------------
   SBX4001: entry<{ label: string; detail: string }>("error", "criterion failed",

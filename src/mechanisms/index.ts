@@ -9,9 +9,12 @@ import type { MechanismDef } from "../kernel/mechanism.ts";
 import { agents } from "./agents/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
+import { boundaries } from "./boundaries/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
 import { feed } from "./feed/index.ts";
+import { incoherence } from "./incoherence/index.ts";
+import { identity } from "./identity/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
@@ -47,6 +50,10 @@ export const MECHANISM_LIST = [
   scriptedAgents,
   llmAgents,
   transparency,
+  identity,
+  boundaries,
+  // Last: it replays a decision point only once every other mechanism has admitted the agent's turn.
+  incoherence,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

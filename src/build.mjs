@@ -14,6 +14,7 @@ const entries = {
   "bench-sweep": "bench/sweep.ts",
   "bench-lsp": "bench/lsp.ts",
   "bench-llm": "bench/llm.ts",
+  "bench-startup": "bench/startup.ts",
 };
 
 const entryPoints = Object.fromEntries(

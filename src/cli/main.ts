@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { SBX_VERSION } from "../version.ts";
+import { loadCommands } from "./load-commands.ts";
 import { EXIT, processTerminal, type Terminal } from "./terminal.ts";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -29,7 +30,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("-s, --scenario <name>", "the scenario to compile when a file declares several")
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
     .action(async (files: string[], opts) => {
-      const { compileCommand } = await import("./compile-command.ts");
+      const { compileCommand } = await loadCommands();
       setExit(await compileCommand(files, opts, term));
     });
 
@@ -49,7 +50,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
     .action(async (file: string, opts) => {
-      const { runCommand } = await import("./run-command.ts");
+      const { runCommand } = await loadCommands();
       setExit(await runCommand(file, opts, term));
     });
 
@@ -63,7 +64,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--set <path=value>", "override a setting in every scenario, type-checked like source (repeatable)", collect, [])
     .option("--dry-run", "answer LLM agents with the offline responder (no network, no API key)")
     .action(async (paths: string[], opts) => {
-      const { checkCommand } = await import("./check-command.ts");
+      const { checkCommand } = await loadCommands();
       setExit(await checkCommand(paths, opts, term));
     });
 
@@ -77,7 +78,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--set <path=value>", "override a setting of the swept scenario, type-checked like source (repeatable)", collect, [])
     .option("--restart", "discard the runs already in --out instead of resuming")
     .action(async (file: string, opts) => {
-      const { sweepCommand } = await import("./sweep-command.ts");
+      const { sweepCommand } = await loadCommands();
       setExit(await sweepCommand(file, opts, term));
     });
 
@@ -87,7 +88,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("<events>", "an events.jsonl written by `sbx run --out`")
     .option("--json", "print the same JSON document as `sbx run --json`")
     .action(async (file: string, opts) => {
-      const { replayCommand } = await import("./replay-command.ts");
+      const { replayCommand } = await loadCommands();
       setExit(await replayCommand(file, opts, term));
     });
 
@@ -99,8 +100,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .addOption(new Option("--profile <profile>", "the profile the .sbx selects").choices(["swarm-0.1", "sbx"]).default("swarm-0.1"))
     .option("--json", "print one JSON document (diagnostics and the .sbx) on stdout")
     .action(async (file: string, opts) => {
-      const { importCommand } = await import("./import-command.ts");
-      setExit(importCommand(file, opts, term));
+      const { importCommand } = await loadCommands();
+      setExit(await importCommand(file, opts, term));
     });
 
   program
@@ -108,7 +109,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("explain a diagnostic code (or `metrics` for the metric registry)")
     .argument("[code]", "e.g. SBX2002")
     .action(async (code?: string) => {
-      const { explainCommand } = await import("./explain-command.ts");
+      const { explainCommand } = await loadCommands();
       setExit(explainCommand(code, term));
     });
 
@@ -117,7 +118,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("print the execution plan's JSON Schema")
     .addOption(new Option("-o, --out <file>", "write it to a file"))
     .action(async (opts: { out?: string }) => {
-      const [{ planJsonSchema }, { writeFileAtomic }] = await Promise.all([import("../plan/schema.ts"), import("./files.ts")]);
+      const { planJsonSchema, writeFileAtomic } = await loadCommands();
       const text = `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
       if (opts.out) writeFileAtomic(opts.out, text);
       else term.out(text);
@@ -130,7 +131,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("<files...>", ".sbx files")
     .option("--check", "write nothing; list the files that would change and exit 1 if any")
     .action(async (files: string[], opts: { check?: boolean }) => {
-      const { fmtCommand } = await import("./fmt-command.ts");
+      const { fmtCommand } = await loadCommands();
       setExit(fmtCommand(files, opts, term));
     });
 
@@ -139,8 +140,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("run the sbx language server (for editors)")
     .option("--stdio", "talk LSP over standard input and output (the default)")
     .action(async () => {
-      // Loaded on demand: the language server's dependencies are not needed by other commands.
-      const { lspCommand } = await import("./lsp-command.ts");
+      const { lspCommand } = await loadCommands();
       setExit(await lspCommand());
     });
 

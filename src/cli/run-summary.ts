@@ -46,21 +46,38 @@ export function runTotals(result: RunResult): RunTotals {
   };
 }
 
-/** Agents grouped by kind (a policy's agents under the policy's name), in first-appearance order. */
+const kindsByPlan = new WeakMap<Plan, ReadonlyMap<string, string>>();
+
+/** Each agent's kind as reports show it: a stochastic agent's is its policy's name. Built once per plan. */
+export function planKinds(plan: Plan): ReadonlyMap<string, string> {
+  let kinds = kindsByPlan.get(plan);
+  if (!kinds) {
+    kinds = new Map(plan.agents.map((a) => [a.id, a.kind === "stochastic" ? a.params.policy : a.kind]));
+    kindsByPlan.set(plan, kinds);
+  }
+  return kinds;
+}
+
+/** Agents grouped by kind (a policy's agents under the policy's name), in first-appearance order. One pass: linear in the agents. */
 export function byKind(agents: readonly AgentRecord[], plan?: Plan): KindSummary[] {
-  const kindOf = new Map(plan?.agents.map((a) => [a.id, a.kind === "stochastic" ? a.params.policy : a.kind]) ?? []);
-  const groups = new Map<string, AgentRecord[]>();
+  const kindOf = plan ? planKinds(plan) : new Map<string, string>();
+  const sums = new Map<string, { agents: number; payoff: number; reputation: number; frozen: number }>();
   for (const a of agents) {
     const k = kindOf.get(a.id) ?? a.kind;
-    groups.set(k, [...(groups.get(k) ?? []), a]);
+    let s = sums.get(k);
+    if (!s) sums.set(k, (s = { agents: 0, payoff: 0, reputation: 0, frozen: 0 }));
+    s.agents++;
+    s.payoff += a.payoff;
+    s.reputation += a.reputation;
+    if (a.frozen) s.frozen++;
   }
-  return [...groups].map(([kind, xs]) => ({
+  return [...sums].map(([kind, s]) => ({
     kind,
-    agents: xs.length,
-    totalPayoff: xs.reduce((s, a) => s + a.payoff, 0),
-    meanPayoff: xs.reduce((s, a) => s + a.payoff, 0) / xs.length,
-    meanReputation: xs.reduce((s, a) => s + a.reputation, 0) / xs.length,
-    frozen: xs.filter((a) => a.frozen).length,
+    agents: s.agents,
+    totalPayoff: s.payoff,
+    meanPayoff: s.payoff / s.agents,
+    meanReputation: s.reputation / s.agents,
+    frozen: s.frozen,
   }));
 }
 

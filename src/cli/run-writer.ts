@@ -3,8 +3,17 @@
  * every finished epoch readable. Events are flushed and `metrics.csv` gains
  * a row at the end of each epoch; `agents.csv` and `summary.json` are
  * replaced atomically; nothing is ever half-written.
+ *
+ * "Flushed" means handed to the operating system (write(2)), not fsync(2):
+ * once written, a killed or crashed sbx loses nothing, and only a power cut
+ * could, which the atomically replaced files do not guard against either.
+ * An fsync per epoch and file cost more than the whole simulation of a small
+ * scenario, and at the end of a large run waited for gigabytes to reach the disk.
+ *
+ * Every file is written in time and memory linear in the agents and events:
+ * events go out in bounded batches, never held for a whole epoch.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
 import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
@@ -18,12 +27,15 @@ export const SERIES_METRICS = METRICS.filter((m) => m.shape === "series").map((m
 
 function csvValue(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Numbers and booleans never need quoting; only text is scanned.
+  if (typeof v !== "string") return String(v);
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvValue).join(",")}\n`;
+  let line = "";
+  for (let i = 0; i < values.length; i++) line += (i ? "," : "") + csvValue(values[i]);
+  return `${line}\n`;
 }
 
 export function metricsHeader(plan: Plan): string[] {
@@ -37,10 +49,9 @@ export function metricsRow(plan: Plan, e: EpochRecord): unknown[] {
 const AGENT_COLUMNS = ["id", "kind", "group", "reputation", "resources", "payoff", "frozen", "interactions_initiated", "interactions_received"];
 
 export function agentsCsv(agents: readonly AgentRecord[]): string {
-  return (
-    csvLine(AGENT_COLUMNS) +
-    agents.map((a) => csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived])).join("")
-  );
+  let text = csvLine(AGENT_COLUMNS);
+  for (const a of agents) text += csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived]);
+  return text;
 }
 
 export interface RunFiles {
@@ -61,10 +72,13 @@ export function runFiles(dir: string): RunFiles {
   };
 }
 
-/** An append-only JSONL event file, made durable at the end of each epoch. */
+/** Events are written in batches of about this many characters, so memory stays bounded however long an epoch is. */
+const EVENT_BATCH_CHARS = 1 << 20;
+
+/** An append-only JSONL event file, complete up to the last finished epoch at every epoch's end. */
 class EventStream {
   private readonly fd: number;
-  private pending: string[] = [];
+  private pending = "";
 
   constructor(path: string) {
     mkdirSync(dirname(path) || ".", { recursive: true });
@@ -72,14 +86,14 @@ class EventStream {
   }
 
   push(e: SimEvent): void {
-    this.pending.push(toJsonl([e]));
+    this.pending += toJsonl([e]);
+    if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
   }
 
   flush(): void {
     if (!this.pending.length) return;
-    writeSync(this.fd, this.pending.join(""));
-    fsyncSync(this.fd);
-    this.pending = [];
+    writeSync(this.fd, this.pending);
+    this.pending = "";
   }
 
   close(): void {
@@ -88,7 +102,7 @@ class EventStream {
   }
 }
 
-/** A per-epoch metrics CSV, one durable row per finished epoch. */
+/** A per-epoch metrics CSV, one row written per finished epoch. */
 class MetricsStream {
   private readonly fd: number;
 
@@ -103,7 +117,6 @@ class MetricsStream {
 
   append(record: EpochRecord): void {
     writeSync(this.fd, csvLine(metricsRow(this.plan, record)));
-    fsyncSync(this.fd);
   }
 
   close(): void {
@@ -168,7 +181,7 @@ export class RunWriter {
     this.events.push(e);
   };
 
-  /** The end of an epoch: everything up to here becomes durable. */
+  /** The end of an epoch: everything up to here is written. */
   epoch = (record: EpochRecord): void => {
     this.epochs.push(record);
     this.events.flush();
@@ -177,13 +190,26 @@ export class RunWriter {
     this.writeSummary("running", null, []);
   };
 
-  finish(result: RunResult, verdicts: readonly Verdict[], reportHtml: string | null): void {
+  /**
+   * The run's last files. Returns why report.html is missing (it could not be
+   * drawn, or not written), or null when it was written; summary.json then
+   * names no report, and every other file is complete either way.
+   */
+  finish(result: RunResult, verdicts: readonly Verdict[], report: { html: string } | { problem: string }): string | null {
     this.events.close();
     this.metrics.close();
     writeFileAtomic(this.files.agents, agentsCsv(result.agents));
-    if (reportHtml !== null) writeFileAtomic(this.files.report, reportHtml);
-    this.wroteReport = reportHtml !== null;
+    let problem = "problem" in report ? report.problem : null;
+    if ("html" in report) {
+      try {
+        writeFileAtomic(this.files.report, report.html);
+      } catch (e) {
+        problem = `cannot write ${this.files.report}: ${osReason(e)}`;
+      }
+    }
+    this.wroteReport = problem === null;
     this.writeSummary("complete", result, verdicts);
+    return problem;
   }
 
   /** Close the files after a failure, keeping what was finished. */
@@ -226,4 +252,20 @@ export class RunWriter {
     };
     writeFileAtomic(this.files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
+}
+
+/** An operating-system error in words, for a message that names the path itself. */
+function osReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const words: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EISDIR: "it is a directory",
+    ENOTDIR: "a parent is not a directory",
+    ENOENT: "no such file or directory",
+    ENOSPC: "no space left on device",
+    EROFS: "read-only file system",
+    EDQUOT: "disk quota exceeded",
+  };
+  return (err.code && words[err.code]) ?? err.message ?? String(e);
 }

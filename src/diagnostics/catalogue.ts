@@ -187,6 +187,9 @@ export const CATALOGUE = {
   SBX4005: entry<{ budget: string; spent: string }>("warning", "LLM budget exhausted",
     "The run stopped calling models when the next call could exceed the budget, and used the fallback instead.",
     (p) => `LLM budget of ${p.budget} reached (spent ${p.spent}); remaining decisions used the fallback`),
+  SBX4050: entry<{ detail: string }>("error", "report not written",
+    "`sbx run --out` could not draw or write report.html. The run finished and its other files (events, metrics, agents, summary) are complete; summary.json names no report. The command exits 2.",
+    (p) => `report.html not written: ${p.detail}`),
 
   // ---- files, usage, imports ---------------------------------------------------------
   SBX5001: entry<{ path: string; reason: string }>("error", "cannot read file",

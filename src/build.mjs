@@ -95,6 +95,26 @@ const onDemand = {
   },
 };
 
+/**
+ * CommonJS packages whose export is one function, needed by few runs: in the core they are
+ * initialised on their first call instead of at load. The Student-t quantile (criteria over several
+ * seeds) pulls in dozens of @stdlib modules and `debug`, with its tty and net.
+ */
+const LAZY_FUNCTIONS = ["@stdlib/stats-base-dists-t-quantile"];
+
+const lazyFunctions = {
+  name: "sbx-lazy-functions",
+  setup(b) {
+    const names = new Set(LAZY_FUNCTIONS);
+    b.onResolve({ filter: /^@/ }, (args) => (names.has(args.path) && args.namespace !== "sbx-lazy" ? { path: args.path, namespace: "sbx-lazy" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "sbx-lazy" }, (args) => ({
+      contents: `let f; module.exports = function (...args) { return (f ??= require(${JSON.stringify(args.path)}))(...args); };`,
+      resolveDir: root,
+      loader: "js",
+    }));
+  },
+};
+
 /** For dist/sbx.mjs, main.ts loads the subcommands from the core with the code cache instead of importing them. */
 const bundledCommandLoader = {
   name: "sbx-bundled-command-loader",
@@ -122,7 +142,7 @@ const [launcher] = await Promise.all([
     format: "cjs",
     // import() becomes require(): the core is run by vm.Script, which has no module loader of its own.
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, onDemand],
+    plugins: [noNodeCanvas, onDemand, lazyFunctions],
     // The loader passes the core's own URL (node-host.ts finds the package root from it).
     define: { "import.meta.url": "__sbxImportMetaUrl" },
   }),

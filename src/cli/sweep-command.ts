@@ -11,7 +11,6 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { SingleBar } from "cli-progress";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
 import { evaluateCriteria } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -143,7 +142,7 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
   const pool = openPool(jobs, pending.length);
   const failures: { run: SweepRun; failure: RunFailure }[] = [];
   let interrupted = false;
-  const bar = term.isTTY ? new SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  const bar = term.isTTY ? new (await import("cli-progress")).SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   // Ctrl-C: stop starting runs, keep the finished ones, write the summaries of what is done. A second one quits at once.
   const onSignal = (): void => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);

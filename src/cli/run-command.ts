@@ -178,7 +178,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
  * The run's report.html, or why it could not be drawn. Loaded only for --out
  * (Vega is large); a failure never costs the run its other files.
  */
-async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[]): Promise<{ html: string } | { problem: string }> {
+export async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[]): Promise<{ html: string } | { problem: string }> {
   try {
     const { freezeIntervals, renderReport } = await import("../report/index.ts");
     return { html: await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) }) };

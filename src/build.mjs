@@ -153,6 +153,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".cjs" },
     format: "cjs",
     supported: { "dynamic-import": false },
+    plugins: [noNodeCanvas, lazyFunctions],
     // Plain CommonJS, loaded by require(): import.meta.url is the bundle's own file.
     define: { "import.meta.url": "__sbxImportMetaUrl" },
     banner: { js: 'const __sbxImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },

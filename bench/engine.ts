@@ -198,8 +198,10 @@ async function runWithOutputs(c: Config): Promise<Record<string, unknown>> {
       };
     let interactions = 0;
     const freezes: SimEvent[] = [];
+    // In `sbx run` the compiler hashes the plan; that is not the output stage's.
+    const hash = planHash(plan);
     const t0 = performance.now();
-    const writer = new RunWriter(dir, plan, planHash(plan));
+    const writer = new RunWriter(dir, plan, hash);
     const result = runPlan(plan, {
       events: timed((e: SimEvent) => {
         writer.event(e);

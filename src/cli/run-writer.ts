@@ -198,7 +198,9 @@ export class RunWriter {
   finish(result: RunResult, verdicts: readonly Verdict[], report: { html: string } | { problem: string }): string | null {
     this.events.close();
     this.metrics.close();
-    writeFileAtomic(this.files.agents, agentsCsv(result.agents));
+    // The last epoch's agents.csv already holds the final state unless something changed after it.
+    const last = this.epochs.at(-1)?.agents;
+    if (!last || !sameAgents(last, result.agents)) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
     let problem = "problem" in report ? report.problem : null;
     if ("html" in report) {
       try {
@@ -252,6 +254,28 @@ export class RunWriter {
     };
     writeFileAtomic(this.files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
+}
+
+/** Whether two agent lists would give the same agents.csv. */
+function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.id !== y.id ||
+      x.kind !== y.kind ||
+      x.group !== y.group ||
+      !Object.is(x.reputation, y.reputation) ||
+      !Object.is(x.resources, y.resources) ||
+      !Object.is(x.payoff, y.payoff) ||
+      x.frozen !== y.frozen ||
+      x.interactionsInitiated !== y.interactionsInitiated ||
+      x.interactionsReceived !== y.interactionsReceived
+    )
+      return false;
+  }
+  return true;
 }
 
 /** An operating-system error in words, for a message that names the path itself. */

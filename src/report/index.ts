@@ -7,7 +7,7 @@
  * orders, a layout computed here).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { byKind, runTotals } from "../cli/run-summary.ts";
+import { byKind, runTotals, type KindSummary } from "../cli/run-summary.ts";
 import { formatValue } from "../cli/verdicts.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import type { RunResult } from "../engine/index.ts";
@@ -92,6 +92,8 @@ const captionId = (name: ChartName) => `chart-${name}-caption`;
 interface ReportView {
   readonly input: ReportInput;
   readonly kinds: Kinds;
+  /** The final agents summed by kind (byKind), once for every section that shows them. */
+  readonly kindRows: readonly KindSummary[];
   readonly order: readonly string[];
   readonly freezes: readonly FreezeInterval[];
   readonly freezesExact: boolean;
@@ -208,7 +210,7 @@ function reportView(input: ReportInput): ReportView {
       });
     }
   }
-  return { input, kinds, order, freezes, freezesExact, charts };
+  return { input, kinds, kindRows, order, freezes, freezesExact, charts };
 }
 
 /** " Lowest: id (x); highest: id (y)." over all agents, or nothing when there are none. */
@@ -331,7 +333,7 @@ ${facts("Run", setup)}
 <p class="hash">plan <code>${e(result.planHash)}</code></p>
 ${facts("Outcome", outcome)}
 ${banner}
-${kindLegend(view.kinds, byKind(result.agents, plan))}
+${kindLegend(view.kinds, view.kindRows)}
 <nav class="toc" aria-label="Sections"><ol>${sections.map((s) => `<li><a href="#${s.id}">${e(s.title)}</a></li>`).join("")}</ol></nav>
 </header>`;
 }
@@ -389,9 +391,9 @@ ${figure("welfare")}
 }
 
 function payoffSection(view: ReportView, figure: Figure): string {
-  const { plan, result } = view.input;
+  const { result } = view.input;
   if (!result.agents.length) return `<p class="note">The run has no agents.</p>`;
-  const kinds = byKind(result.agents, plan);
+  const kinds = view.kindRows;
   const kindTable = table({
     caption: "By kind, at the end of the run",
     head: ["kind", "agents", "total payoff", "payoff per agent", "mean reputation", "frozen at the end"],
@@ -428,10 +430,33 @@ ${kindTable}
 ${agentTable}`;
 }
 
-/** The `n` agents with the highest payoff and the `n` with the lowest, from highest to lowest; ties keep registration order. */
+/**
+ * The `n` agents with the highest payoff and the `n` with the lowest, from
+ * highest to lowest; ties keep registration order. One pass, keeping only
+ * the two ends in order: linear in the agents, however many there are.
+ */
 function payoffEnds<T extends { payoff: number }>(agents: readonly T[], n: number): T[] {
-  const ranked = agents.map((a, i) => ({ a, i })).sort((x, y) => y.a.payoff - x.a.payoff || x.i - y.i);
-  return [...ranked.slice(0, n), ...ranked.slice(Math.max(n, ranked.length - n))].map((r) => r.a);
+  type Ranked = { a: T; i: number };
+  if (agents.length <= 2 * n) return agents.map((a, i) => ({ a, i })).sort((x, y) => y.a.payoff - x.a.payoff || x.i - y.i).map((r) => r.a);
+  // Both lists are in ranking order (payoff descending, then registration order); a later agent ranks after an equal one.
+  const top: Ranked[] = [];
+  const bottom: Ranked[] = [];
+  agents.forEach((a, i) => {
+    const k = a.payoff;
+    if (top.length < n || k > top[n - 1]!.a.payoff) {
+      let p = top.length;
+      while (p > 0 && top[p - 1]!.a.payoff < k) p--;
+      top.splice(p, 0, { a, i });
+      if (top.length > n) top.pop();
+    }
+    if (bottom.length < n || k <= bottom[0]!.a.payoff) {
+      let p = 0;
+      while (p < bottom.length && bottom[p]!.a.payoff >= k) p++;
+      bottom.splice(p, 0, { a, i });
+      if (bottom.length > n) bottom.shift();
+    }
+  });
+  return [...top, ...bottom].map((r) => r.a);
 }
 
 function reputationSection(view: ReportView, figure: Figure): string {

@@ -3,7 +3,7 @@
  * colours, series, freeze intervals, the network layout and the metrics
  * table. Small pure functions; the charts and the HTML only format these.
  */
-import { membership } from "../criteria/evaluate.ts";
+import { planKinds } from "../cli/run-summary.ts";
 import type { EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
 import { METRICS, observedKey } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -80,9 +80,10 @@ export interface Kinds {
 }
 
 export function agentKinds(plan: Plan, result: RunResult): Kinds {
-  const declared = membership(plan).kinds;
-  const recorded = new Map(result.agents.map((a) => [a.id, a.kind]));
-  const of = (agent: string): string => declared.get(agent) ?? recorded.get(agent) ?? "unknown";
+  const declared = planKinds(plan);
+  // Agents the plan does not declare are rare (none, normally): their recorded kinds are indexed only when one is met.
+  let recorded: Map<string, string> | undefined;
+  const of = (agent: string): string => declared.get(agent) ?? (recorded ??= new Map(result.agents.map((a) => [a.id, a.kind]))).get(agent) ?? "unknown";
   const names = new Set<string>();
   for (const a of plan.agents) names.add(of(a.id));
   for (const a of result.agents) names.add(of(a.id));

@@ -110,7 +110,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("[code]", "e.g. SBX2002")
     .action(async (code?: string) => {
       const { explainCommand } = await loadCommands();
-      setExit(explainCommand(code, term));
+      setExit(await explainCommand(code, term));
     });
 
   program
@@ -118,11 +118,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("print the execution plan's JSON Schema")
     .addOption(new Option("-o, --out <file>", "write it to a file"))
     .action(async (opts: { out?: string }) => {
-      const { planJsonSchema, writeFileAtomic } = await loadCommands();
-      const text = `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
-      if (opts.out) writeFileAtomic(opts.out, text);
-      else term.out(text);
-      setExit(EXIT.ok);
+      const { schemaCommand } = await loadCommands();
+      setExit(await schemaCommand(opts.out, term));
     });
 
   program
@@ -132,7 +129,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--check", "write nothing; list the files that would change and exit 1 if any")
     .action(async (files: string[], opts: { check?: boolean }) => {
       const { fmtCommand } = await loadCommands();
-      setExit(fmtCommand(files, opts, term));
+      setExit(await fmtCommand(files, opts, term));
     });
 
   program

@@ -75,6 +75,21 @@ export function runFiles(dir: string): RunFiles {
 /** Events are written in batches of about this many characters, so memory stays bounded however long an epoch is. */
 const EVENT_BATCH_CHARS = 1 << 20;
 
+/**
+ * Writes a long string in slices of about EVENT_BATCH_CHARS, so its UTF-8
+ * copy never needs more memory than one slice (a million agents' plan is
+ * hundreds of megabytes). Slices never split a surrogate pair.
+ */
+function writeLarge(fd: number, text: string): void {
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + EVENT_BATCH_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    writeSync(fd, text.slice(start, end));
+    start = end;
+  }
+}
+
 /** An append-only JSONL event file, complete up to the last finished epoch at every epoch's end. */
 class EventStream {
   private readonly fd: number;
@@ -86,7 +101,14 @@ class EventStream {
   }
 
   push(e: SimEvent): void {
-    this.pending += toJsonl([e]);
+    const line = toJsonl([e]);
+    if (line.length >= EVENT_BATCH_CHARS) {
+      // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
+      this.flush();
+      writeLarge(this.fd, line);
+      return;
+    }
+    this.pending += line;
     if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
   }
 

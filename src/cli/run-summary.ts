@@ -58,12 +58,34 @@ export function planKinds(plan: Plan): ReadonlyMap<string, string> {
   return kinds;
 }
 
+/**
+ * Each agent's kind as reports show it, aligned with `agents`. Agents listed
+ * in the plan's order, as every run lists them, are matched by position
+ * without a lookup; others through planKinds, or their recorded kind.
+ */
+export function kindsOf(agents: readonly { readonly id: string; readonly kind: string }[], plan?: Plan): string[] {
+  const kinds = new Array<string>(agents.length);
+  let index: ReadonlyMap<string, string> | undefined;
+  for (let i = 0; i < agents.length; i++) {
+    const a = agents[i]!;
+    const declared = plan?.agents[i];
+    kinds[i] =
+      declared !== undefined && declared.id === a.id
+        ? declared.kind === "stochastic"
+          ? declared.params.policy
+          : declared.kind
+        : ((index ??= plan ? planKinds(plan) : new Map<string, string>()).get(a.id) ?? a.kind);
+  }
+  return kinds;
+}
+
 /** Agents grouped by kind (a policy's agents under the policy's name), in first-appearance order. One pass: linear in the agents. */
 export function byKind(agents: readonly AgentRecord[], plan?: Plan): KindSummary[] {
-  const kindOf = plan ? planKinds(plan) : new Map<string, string>();
+  const kindOf = kindsOf(agents, plan);
   const sums = new Map<string, { agents: number; payoff: number; reputation: number; frozen: number }>();
-  for (const a of agents) {
-    const k = kindOf.get(a.id) ?? a.kind;
+  for (let i = 0; i < agents.length; i++) {
+    const a = agents[i]!;
+    const k = kindOf[i]!;
     let s = sums.get(k);
     if (!s) sums.set(k, (s = { agents: 0, payoff: 0, reputation: 0, frozen: 0 }));
     s.agents++;

@@ -133,10 +133,8 @@ function reportView(input: ReportInput): ReportView {
     // One pass per epoch: linear in the agents.
     const rows = epochs.flatMap((ep) => {
       const sums = new Map<string, number>();
-      for (const a of ep.agents) {
-        const kind = kinds.of(a.id);
-        sums.set(kind, (sums.get(kind) ?? 0) + a.payoff);
-      }
+      const kindOf = kinds.each(ep.agents);
+      ep.agents.forEach((a, i) => sums.set(kindOf[i]!, (sums.get(kindOf[i]!) ?? 0) + a.payoff));
       return kinds.names.filter((kind) => sums.has(kind)).map((kind) => ({ epoch: ep.epoch, kind, payoff: sums.get(kind)! }));
     });
     charts.push({ name: "payoff-over-epochs", spec: payoffOverEpochsSpec(rows, kinds), caption: "Cumulative payoff of each kind's agents over the epochs: a flat stretch is a kind that stopped earning (frozen, refused or idle)." });
@@ -401,16 +399,17 @@ function payoffSection(view: ReportView, figure: Figure): string {
     numeric: [false, true, true, true, true, true],
   });
   // A row per agent while that stays readable; beyond, the two ends of the payoff ranking (agents.csv has everyone).
-  const listed = result.agents.length <= TABLE_ROW_LIMIT ? result.agents : payoffEnds(result.agents, AGENT_TABLE_EXTREMES);
+  const all = result.agents.length <= TABLE_ROW_LIMIT;
+  const listed = all ? result.agents.map((a, i) => ({ a, i })) : payoffEnds(result.agents, AGENT_TABLE_EXTREMES);
+  const kindOf = view.kinds.each(result.agents);
   const agentTable = table({
-    caption:
-      listed === result.agents
-        ? "By agent, at the end of the run"
-        : `By agent, at the end of the run: the ${AGENT_TABLE_EXTREMES} highest and ${AGENT_TABLE_EXTREMES} lowest payoffs of ${result.agents.length} agents (agents.csv lists them all)`,
+    caption: all
+      ? "By agent, at the end of the run"
+      : `By agent, at the end of the run: the ${AGENT_TABLE_EXTREMES} highest and ${AGENT_TABLE_EXTREMES} lowest payoffs of ${result.agents.length} agents (agents.csv lists them all)`,
     head: ["agent", "kind", "group", "payoff", "reputation", "resources", "frozen", "initiated", "received"],
-    rows: listed.map((a) => [
+    rows: listed.map(({ a, i }) => [
       e(a.id),
-      `${swatch(view.kinds, view.kinds.of(a.id))}${e(view.kinds.of(a.id))}`,
+      `${swatch(view.kinds, kindOf[i]!)}${e(kindOf[i]!)}`,
       e(a.group),
       formatNumber(a.payoff),
       formatNumber(a.reputation),
@@ -432,12 +431,12 @@ ${agentTable}`;
 
 /**
  * The `n` agents with the highest payoff and the `n` with the lowest, from
- * highest to lowest; ties keep registration order. One pass, keeping only
+ * highest to lowest, with their positions; ties keep registration order. One pass, keeping only
  * the two ends in order: linear in the agents, however many there are.
  */
-function payoffEnds<T extends { payoff: number }>(agents: readonly T[], n: number): T[] {
+function payoffEnds<T extends { payoff: number }>(agents: readonly T[], n: number): { a: T; i: number }[] {
   type Ranked = { a: T; i: number };
-  if (agents.length <= 2 * n) return agents.map((a, i) => ({ a, i })).sort((x, y) => y.a.payoff - x.a.payoff || x.i - y.i).map((r) => r.a);
+  if (agents.length <= 2 * n) return agents.map((a, i) => ({ a, i })).sort((x, y) => y.a.payoff - x.a.payoff || x.i - y.i);
   // Both lists are in ranking order (payoff descending, then registration order); a later agent ranks after an equal one.
   const top: Ranked[] = [];
   const bottom: Ranked[] = [];
@@ -456,7 +455,7 @@ function payoffEnds<T extends { payoff: number }>(agents: readonly T[], n: numbe
       if (bottom.length > n) bottom.shift();
     }
   });
-  return [...top, ...bottom].map((r) => r.a);
+  return [...top, ...bottom];
 }
 
 function reputationSection(view: ReportView, figure: Figure): string {
@@ -472,7 +471,11 @@ function freezeSection(view: ReportView, figure: Figure): string {
   }
   const at = (epoch: number, step: number | undefined) => (step === undefined ? `epoch ${epoch}` : `epoch ${epoch}, step ${step}`);
   const bars = freezeBars(view.freezes, view.kinds, plan.simulation.stepsPerEpoch, view.input.result.epochsCompleted);
-  const position = new Map(view.order.map((id, i) => [id, i]));
+  const frozen = new Set(view.freezes.map((f) => f.agent));
+  const position = new Map<string, number>();
+  view.order.forEach((id, i) => {
+    if (frozen.has(id)) position.set(id, i);
+  });
   const rank = (agent: string) => position.get(agent) ?? view.order.length;
   // Grouped by agent in registration order, then in time: stable whatever order the intervals came in.
   const sorted = view.freezes.map((f, i) => ({ f, bar: bars[i]!, i })).sort((a, b) => rank(a.f.agent) - rank(b.f.agent) || a.bar.start - b.bar.start || a.i - b.i);

@@ -3,7 +3,7 @@
  * colours, series, freeze intervals, the network layout and the metrics
  * table. Small pure functions; the charts and the HTML only format these.
  */
-import { planKinds } from "../cli/run-summary.ts";
+import { kindsOf, planKinds } from "../cli/run-summary.ts";
 import type { EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
 import { METRICS, observedKey } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -76,25 +76,36 @@ export interface Kinds {
   /** Kinds in first-appearance order (a stochastic agent's kind is its policy's name). */
   readonly names: readonly string[];
   readonly colours: readonly string[];
+  /** One agent's kind. */
   readonly of: (agent: string) => string;
+  /** Every listed agent's kind, aligned with the list: for whole populations (no lookup per agent when they are in the plan's order). */
+  readonly each: (agents: readonly { readonly id: string; readonly kind: string }[]) => readonly string[];
 }
 
 export function agentKinds(plan: Plan, result: RunResult): Kinds {
-  const declared = planKinds(plan);
-  // Agents the plan does not declare are rare (none, normally): their recorded kinds are indexed only when one is met.
+  // Indexes by id are built only when a single agent is asked for (freeze rows, network nodes, a few table rows).
+  let declared: ReadonlyMap<string, string> | undefined;
   let recorded: Map<string, string> | undefined;
-  const of = (agent: string): string => declared.get(agent) ?? (recorded ??= new Map(result.agents.map((a) => [a.id, a.kind]))).get(agent) ?? "unknown";
-  const names = new Set<string>();
-  for (const a of plan.agents) names.add(of(a.id));
-  for (const a of result.agents) names.add(of(a.id));
+  const of = (agent: string): string =>
+    (declared ??= planKinds(plan)).get(agent) ?? (recorded ??= new Map(result.agents.map((a) => [a.id, a.kind]))).get(agent) ?? "unknown";
+  const listed = new WeakMap<object, readonly string[]>();
+  const each = (agents: readonly { readonly id: string; readonly kind: string }[]): readonly string[] => {
+    let kinds = listed.get(agents);
+    if (!kinds) listed.set(agents, (kinds = kindsOf(agents, plan)));
+    return kinds;
+  };
+  const names = new Set<string>(kindsOf(plan.agents, plan));
+  for (const k of each(result.agents)) names.add(k);
   let spare = 0;
   const colours = [...names].map((k) => KIND_COLOURS[k] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!);
-  return { names: [...names], colours, of };
+  return { names: [...names], colours, of, each };
 }
 
 /** Agent ids in registration order (the final state's order, then anyone only seen in the plan). */
 export function agentOrder(plan: Plan, result: RunResult): string[] {
   const ids = result.agents.map((a) => a.id);
+  // A run lists exactly the plan's agents, in its order: nothing to add, and no index to build.
+  if (ids.length === plan.agents.length && plan.agents.every((a, i) => a.id === ids[i])) return ids;
   const seen = new Set(ids);
   for (const a of plan.agents) if (!seen.has(a.id)) ids.push(a.id);
   return ids;
@@ -236,14 +247,15 @@ export function spread(values: ArrayLike<number>): Spread | null {
   return { count: s.length, min: round(s[0]!), p10: q(0.1), p25: q(0.25), median: q(0.5), p75: q(0.75), p90: q(0.9), max: round(s[s.length - 1]!) };
 }
 
-/** Values grouped by kind, in the kinds' order; kinds without agents are left out. */
-function byKindValues<T>(items: Iterable<T>, kinds: Kinds, kindOf: (item: T) => string, value: (item: T) => number): { kind: string; values: number[] }[] {
+/** Agents' values grouped by kind, in the kinds' order; kinds without agents are left out. */
+function byKindValues<T extends { readonly id: string; readonly kind: string }>(agents: readonly T[], kinds: Kinds, value: (a: T) => number): { kind: string; values: number[] }[] {
   const groups = new Map<string, number[]>(kinds.names.map((k) => [k, []]));
-  for (const item of items) {
-    const k = kindOf(item);
+  const kindOf = kinds.each(agents);
+  for (let i = 0; i < agents.length; i++) {
+    const k = kindOf[i]!;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
-    g.push(value(item));
+    g.push(value(agents[i]!));
   }
   return [...groups].filter(([, values]) => values.length).map(([kind, values]) => ({ kind, values }));
 }
@@ -251,8 +263,8 @@ function byKindValues<T>(items: Iterable<T>, kinds: Kinds, kindOf: (item: T) => 
 export type KindSpread = Spread & { readonly kind: string };
 
 /** Each kind's spread of one value over its agents. */
-export function kindSpreads<T extends { readonly id: string }>(agents: readonly T[], kinds: Kinds, value: (a: T) => number): KindSpread[] {
-  return byKindValues(agents, kinds, (a) => kinds.of(a.id), value).map(({ kind, values }) => ({ kind, ...spread(values)! }));
+export function kindSpreads<T extends { readonly id: string; readonly kind: string }>(agents: readonly T[], kinds: Kinds, value: (a: T) => number): KindSpread[] {
+  return byKindValues(agents, kinds, value).map(({ kind, values }) => ({ kind, ...spread(values)! }));
 }
 
 /** Each kind's spread of reputation at the end of every epoch. */
@@ -263,7 +275,7 @@ export function reputationSpreads(epochs: readonly EpochRecord[], kinds: Kinds):
 /** How many of each kind's agents were frozen at the end of every epoch. */
 export function frozenCounts(epochs: readonly EpochRecord[], kinds: Kinds): { epoch: number; kind: string; frozen: number }[] {
   return epochs.flatMap((ep) =>
-    byKindValues(ep.agents, kinds, (a) => kinds.of(a.id), (a) => (a.frozen ? 1 : 0)).map(({ kind, values }) => ({
+    byKindValues(ep.agents, kinds, (a) => (a.frozen ? 1 : 0)).map(({ kind, values }) => ({
       epoch: ep.epoch,
       kind,
       frozen: values.reduce((s, v) => s + v, 0),

@@ -143,9 +143,9 @@ const EXTREME_LABELS = 5;
 /** Reputation of every agent over epochs, one line each, labelled at its end. */
 export function reputationSpec(rows: readonly { epoch: number; agent: string; kind: string; reputation: number }[], kinds: Kinds, order: readonly string[]): TopLevelSpec {
   const last = rows.reduce((m, r) => Math.max(m, r.epoch), 0);
-  const values = rows.map((r) => r.reputation);
-  let lo = Math.min(...values, 0);
-  let hi = Math.max(...values, 0);
+  // A fold, not Math.min(...values): a long run has more values than the stack has room for arguments.
+  let lo = rows.reduce((m, r) => Math.min(m, r.reputation), 0);
+  let hi = rows.reduce((m, r) => Math.max(m, r.reputation), 0);
   const pad = (hi - lo || 1) * 0.06;
   lo = round(lo - pad);
   hi = round(hi + pad);
@@ -244,7 +244,7 @@ export function networkSpec(network: NetworkData, kinds: Kinds, frozen: Readonly
   const edges = network.edges
     .filter(([a, b]) => at.has(a) && at.has(b))
     .map(([a, b, w]) => ({ source: a, target: b, weight: w, x: at.get(a)!.x, y: at.get(a)!.y, x2: at.get(b)!.x, y2: at.get(b)!.y }));
-  const maxWeight = Math.max(1, ...edges.map((e) => e.weight));
+  const maxWeight = edges.reduce((m, e) => Math.max(m, e.weight), 1);
   const anyFrozen = network.nodes.some((n) => frozen.has(n));
   const nodes = layout.map((p) => ({
     id: p.id,

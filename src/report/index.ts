@@ -42,6 +42,7 @@ import {
   NETWORK_EDGE_LIMIT,
   NETWORK_NODE_LIMIT,
   PER_AGENT_CHART_LIMIT,
+  PER_AGENT_POINT_LIMIT,
   reputationSpreads,
   seriesOf,
   someNames,
@@ -158,7 +159,9 @@ function reportView(input: ReportInput): ReportView {
   if (epochs.length && epochs.some((ep) => ep.agents.length)) {
     const { highest, lowest } = extremes(result.agents);
     const ends = highest && lowest ? ` Highest at the end: ${highest.id} (${formatNumber(highest.reputation)}); lowest: ${lowest.id} (${formatNumber(lowest.reputation)}).` : "";
-    if (perAgent) {
+    // A line per agent also needs few enough points: a hundred agents over thousands of epochs are drawn as bands too.
+    const points = epochs.reduce((n, ep) => n + ep.agents.length, 0);
+    if (perAgent && points <= PER_AGENT_POINT_LIMIT) {
       const rows = epochs.flatMap((ep) => ep.agents.map((a) => ({ epoch: ep.epoch, agent: a.id, kind: kinds.of(a.id), reputation: a.reputation })));
       charts.push({
         name: "reputation",
@@ -169,7 +172,7 @@ function reportView(input: ReportInput): ReportView {
       charts.push({
         name: "reputation",
         spec: reputationBandsSpec(reputationSpreads(epochs, kinds), kinds, population),
-        caption: `Reputation of the ${population} agents at the end of each epoch, too many for a line each (more than ${PER_AGENT_CHART_LIMIT}): for each kind the line is the median and the bands hold the middle 50% and 80% of its agents.${ends}`,
+        caption: `Reputation of the ${population} agents at the end of each epoch, ${perAgent ? `too many points for a line each (more than ${PER_AGENT_POINT_LIMIT} agent-epochs)` : `too many for a line each (more than ${PER_AGENT_CHART_LIMIT})`}: for each kind the line is the median and the bands hold the middle 50% and 80% of its agents.${ends}`,
       });
     }
   }

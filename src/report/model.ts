@@ -210,6 +210,8 @@ export function round(v: number, digits = 6): number {
 
 /** Above this many agents, payoff per agent and the reputation trajectories are drawn as quantiles per kind. */
 export const PER_AGENT_CHART_LIMIT = 100;
+/** Reputation lines per agent stop here (agents × epochs): a hundred agents over thousands of epochs are drawn as bands too. */
+export const PER_AGENT_POINT_LIMIT = 20_000;
 /** Above this many frozen agents, the freeze chart counts frozen agents per epoch instead of a row for each. */
 export const FREEZE_CHART_LIMIT = 100;
 /** Above this many nodes or edges, the network is drawn kind by kind instead of node by node. */

@@ -16,7 +16,7 @@ import { agentsCsv } from "../../src/cli/run-writer.ts";
 import { evaluateCriteria } from "../../src/criteria/evaluate.ts";
 import { runWithEvents } from "../../src/engine/index.ts";
 import { freezeIntervals, renderReport, type ReportInput } from "../../src/report/index.ts";
-import { AGENT_TABLE_EXTREMES, PER_AGENT_CHART_LIMIT, spread } from "../../src/report/model.ts";
+import { AGENT_TABLE_EXTREMES, PER_AGENT_CHART_LIMIT, PER_AGENT_POINT_LIMIT, spread } from "../../src/report/model.ts";
 import { sbx } from "../support/cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "sbx-large-"));
@@ -98,6 +98,13 @@ describe("large populations", () => {
     expect(at).not.toContain("too many for a bar each");
     const above = await renderReport(generated(PER_AGENT_CHART_LIMIT + 1));
     expect(above).toContain(`Final cumulative payoff of the ${PER_AGENT_CHART_LIMIT + 1} agents, too many for a bar each`);
+  });
+
+  it("draws reputation as bands when a few agents live through many epochs", async () => {
+    const input = generated(20, { epochs: 1_001 });
+    const html = await renderReport(input);
+    expect(html).toContain(`Reputation of the 20 agents at the end of each epoch, too many points for a line each (more than ${PER_AGENT_POINT_LIMIT} agent-epochs)`);
+    expect(html).toContain("Final cumulative payoff of every agent");
   });
 
   it("counts frozen agents per epoch when too many were frozen to list", async () => {

@@ -265,6 +265,9 @@ export const CATALOGUE = {
   SBX4009: entry<{ epochs: string; where: string }>("warning", "run interrupted",
     "The run was stopped (Ctrl-C or a termination signal) at the end of an epoch; its files hold every finished epoch, and `summary.json` says `interrupted`.",
     (p) => `interrupted after ${p.epochs}; ${p.where}`),
+  SBX4050: entry<{ detail: string }>("error", "report not written",
+    "`sbx run --out` could not draw or write report.html. The run finished and its other files (events, metrics, agents, summary) are complete; summary.json names no report. The command exits 2.",
+    (p) => `report.html not written: ${p.detail}`),
 
   // ---- files, usage, imports ---------------------------------------------------------
   SBX5001: entry<{ path: string; reason: string }>("error", "cannot read file",

@@ -11,6 +11,8 @@ import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
+import { contractsMechanism } from "./contracts/index.ts";
+import { economy } from "./economy/index.ts";
 import { feed } from "./feed/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
@@ -45,6 +47,8 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  economy,
+  contractsMechanism,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

@@ -57,7 +57,9 @@ function withRanges(spec: BlockSpec, schema: z.ZodType): BlockSpec {
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
-  const inner = unwrap(schema);
+  let inner = unwrap(schema);
+  // Keyed blocks (markets by name) lower into a record: their ranges are its values'.
+  if (inner instanceof z.ZodRecord) inner = unwrap(inner._zod.def.valueType as z.ZodType);
   return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : null;
 }
 

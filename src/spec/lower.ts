@@ -31,6 +31,11 @@ export function lowerBlock(spec: BlockSpec, values: BlockValues | null, resolve?
   return out;
 }
 
+/** The block lowers to no key at all (`absent: "omit"` and not written, or switched off): see Lowering.absent. */
+export function lowersToNothing(spec: BlockSpec, values: BlockValues | null): boolean {
+  return spec.lower?.absent === "omit" && !(values?.on ?? false);
+}
+
 /** Written values are kept even in a block switched off; only `off` values replace them there. */
 function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, PlainValue>, resolve?: (kind: string, name: string) => PlainValue): void {
   const on = values?.on ?? false;
@@ -45,6 +50,18 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;
+    if (how.keyed && how.field) {
+      // Repeatable named blocks: a record from name to values, in the order written.
+      const record: Record<string, PlainValue> = {};
+      for (const c of values?.children(nested.kind) ?? []) {
+        const sub: Record<string, PlainValue> = {};
+        if (how.sparse) fillSparse(nested, c.values, sub);
+        else fill(nested, c.values, sub, resolve);
+        record[c.name ?? nested.kind] = sub;
+      }
+      out[how.field] = record;
+      continue;
+    }
     const child = values?.child(nested.kind) ?? null;
     if (how.merge) fill(nested, child, out, resolve);
     else if (how.field && !child && how.absent === "null") out[how.field] = null;
@@ -53,5 +70,23 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
       fill(nested, child, sub, resolve);
       out[how.field] = sub;
     }
+  }
+}
+
+/** Only what is written: attributes set in the block and nested blocks written in it (sparse themselves). */
+function fillSparse(spec: BlockSpec, values: BlockValues, out: Record<string, PlainValue>): void {
+  for (const a of spec.attrs) {
+    if (a.key === undefined) continue;
+    const v = values.value(a.name);
+    if (v !== undefined) out[a.key] = v;
+  }
+  for (const nested of spec.blocks) {
+    const how = nested.lower;
+    if (!how?.field) continue;
+    const child = values.child(nested.kind);
+    if (!child) continue;
+    const sub: Record<string, PlainValue> = {};
+    fillSparse(nested, child, sub);
+    out[how.field] = sub;
   }
 }

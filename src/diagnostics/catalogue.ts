@@ -178,8 +178,8 @@ export const CATALOGUE = {
 
   // ---- the compute economy (SBX3100–SBX3199) -------------------------------------
   SBX3100: entry<{ group: string }>("warning", "firms without an economy",
-    "Firms act on the compute economy (mining, staking, contracts, core bids); without an `economy` block every action they take is refused.",
-    (p) => `the firms of group '${p.group}' need an \`economy\` block: without one every action they take is refused`),
+    "Firms act on the compute economy (mining, staking, contracts, core bids); without an `economy` block they have nothing to do and do nothing.",
+    (p) => `the firms of group '${p.group}' need an \`economy\` block: without one they do nothing`),
   SBX3101: entry<{ market: string; what: string }>("warning", "cores without bidders",
     "Cores go to the agents that bid for them on the auction turn. Only firms and LLM agents bid, so in a market of other agents the cores have no owner and every inference fee is destroyed instead of paid as dividends.",
     (p) => `no agent of ${p.market} (${p.what}) bids for cores: they will have no owner and its inference fees are destroyed`),

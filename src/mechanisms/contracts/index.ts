@@ -12,7 +12,7 @@
  *
  * Part of the economy: without an `economy` block it is inert.
  */
-import type { Action } from "../../kernel/actions.ts";
+import type { Action, ActionOf } from "../../kernel/actions.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import type { TurnView } from "../../kernel/policy.ts";
@@ -195,7 +195,7 @@ function createContracts(w: World) {
       },
     },
     actions: {
-      propose_contract(actor: AgentSlot, a: EventlessAction<"propose_contract">): boolean {
+      propose_contract(actor: AgentSlot, a: ActionOf<"propose_contract">): boolean {
         const turn = turnOf(w);
         const m = e.ledger.market(actor);
         const cp = slot(a.counterparty);
@@ -216,7 +216,7 @@ function createContracts(w: World) {
         w.emit({ type: "contract_proposed", ...w.at(), turn, id: contracts.length, market: m.name, proposer: actor.id, terms, bonus, flows: flows.done() });
         return true;
       },
-      sign_contract(actor: AgentSlot, a: EventlessAction<"sign_contract">): boolean {
+      sign_contract(actor: AgentSlot, a: ActionOf<"sign_contract">): boolean {
         const c = find(a.contract);
         if (!c || TERMINAL.has(c.status)) return refuse(actor, a, `no open contract ${a.contract}`);
         const t = c.terms;
@@ -238,7 +238,7 @@ function createContracts(w: World) {
         }
         return refuse(actor, a, `${actor.id} is not a party to sign contract ${c.id}`);
       },
-      confirm_delivery(actor: AgentSlot, a: EventlessAction<"confirm_delivery">): boolean {
+      confirm_delivery(actor: AgentSlot, a: ActionOf<"confirm_delivery">): boolean {
         const c = find(a.contract);
         const turn = turnOf(w);
         if (!c || c.status !== "active") return refuse(actor, a, `contract ${a.contract} is not active`);
@@ -249,7 +249,7 @@ function createContracts(w: World) {
         w.emit({ type: "contract_confirmed", ...w.at(), turn, id: c.id, by: actor.id });
         return true;
       },
-      dispute_delivery(actor: AgentSlot, a: EventlessAction<"dispute_delivery">): boolean {
+      dispute_delivery(actor: AgentSlot, a: ActionOf<"dispute_delivery">): boolean {
         const c = find(a.contract);
         const turn = turnOf(w);
         if (!c || c.status !== "active") return refuse(actor, a, `contract ${a.contract} is not active`);
@@ -258,7 +258,7 @@ function createContracts(w: World) {
         change(c, "disputed", "disputed", actor.id, new Flows());
         return true;
       },
-      arbitrator_ruling(actor: AgentSlot, a: EventlessAction<"arbitrator_ruling">): boolean {
+      arbitrator_ruling(actor: AgentSlot, a: ActionOf<"arbitrator_ruling">): boolean {
         const c = find(a.contract);
         if (!c || c.status !== "disputed") return refuse(actor, a, `contract ${a.contract} is not disputed`);
         if (actor.id !== c.terms.arbitrator) return refuse(actor, a, `${actor.id} does not arbitrate contract ${c.id}`);
@@ -267,7 +267,7 @@ function createContracts(w: World) {
         else return refuse(actor, a, `a ruling is for ${c.proposer} or ${c.terms.counterparty}, not '${a.ruling}'`);
         return true;
       },
-      sell_information(actor: AgentSlot, a: EventlessAction<"sell_information">): boolean {
+      sell_information(actor: AgentSlot, a: ActionOf<"sell_information">): boolean {
         const c = find(a.contract);
         if (!c || c.status !== "active") return refuse(actor, a, `contract ${a.contract} is not active`);
         if (c.terms.type !== "information_sale" || actor.id !== c.proposer) return refuse(actor, a, `${actor.id} does not sell information under contract ${c.id}`);
@@ -336,8 +336,6 @@ function createContracts(w: World) {
     }
   }
 }
-
-type EventlessAction<K extends "propose_contract" | "sign_contract" | "confirm_delivery" | "dispute_delivery" | "arbitrator_ruling" | "sell_information"> = import("../../kernel/actions.ts").ActionOf<K>;
 
 function inert() {
   const no = (): boolean => false;

@@ -72,8 +72,6 @@ declare module "../../kernel/policy.ts" {
   }
 }
 
-const ECONOMY_ACTIONS = new Set(["bid_core", "mine", "stake", "unstake", "burn", "transfer", "job", "study"]);
-
 /** The run's current turn, counted from 1 (a turn is a step). */
 export const turnOf = (w: World): number => w.stepSerial + 1;
 
@@ -335,5 +333,4 @@ export const economy = mechanism({
   },
 });
 
-export { ECONOMY_ACTIONS };
 export type { Via };

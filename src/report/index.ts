@@ -50,6 +50,7 @@ import {
   type FreezeInterval,
   type Kinds,
 } from "./model.ts";
+import { economySection } from "./economy.ts";
 import { CSS } from "./style.ts";
 import { CHART_LIBRARIES, exclusively, renderSvg, resetCharts } from "./svg.ts";
 
@@ -84,7 +85,8 @@ export function renderReport(input: ReportInput): Promise<string> {
     const view = reportView(input);
     const svgs = new Map<ChartName, string>();
     for (const c of view.charts) svgs.set(c.name, await renderSvg(c.spec, captionId(c.name), `chart-${c.name}`));
-    return page(view, svgs);
+    const extra = input.plan.economy ? [await economySection(input)] : [];
+    return page(view, svgs, extra);
   });
 }
 
@@ -250,7 +252,7 @@ function describeSeries(values: readonly { epoch: number; value: number | null }
 // ---------------------------------------------------------------------------
 // The page
 
-function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
+function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>, extra: readonly { id: string; title: string; html: string }[] = []): string {
   const { plan, result } = view.input;
   const figure = (name: ChartName): string => {
     const chart = view.charts.find((c) => c.name === name);
@@ -267,6 +269,7 @@ function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
     { id: "reputation", title: "Reputation", html: reputationSection(view, figure) },
     { id: "freezes", title: "Frozen intervals", html: freezeSection(view, figure) },
     ...(plan.network ? [{ id: "network", title: "Network", html: networkSection(view, figure) }] : []),
+    ...extra,
     { id: "metrics", title: "Per-epoch metrics", html: metricsSection(view) },
   ];
   return `<!doctype html>

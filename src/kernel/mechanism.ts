@@ -75,6 +75,8 @@ export interface Instance {
   governEpoch?(effect: Effect): void;
   /** Epoch start, after governance: post tasks, report analyses. */
   epochStart?(): void;
+  /** Start of every step, before any agent's turn (the town forms its encounters). */
+  stepStart?(): void;
   /** Whether an (unfrozen) agent may take its turn; a refusal logs its own event. */
   admit?(agent: AgentSlot): boolean;
   /** Whether governance lets the agent act at all right now (the pure test behind `admit`). */

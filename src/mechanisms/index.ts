@@ -15,6 +15,7 @@ import { feed } from "./feed/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
+import { personas } from "./personas/index.ts";
 import { pool } from "./pool/index.ts";
 import { proposalExpiry } from "./proposal-expiry/index.ts";
 import { rateLimits } from "./rate-limits/index.ts";
@@ -22,6 +23,7 @@ import { reputationDecay } from "./reputation-decay/index.ts";
 import { scriptedAgents } from "./scripted-agents/index.ts";
 import { staking } from "./staking/index.ts";
 import { tasks } from "./tasks/index.ts";
+import { townMechanism } from "./town/index.ts";
 import { transactionTax } from "./transaction-tax/index.ts";
 import { voteNormalization } from "./vote-normalization/index.ts";
 
@@ -45,6 +47,8 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  personas,
+  townMechanism,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

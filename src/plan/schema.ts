@@ -20,7 +20,8 @@ export const PLAN_VERSION = 1;
 export { INTERACTION_TYPES, InteractionType, PROFILES, Profile, Selection, Simulation, Group, Observed } from "../spec/plan.ts";
 export { Distribution, ObservableProfile, Payoff, Proxy } from "../mechanisms/interactions/language.ts";
 export { AdversarialParams, DeceptiveParams, HonestParams, OpportunisticParams, SCRIPTED_KINDS, ScriptedKind, StochasticParams } from "../mechanisms/scripted-agents/language.ts";
-export { LlmParams, Persona, PersonaTraits, Price } from "../mechanisms/llm-agents/language.ts";
+export { LlmParams, Price } from "../mechanisms/llm-agents/language.ts";
+export { Persona, PersonaTraits } from "../mechanisms/personas/language.ts";
 export { LLM_PROVIDERS } from "../llm/types.ts";
 export { Network, TOPOLOGIES } from "../mechanisms/network/language.ts";
 export { TASK_DIFFICULTIES, Tasks } from "../mechanisms/tasks/language.ts";
@@ -102,8 +103,10 @@ export const Outputs = z.strictObject({
 
 type Mechanism = (typeof MECHANISM_LIST)[number];
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-/** `{ a: { b: T } }` for the path ["a", "b"]. */
-type Nest<P, T> = P extends readonly [infer H extends string, ...infer R] ? { [K in H]: Nest<R, T> } : T;
+/** `{ a: { b: T } }` for the path ["a", "b"]; an optional slice (absent unless written) is an optional key. */
+type Nest<P, T> = P extends readonly [infer H extends string, ...infer R]
+  ? R extends readonly [] ? (undefined extends T ? { [K in H]?: T } : { [K in H]: T }) : { [K in H]: Nest<R, T> }
+  : T;
 type SliceValue<B> = B extends SliceBinding<infer P, infer S> ? Nest<P, z.infer<S>> : never;
 /** Every mechanism's slices, each at its path. */
 type Slices = UnionToIntersection<Mechanism extends { plan: readonly (infer B)[] } ? SliceValue<B> : never>;

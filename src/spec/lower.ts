@@ -21,11 +21,14 @@ export interface BlockValues {
 }
 
 /**
- * The slice a block lowers to: `values` null when the block is not written.
+ * The slice a block lowers to: `values` null when the block is not written
+ * (undefined: the block is absent and its slice is left out of the plan).
  * `resolve` turns a reference's name into the value it lowers to (a persona).
  */
 export function lowerBlock(spec: BlockSpec, values: BlockValues | null, resolve?: (kind: string, name: string) => PlainValue): PlainValue {
   if (!(values?.on ?? false) && spec.lower?.absent === "null") return null;
+  // Left out of the plan: JSON has no undefined, so the plan (and its hash) is as if the mechanism did not exist.
+  if (!(values?.on ?? false) && spec.lower?.absent === "omit") return undefined as unknown as PlainValue;
   const out: Record<string, PlainValue> = {};
   fill(spec, values, out, resolve);
   return out;
@@ -45,6 +48,14 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;
+    if (how.list && how.field) {
+      out[how.field] = (values?.children(nested.kind) ?? []).map((c) => {
+        const item: Record<string, PlainValue> = c.name === null ? {} : { name: c.name };
+        fill(nested, c.values, item, resolve);
+        return item;
+      });
+      continue;
+    }
     const child = values?.child(nested.kind) ?? null;
     if (how.merge) fill(nested, child, out, resolve);
     else if (how.field && !child && how.absent === "null") out[how.field] = null;

@@ -5,6 +5,7 @@
  * lowering, completion, hover, import and the reference documentation all
  * read the registry built from them.
  */
+import type { Code, ParamsOf } from "../diagnostics/catalogue.ts";
 import type { Profile, SliceBinding } from "./plan.ts";
 
 export type ValueType =
@@ -77,12 +78,53 @@ export interface Lowering {
   readonly merge?: boolean;
   /** A boolean field recording whether the block is written (and not switched off). */
   readonly presence?: string;
-  /** The slice when the block is absent or switched off: its fields' defaults (`off` where given), or null. */
-  readonly absent?: "defaults" | "null";
+  /**
+   * The slice when the block is absent or switched off: its fields' defaults
+   * (`off` where given), null, or left out of the plan altogether (`omit`:
+   * a mechanism that is inert unless written adds nothing to other plans).
+   */
+  readonly absent?: "defaults" | "null" | "omit";
+  /** A repeatable nested block lowers to a list at `field`: every written instance in order, a named one with its `name`. */
+  readonly list?: boolean;
+  /**
+   * The mechanism's own pass over its lowered slice, for what the registry
+   * cannot state: values that depend on others (a room's path to a room that
+   * must exist), checks against the population. Returns the slice to plan.
+   */
+  readonly finish?: (slice: PlainValue | undefined, ctx: SliceContext) => PlainValue | undefined;
   /** Fields that are not language attributes, with their fixed values. */
   readonly fixed?: Readonly<Record<string, PlainValue>>;
   /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
   readonly byCompiler?: boolean;
+}
+
+/** Where something was written. */
+export interface Location {
+  readonly file: string;
+  readonly span: { readonly start: number; readonly end: number };
+}
+
+/** What a mechanism's `finish` pass sees of the scenario beyond its own slice. */
+export interface SliceContext {
+  /** The block as written (null when absent), with where each part was written. */
+  readonly written: LocatedValues | null;
+  /** The plan's agents, lowered. */
+  readonly agents: readonly { readonly id: string; readonly kind: string; readonly group: string; readonly params: unknown }[];
+  /** The scenario's name, where a problem without a better place is reported. */
+  readonly scenario: Location;
+  /** Where a population group was written. */
+  group(name: string): Location | undefined;
+  /** Reports a diagnostic of the catalogue (src/diagnostics/catalogue.ts). */
+  report<C extends Code>(code: C, params: ParamsOf<C>, at: Location): void;
+}
+
+/** A written block's values, and where each attribute and nested block was written. */
+export interface LocatedValues {
+  value(name: string): PlainValue | undefined;
+  /** The attribute's value expression (absent: the block's name or type). */
+  at(name?: string): Location;
+  child(kind: string): LocatedValues | undefined;
+  children(kind: string): readonly { readonly name: string | null; readonly values: LocatedValues }[];
 }
 
 export interface BlockSpec {

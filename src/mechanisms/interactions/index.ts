@@ -14,7 +14,7 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import type { Outcome, TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import type { InteractionRecord } from "../../kernel/records.ts";
+import type { InteractionRecord, Observables } from "../../kernel/records.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
@@ -68,14 +68,14 @@ function createInteractions(w: World) {
     if (i >= 0) inbox.splice(i, 1);
   }
 
-  /** `_complete_interaction`, step for step. */
-  function complete(p: Proposal, decision: boolean): void {
+  /** `_complete_interaction`, step for step; `given` observables (another mechanism's record) replace the drawn ones. */
+  function complete(p: Proposal, decision: boolean, given?: Observables): void {
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng);
+    const observables = given ?? drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng);
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,
@@ -146,9 +146,24 @@ function createInteractions(w: World) {
     return true;
   }
 
+  /** A new proposal, logged. */
+  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number): Proposal {
+    const proposal: Proposal = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step };
+    w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
+    return proposal;
+  }
+
   return {
     /** Removes a proposal nobody answered (proposal expiry). */
     withdraw,
+    /**
+     * Records something that happened elsewhere (a theft in the town) as an
+     * accepted interaction with the observables it showed, so every lever
+     * governs it like any other: proposed and completed at once.
+     */
+    record(initiator: string, counterparty: string, type: Proposal["type"], observables: Observables): void {
+      complete(propose(initiator, counterparty, type, "", 0), true, observables);
+    },
     /** Proposals waiting for an answer, oldest first. */
     pending(): IterableIterator<Proposal> {
       return pending.values();
@@ -180,20 +195,10 @@ function createInteractions(w: World) {
           const cp = pop.byId.get(action.counterparty);
           if (!cp || cp === actor || cp.frozen || !w.mayAct(cp)) return false;
         }
-        const proposal: Proposal = {
-          id: ++proposalSeq,
-          initiator: actor.id,
-          counterparty: action.counterparty,
-          type: action.type,
-          content: action.content,
-          transfer: sem.transfers ? action.transfer : 0,
-          epoch: w.epoch,
-          step: w.step,
-        };
+        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer);
         pending.set(proposal.id, proposal);
         const counterparty = pop.byId.get(action.counterparty);
         if (counterparty) inboxes[counterparty.idx].push(proposal);
-        w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator: actor.id, counterparty: proposal.counterparty, interactionType: proposal.type, transfer: proposal.transfer });
         return true;
       },
       accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),

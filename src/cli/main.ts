@@ -48,6 +48,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--dry-run", "answer LLM agents with the offline responder: no network, no API key")
     .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
+    .option("--live", "stream a town's ticks: encounters, actions and utterances (truncated; colour unless NO_COLOR)")
+    .option("--full-messages", "with --live: print utterances whole")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.ts");
       setExit(await runCommand(file, opts, term));

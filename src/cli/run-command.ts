@@ -22,6 +22,7 @@ import { runWithLlm } from "../llm/host.ts";
 import { hasLlmAgents } from "../llm/keys.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts } from "./verdicts.ts";
+import { renderTownSummary, townLive } from "./town-live.ts";
 
 export interface RunCommandOptions {
   readonly scenario?: string;
@@ -37,6 +38,9 @@ export interface RunCommandOptions {
   readonly dryRun?: boolean;
   readonly record?: string;
   readonly replay?: string;
+  /** Stream a town's ticks as they happen (`--live`), utterances whole with `--full-messages`. */
+  readonly live?: boolean;
+  readonly fullMessages?: boolean;
 }
 
 /** --seed, --epochs and --profile are overrides like any other, checked like source. */
@@ -113,7 +117,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   const writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
   const declared = options.outputs === false ? null : new DeclaredOutputs(plan);
   const human = !options.json;
-  const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  const live = options.live && human ? townLive(plan, term, { full: options.fullMessages === true }) : null;
+  const bar = term.isTTY && human && !live ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
     term.out(runHeadline(plan, planHash, term));
     term.out(tableRow(TABLE.map((c) => c.head)));
@@ -124,9 +129,10 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   let result: RunResult;
   try {
     result = await execute({
-      ...(writer || declared?.paths.length
+      ...(writer || declared?.paths.length || live
         ? {
             events: (e: SimEvent) => {
+              live?.(e);
               writer?.event(e);
               declared?.event(e);
               if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
@@ -160,6 +166,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     term.out(`${JSON.stringify({ ...runDocument(plan, result, verdicts), ...(llmReport ? { llm: llmReport } : {}) }, null, 2)}\n`);
   } else {
     term.out(`\n${renderSummary(plan, result)}`);
+    if (result.town) term.out(`\n${renderTownSummary(result)}`);
     if (llmReport) term.out(`\n${renderLlmUsage(llmReport)}`);
     if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
     if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);

@@ -10,6 +10,8 @@
 import { SbxStream, streamKey } from "../kernel/rng/streams.ts";
 import { utf8Length } from "./cost.ts";
 import type { ModelClient, ModelOutcome, ModelRequest } from "./types.ts";
+import { offlineTownAnswer } from "../mechanisms/town/offline.ts";
+import { TOWN_PROMPT_MARKER } from "../mechanisms/town/llm.ts";
 
 const POSTS = [
   "Sharing what I have learned so far about working together here.",
@@ -121,7 +123,9 @@ export class OfflineResponder implements ModelClient {
     const rng = new SbxStream(streamKey(this.seed, `llm-offline:${request.callId}`));
     const facts = promptFacts(request.user);
     const isAccept = request.user.includes("## Interaction Proposal");
-    const text = JSON.stringify(isAccept ? offlineAccept(facts, rng) : offlineAction(facts, rng));
+    // A town resident's decision (src/mechanisms/town/llm.ts) is answered in the town's terms.
+    const town = request.user.startsWith(TOWN_PROMPT_MARKER);
+    const text = town ? offlineTownAnswer(request.system, request.user, rng) : JSON.stringify(isAccept ? offlineAccept(facts, rng) : offlineAction(facts, rng));
     return {
       kind: "response",
       text,

@@ -282,6 +282,13 @@ export class TownState {
         this.occupancy[to]!++;
         this.visits[i * this.rooms.length + to]!++;
         this.scanned[i] = 0;
+        // Leaving the room is leaving its encounter: an encounter's members always share a room.
+        const enc = this.encounterOf[i]!;
+        if (enc >= 0) {
+          const g = this.groups[enc]!;
+          g.members = g.members.filter((x) => x !== i);
+          this.encounterOf[i] = -1;
+        }
         break;
       }
       case "talk":

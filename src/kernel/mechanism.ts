@@ -124,6 +124,13 @@ export interface MechanismDef<I extends Instance = Instance> {
   readonly metrics?: readonly MetricSpec<I>[];
   /** The agent kinds this mechanism provides, by plan kind. */
   readonly agents?: Readonly<Record<string, AgentKind>>;
+  /** Metrics a sweep summarises per run (aggregated over its epochs) when the plan holds this mechanism's slices. */
+  readonly sweepMetrics?: readonly SweepMetric[];
+}
+
+export interface SweepMetric {
+  readonly metric: string;
+  readonly aggregate: "mean" | "final" | "sum";
 }
 
 /**

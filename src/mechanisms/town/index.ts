@@ -402,6 +402,17 @@ export const townMechanism = mechanism({
     },
   },
   metrics: TOWN_METRICS,
+  sweepMetrics: [
+    { metric: "town.cooperation_rate", aggregate: "mean" },
+    { metric: "town.gini_wealth", aggregate: "mean" },
+    { metric: "town.polarization", aggregate: "mean" },
+    { metric: "town.homophily", aggregate: "mean" },
+    { metric: "town.conflicts", aggregate: "mean" },
+    { metric: "town.productivity", aggregate: "mean" },
+    { metric: "town.action_entropy", aggregate: "mean" },
+    { metric: "town.persona_adherence", aggregate: "final" },
+    { metric: "town.encounters", aggregate: "mean" },
+  ],
 });
 
 export type { PROBE_ITEMS };

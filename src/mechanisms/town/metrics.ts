@@ -51,46 +51,67 @@ export function polarization(s: TownState, select: Select): number | null {
 }
 
 /**
- * Weighted assortativity of a numeric attribute over the social graph's
- * ties (Newman's r: the Pearson correlation of the values at the two ends
- * of each tie, each tie counted both ways and weighted by its strength).
- * Null without ties or without variance.
+ * Weighted assortativity of numeric attributes over the social graph's ties
+ * (Newman's r: the Pearson correlation of the values at the two ends of each
+ * tie, each tie counted both ways and weighted by its strength), for every
+ * attribute in one pass over the edges. Null where there are no ties or no
+ * variance.
  */
-export function assortativity(s: TownState, value: (i: number) => number): number | null {
+export function assortativities(s: TownState, values: readonly Float64Array[]): (number | null)[] {
+  const A = values.length;
   let w = 0;
-  let sx = 0;
-  let sxx = 0;
-  let sxy = 0;
+  const sx = new Float64Array(A);
+  const sxx = new Float64Array(A);
+  const sxy = new Float64Array(A);
   s.graph.forEachEdge((_e, attrs, a, b) => {
-    if (attrs.ties <= 0) return;
-    const x = value(s.idx.get(a)!);
-    const y = value(s.idx.get(b)!);
     const k = attrs.ties;
+    if (k <= 0) return;
+    const i = s.idx.get(a)!;
+    const j = s.idx.get(b)!;
     w += 2 * k;
-    sx += k * (x + y);
-    sxx += k * (x * x + y * y);
-    sxy += 2 * k * x * y;
+    for (let q = 0; q < A; q++) {
+      const x = values[q]![i]!;
+      const y = values[q]![j]!;
+      sx[q]! += k * (x + y);
+      sxx[q]! += k * (x * x + y * y);
+      sxy[q]! += 2 * k * x * y;
+    }
   });
-  if (w === 0) return null;
-  const m = sx / w;
-  const variance = sxx / w - m * m;
-  if (!(variance > 1e-12)) return null;
-  return (sxy / w - m * m) / variance;
+  return Array.from({ length: A }, (_, q) => {
+    if (w === 0) return null;
+    const m = sx[q]! / w;
+    const variance = sxx[q]! / w - m * m;
+    return variance > 1e-12 ? (sxy[q]! / w - m * m) / variance : null;
+  });
+}
+
+/** Trait and opinion assortativity, computed once per change of the graph or opinions. */
+function homophilies(s: TownState): { traits: number | null; opinions: number | null } {
+  const cached = s.homophilyCache;
+  if (cached && cached.version === s.version) return cached.value;
+  const columns = (n: number, f: (i: number, q: number) => number) =>
+    Array.from({ length: n }, (_, q) => Float64Array.from({ length: s.n }, (_x, i) => f(i, q)));
+  const traits = assortativities(s, columns(TRAITS.length, (i, q) => s.label(i)?.[TRAITS[q]!] ?? 0));
+  const opinions = assortativities(s, columns(s.topics.length, (i, q) => s.opinion(i, q)));
+  const value = { traits: mean(traits.filter((r): r is number => r !== null)), opinions: mean(opinions.filter((r): r is number => r !== null)) };
+  s.homophilyCache = { version: s.version, value };
+  return value;
 }
 
 /** Trait assortativity: the mean over the five traits (label values) that vary among tied agents. */
 export function traitHomophily(s: TownState): number | null {
-  return mean(TRAITS.map((t) => assortativity(s, (i) => s.label(i)?.[t] ?? 0)).filter((r): r is number => r !== null));
+  return homophilies(s).traits;
 }
 
 /** Opinion assortativity: the mean over topics. */
 export function opinionHomophily(s: TownState): number | null {
-  return mean(s.topics.map((_t, k) => assortativity(s, (i) => s.opinion(i, k))).filter((r): r is number => r !== null));
+  return homophilies(s).opinions;
 }
 
 /** The mean of trait and opinion assortativity (whichever are defined). */
 export function homophily(s: TownState): number | null {
-  return mean([traitHomophily(s), opinionHomophily(s)].filter((r): r is number => r !== null));
+  const h = homophilies(s);
+  return mean([h.traits, h.opinions].filter((r): r is number => r !== null));
 }
 
 export function conflicts(s: TownState, select: Select): number | null {

@@ -113,6 +113,10 @@ export class TownState {
   /** The tick of each agent's last self-report probe. */
   readonly lastProbe: Int32Array;
 
+  /** Bumped by every change the graph or opinions see (homophily is computed once per version). */
+  version = 0;
+  homophilyCache: { version: number; value: { traits: number | null; opinions: number | null } } | null = null;
+
   /** LLM agents' observation stores. */
   readonly memories: Observation[][];
   private readonly scratch = new Float64Array(K);
@@ -212,6 +216,7 @@ export class TownState {
   }
 
   arrive(i: number, room: number, credits: number, opinions: readonly number[]): void {
+    this.version++;
     this.room[i] = room;
     this.occupancy[room]!++;
     this.visits[i * this.rooms.length + room]!++;
@@ -271,6 +276,7 @@ export class TownState {
     if (this.llm[i]) this.remember(i, tick, describeOwn(e));
     if (j >= 0 && this.llm[j] && e.ok) this.remember(j, tick, describeOther(e));
     if (!e.ok) return;
+    this.version++;
     if (COOPERATIVE.has(e.action)) this.cooperated[i]!++;
     if (CONFLICT.has(e.action)) this.conflicts[i]!++;
     const amount = e.amount ?? 0;

@@ -60,7 +60,9 @@ export function renderReport(input: ReportInput): Promise<string> {
     const view = reportView(input);
     const svgs = new Map<ChartName, string>();
     for (const c of view.charts) svgs.set(c.name, await renderSvg(c.spec, captionId(c.name), `chart-${c.name}`));
-    return page(view, svgs);
+    // The town's section is its own (src/report/town.ts), drawn only for runs with a town.
+    const town = input.result.town ? await (await import("./town.ts")).renderTownSection(input.plan, input.result) : null;
+    return page(view, svgs, town);
   });
 }
 
@@ -158,7 +160,7 @@ function describeSeries(values: readonly { epoch: number; value: number | null }
 // ---------------------------------------------------------------------------
 // The page
 
-function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
+function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>, town: string | null): string {
   const { plan, result } = view.input;
   const figure = (name: ChartName): string => {
     const chart = view.charts.find((c) => c.name === name);
@@ -175,6 +177,7 @@ function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
     { id: "reputation", title: "Reputation", html: reputationSection(view, figure) },
     { id: "freezes", title: "Frozen intervals", html: freezeSection(view, figure) },
     ...(plan.network ? [{ id: "network", title: "Network", html: networkSection(view, figure) }] : []),
+    ...(town !== null ? [{ id: "town", title: "Town", html: town }] : []),
     { id: "metrics", title: "Per-epoch metrics", html: metricsSection(view) },
   ];
   return `<!doctype html>

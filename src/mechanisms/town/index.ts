@@ -99,7 +99,8 @@ export interface TownSummary {
 
 /** How a town action looks to the sandbox's governance when `govern` sends it there (docs/town.md). */
 const GOVERNED: Partial<Record<TownActionKind, { type: InteractionType; observables: Observables }>> = {
-  steal: { type: "trade", observables: { taskProgress: 0, rework: 0, rejections: 1, misuse: 1, engagement: -1 } },
+  // Value taken from the victim, work to undo, refused, a misuse, hostile: p ≈ 0.17 under the default proxy.
+  steal: { type: "trade", observables: { taskProgress: -1, rework: 2, rejections: 1, misuse: 1, engagement: -1 } },
   report: { type: "reply", observables: { taskProgress: 0.5, rework: 0, rejections: 0, misuse: 0, engagement: 0 } },
   talk: { type: "reply", observables: { taskProgress: 0.5, rework: 0, rejections: 0, misuse: 0, engagement: 1 } },
   gift: { type: "trade", observables: { taskProgress: 1, rework: 0, rejections: 0, misuse: 0, engagement: 1 } },

@@ -22,7 +22,7 @@ import type { AgentSlot, Proposal } from "./population.ts";
 import type { InteractionRecord, RunResult } from "./records.ts";
 import type { World } from "./world.ts";
 import type { z } from "zod";
-import type { AgentEntry, SliceBinding } from "../spec/plan.ts";
+import type { AgentEntry, CorePlan, SliceBinding } from "../spec/plan.ts";
 import type { BlockSpec } from "../spec/types.ts";
 
 export type { AgentEntry };
@@ -124,6 +124,8 @@ export interface MechanismDef<I extends Instance = Instance> {
   readonly metrics?: readonly MetricSpec<I>[];
   /** The agent kinds this mechanism provides, by plan kind. */
   readonly agents?: Readonly<Record<string, AgentKind>>;
+  /** What keeps the engine from running a plan this mechanism's slice is part of (a plan written by hand; the compiler reports these as diagnostics). */
+  problems?(plan: CorePlan): string[];
   /** Metrics a sweep summarises per run (aggregated over its epochs) when the plan holds this mechanism's slices. */
   readonly sweepMetrics?: readonly SweepMetric[];
 }

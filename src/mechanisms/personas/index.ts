@@ -14,6 +14,7 @@
 import type { At, EventOf } from "../../kernel/events.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import type { World } from "../../kernel/world.ts";
+import { sliceOf } from "../../spec/plan.ts";
 import { DEFAULT_COHORTS, PERSONA, PERSONAS, PERSONAS_SLICE, personaOf, type Traits } from "./language.ts";
 import { cohortsOf, derangement, sampleGroup, ZERO_TRAITS } from "./sampling.ts";
 
@@ -99,4 +100,5 @@ export const personas = mechanism({
     { under: "scenario", block: PERSONAS },
   ],
   create: createPersonas,
+  problems: (plan) => (sliceOf(plan, PERSONAS_SLICE)?.placebo && plan.agents.filter((a) => personaOf(a.params)).length < 2 ? ["the placebo needs at least two agents with personas"] : []),
 });

@@ -23,7 +23,7 @@ import type { TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { Observables, RunResult } from "../../kernel/records.ts";
 import type { World } from "../../kernel/world.ts";
-import type { InteractionType } from "../../spec/plan.ts";
+import { sliceOf, type InteractionType } from "../../spec/plan.ts";
 import { interactions } from "../interactions/index.ts";
 import type { Persona } from "../personas/language.ts";
 import { personas } from "../personas/index.ts";
@@ -33,6 +33,7 @@ import { TownMinds, probeScore, type PROBE_ITEMS } from "./llm.ts";
 import * as M from "./metrics.ts";
 import { Planner, type TownChoice } from "./planner.ts";
 import { CONFLICT, COOPERATIVE, TownState, type TownActionRecord } from "./state.ts";
+import { TOWN_KINDS } from "./check.ts";
 import { ACTION_INDEX, meetProbability } from "./temperament.ts";
 
 type TownAction<K extends TownActionKind, Extra = object> = { readonly kind: K } & Extra & Omit<TownChoice, "kind" | "target" | "room" | "topic" | "rule">;
@@ -391,6 +392,17 @@ export const townMechanism = mechanism({
     { under: "declarations", block: TEMPERAMENT },
   ],
   create: createTown,
+  problems: (plan) => {
+    const town = sliceOf(plan, TOWN_SLICE);
+    if (!town) return plan.agents.some((a) => a.kind === "resident") ? ["resident agents need a town"] : [];
+    const rooms = new Set(town.rooms.map((r) => r.name));
+    const out = town.paths.flatMap(([a, b]) => [a, b].filter((r) => !rooms.has(r)).map((r) => `town path [${a}, ${b}] names an unknown room '${r}'`));
+    const members = plan.agents.filter((a) => TOWN_KINDS.includes(a.kind)).length;
+    const capacity = town.rooms.reduce((sum, r) => sum + r.capacity, 0);
+    if (capacity < members) out.push(`the town's rooms hold ${capacity} agents but ${members} live there`);
+    if (new Set(town.rooms.map((r) => r.name)).size < town.rooms.length) out.push("two town rooms share a name");
+    return out;
+  },
   agents: {
     resident: {
       params: ResidentParams,

@@ -125,9 +125,16 @@ function locatedOf(b: CBlock): LocatedValues {
   const own: Location = { file: b.model.file, span: (node?.name ?? node?.type)?.span ?? { start: 0, end: 0 } };
   return {
     value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
-    at: (name) => {
+    at: (name, ...items) => {
       const attr = name === undefined ? undefined : b.model.attrs.get(name);
-      return attr ? { file: attr.file, span: attr.expr.span } : own;
+      if (!attr) return own;
+      let expr = attr.expr;
+      for (const k of items) {
+        const next = expr.kind === "List" ? expr.items[k] : undefined;
+        if (!next) break;
+        expr = next;
+      }
+      return { file: attr.file, span: expr.span };
     },
     child: (kind) => {
       const c = child(b, kind);

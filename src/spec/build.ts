@@ -58,6 +58,8 @@ function withRanges(spec: BlockSpec, schema: z.ZodType): BlockSpec {
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
   const inner = unwrap(schema);
+  // A repeatable block lowered to a list (`Lowering.list`) takes its ranges from the list's element.
+  if (inner instanceof z.ZodArray) return objectShape(inner.element as z.ZodType);
   return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : null;
 }
 

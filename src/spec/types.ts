@@ -121,8 +121,8 @@ export interface SliceContext {
 /** A written block's values, and where each attribute and nested block was written. */
 export interface LocatedValues {
   value(name: string): PlainValue | undefined;
-  /** The attribute's value expression (absent: the block's name or type). */
-  at(name?: string): Location;
+  /** The attribute's value expression (absent: the block's name or type); `items` descend into list elements, `[2, 0]` the first of the third. */
+  at(name?: string, ...items: number[]): Location;
   child(kind: string): LocatedValues | undefined;
   children(kind: string): readonly { readonly name: string | null; readonly values: LocatedValues }[];
 }

@@ -23,23 +23,24 @@ export function finishTown(slice: PlainValue | undefined, ctx: SliceContext): Pl
   const raw = slice as Omit<Town, "paths"> & { paths: [string, string, number][] | null };
   const rooms = raw.rooms.length ? raw.rooms : SEED_ROOMS.map((r) => ({ ...r }));
   const names = rooms.map((r) => r.name);
-  let paths: [string, string][] = [];
+  const paths: [string, string][] = [];
+  // A path naming no room is reported once; the rooms it would have joined are not reported as isolated too.
+  let allKnown = true;
   if (raw.paths === null) {
     for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) paths.push([names[i]!, names[j]!]);
   } else {
-    const at = written.at("paths");
-    for (const [a, b] of raw.paths) {
+    raw.paths.forEach(([a, b], k) => {
       let ok = true;
-      for (const name of [a, b]) {
-        if (names.includes(name)) continue;
-        ok = false;
-        ctx.report("SBX2220", { what: "room", name, suggestion: closest(name, names) }, at);
-      }
+      [a, b].forEach((name, end) => {
+        if (names.includes(name)) return;
+        ok = allKnown = false;
+        ctx.report("SBX2220", { what: "room", name, suggestion: closest(name, names) }, written.at("paths", k, end));
+      });
       if (ok && a !== b && !paths.some(([x, y]) => (x === a && y === b) || (x === b && y === a))) paths.push([a, b]);
-    }
+    });
   }
   const roomAt = (name: string) => written.children("room").find((c) => c.name === name)?.values.at() ?? written.at();
-  if (rooms.length > 1) {
+  if (rooms.length > 1 && allKnown) {
     for (const name of names) if (!paths.some(([a, b]) => a === name || b === name)) ctx.report("SBX3204", { room: name }, roomAt(name));
   }
   const members = ctx.agents.filter((a) => TOWN_KINDS.includes(a.kind)).length;

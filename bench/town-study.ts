@@ -1,8 +1,9 @@
 /**
- * `npm run study:town`: the persona town's study matrix as a table. Runs
- * `sbx sweep scenarios/town/study.sbx` (resumable, into out/town-study unless
- * given another directory) and prints every arm's mean and 95% Student-t
- * interval over the seeds for each town metric, as Markdown.
+ * `npm run study:town [-- OUT [FILE]]`: the persona town's study matrix as a
+ * table. Runs `sbx sweep scenarios/town/study.sbx` (or FILE's sweep;
+ * resumable, into out/town-study unless given another directory) and prints
+ * every arm's mean and 95% Student-t interval over the seeds for each town
+ * metric, as Markdown.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,8 +11,9 @@ import { sweepCommand } from "../src/cli/sweep-command.ts";
 import { processTerminal } from "../src/cli/terminal.ts";
 
 const out = process.argv[2] ?? "out/town-study";
+const file = process.argv[3] ?? join(import.meta.dirname, "../scenarios/town/study.sbx");
 const term = processTerminal();
-const code = await sweepCommand(join(import.meta.dirname, "../scenarios/town/study.sbx"), { out }, { ...term, out: () => undefined });
+const code = await sweepCommand(file, { out }, { ...term, out: () => undefined });
 if (code !== 0) process.exit(code);
 
 interface Summary {

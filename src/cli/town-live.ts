@@ -43,7 +43,7 @@ export function townLive(plan: Plan, term: Terminal, options: LiveOptions = {}):
         const what = [e.action, e.target ? `→ ${e.target}` : "", e.room && e.action === "move" ? `→ ${e.room}` : "", e.topic ? `on ${e.topic}` : "", e.amount ? `(${e.amount})` : "", e.ok ? "" : "✗"].filter(Boolean).join(" ");
         const source = e.source === "planner" ? c.dim(" [planner]") : "";
         const head = `  ${c.cyan(e.agent)} ${c.dim(`[${from}]`)} ${paint(what)}${source}`;
-        const said = e.utterance ? ` ${c.yellow(`“${clip(e.utterance, Math.max(20, width - head.length))}”`)}` : "";
+        const said = e.utterance ? ` ${c.yellow(`“${clip(e.utterance, Math.max(20, width - head.length - 3))}”`)}` : "";
         term.out(`${head}${said}\n`);
         break;
       }

@@ -18,6 +18,7 @@ import { renderSummary, runHeadline, TABLE, tableRow } from "./run-command.ts";
 import { hasLlmAgents } from "../llm/keys.ts";
 import { llmReport } from "../llm/report.ts";
 import { renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
+import { renderTownSummary } from "./town-live.ts";
 import { runDocument } from "./run-summary.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts } from "./verdicts.ts";
@@ -111,6 +112,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     term.out(tableRow(TABLE.map((c) => c.head)));
     for (const record of result.epochs) term.out(tableRow(TABLE.map((c) => c.get(record))));
     term.out(`\n${renderSummary(plan, result)}`);
+    if (result.town) term.out(`\n${renderTownSummary(result)}`);
     if (usage) term.out(`\n${renderLlmUsage(usage)}`);
     if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
   }

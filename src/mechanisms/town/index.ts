@@ -29,10 +29,10 @@ import type { Persona } from "../personas/language.ts";
 import { personas } from "../personas/index.ts";
 import { COHORT_KEYS } from "../personas/sampling.ts";
 import { RESIDENT, ResidentParams, TEMPERAMENT, TOWN, TOWN_ACTIONS, TOWN_SLICE, type TownActionKind } from "./language.ts";
-import { TownMinds, probeScore, type PROBE_ITEMS } from "./llm.ts";
+import { TownMinds, probeScore } from "./llm.ts";
 import * as M from "./metrics.ts";
 import { Planner, type TownChoice } from "./planner.ts";
-import { CONFLICT, COOPERATIVE, TownState, type TownActionRecord } from "./state.ts";
+import { CONFLICT, TownState, type TownActionRecord } from "./state.ts";
 import { TOWN_KINDS } from "./check.ts";
 import { ACTION_INDEX, meetProbability } from "./temperament.ts";
 
@@ -428,4 +428,3 @@ export const townMechanism = mechanism({
   ],
 });
 
-export type { PROBE_ITEMS };

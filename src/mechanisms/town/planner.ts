@@ -7,7 +7,7 @@ import type { Rng } from "../../kernel/rng/types.ts";
 import type { Traits } from "../personas/language.ts";
 import type { TownActionKind } from "./language.ts";
 import type { TownState } from "./state.ts";
-import { actionDistribution, bit, hasOption, K } from "./temperament.ts";
+import { actionDistribution, bit, K } from "./temperament.ts";
 import { TOWN_ACTIONS } from "./language.ts";
 
 /** A town action as a policy returns it: its kind, its target, and what the decision saw. */
@@ -163,4 +163,3 @@ function pick(weights: readonly number[], rng: Rng): number {
   return weights.length - 1;
 }
 
-export { hasOption };

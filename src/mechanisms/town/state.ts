@@ -6,7 +6,7 @@
  */
 import { UndirectedGraph } from "graphology";
 import type { Traits } from "../personas/language.ts";
-import { TOWN_ACTIONS, type Room, type Rule, type Town, type TownActionKind } from "./language.ts";
+import type { Room, Rule, Town, TownActionKind } from "./language.ts";
 import { ACTION_INDEX, actionDistribution, K } from "./temperament.ts";
 
 /** One action as the log records it. */
@@ -453,4 +453,3 @@ function describeOther(e: TownActionRecord): string {
   }
 }
 
-export { TOWN_ACTIONS };

@@ -49,6 +49,7 @@ export class Planner {
   thief(i: number): number {
     const s = this.s;
     let best = -1;
+    if (!s.unreported[i]) return best;
     for (let j = 0; j < s.n; j++) if (s.thefts[i * s.n + j]! > 0 && (best < 0 || s.thefts[i * s.n + j]! > s.thefts[i * s.n + best]!)) best = j;
     return best;
   }

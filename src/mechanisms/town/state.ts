@@ -87,8 +87,9 @@ export class TownState {
   readonly draft: (string | null)[];
   // navigation
   readonly held: Int32Array;
-  /** Unreported thefts: [victim·n + thief]. */
+  /** Unreported thefts: [victim·n + thief], and each victim's total. */
   readonly thefts: Int32Array;
+  readonly unreported: Int32Array;
   readonly enacted = new Set<string>();
   /** Per action: the product of enacted rules' propensity factors, and the sum of their costs. */
   readonly factors = new Float64Array(K).fill(1);
@@ -159,6 +160,7 @@ export class TownState {
     this.draft = new Array<string | null>(n).fill(null);
     this.held = new Int32Array(n);
     this.thefts = new Int32Array(n * n);
+    this.unreported = new Int32Array(n);
     this.opinions = new Float64Array(n * town.topics.length);
     this.attempts = new Int32Array(n);
     this.cooperated = new Int32Array(n);
@@ -354,12 +356,14 @@ export class TownState {
         this.credits[j]! -= amount;
         this.credits[i]! += amount;
         this.thefts[j * this.n + i]!++;
+        this.unreported[j]!++;
         this.tie(i, j, 0, 2);
         break;
       case "report":
         this.credits[j]! -= amount;
         this.credits[i]! += amount;
         this.thefts[i * this.n + j]!--;
+        this.unreported[i]!--;
         this.tie(i, j, 0, 1);
         break;
       case "rest":

@@ -51,6 +51,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
+    .option("--live", "stream a town's ticks: encounters, actions and utterances (truncated; colour unless NO_COLOR)")
+    .option("--full-messages", "with --live: print utterances whole")
     .action(async (file: string, opts) => {
       const { runCommand } = await loadCommands();
       setExit(await runCommand(file, opts, term));

@@ -19,6 +19,7 @@ import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { llmReport } from "../platform/llm/report.ts";
 import { LlmFaultTally, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runDocument } from "../report/summary.ts";
+import { renderTownSummary } from "./town-live.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts, runVerdicts } from "./verdicts.ts";
 
@@ -117,6 +118,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     term.out(tableRow(TABLE.map((c) => c.head)));
     for (const record of result.epochs) term.out(tableRow(TABLE.map((c) => c.get(record))));
     term.out(`\n${renderSummary(plan, result)}`);
+    if (result.town) term.out(`\n${renderTownSummary(result)}`);
     if (usage) term.out(`\n${renderLlmUsage(usage)}`);
     if (verdicts.length || overSeeds.length) term.out(`\n${renderVerdicts(verdicts, term, overSeeds, plan.criteria.seeds)}`);
   }

@@ -23,6 +23,7 @@ import { runWithLlm } from "../platform/llm/host.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { overSeedsNotes, renderVerdicts, runVerdicts } from "./verdicts.ts";
+import { renderTownSummary, townLive } from "./town-live.ts";
 
 export interface RunCommandOptions {
   readonly scenario?: string;
@@ -40,6 +41,9 @@ export interface RunCommandOptions {
   readonly replay?: string;
   /** Print no notes (SBX3003 and the like); warnings and errors still print. */
   readonly quiet?: boolean;
+  /** Stream a town's ticks as they happen (`--live`), utterances whole with `--full-messages`. */
+  readonly live?: boolean;
+  readonly fullMessages?: boolean;
 }
 
 /** --seed, --epochs and --profile are overrides like any other, checked like source. */
@@ -157,8 +161,9 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     return reportFileError(e, options.out ?? "", term);
   }
   const human = !options.json;
-  // The progress bar's module is loaded only when there is a terminal to draw it on.
-  const bar = term.isTTY && human ? new (await import("cli-progress")).SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  const live = options.live && human ? townLive(plan, term, { full: options.fullMessages === true }) : null;
+  // The progress bar's module is loaded only when there is a terminal to draw it on (and no town streaming to it).
+  const bar = term.isTTY && human && !live ? new (await import("cli-progress")).SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
     term.out(runHeadline(plan, planHash, term));
     term.out(tableRow(TABLE.map((c) => c.head)));
@@ -176,6 +181,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     }
   };
   const onEvent = (e: SimEvent): void => {
+    live?.(e);
     writer?.event(e);
     declared?.event(e);
     faults?.observe(e);
@@ -204,7 +210,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   try {
     if (host) {
       result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone });
-    } else if (writer && threadsAvailable()) {
+    } else if (writer && threadsAvailable() && !live) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
       thread = runOnThread(plan, {
         epoch: (events, record, freezes) => {
@@ -221,7 +227,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
       });
       result = await thread.result;
     } else {
-      result = runPlan(plan, { ...(writer || declared?.paths.length ? { events: onEvent } : {}), onEpoch: epochDone });
+      result = runPlan(plan, { ...(writer || declared?.paths.length || live ? { events: onEvent } : {}), onEpoch: epochDone });
     }
   } catch (e) {
     bar?.stop();
@@ -252,6 +258,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     term.out(`${JSON.stringify({ ...runDocument(plan, result, verdicts), ...(llmReport ? { llm: llmReport } : {}) }, null, 2)}\n`);
   } else {
     term.out(`\n${renderSummary(plan, result)}`);
+    if (result.town) term.out(`\n${renderTownSummary(result)}`);
     if (llmReport) term.out(`\n${renderLlmUsage(llmReport)}`);
     if (verdicts.length || overSeeds.length) term.out(`\n${renderVerdicts(verdicts, term, overSeeds, plan.criteria.seeds)}`);
     if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);

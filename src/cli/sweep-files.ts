@@ -16,6 +16,8 @@ import { writeFileAtomic } from "../platform/files.ts";
 import type { CompactRun } from "./run-outcome.ts";
 import { csvLine } from "./run-writer.ts";
 import { summarizeValues, type MetricSummary } from "./sweep-stats.ts";
+import type { SweepMetric } from "../kernel/mechanism.ts";
+import { columnOf, mechanismMetrics, mechanismMetricValue } from "./sweep-mechanism-metrics.ts";
 
 /** One run of a sweep: a cell's plan with one of the sweep's seeds. */
 export interface SweepRun {
@@ -52,6 +54,8 @@ export interface SweepLayout {
   readonly kinds: readonly string[];
   /** Numeric per-run columns, summarised per cell. */
   readonly metrics: readonly string[];
+  /** Mechanisms' metrics summarised per run (src/cli/sweep-mechanism-metrics.ts), last among `metrics`. */
+  readonly extra: readonly SweepMetric[];
   /** The scenario's per-run criteria, judged on every run. */
   readonly criteria: readonly string[];
   readonly header: readonly string[];
@@ -63,8 +67,9 @@ export function sweepLayout(sweep: SweepPlan): SweepLayout {
   const parameters = sweep.parameters.map((p) => p.path);
   const kinds = unique(sweep.cells.flatMap((c) => c.plan.agents.map((a) => (a.kind === "stochastic" ? a.params.policy : a.kind))));
   const criteria = unique(sweep.cells.flatMap((c) => c.plan.criteria.items.filter((k) => !k.overSeeds).map((k) => k.id)));
-  const metrics = [...RUN_METRICS, ...kinds.map((k) => `mean_payoff_${k}`)];
-  return { parameters, kinds, metrics, criteria, header: [...KEY_COLUMNS, ...parameters, "seed", "plan_hash", ...metrics, ...criteria.map((id) => `criterion.${id}`)] };
+  const extra = mechanismMetrics(sweep.cells.map((c) => c.plan));
+  const metrics = [...RUN_METRICS, ...kinds.map((k) => `mean_payoff_${k}`), ...extra.map(columnOf)];
+  return { parameters, kinds, metrics, extra, criteria, header: [...KEY_COLUMNS, ...parameters, "seed", "plan_hash", ...metrics, ...criteria.map((id) => `criterion.${id}`)] };
 }
 
 function unique<T>(xs: readonly T[]): T[] {
@@ -102,6 +107,7 @@ export function runRow(layout: SweepLayout, run: SweepRun, outcome: CompactRun, 
     run.planHash,
     ...RUN_METRICS.map((m) => values[m]),
     ...layout.kinds.map((k) => kind.get(k) ?? null),
+    ...layout.extra.map((m) => mechanismMetricValue(m, outcome)),
     ...layout.criteria.map((id) => status.get(id) ?? ""),
   ];
 }

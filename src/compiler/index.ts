@@ -158,6 +158,15 @@ function checkSweepShape(ctx: ModelContext, module: Module, decl: Decl, sweep: C
   } else {
     resolveRef(ctx, module, decl.node.of, "scenario", "a scenario");
   }
+  // An arm's value naming a declaration (`population.g.persona = outgoing`) uses it: the import is not unused.
+  for (const arm of sweep.model.blocks) {
+    for (const attr of arm.attrs.values()) {
+      if (attr.expr.kind !== "Ident") continue;
+      const name = attr.expr.name;
+      const used = [...module.imports.flatMap((l) => l.names.get(name) ?? []), ...module.declarations.filter((d) => d.name === name)][0];
+      if (used) ctx.symbols.reference(attr.file, attr.expr.span, used);
+    }
+  }
   const varies = sweep.model.statements.some((st) => st.node.kind === "Vary");
   if (!varies && !sweep.blocks.some((b) => b.kind === "arm")) ctx.diagnostics.push(diagnostic("SBX3012", { name: decl.name }, decl.module, decl.node.name!.span));
 }

@@ -10,14 +10,15 @@ import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { observedKey } from "../metrics/registry.ts";
-import { LLM, PERSONA, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
+import { LLM, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
+import { PERSONA } from "../mechanisms/personas/language.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";
 import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
 import { lowerBlock, lowerSlice, type BlockValues } from "../spec/lower.ts";
-import type { CheckedGroup, CheckSite, PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
+import type { CheckedGroup, CheckSite, LocatedValues, Location, PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
@@ -53,6 +54,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   };
   const criteria = lowerCriteria(ctx, scenario, scope);
   checkScenarioBlocks(ctx, scenario, decl);
+  const slices = lowerSlices(ctx, scenario, decl, population);
   const network = lowerNetwork(ctx, scenario, scope.agents);
   const llm = lowerLlm(ctx, scenario, population.agents);
   const mode = str(scenario, "mode");
@@ -93,7 +95,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
       maxActionsPerStep: maxActions,
       mode: mode === "auto" ? (hasLlm ? "async" : "sync") : (mode as "sync" | "async"),
     },
-    ...lowerSlices(scenario),
+    ...slices,
     agents: population.agents,
     groups: population.groups.map((g) => ({ name: g.name, kind: g.kind, agentIds: g.agentIds })),
     network,
@@ -124,22 +126,62 @@ function valuesOf(b: CBlock | undefined): BlockValues | null {
   };
 }
 
+/** A checked block with where each part was written, for a mechanism's `finish` pass. */
+function locatedOf(b: CBlock): LocatedValues {
+  const node = b.model.node;
+  const own: Location = { file: b.model.file, span: (node?.name ?? node?.type)?.span ?? { start: 0, end: 0 } };
+  return {
+    value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
+    at: (name, ...items) => {
+      const attr = name === undefined ? undefined : b.model.attrs.get(name);
+      if (!attr) return own;
+      let expr = attr.expr;
+      for (const k of items) {
+        const next = expr.kind === "List" ? expr.items[k] : undefined;
+        if (!next) break;
+        expr = next;
+      }
+      return { file: attr.file, span: expr.span };
+    },
+    child: (kind) => {
+      const c = child(b, kind);
+      return c ? locatedOf(c) : undefined;
+    },
+    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: locatedOf(c) })),
+  };
+}
+
 /**
  * Every mechanism slice whose block lowers generically, each at its path:
  * scenario-level blocks from the scenario, levers from its governance block.
  * Slices the compiler lowers by hand (the network's edges are checked
  * against the population; LLM prices default to the prelude's table) are
- * filled in by the caller.
+ * filled in by the caller. A block's `finish` pass (src/spec/types.ts) runs
+ * on its slice, written or not, with the population lowered.
  */
-function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
+function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population: { agents: readonly Agent[]; groups: readonly LoweredGroup[] }): Record<string, PlainValue> {
   const out: Record<string, PlainValue> = {};
+  const scenarioAt: Location = { file: decl.module, span: decl.node.name!.span };
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
-      const written = writtenBlocks(scenario, under, block.kind).map((b) => ({ name: b.name, values: valuesOf(b)! }));
-      const value = lowerSlice(block, block.repeatable ? written : written.slice(0, 1));
-      if (value !== undefined) setAt(out, binding.path, value);
+      const blocks = writtenBlocks(scenario, under, block.kind);
+      let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b)! })));
+      const finish = block.lower?.finish;
+      if (finish) {
+        lowered = finish(lowered, {
+          written: blocks[0] ? locatedOf(blocks[0]) : null,
+          agents: population.agents,
+          scenario: scenarioAt,
+          group: (name) => {
+            const g = population.groups.find((x) => x.name === name)?.symbol;
+            return g ? { file: g.file, span: g.nameSpan } : undefined;
+          },
+          report: (code, params, at) => ctx.diagnostics.push(diagnostic(code, params, at.file, at.span)),
+        });
+      }
+      if (lowered !== undefined) setAt(out, binding.path, lowered);
     }
   }
   return out;

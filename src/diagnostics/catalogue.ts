@@ -151,6 +151,10 @@ export const CATALOGUE = {
     "A mechanism setting names a population group or agent kind (or a declared policy) that the scenario's population does not have.",
     (p) => `'${p.name}' in ${p.context} is no population group or agent kind of this scenario${suggestion(p.suggestion)}`),
 
+  SBX2220: entry<{ what: string; name: string } & S>("error", "unknown town name",
+    "A town setting names a room (or topic) the town does not have; rooms and topics are declared in the `town` block.",
+    (p) => `unknown ${p.what} '${p.name}'${suggestion(p.suggestion)}`),
+
   // ---- values and semantics --------------------------------------------------
   SBX3001: entry<{ attribute: string; bound: string; value: string }>("error", "value out of range",
     "The model forbids this value (a probability above 1, a negative count, …).",
@@ -252,6 +256,31 @@ export const CATALOGUE = {
   SBX3102: entry<{ group: string; sum: string; unreachable: string }>("warning", "firm cascade above 100%",
     "A firm draws one number per free turn and walks mine, stake, burn, transfer and propose in that order; once their chances add up to more than 100%, the later ones are reached less often than written, or never.",
     (p) => `the firms of group '${p.group}' have mine, stake, burn, transfer and propose chances adding up to ${p.sum}: ${p.unreachable} cannot be drawn as often as written`),
+
+  SBX3200: entry<{ count: number; kind: string }>("error", "residents need a town",
+    "Town residents live in a town: a scenario with `resident` agents needs a `town` block.",
+    (p) => `the scenario's ${p.count} ${p.kind} agent${p.count === 1 ? "" : "s"} need${p.count === 1 ? "s" : ""} a town: add a \`town { … }\` block`),
+  SBX3201: entry<{ count: number }>("error", "placebo needs two agents",
+    "The placebo deranges trait labels among the agents with personas: every agent behaves by another's traits, which takes at least two of them.",
+    (p) => `placebo needs at least two agents with personas to derange, found ${p.count}`),
+  SBX3202: entry<{ capacity: number; residents: number }>("error", "rooms too small for the town",
+    "Every resident starts in a room, and a room holds at most its capacity; the rooms together must hold the whole town.",
+    (p) => `the town's rooms hold ${p.capacity} agents but ${p.residents} live there: raise a room's capacity or add a room`),
+  SBX3203: entry<{ environment: string; action: string }>("warning", "no room affords the environment's work",
+    "An environment's actions need a room that affords them (`research = true` for the research sprint, `policy = true` for the checklist, tokens for navigation); without one the environment's grade stays 0.",
+    (p) => `environment ${p.environment} needs a room that affords ${p.action}, and no room does: its grade will stay 0`),
+  SBX3204: entry<{ room: string }>("warning", "room without paths",
+    "Agents move only along paths; a room no path reaches can never be entered, and agents placed there can never leave.",
+    (p) => `room '${p.room}' has no path to another room: nobody can move in or out`),
+  SBX3205: entry<{ low: number; high: number }>("error", "empty cohort bands",
+    "Cohort bands put traits at or below `low` in the low cohort and at or above `high` in the high cohort; `low` must be below `high`.",
+    (p) => `cohort bands need low < high, found low = ${p.low} and high = ${p.high}`),
+  SBX3206: entry<{ trait: string; range: string }>("error", "invalid trait range",
+    "A trait's range is `uniform(a, b)` or a constant, inside [−1, 1], with a ≤ b.",
+    (p) => `the range of ${p.trait} must be uniform(a, b) or a constant within [-1, 1], found ${p.range}`),
+  SBX3207: entry<Record<string, never>>("warning", "empty town",
+    "A town without residents or LLM agents does nothing; its metrics stay undefined.",
+    () => "the town has no residents: add `resident` (or `llm`) agents to the population"),
 
   // ---- runs and criteria -------------------------------------------------------
   SBX4001: entry<{ label: string; detail: string }>("error", "criterion failed",

@@ -5,6 +5,7 @@
 import { metricDef } from "../metrics/registry.ts";
 import { semanticsFor } from "../kernel/semantics.ts";
 import type { Plan } from "../plan/schema.ts";
+import { MECHANISMS } from "../mechanisms/index.ts";
 
 const RANDOM_TOPOLOGIES = new Set(["random_erdos_renyi", "small_world", "scale_free"]);
 
@@ -31,6 +32,7 @@ export function planProblems(plan: Plan): string[] {
   if (network && RANDOM_TOPOLOGIES.has(network.topology) && semanticsFor(plan.profile).rng === "reference" && plan.simulation.seed < 0) {
     problems.push("numpy's default_rng cannot take a negative seed: profile swarm-0.1 needs a seed ≥ 0 for a random network topology");
   }
+  for (const m of MECHANISMS) problems.push(...(m.problems?.(plan) ?? []));
   return problems;
 }
 

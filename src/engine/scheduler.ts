@@ -81,6 +81,7 @@ export class Scheduler {
     for (let e = 0; e < epochs; e++) {
       this.beginEpoch();
       for (let s = 0; s < stepsPerEpoch; s++) {
+        this.beginStep();
         if (mode === "async") this.stepAsyncOrder();
         else this.stepSync();
         this.endStep();
@@ -100,6 +101,7 @@ export class Scheduler {
     for (let e = 0; e < epochs; e++) {
       this.beginEpoch();
       for (let s = 0; s < stepsPerEpoch; s++) {
+        this.beginStep();
         if (mode === "async") await this.stepAsync();
         else this.stepSync();
         this.endStep();
@@ -136,6 +138,10 @@ export class Scheduler {
     for (const govern of w.hooks("governEpoch")) govern(effect);
     w.apply(effect);
     for (const begin of w.hooks("epochStart")) begin();
+  }
+
+  private beginStep(): void {
+    for (const begin of this.world.hooks("stepStart")) begin();
   }
 
   private endStep(): void {

@@ -20,9 +20,10 @@ import type { MetricSpec } from "./metric.ts";
 import type { Policy, PolicyContext, TurnView } from "./policy.ts";
 import type { AgentSlot, Proposal } from "./population.ts";
 import type { InteractionRecord, RunResult } from "./records.ts";
+import type { Rng } from "./rng/types.ts";
 import type { World } from "./world.ts";
 import type { z } from "zod";
-import type { AgentEntry, SliceBinding } from "../spec/plan.ts";
+import type { AgentEntry, CorePlan, SliceBinding } from "../spec/plan.ts";
 import type { BlockSpec, ScenarioFacts } from "../spec/types.ts";
 
 export type { AgentEntry };
@@ -78,6 +79,8 @@ export interface Instance {
   governEpoch?(effect: Effect): void;
   /** Epoch start, after governance: post tasks, report analyses. */
   epochStart?(): void;
+  /** Start of every step, before any agent's turn (the town forms its encounters). */
+  stepStart?(): void;
   /** Whether an (unfrozen) agent may take its turn; a refusal logs its own event. */
   admit?(agent: AgentSlot): boolean;
   /** Whether governance lets the agent act at all right now (the pure test behind `admit`). */
@@ -129,8 +132,19 @@ export interface MechanismDef<I extends Instance = Instance> {
   create(w: World): I;
   /** Metrics, each computed from this mechanism's instance at an epoch's end. */
   readonly metrics?: readonly MetricSpec<I>[];
+  /** The offline responder's answer to a model prompt this mechanism frames (null: not its prompt), for runs without a provider. */
+  readonly offlineAnswer?: (system: string, user: string, rng: Rng) => string | null;
   /** The agent kinds this mechanism provides, by plan kind. */
   readonly agents?: Readonly<Record<string, AgentKind>>;
+  /** What keeps the engine from running a plan this mechanism's slice is part of (a plan written by hand; the compiler reports these as diagnostics). */
+  problems?(plan: CorePlan): string[];
+  /** Metrics a sweep summarises per run (aggregated over its epochs) when the plan holds this mechanism's slices. */
+  readonly sweepMetrics?: readonly SweepMetric[];
+}
+
+export interface SweepMetric {
+  readonly metric: string;
+  readonly aggregate: "mean" | "final" | "sum";
 }
 
 /**

@@ -148,14 +148,26 @@ export function offlineAccept(facts: PromptFacts, rng: SbxStream): { accept: boo
   return { accept, reasoning: accept ? "The proposal looks mutually beneficial." : "The risk outweighs the expected benefit." };
 }
 
+/**
+ * A mechanism's own offline answers, for the prompts it frames (the town's):
+ * the answer's text, or null for a prompt that is not its own.
+ */
+export type OfflineAnswerer = (system: string, user: string, rng: SbxStream) => string | null;
+
 export class OfflineResponder implements ModelClient {
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly answerers: readonly OfflineAnswerer[] = [],
+  ) {}
 
   async complete(request: ModelRequest): Promise<ModelOutcome> {
     const rng = new SbxStream(streamKey(this.seed, `llm-offline:${request.callId}`));
     const facts = promptFacts(request.user);
     const isAccept = request.user.includes("## Interaction Proposal");
-    const text = JSON.stringify(isAccept ? offlineAccept(facts, rng) : offlineAction(facts, rng));
+    // A town resident's decision (src/mechanisms/town/llm.ts) is answered in the town's terms.
+    let text: string | null = null;
+    for (const answer of this.answerers) text ??= answer(request.system, request.user, rng);
+    text ??= JSON.stringify(isAccept ? offlineAccept(facts, rng) : offlineAction(facts, rng));
     return {
       kind: "response",
       text,

@@ -20,6 +20,7 @@ import { identity } from "./identity/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
+import { personas } from "./personas/index.ts";
 import { pool } from "./pool/index.ts";
 import { proposalExpiry } from "./proposal-expiry/index.ts";
 import { rateLimits } from "./rate-limits/index.ts";
@@ -27,6 +28,7 @@ import { reputationDecay } from "./reputation-decay/index.ts";
 import { scriptedAgents } from "./scripted-agents/index.ts";
 import { staking } from "./staking/index.ts";
 import { tasks } from "./tasks/index.ts";
+import { townMechanism } from "./town/index.ts";
 import { transactionTax } from "./transaction-tax/index.ts";
 import { transparency } from "./transparency/index.ts";
 import { voteNormalization } from "./vote-normalization/index.ts";
@@ -56,6 +58,8 @@ export const MECHANISM_LIST = [
   transparency,
   identity,
   boundaries,
+  personas,
+  townMechanism,
   // Last: it replays a decision point only once every other mechanism has admitted the agent's turn.
   incoherence,
 ] as const;

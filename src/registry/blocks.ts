@@ -12,7 +12,8 @@ import { PROFILES } from "../spec/plan.ts";
 import type { BlockSpec } from "../spec/types.ts";
 
 export { ADVERSARIAL, DECEPTIVE, HONEST, OPPORTUNISTIC, POLICY, POLICY_GROUP } from "../mechanisms/scripted-agents/language.ts";
-export { LLM, LLM_AGENT, PERSONA, PRICES } from "../mechanisms/llm-agents/language.ts";
+export { LLM, LLM_AGENT, PRICES } from "../mechanisms/llm-agents/language.ts";
+export { PERSONA } from "../mechanisms/personas/language.ts";
 export { OBSERVABLES, PAYOFF, PROXY } from "../mechanisms/interactions/language.ts";
 export { NETWORK } from "../mechanisms/network/language.ts";
 

@@ -85,7 +85,9 @@ export function renderReport(input: ReportInput): Promise<string> {
     const view = reportView(input);
     const svgs = new Map<ChartName, string>();
     for (const c of view.charts) svgs.set(c.name, await renderSvg(c.spec, captionId(c.name), `chart-${c.name}`));
-    const extra = input.plan.economy ? [await economySection(input)] : [];
+    const extra: { id: string; title: string; html: string }[] = input.plan.economy ? [await economySection(input)] : [];
+    // The town's section is its own (src/report/town.ts), drawn only for runs with a town.
+    if (input.result.town) extra.push({ id: "town", title: "Town", html: await (await import("./town.ts")).renderTownSection(input.plan, input.result) });
     return page(view, svgs, extra);
   });
 }

@@ -57,6 +57,15 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
       out[how.field] = record;
       continue;
     }
+    if (how.list && how.field) {
+      // Repeatable blocks: a list of every written one, in order, a named one with its `name`.
+      out[how.field] = (values?.children(nested.kind) ?? []).map((c) => {
+        const item: Record<string, PlainValue> = c.name === null ? {} : { name: c.name };
+        fill(nested, c.values, item, resolve);
+        return item;
+      });
+      continue;
+    }
     const child = values?.child(nested.kind) ?? null;
     if (how.merge) fill(nested, child, out, resolve);
     else if (how.field && !child && how.absent === "null") out[how.field] = null;

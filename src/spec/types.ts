@@ -99,10 +99,47 @@ export interface Lowering {
   readonly keyed?: boolean;
   /** Only the attributes (and nested blocks) actually written are lowered: overrides its consumer merges over other values. */
   readonly sparse?: boolean;
+  /** A repeatable nested block lowers to a list at `field`: every written instance in order, a named one with its `name`. */
+  readonly list?: boolean;
+  /**
+   * The mechanism's own pass over its lowered slice, for what the registry
+   * cannot state: values that depend on others (a room's path to a room that
+   * must exist), checks against the population. Returns the slice to plan.
+   */
+  readonly finish?: (slice: PlainValue | undefined, ctx: SliceContext) => PlainValue | undefined;
   /** Fields that are not language attributes, with their fixed values. */
   readonly fixed?: Readonly<Record<string, PlainValue>>;
   /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
   readonly byCompiler?: boolean;
+}
+
+/** Where something was written. */
+export interface Location {
+  readonly file: string;
+  readonly span: { readonly start: number; readonly end: number };
+}
+
+/** What a mechanism's `finish` pass sees of the scenario beyond its own slice. */
+export interface SliceContext {
+  /** The block as written (null when absent), with where each part was written. */
+  readonly written: LocatedValues | null;
+  /** The plan's agents, lowered. */
+  readonly agents: readonly { readonly id: string; readonly kind: string; readonly group: string; readonly params: unknown }[];
+  /** The scenario's name, where a problem without a better place is reported. */
+  readonly scenario: Location;
+  /** Where a population group was written. */
+  group(name: string): Location | undefined;
+  /** Reports a diagnostic of the catalogue (src/diagnostics/catalogue.ts). */
+  report<C extends Code>(code: C, params: ParamsOf<C>, at: Location): void;
+}
+
+/** A written block's values, and where each attribute and nested block was written. */
+export interface LocatedValues {
+  value(name: string): PlainValue | undefined;
+  /** The attribute's value expression (absent: the block's name or type); `items` descend into list elements, `[2, 0]` the first of the third. */
+  at(name?: string, ...items: number[]): Location;
+  child(kind: string): LocatedValues | undefined;
+  children(kind: string): readonly { readonly name: string | null; readonly values: LocatedValues }[];
 }
 
 export interface BlockSpec {

@@ -80,21 +80,25 @@ function createInteractions(w: World) {
     if (i >= 0) inbox.splice(i, 1);
   }
 
-  /** `_complete_interaction`, step for step. */
-  function complete(p: Proposal, answer: boolean): void {
+  /**
+   * `_complete_interaction`, step for step. `given` observables (an
+   * interaction another mechanism records, not a proposal answered) replace
+   * the drawn ones, and no counterparty screens it.
+   */
+  function complete(p: Proposal, answer: boolean, given?: Observables): void {
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
     const profile = initiator ? profiles[initiator.idx] : null;
     let previewed: Observables | null = null;
     let decision = answer;
-    if (decision) {
+    if (decision && !given) {
       const preview = (): number => proxy.labels((previewed ??= drawObservables(initiator, profile, true, observablesRng)))[1];
       for (const screen of w.hooks("screen")) if (!screen(p, preview)) decision = false;
     }
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = previewed ? asAnswered(previewed, accepted) : drawObservables(initiator, profile, accepted, observablesRng);
+    const observables = given ?? (previewed ? asAnswered(previewed, accepted) : drawObservables(initiator, profile, accepted, observablesRng));
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,
@@ -165,9 +169,24 @@ function createInteractions(w: World) {
     return true;
   }
 
+  /** A new proposal, logged. */
+  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number): Proposal {
+    const proposal: Proposal = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step };
+    w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
+    return proposal;
+  }
+
   return {
     /** Removes a proposal nobody answered (proposal expiry). */
     withdraw,
+    /**
+     * Records something that happened elsewhere (a theft in the town) as an
+     * accepted interaction with the observables it showed, so every lever
+     * governs it like any other: proposed and completed at once.
+     */
+    record(initiator: string, counterparty: string, type: Proposal["type"], observables: Observables): void {
+      complete(propose(initiator, counterparty, type, "", 0), true, observables);
+    },
     /** Proposals waiting for an answer, oldest first. */
     pending(): IterableIterator<Proposal> {
       return pending.values();
@@ -199,20 +218,10 @@ function createInteractions(w: World) {
           const cp = pop.byId.get(action.counterparty);
           if (!cp || cp === actor || cp.frozen || !w.mayAct(cp)) return false;
         }
-        const proposal: Proposal = {
-          id: ++proposalSeq,
-          initiator: actor.id,
-          counterparty: action.counterparty,
-          type: action.type,
-          content: action.content,
-          transfer: sem.transfers ? action.transfer : 0,
-          epoch: w.epoch,
-          step: w.step,
-        };
+        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer);
         pending.set(proposal.id, proposal);
         const counterparty = pop.byId.get(action.counterparty);
         if (counterparty) inboxes[counterparty.idx].push(proposal);
-        w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator: actor.id, counterparty: proposal.counterparty, interactionType: proposal.type, transfer: proposal.transfer });
         return true;
       },
       accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),

@@ -7,7 +7,7 @@
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { World } from "../../kernel/world.ts";
-import { LLM, LLM_AGENT, LLM_SLICE, LlmParams, PERSONA, PRICES } from "./language.ts";
+import { LLM, LLM_AGENT, LLM_SLICE, LlmParams, PRICES } from "./language.ts";
 import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmCall, type LlmFallback, type LlmFault, type LlmTally } from "../../llm/usage.ts";
 import type { LlmExtension } from "../../llm/extension.ts";
 import type { TurnView } from "../../kernel/policy.ts";
@@ -74,7 +74,6 @@ export const llmAgents = mechanism({
   language: [
     { under: "scenario", block: LLM },
     { under: "declarations", block: PRICES },
-    { under: "declarations", block: PERSONA },
   ],
   agents: {
     llm: {

@@ -1,27 +1,14 @@
 /**
- * The language surface of LLM agents: the `llm` population kind, the `llm`
- * settings block (budget, prices, concurrency) and `persona` declarations.
+ * The language surface of LLM agents: the `llm` population kind and the
+ * `llm` settings block (budget, prices, concurrency). The personas they are
+ * prompted with are declared in src/mechanisms/personas.
  */
 import { z } from "zod";
 import { nonNeg, nonNegInt, posInt, prob, slice } from "../../spec/plan.ts";
 import { LLM_PROVIDERS } from "../../llm/types.ts";
 import { attr, block, BOOL, enumOf, INT, NUM, prob as probAttr, STR } from "../../spec/build.ts";
 import { count, SCRIPTED_KINDS, ScriptedKind } from "../scripted-agents/language.ts";
-
-export const PersonaTraits = z.strictObject({
-  openness: z.number().min(-1).max(1),
-  conscientiousness: z.number().min(-1).max(1),
-  extraversion: z.number().min(-1).max(1),
-  agreeableness: z.number().min(-1).max(1),
-  neuroticism: z.number().min(-1).max(1),
-});
-
-export const Persona = z.strictObject({
-  name: z.string(),
-  prompt: z.string(),
-  traits: PersonaTraits.nullable(),
-});
-export type Persona = z.infer<typeof Persona>;
+import { Persona } from "../personas/language.ts";
 
 export const LlmParams = z.strictObject({
   provider: z.enum(LLM_PROVIDERS),
@@ -79,16 +66,3 @@ const CONCURRENCY = block("concurrency", "Most calls in flight at once, per prov
 export const LLM = block("llm", "Settings shared by the scenario's LLM agents.", [
   attr("budget", NUM, "Hard ceiling on model spend; no call is made that could exceed it.", { key: "budgetUsd", default: null, unit: "USD" }),
 ], { blocks: [PRICES, CONCURRENCY], preset: true, lower: { slice: LLM_SLICE, byCompiler: true } });
-
-const TRAITS = block("traits", "Big-Five personality traits in [−1, 1], rendered into the prompt.", [
-  attr("openness", NUM, "Openness to experience.", { key: "openness", default: 0 }),
-  attr("conscientiousness", NUM, "Conscientiousness.", { key: "conscientiousness", default: 0 }),
-  attr("extraversion", NUM, "Extraversion.", { key: "extraversion", default: 0 }),
-  attr("agreeableness", NUM, "Agreeableness.", { key: "agreeableness", default: 0 }),
-  attr("neuroticism", NUM, "Neuroticism.", { key: "neuroticism", default: 0 }),
-], { lower: { field: "traits", absent: "null" } });
-
-export const PERSONA = block("persona", "A named persona for LLM agents: a prompt and optional Big-Five traits.", [
-  attr("prompt", STR, "How the agent should see itself and its goals.", { key: "prompt" }),
-  attr("description", STR, "A one-line summary shown in hover and reports.", { default: "" }),
-], { blocks: [TRAITS], named: "required", lower: { slice: slice([], Persona) } });

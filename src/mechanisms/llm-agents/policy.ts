@@ -32,7 +32,7 @@ import { LLM_SLICE, type LlmParams } from "./language.ts";
 import type { ScriptedKind } from "../scripted-agents/language.ts";
 import { callCost, callCostBound, inputTokenBound, priceOf, type Price } from "../../llm/cost.ts";
 import { fallbackAgent } from "./fallback.ts";
-import { parseAccept, parseAction, type Parsed } from "../../llm/parse.ts";
+import { extractJson, parseAccept, parseAction, type Parsed } from "../../llm/parse.ts";
 import { ACCEPT_SCHEMA, acceptPrompt, actionPrompt, actionSchema, RETRY_NOTE_MAX, retryNote, SHOWN, systemPrompt, type MemoryItem, type Observation, type PromptOptions } from "../../llm/prompt.ts";
 import { RETRYABLE, type FaultKind, type ModelClient, type ModelOutcome, type ModelRequest, type Provider } from "../../llm/types.ts";
 import { emptyLlmTally, tallyLlm, type LlmTally } from "../../llm/usage.ts";
@@ -43,6 +43,7 @@ import { otherParty, type Outcome, type Policy, type PolicyContext, type Settled
 import type { Proposal } from "../../kernel/population.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import { scriptedAgents } from "../scripted-agents/index.ts";
+import type { LlmFrame } from "./frame.ts";
 
 type LlmAgent = AgentEntry & { readonly kind: "llm"; readonly params: z.infer<typeof LlmParams> };
 type Phase = "act" | "accept";
@@ -257,6 +258,8 @@ interface Decision {
   fallback: FallbackReason | null;
   value: Action | boolean | null;
   reasoning: string | null;
+  /** A mechanism's frame for this decision (the town), if any. */
+  frame: LlmFrame | null;
 }
 
 /** The most calls one decision makes: the first, `maxRetries` after transport faults, one after an unusable answer. */
@@ -305,6 +308,15 @@ export class LlmPolicy implements Policy {
   }
 
   actAsync(view: TurnView): Promise<Action> {
+    const frame = view.llmFrame?.(this.agent.params.persona) ?? null;
+    if (frame) {
+      const d = this.open("act", view, null, frame.system, frame.user, frame);
+      const parse = (text: string): Parsed<Action> => {
+        const json = extractJson(text);
+        return json.ok ? frame.parse(json.value) : { ok: false, fault: "malformed", error: json.error };
+      };
+      return this.decide(d, frame.system, frame.user, parse).then(() => ({ kind: "noop" }) as Action);
+    }
     this.extend(view);
     const user = actionPrompt(this.observe(view), this.memory, this.options);
     const d = this.open("act", view, null, this.systemAct, user);
@@ -323,7 +335,8 @@ export class LlmPolicy implements Policy {
     const d = this.take(view);
     if (!d) return { value: { kind: "noop" }, events: [] };
     let action: Action;
-    if (d.fallback) action = this.fallbackPolicy ? this.fallbackPolicy.act(view) : { kind: "noop" };
+    if (d.frame) action = d.fallback ? d.frame.settle(d.frame.fallback(), "planner") : d.frame.settle(d.value as Action, "model");
+    else if (d.fallback) action = this.fallbackPolicy ? this.fallbackPolicy.act(view) : { kind: "noop" };
     else action = d.value as Action;
     if (d.reasoning !== null) this.remember({ type: "action_reasoning", action: action.kind, reasoning: d.reasoning });
     return { value: action, events: this.close(d) };
@@ -365,7 +378,7 @@ export class LlmPolicy implements Policy {
         const ex = this.runtime.exhaustionEvent(d.at);
         if (ex) d.events.push(ex);
       }
-      d.events.push({ type: "llm_fallback", ...d.at, agent: this.agent.id, decision: d.phase, proposal: d.proposal?.id ?? null, reason: d.fallback, fallback: this.agent.params.fallback });
+      d.events.push({ type: "llm_fallback", ...d.at, agent: this.agent.id, decision: d.phase, proposal: d.proposal?.id ?? null, reason: d.fallback, fallback: d.frame?.fallbackName ?? this.agent.params.fallback });
     }
     this.runtime.budget.settle(d.account);
     this.runtime.record(this.agent.id, d.events);
@@ -373,7 +386,7 @@ export class LlmPolicy implements Policy {
   }
 
   /** The synchronous part of a decision: identity and budget admission, in schedule order. */
-  private open(phase: Phase, view: TurnView, proposal: Proposal | null, system: string, user: string): Decision {
+  private open(phase: Phase, view: TurnView, proposal: Proposal | null, system: string, user: string, frame: LlmFrame | null = null): Decision {
     const p = this.agent.params;
     const bound = p.costTracking ? callCostBound(this.price, inputTokenBound(system, user) + RETRY_NOTE_MAX, p.maxTokens) : 0;
     const account = this.runtime.budget.admit(bound, maxCalls(p.maxRetries) - 1);
@@ -387,6 +400,7 @@ export class LlmPolicy implements Policy {
       fallback: account.admitted ? null : "budget",
       value: null,
       reasoning: null,
+      frame,
     };
     this.decisions.set(view, d);
     return d;

@@ -16,6 +16,7 @@ import { CassetteError, CassetteRecorder, ReplayClient, readCassette, type Casse
 import { missingKeyMessage, missingKeys, planProviders, type MissingKey } from "./keys.ts";
 
 export { missingKeyMessage };
+import { MECHANISMS } from "../../mechanisms/index.ts";
 import { OfflineResponder } from "../../llm/offline.ts";
 import type { AgentUsage, LlmReport } from "./report.ts";
 import { liveClient } from "./providers/index.ts";
@@ -112,7 +113,7 @@ export function createLlmHost(plan: Plan, options: LlmHostOptions = {}): LlmHost
       break;
     }
     case "dry-run":
-      client = new OfflineResponder(plan.simulation.seed);
+      client = new OfflineResponder(plan.simulation.seed, MECHANISMS.flatMap((m) => (m.offlineAnswer ? [m.offlineAnswer] : [])));
       // Nothing to wait for offline.
       runtime = { ...runtime, ...instant };
       break;

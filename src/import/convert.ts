@@ -560,7 +560,7 @@ function convertAgent(ctx: Ctx, node: Node, label: string, span: Span): Group | 
   const path = [POPULATION.kind, kind];
   const own = readBlock(ctx, keys, path).written;
   const count = own.find((w) => w.target.attr.name === "count");
-  const countDefault = targetsOf(path).find((t) => t.attr.name === "count")?.attr.default ?? 1;
+  const countDefault = targetsOf(path).find((t) => t.attr.name === "count")!.attr.default as number;
   dropped(ctx, keys, level);
   const settings: Setting[] = own.filter((w) => w !== count).map((w) => w.setting);
   let persona = String(LLM_AGENT.attrs.find((a) => a.name === "persona")!.default);

@@ -114,7 +114,10 @@ function expressionOf(node: Scalar, type: ValueType, span: A.Span, style: Style)
     case "ref": {
       const s = scalarString(node);
       if (s === null || typeof v !== "string") return expectedText(type);
-      return { kind: "String", value: style.lower ? s.toLowerCase() : s, triple: false, span };
+      // A word the loader's lower-casing makes valid is taken lower-cased; any other is quoted as written.
+      const lower = s.toLowerCase();
+      const word = style.lower && type.t === "enum" && type.values.includes(lower) ? lower : s;
+      return { kind: "String", value: word, triple: false, span };
     }
     default:
       return expectedText(type);

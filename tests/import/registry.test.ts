@@ -113,6 +113,23 @@ describe("the importer reads its keys from the registry", () => {
     });
   }
 
+  it("judges a value out of range with the compiler's own check, at the YAML value", () => {
+    const ranged = keyed.filter((k) => !k.switch && k.attr.range && ["number", "probability", "duration"].includes(k.attr.type.t));
+    expect(ranged.length).toBeGreaterThan(30);
+    for (const k of ranged) {
+      const r = k.attr.range!;
+      const v = r.min !== undefined ? (r.minExclusive ? r.min : r.min - 1) : r.max! + 1;
+      const kind = k.block[0] === "population" ? k.block[1]! : "honest";
+      const yaml = stringify(yamlWith(k.yaml, v, kind));
+      const imported = importYaml(yaml, FILE).diagnostics.filter((d) => d.severity === "error");
+      const compiled = compileText(sbxWith(k, String(v)));
+      // The same finding, in the same words after the setting's name; only the name is the YAML's.
+      const tail = (m: string) => m.slice(m.indexOf(" must "));
+      expect(imported.map((d) => `${d.code}${tail(d.message)}`), k.yaml).toEqual(compiled.errors.map((e) => `${e.slice(0, 7)}${tail(e)}`));
+      expect(yaml.slice(imported[0]!.span.start, imported[0]!.span.end), k.yaml).toBe(String(v));
+    }
+  });
+
   it("refuses a key the registry does not name, suggesting the registry's", () => {
     const audit = keyed.find((k) => k.spec.kind === "audit" && k.attr.name === "probability")!;
     const section = audit.yaml.slice(0, audit.yaml.indexOf("."));

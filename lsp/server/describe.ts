@@ -45,6 +45,7 @@ export function attrMarkdown(a: AttrSpec, block: BlockSpec | null): string {
   if (a.relevantWhen) rows.push(`- only with ${a.relevantWhen.attr} = ${a.relevantWhen.values.join(" or ")}`);
   if (a.inert) rows.push(`- no effect in profile ${a.inert.profiles.join(", ")}: ${a.inert.why}`);
   if (a.reference) rows.push(`- reference sandbox: \`${a.reference}\``);
+  if (a.swarmField) rows.push(`- SWARM: \`${a.swarmField}\``);
   return rows.join("\n");
 }
 

@@ -78,7 +78,7 @@ function blockSection(spec: BlockSpec, path: string, depth: number, out: string[
   if (spec.attrs.length) {
     out.push("| attribute | type | unit | range | default | description |", "|---|---|---|---|---|---|");
     for (const a of spec.attrs) {
-      const extra = [a.reference ? `Sandbox: \`${a.reference}\`.` : "", a.inert ? `No effect in profile ${a.inert.profiles.join(", ")}: ${a.inert.why}.` : "", a.relevantWhen ? `Only with ${a.relevantWhen.attr} ${a.relevantWhen.values.join("/")}.` : ""].filter(Boolean).join(" ");
+      const extra = [a.reference ? `Sandbox: \`${a.reference}\`.` : "", a.swarmField ? `SWARM: \`${a.swarmField}\`.` : "", a.inert ? `No effect in profile ${a.inert.profiles.join(", ")}: ${a.inert.why}.` : "", a.relevantWhen ? `Only with ${a.relevantWhen.attr} ${a.relevantWhen.values.join("/")}.` : ""].filter(Boolean).join(" ");
       out.push(`| \`${a.name}\` | ${typeText(a.type)} | ${a.unit ?? ""} | ${rangeText(a)} | ${defaultText(a)} | ${a.doc}${extra ? ` ${extra}` : ""} |`);
     }
     out.push("");

@@ -1,24 +1,42 @@
 /**
  * `sbx import`: a sandbox scenario YAML (swarm-0.1.md §10) to .sbx source.
  *
- * A pure function of the text: every key of the sandbox's schema becomes one
- * .sbx construct; keys the sandbox accepted but never applied are carried
- * over with a warning that says what sbx does with them (SBX5005); keys
- * outside the schema are refused, all of them in one pass (SBX5004). Values
- * are checked against the schema registry's types and ranges here, at the
- * YAML key, so that the output compiles.
+ * A pure function of the text. Which key sets which .sbx setting is the
+ * registry's (./schema.ts reads it from the attributes' `reference`), and each
+ * value is judged by the compiler's own value checks at the YAML value
+ * (./values.ts). Keys the sandbox accepted but never applied are carried over
+ * with a warning that says what sbx does with them (SBX5005); keys outside the
+ * schema are refused, all of them in one pass (SBX5004).
  */
-import { isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Span } from "../text/span.ts";
 import { KEYWORD_WORDS } from "../../language/tokens.ts";
 import { closest, diagnostic, hasErrors, replaceWith, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Profile } from "../plan/schema.ts";
-import { SCENARIO } from "../registry/blocks.ts";
+import { GOVERNANCE, LLM_AGENT, NETWORK, POPULATION } from "../registry/blocks.ts";
+import type { AttrSpec, PlainValue } from "../registry/types.ts";
 import { LineIndex } from "../text/line-index.ts";
-import type { AttrSpec, BlockSpec, Bounds, PlainValue } from "../registry/types.ts";
 import { commentOnly, emitScenario, type Criterion, type OutBlock, type OutScenario, type Setting, type SourceMapEntry } from "./emit.ts";
 import { canonical } from "./reformat.ts";
-import { CRITERIA, keysAt, yamlKey } from "./schema.ts";
+import {
+  AGENT_TYPES,
+  AGENTS,
+  ALIASES,
+  CRITERIA,
+  keysAt,
+  NEVER_APPLIED,
+  parentOf,
+  STYLES,
+  swarmInertness,
+  TARGETS,
+  targetsOf,
+  UNMAPPED,
+  withinSection,
+  yamlKey,
+  type NeverApplied,
+  type Target,
+} from "./schema.ts";
+import { isNull, numberText, read, scalarString, stringText, typeError, type Value } from "./values.ts";
 import { comments as yamlComments, describeYaml, entries, items, parseYaml, type Entry, type YamlComment, type YamlDoc } from "./yaml-tree.ts";
 
 export interface ImportOptions {
@@ -34,14 +52,12 @@ export interface ImportResult {
   readonly sourceMap: readonly SourceMapEntry[];
 }
 
-const SCRIPTED = ["honest", "opportunistic", "deceptive", "adversarial"] as const;
-const AGENT_TYPES = [...SCRIPTED, "llm"] as const;
-/** The sandbox's `PersonaType` values (§9.1); the prelude declares a persona for each. */
-const PERSONAS = ["honest", "strategic", "adversarial", "open"] as const;
+type Kind = (typeof AGENT_TYPES)[number];
 /** `agents[i].type`: not lower-cased by the loader, so `Honest` is an error there too. */
 const AGENT_TYPE: AttrSpec = { name: "type", type: { t: "enum", values: AGENT_TYPES }, doc: "", default: "honest" };
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SBX_NUMBER = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** Blocks laid out one setting per line, as the hand-written scenarios lay them out. */
+const ALIGNED = new Set(["outputs"]);
 
 // ---- context -------------------------------------------------------------------------------
 
@@ -55,6 +71,15 @@ interface Ctx {
   readonly eol: Map<number, YamlComment[]>;
   readonly lines: LineIndex;
 }
+
+/** A known key of the YAML, by its path in the schema (`governance.audit_probability`, `agents[].llm.model`). */
+interface Found {
+  readonly entry: Entry;
+  /** The key as messages name it: `agents[2].llm.model`. */
+  readonly label: string;
+}
+
+type Keys = Map<string, Found>;
 
 /** The end-of-line comments on `e`'s key line, as a note and their offsets. */
 function eolComments(ctx: Ctx, e: Entry): { note?: string; comments?: number[] } {
@@ -85,6 +110,8 @@ function warnInert(ctx: Ctx, label: string, e: Entry, what: string): void {
   ctx.diagnostics.push(diagnostic("SBX5005", { key: label, what }, ctx.file, e.keySpan));
 }
 
+const join = (label: string, key: string): string => (label ? `${label}.${key}` : key);
+
 /**
  * The entries of a YAML mapping whose keys the schema knows at `level`;
  * every other key is refused (SBX5004) with the nearest valid key as a hint.
@@ -107,198 +134,124 @@ function known(ctx: Ctx, level: string, node: Node, label: string): Map<string, 
   return out;
 }
 
-const join = (label: string, key: string): string => (label ? `${label}.${key}` : key);
+/**
+ * The known keys of the mapping at `level` into `keys`, with those of the
+ * sections inside it; the agents list is read item by item (convertAgent).
+ */
+function collect(ctx: Ctx, level: string, node: Node, label: string, keys: Keys): Map<string, Entry> {
+  const map = known(ctx, level, node, label);
+  for (const [key, entry] of map) {
+    const path = join(level, key);
+    keys.set(path, { entry, label: join(label, key) });
+    if (yamlKey(path)?.handling !== "section" || path.startsWith(AGENTS)) continue;
+    const inner = section(ctx, entry, join(label, key));
+    if (inner) collect(ctx, path, inner, join(label, key), keys);
+  }
+  return map;
+}
 
 /** A section's mapping: null or absent reads as empty (as `data.get(key) or {}` did); anything else is an error. */
 function section(ctx: Ctx, e: Entry | undefined, label: string): Node | null {
-  if (!e || e.value === null || (isScalar(e.value) && e.value.value === null)) return null;
+  if (!e || isNull(e)) return null;
   if (isMap(e.value)) return e.value;
   typeError(ctx, label, "a mapping of keys", e);
   return null;
 }
 
-function typeError(ctx: Ctx, label: string, expected: string, e: Entry): undefined {
-  ctx.diagnostics.push(diagnostic("SBX2101", { context: label, expected, found: describeYaml(e.value) }, ctx.file, e.valueSpan.end > e.valueSpan.start ? e.valueSpan : e.keySpan));
-  return undefined;
-}
+// ---- settings, by the registry ----------------------------------------------------------------
 
-// ---- registry ---------------------------------------------------------------------------------
-
-function blockSpec(path: readonly string[]): BlockSpec {
-  let spec: BlockSpec = SCENARIO;
-  for (const kind of path) {
-    const next = spec.blocks.find((b) => b.kind === kind);
-    if (!next) throw new Error(`no block ${path.join(".")} in the registry`);
-    spec = next;
-  }
-  return spec;
-}
-
-function attrOf(path: readonly string[], name: string): AttrSpec {
-  const spec = blockSpec(path).attrs.find((a) => a.name === name);
-  if (!spec) throw new Error(`no attribute ${[...path, name].join(".")} in the registry`);
-  return spec;
-}
-
-const isInertIn = (profile: Profile, path: readonly string[], name: string | null): boolean => {
-  const block = blockSpec(path);
-  if (block.inert?.profiles.includes(profile)) return true;
-  return name !== null && (attrOf(path, name).inert?.profiles.includes(profile) ?? false);
-};
-
-// ---- values -----------------------------------------------------------------------------------
-
-interface Value {
+interface Written {
+  readonly target: Target;
+  readonly setting: Setting;
   readonly value: PlainValue;
-  /** The value as .sbx source. */
-  readonly text: string;
 }
 
-interface ReadOptions {
-  /** Write a probability as a percentage (`5%`), as the hand-written scenarios write rates and chances. */
-  readonly percent?: boolean;
-  /** Lower-case enum words first, as the loader did for topology, provider and persona. */
-  readonly lower?: boolean;
-  /** Allowed words, when the registry's list is wider than the sandbox's. */
-  readonly values?: readonly string[];
-}
-
-const scalarOf = (e: Entry): Scalar | null => (isScalar(e.value) ? e.value : null);
-
-function boundText(b: Bounds): string {
-  const lo = b.min !== undefined ? String(b.min) : null;
-  const hi = b.max !== undefined ? String(b.max) : null;
-  if (lo !== null && hi !== null) return `between ${lo} and ${hi}`;
-  if (lo !== null) return b.minExclusive ? `greater than ${lo}` : `at least ${lo}`;
-  return `at most ${hi}`;
-}
-
-const violates = (b: Bounds, v: number): boolean => (b.min !== undefined && (b.minExclusive ? v <= b.min : v < b.min)) || (b.max !== undefined && v > b.max);
-
-function expectedText(spec: AttrSpec): string {
-  switch (spec.type.t) {
-    case "number":
-      return spec.type.int ? "a whole number" : "a number";
-    case "probability":
-      return "a number from 0 to 1";
-    case "duration":
-      return "a whole number";
-    case "bool":
-      return "true or false";
-    case "string":
-      return "a string";
-    default:
-      return "a word";
-  }
-}
-
-/** The number as .sbx source: as written in the YAML when that is valid .sbx and exact, else its shortest form. */
-export function numberText(value: number, written: string | undefined, percent = false): string {
-  if (percent) {
-    const scaled = String(Number((value * 100).toPrecision(12)));
-    if (/^\d+(\.\d{1,4})?$/.test(scaled) && Number(scaled) / 100 === value) return `${scaled}%`;
-  }
-  if (written !== undefined) {
-    const negative = written.startsWith("-");
-    const digits = negative ? written.slice(1) : written.startsWith("+") ? written.slice(1) : written;
-    if (SBX_NUMBER.test(digits) && (negative ? -Number(digits) : Number(digits)) === value) return negative ? `-${digits}` : digits;
-  }
-  const abs = String(Math.abs(value));
-  return value < 0 || Object.is(value, -0) ? `-${abs}` : abs;
-}
-
-/** A .sbx string literal; multi-line text keeps its escapes on one line. */
-export function stringText(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\r") out += "\\r";
-    else if (code < 0x20 || code === 0x7f || (code >= 0xd800 && code <= 0xdfff) || code === 0x2028 || code === 0x2029) out += `\\u{${code.toString(16)}}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-/** The text of a scalar meant as a string: plain scalars as written (`yes` stays "yes"), quoted ones by value. */
-function scalarString(node: Scalar): string | null {
-  if (node.value === null || typeof node.value === "object") return null;
-  if (node.type === "PLAIN" && typeof node.source === "string") return node.source;
-  return String(node.value);
+interface BlockRead {
+  /** The attributes' settings, in registry order. */
+  readonly written: readonly Written[];
+  /** The block's switch, when the YAML sets it. */
+  readonly switched?: { readonly on: boolean; readonly found: Found; readonly target: Target };
 }
 
 /**
- * Read a YAML value for a registry attribute: type, whole-number and range
- * checks at the YAML key. Undefined after an error; null for an explicit null
- * where the attribute allows none.
+ * Every setting of the block at `block` that the YAML sets (of those `only`
+ * admits), in registry order: from the registry's key, or else from the first
+ * other spelling present; the spellings it shadows are warned about.
  */
-function read(ctx: Ctx, e: Entry, label: string, spec: AttrSpec, options: ReadOptions = {}): Value | null | undefined {
-  const node = scalarOf(e);
-  const nullable = spec.default === null;
-  if (e.value === null || (node && node.value === null)) {
-    if (nullable) return null;
-    return typeError(ctx, label, expectedText(spec), e);
+function readBlock(ctx: Ctx, keys: Keys, block: readonly string[], only: (t: Target) => boolean = () => true): BlockRead {
+  const written: Written[] = [];
+  let switched: BlockRead["switched"];
+  for (const t of targetsOf(block).filter(only)) {
+    const [found, ...shadowed] = [t.yaml, ...(ALIASES[t.sbx] ?? [])].flatMap((path) => keys.get(path) ?? []);
+    if (!found) continue;
+    for (const s of shadowed) warnInert(ctx, s.label, s.entry, `${withinSection(found.label)} takes precedence; sbx takes ${t.sbx} from it`);
+    const v = read(ctx, found.entry, found.label, t.attr, STYLES[t.sbx]);
+    if (v === undefined || v === null) continue;
+    const never = NEVER_APPLIED[t.sbx];
+    if (never) warnInert(ctx, found.label, found.entry, never.instead ? `${never.instead} (${t.sbx})` : keptAs(ctx, t));
+    if (t.switch) {
+      switched = { on: v.value === true, found, target: t };
+      continue;
+    }
+    const setting: Setting = { name: t.attr.name, text: v.text, from: found.entry.span, ...eolComments(ctx, found.entry) };
+    written.push({ target: t, setting: never && swarmInertness(t) ? withNote(setting, keptNote(ctx, t, found.label, never)) : setting, value: v.value });
   }
-  if (!node) return typeError(ctx, label, expectedText(spec), e);
-  const t = spec.type;
-  switch (t.t) {
-    case "number":
-    case "probability":
-    case "duration": {
-      const v = node.value;
-      if (typeof v !== "number") return typeError(ctx, label, expectedText(spec), e);
-      if (!Number.isFinite(v)) return typeError(ctx, label, "a finite number", e);
-      if (((t.t === "duration" && t.unit !== "seconds") || (t.t === "number" && t.int)) && !Number.isInteger(v)) {
-        ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: node.source ?? String(v) }, ctx.file, e.valueSpan));
-        return undefined;
-      }
-      if (((t.t === "duration" && t.unit !== "seconds") || (t.t === "number" && t.int)) && !Number.isSafeInteger(v)) {
-        ctx.diagnostics.push(diagnostic("SBX3001", { attribute: label, bound: `at most ${Number.MAX_SAFE_INTEGER} in size`, value: node.source ?? String(v) }, ctx.file, e.valueSpan));
-        return undefined;
-      }
-      if (spec.range && violates(spec.range, v)) {
-        ctx.diagnostics.push(diagnostic("SBX3001", { attribute: label, bound: boundText(spec.range), value: node.source ?? String(v) }, ctx.file, e.valueSpan));
-        return undefined;
-      }
-      const text = t.t === "duration" ? `${numberText(v, undefined)} ${t.unit}` : numberText(v, node.source, options.percent && t.t === "probability");
-      return { value: v, text };
-    }
-    case "bool":
-      if (typeof node.value !== "boolean") return typeError(ctx, label, "true or false", e);
-      return { value: node.value, text: String(node.value) };
-    case "string": {
-      const s = scalarString(node);
-      if (s === null) return typeError(ctx, label, "a string", e);
-      return { value: s, text: stringText(s) };
-    }
-    case "enum":
-    case "ref": {
-      const raw = scalarString(node);
-      if (raw === null || typeof node.value !== "string") return typeError(ctx, label, "a word", e);
-      const word = options.lower ? raw.toLowerCase() : raw;
-      const values = options.values ?? (t.t === "enum" ? t.values : []);
-      if (!values.includes(word)) {
-        const suggestion = closest(word, values);
-        ctx.diagnostics.push(diagnostic("SBX2013", { value: raw, attribute: label, values: values.join(", "), suggestion }, ctx.file, e.valueSpan));
-        return undefined;
-      }
-      return { value: word, text: word };
-    }
-    default:
-      return typeError(ctx, label, expectedText(spec), e);
-  }
+  return { written, ...(switched ? { switched } : {}) };
 }
 
-/** Read `key` of `map` into a setting `name` of the block at `path`; absent keys give nothing. */
-function setting(ctx: Ctx, map: Map<string, Entry>, key: string, label: string, path: readonly string[], name: string, options: ReadOptions = {}): { setting: Setting; value: PlainValue; entry: Entry } | undefined {
-  const e = map.get(key);
-  if (!e) return undefined;
-  const v = read(ctx, e, join(label, key), attrOf(path, name), options);
-  if (v === undefined || v === null) return undefined;
-  return { setting: { name, text: v.text, from: e.span, ...eolComments(ctx, e) }, value: v.value, entry: e };
+/** What sbx does with a key the sandbox never applied (SBX5005). */
+function keptAs(ctx: Ctx, t: Target): string {
+  return ctx.profile === "swarm-0.1" && swarmInertness(t)
+    ? `sbx keeps it as ${t.sbx}, inert in this file's profile swarm-0.1 as in the sandbox, applied in profile sbx`
+    : `sbx applies it as ${t.sbx}${ctx.profile === "sbx" ? " in profile sbx (this file's profile)" : ""}`;
+}
+
+/** The comment above such a setting; the key is named within its section when the block is that section's. */
+function keptNote(ctx: Ctx, t: Target, label: string, never: NeverApplied): string {
+  const key = label.startsWith(`${t.block[0]}.`) ? withinSection(label) : label;
+  const why = never.why ?? "never applied by the sandbox";
+  return ctx.profile === "swarm-0.1" ? `${key}: ${why}; inert in profile swarm-0.1 too, acts in profile sbx` : `${key}: ${why}; profile sbx applies it`;
+}
+
+const hasSwitch = (block: readonly string[]): boolean => targetsOf(block).some((t) => t.switch);
+
+/**
+ * Whether a block a switch turns on (a lever, dynamic edges) acts: its switch
+ * is on; or, without a switch, a written value differs from what the block's
+ * absence lowers to (`off`) — or, where no attribute has such a value,
+ * anything is written.
+ */
+function acts(block: readonly string[], read: BlockRead): boolean {
+  if (hasSwitch(block)) return read.switched?.on === true;
+  if (!targetsOf(block).some((t) => t.attr.off !== undefined)) return read.written.length > 0;
+  return read.written.some((w) => w.target.attr.off !== undefined && w.value !== w.target.attr.off);
+}
+
+/** The block when it acts; when not, written down only to keep values that differ from the defaults (the plan records them). */
+function switchable(ctx: Ctx, block: readonly string[], read: BlockRead): OutBlock | null {
+  const head = block[block.length - 1]!;
+  const from = read.switched?.found.entry.span;
+  if (acts(block, read)) {
+    const s = read.switched;
+    const never = s && NEVER_APPLIED[s.target.sbx];
+    const comments = s && never && swarmInertness(s.target) ? [keptNote(ctx, s.target, s.found.label, never)] : [];
+    return { head, settings: read.written.map((w) => w.setting), blocks: [], comments, from: from ?? read.written[0]?.setting.from ?? null };
+  }
+  const kept = read.written.filter((w) => w.value !== w.target.attr.default).map((w) => w.setting);
+  if (!kept.length) return null;
+  const off: Setting[] = hasSwitch(block) ? [{ name: "enabled", text: "false", from: from ?? null }] : [];
+  return { head, settings: [...off, ...kept], blocks: [], comments: [], from: from ?? kept[0]!.from };
+}
+
+/** The blocks the keys of a section set (`payoff`: `payoff`, and `proxy` for sigmoid_k), each when it has settings. */
+function sectionBlocks(ctx: Ctx, keys: Keys, name: string): OutBlock[] {
+  const inSection = (t: Target) => parentOf(t.yaml) === name;
+  const blocks = [...new Map(TARGETS.filter(inSection).map((t) => [t.block.join("."), t.block])).values()];
+  return blocks.flatMap((block) => {
+    const settings = readBlock(ctx, keys, block, inSection).written.map((w) => w.setting);
+    const head = block.join(".");
+    return settings.length ? [{ head, settings, blocks: [], comments: [], from: keys.get(name)?.entry.keySpan ?? null, ...(ALIGNED.has(head) ? { layout: "aligned" as const } : {}) }] : [];
+  });
 }
 
 // ---- comments ---------------------------------------------------------------------------------
@@ -340,7 +293,7 @@ function sectionComments(text: string, top: readonly Entry[], all: readonly Yaml
 // ---- the conversion -----------------------------------------------------------------------------
 
 interface Group {
-  readonly kind: (typeof AGENT_TYPES)[number];
+  readonly kind: Kind;
   readonly count: Value;
   readonly countFrom: Span | null;
   /** Comments on the spec's `type`/`count` lines. */
@@ -376,28 +329,27 @@ export function importYaml(text: string, fileName: string, options: ImportOption
   }
   const ctx: Ctx = { text, file: fileName, doc, profile, diagnostics, eol, lines };
   const topEntries = entries(doc, root, text);
-  const top = known(ctx, "", root, "");
+  const keys: Keys = new Map();
+  const top = collect(ctx, "", root, "", keys);
 
   const name = scenarioName(ctx, top.get("scenario_id"));
-  const meta: Setting[] = [];
-  for (const key of ["description", "motif"] as const) {
-    const s = setting(ctx, top, key, "", [], key);
-    if (s) meta.push(s.setting);
-  }
-  meta.push({ name: "profile", text: stringText(profile), from: null });
-
-  const sim = convertSimulation(ctx, top.get("simulation"));
-  const population = convertAgents(ctx, top.get("agents"));
-  const network = convertNetwork(ctx, top.get("network"));
-  const { payoff, proxy } = convertPayoff(ctx, top.get("payoff"));
-  const governance = convertGovernance(ctx, top.get("governance"));
-  const rateLimits = convertFlat(ctx, top.get("rate_limits"), "rate_limits", ["posts_per_epoch", "interactions_per_step", "votes_per_epoch", "tasks_per_epoch"]);
-  const outputs = convertOutputs(ctx, top.get("outputs"));
-  const expect = convertCriteria(ctx, top.get("success_criteria"));
+  const own = convertScenario(ctx, keys);
+  const meta: Setting[] = [...own.meta, { name: "profile", text: stringText(profile), from: null }];
+  // Each section's blocks, in the order the hand-written scenarios write them; the first is the section's own.
+  const sections: [string, OutBlock | null, ...OutBlock[]][] = [
+    [AGENTS, convertAgents(ctx, top.get(AGENTS))],
+    ["network", convertNetwork(ctx, keys)],
+    ownFirst("payoff", sectionBlocks(ctx, keys, "payoff")),
+    ["governance", convertGovernance(ctx, keys)],
+    ownFirst("rate_limits", sectionBlocks(ctx, keys, "rate_limits")),
+    ownFirst("outputs", sectionBlocks(ctx, keys, "outputs")),
+  ];
+  const expect = convertCriteria(ctx, keys);
 
   if (hasErrors(diagnostics)) return { sbx: null, diagnostics: sortDiagnostics(diagnostics), sourceMap: [] };
 
-  const placed = placedComments([population, network, payoff, proxy, governance, rateLimits, outputs].flatMap((b) => (b ? [b] : [])), [...meta, ...sim.settings]);
+  const written = sections.flatMap(([, ...bs]) => bs.flatMap((b) => (b ? [b] : [])));
+  const placed = placedComments(written, [...meta, ...own.simulation]);
   const notes = sectionComments(
     text,
     topEntries.filter((e) => top.has(e.key)),
@@ -406,19 +358,13 @@ export function importYaml(text: string, fileName: string, options: ImportOption
   const commentsOf = (key: string): string[] => [...(notes.leading.get(key) ?? []), ...(notes.inner.get(key) ?? [])];
   const blocks: OutBlock[] = [];
   // A section's YAML comments go with its block, or stand alone where the block would be.
-  const withComments = (b: OutBlock | null, key: string): void => {
+  for (const [key, b, ...others] of sections) {
     const leading = notes.leading.get(key) ?? [];
     const inner = notes.inner.get(key) ?? [];
     if (b) blocks.push({ ...b, comments: [...leading, ...b.comments], trailing: [...(b.trailing ?? []), ...inner] });
     else if (leading.length || inner.length) blocks.push(commentOnly([...leading, ...inner]));
-  };
-  withComments(population, "agents");
-  withComments(network, "network");
-  withComments(payoff, "payoff");
-  if (proxy) blocks.push(proxy);
-  withComments(governance, "governance");
-  withComments(rateLimits, "rate_limits");
-  withComments(outputs, "outputs");
+    blocks.push(...others);
+  }
 
   const base = fileName.slice(fileName.replace(/\\/g, "/").lastIndexOf("/") + 1);
   const header = [
@@ -432,10 +378,10 @@ export function importYaml(text: string, fileName: string, options: ImportOption
     header,
     name: name.text,
     nameFrom: name.from,
-    intro: [...commentsOf("scenario_id"), ...commentsOf("description"), ...commentsOf("motif")],
+    intro: ["scenario_id", ...targetsOf([]).filter((t) => parentOf(t.yaml) === "").map((t) => t.yaml)].flatMap(commentsOf),
     meta,
-    simulationComments: [...commentsOf("simulation"), ...sim.comments],
-    simulation: sim.settings,
+    simulationComments: [...commentsOf("simulation"), ...own.comments],
+    simulation: own.simulation,
     blocks,
     expectComments: [...commentsOf("success_criteria"), ...notes.trailing, ...expect.comments],
     criteria: expect.criteria,
@@ -446,11 +392,16 @@ export function importYaml(text: string, fileName: string, options: ImportOption
   return { sbx, diagnostics: sortDiagnostics(diagnostics), sourceMap: map };
 }
 
+/** A section's blocks, the one named like the section first. */
+function ownFirst(name: string, blocks: readonly OutBlock[]): [string, OutBlock | null, ...OutBlock[]] {
+  return [name, blocks.find((b) => b.head === name) ?? null, ...blocks.filter((b) => b.head !== name)];
+}
+
 function scenarioName(ctx: Ctx, e: Entry | undefined): { text: string; from: Span | null } {
   if (!e) return { text: "unnamed", from: null };
-  const node = scalarOf(e);
+  const node = isScalar(e.value) ? e.value : null;
   const raw = node ? scalarString(node) : null;
-  if (e.value === null || (node && node.value === null)) return { text: "unnamed", from: e.span };
+  if (isNull(e)) return { text: "unnamed", from: e.span };
   if (raw === null) {
     typeError(ctx, "scenario_id", "a name", e);
     return { text: "unnamed", from: null };
@@ -459,106 +410,80 @@ function scenarioName(ctx: Ctx, e: Entry | undefined): { text: string; from: Spa
   return { text: plain ? raw : stringText(raw), from: e.valueSpan };
 }
 
-function convertSimulation(ctx: Ctx, e: Entry | undefined): { settings: Setting[]; comments: string[] } {
-  const node = section(ctx, e, "simulation");
-  const map = node ? known(ctx, "simulation", node, "simulation") : new Map<string, Entry>();
-  const settings: Setting[] = [];
-  const comments: string[] = [];
-  const seed = map.get("seed");
-  const seedNode = seed ? scalarOf(seed) : null;
-  if (!seed || seed.value === null || (seedNode && seedNode.value === null)) {
-    comments.push("The YAML sets no seed, so the sandbox drew one from the OS; sbx runs are always seeded (42 here).");
-    settings.push({ name: "seed", text: "42", from: seed?.span ?? null });
-  } else {
-    const s = setting(ctx, map, "seed", "simulation", [], "seed");
-    if (s) settings.push(s.setting);
-  }
-  for (const [key, name] of [
-    ["n_epochs", "epochs"],
-    ["steps_per_epoch", "steps"],
-  ] as const) {
-    const s = setting(ctx, map, key, "simulation", [], name);
-    if (s) settings.push(s.setting);
-  }
-  return { settings, comments };
+/** The scenario's own settings: those at the top of the YAML (`description`), and those of `simulation`. */
+function convertScenario(ctx: Ctx, keys: Keys): { meta: Setting[]; simulation: Setting[]; comments: string[] } {
+  const settings = (only: (t: Target) => boolean) => readBlock(ctx, keys, [], only).written.map((w) => w.setting);
+  const meta = settings((t) => parentOf(t.yaml) === "");
+  const seed = targetsOf([]).find((t) => t.attr.name === "seed")!;
+  const given = keys.get(seed.yaml);
+  if (given && !isNull(given.entry)) return { meta, simulation: settings((t) => parentOf(t.yaml) !== ""), comments: [] };
+  const seeded: Setting = { name: seed.attr.name, text: String(seed.attr.default), from: given?.entry.span ?? null };
+  return {
+    meta,
+    simulation: [seeded, ...settings((t) => parentOf(t.yaml) !== "" && t !== seed)],
+    comments: [`The YAML sets no seed, so the sandbox drew one from the OS; sbx runs are always seeded (${String(seed.attr.default)} here).`],
+  };
 }
 
-/** A section whose keys are the block's attribute names (rate_limits). */
-function convertFlat(ctx: Ctx, e: Entry | undefined, kind: string, keys: readonly string[]): OutBlock | null {
-  const node = section(ctx, e, kind);
-  if (!node) return null;
-  const map = known(ctx, kind, node, kind);
-  const settings = keys.flatMap((key) => setting(ctx, map, key, kind, [kind], key)?.setting ?? []);
-  return settings.length ? { head: kind, settings, blocks: [], comments: [], from: e?.keySpan ?? null } : null;
+function convertNetwork(ctx: Ctx, keys: Keys): OutBlock | null {
+  const path = [NETWORK.kind];
+  const e = keys.get("network");
+  if (!e || ![...keys.keys()].some((k) => parentOf(k) === "network")) return null;
+  if (readBlock(ctx, keys, path, (t) => t.switch).switched?.on === false) return commentOnly(["The YAML's network has `enabled: false`: no network (everyone sees everyone), as in the sandbox."]);
+  const settings = readBlock(ctx, keys, path, (t) => !t.switch).written.map((w) => w.setting);
+  const blocks = NETWORK.blocks.flatMap((child) => {
+    const inner = [...path, child.kind];
+    return switchable(ctx, inner, readBlock(ctx, keys, inner)) ?? [];
+  });
+  return { head: NETWORK.kind, settings, blocks, comments: [], from: e.entry.keySpan };
 }
 
-function convertPayoff(ctx: Ctx, e: Entry | undefined): { payoff: OutBlock | null; proxy: OutBlock | null } {
-  const node = section(ctx, e, "payoff");
-  if (!node) return { payoff: null, proxy: null };
-  const map = known(ctx, "payoff", node, "payoff");
-  const settings: Setting[] = [];
-  for (const [key, name] of [
-    ["s_plus", "s_plus"],
-    ["s_minus", "s_minus"],
-    ["h", "harm"],
-    ["theta", "theta"],
-    ["rho_a", "rho_a"],
-    ["rho_b", "rho_b"],
-    ["w_rep", "w_rep"],
-  ] as const) {
-    const s = setting(ctx, map, key, "payoff", ["payoff"], name);
-    if (s) settings.push(s.setting);
+function convertGovernance(ctx: Ctx, keys: Keys): OutBlock | null {
+  const levers = GOVERNANCE.blocks.flatMap((lever) => {
+    const path = [GOVERNANCE.kind, lever.kind];
+    return switchable(ctx, path, readBlock(ctx, keys, path)) ?? [];
+  });
+  return levers.length ? { head: GOVERNANCE.kind, settings: [], blocks: levers, comments: [], from: keys.get("governance")?.entry.keySpan ?? null } : null;
+}
+
+// ---- success criteria ---------------------------------------------------------------------------------
+
+function convertCriteria(ctx: Ctx, keys: Keys): { criteria: Criterion[]; comments: string[]; from: Span | null } {
+  const criteria: Criterion[] = [];
+  const unevaluated: string[] = [];
+  for (const [path, { entry, label }] of keys) {
+    if (parentOf(path) !== "success_criteria") continue;
+    const mapping = CRITERIA.find((c) => c.key === withinSection(path))!;
+    const scalar = isScalar(entry.value) ? entry.value : null;
+    const v = scalar?.value;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      typeError(ctx, label, typeof v === "number" ? "a finite number" : "a number", entry);
+      continue;
+    }
+    const expr = `${mapping.lhs} ${mapping.cmp} ${numberText(v, scalar!.source)}`;
+    if (!mapping.evaluated) {
+      unevaluated.push(mapping.key);
+      warnInert(ctx, label, entry, `sbx now evaluates it, as \`${expr}\``);
+    }
+    criteria.push({ label: mapping.key, expr, from: entry.span });
   }
-  let proxy: OutBlock | null = null;
-  const k = setting(ctx, map, "sigmoid_k", "payoff", ["proxy"], "sigmoid_k");
-  if (k) {
-    inertKey(ctx, "payoff.sigmoid_k", k.entry, ["proxy"], "sigmoid_k");
-    proxy = { head: "proxy", settings: [k.setting], blocks: [], comments: [inertNote(ctx, "payoff.sigmoid_k", "never read by the sandbox's loader", ["proxy"], "sigmoid_k")], from: k.entry.keySpan };
-  }
-  return { payoff: settings.length ? { head: "payoff", settings, blocks: [], comments: [], from: e?.keySpan ?? null } : null, proxy };
-}
-
-/** SBX5005 for a key sbx keeps as a setting that acts only in profile sbx. */
-function inertKey(ctx: Ctx, label: string, e: Entry, path: readonly string[], name: string | null): void {
-  const target = [...path, ...(name ? [name] : [])].join(".");
-  const what =
-    ctx.profile === "swarm-0.1" && isInertIn("swarm-0.1", path, name)
-      ? `sbx keeps it as ${target}, inert in this file's profile swarm-0.1 as in the sandbox, applied in profile sbx`
-      : `sbx applies it as ${target}${ctx.profile === "sbx" ? " in profile sbx (this file's profile)" : ""}`;
-  warnInert(ctx, label, e, what);
-}
-
-function inertNote(ctx: Ctx, key: string, why: string, path: readonly string[], name: string | null): string {
-  return ctx.profile === "swarm-0.1" && isInertIn("swarm-0.1", path, name) ? `${key}: ${why}; inert in profile swarm-0.1 too, acts in profile sbx` : `${key}: ${why}; profile sbx applies it`;
-}
-
-function convertOutputs(ctx: Ctx, e: Entry | undefined): OutBlock | null {
-  const node = section(ctx, e, "outputs");
-  if (!node) return null;
-  const map = known(ctx, "outputs", node, "outputs");
-  const settings: Setting[] = [];
-  const log = setting(ctx, map, "event_log", "outputs", ["outputs"], "event_log");
-  if (log) settings.push(log.setting);
-  const csv = setting(ctx, map, "metrics_csv", "outputs", ["outputs"], "metrics_csv");
-  if (csv) {
-    warnInert(ctx, "outputs.metrics_csv", csv.entry, "sbx writes the per-epoch metrics there (outputs.metrics_csv)");
-    settings.push(csv.setting);
-  }
-  return settings.length ? { head: "outputs", settings, blocks: [], comments: [], from: e?.keySpan ?? null, layout: "aligned" } : null;
+  const list = unevaluated.length > 1 ? `${unevaluated.slice(0, -1).join(", ")} and ${unevaluated[unevaluated.length - 1]}` : unevaluated[0];
+  const comments = unevaluated.length ? [`The sandbox's runner never evaluated ${list}; sbx does.`] : [];
+  return { criteria, comments, from: keys.get("success_criteria")?.entry.keySpan ?? null };
 }
 
 // ---- agents ---------------------------------------------------------------------------------------
 
 function convertAgents(ctx: Ctx, e: Entry | undefined): OutBlock | null {
   const node = e?.value ?? null;
-  const empty = node === null || (isScalar(node) && node.value === null);
+  const empty = !e || isNull(e);
   if (e && !empty && !isSeq(node)) {
-    typeError(ctx, "agents", "a list of agent specs", e);
+    typeError(ctx, AGENTS, "a list of agent specs", e);
     return null;
   }
   const groups: Group[] = [];
   for (const [i, item] of (empty || !node ? [] : items(ctx.doc, node)).entries()) {
-    const label = `agents[${i}]`;
+    const label = `${AGENTS}[${i}]`;
     if (!item.node || !isMap(item.node)) {
       ctx.diagnostics.push(diagnostic("SBX2101", { context: label, expected: "a mapping with type and count", found: describeYaml(item.node) }, ctx.file, item.span));
       continue;
@@ -581,7 +506,7 @@ function convertAgents(ctx: Ctx, e: Entry | undefined): OutBlock | null {
     const head = name === g.kind ? g.kind : `${g.kind} ${name}`;
     return { head, settings: [{ name: "count", text: g.count.text, from: g.countFrom, alone: true, ...g.countComments }, ...g.settings], blocks: [], comments: [], from: g.from };
   });
-  return { head: "population", settings: [], blocks, comments: [], from: e?.keySpan ?? null };
+  return { head: POPULATION.kind, settings: [], blocks, comments: [], from: e?.keySpan ?? null };
 }
 
 /**
@@ -613,301 +538,74 @@ export function groupNames(groups: readonly { kind: string; persona: string }[])
   });
 }
 
+/** Keys of `level` that sbx drops, each with a warning that says why (SBX5005). */
+function dropped(ctx: Ctx, keys: Keys, level: string): void {
+  for (const k of UNMAPPED) {
+    const found = k.handling === "inert" && parentOf(k.path) === level ? keys.get(k.path) : undefined;
+    if (found) warnInert(ctx, found.label, found.entry, `sbx drops it: ${k.note!}`);
+  }
+}
+
 function convertAgent(ctx: Ctx, node: Node, label: string, span: Span): Group | null {
-  const map = known(ctx, "agents[]", node, label);
-  let kind: Group["kind"] = "honest";
+  const level = `${AGENTS}[]`;
+  const keys: Keys = new Map();
+  const map = collect(ctx, level, node, label, keys);
+  let kind = AGENT_TYPE.default as Kind;
   const typeEntry = map.get("type");
   if (typeEntry) {
     const v = read(ctx, typeEntry, `${label}.type`, AGENT_TYPE);
     if (v === undefined || v === null) return null;
-    kind = v.value as Group["kind"];
+    kind = v.value as Kind;
   }
-  let count: Value = { value: 1, text: "1" };
-  const countEntry = map.get("count");
-  if (countEntry) {
-    const v = read(ctx, countEntry, `${label}.count`, attrOf(["population", kind], "count"));
-    if (v === undefined || v === null) return null;
-    count = v;
-  }
-  for (const key of ["role", "roles", "config"] as const) {
-    const ignored = map.get(key);
-    if (ignored) warnInert(ctx, `${label}.${key}`, ignored, `sbx drops it: ${yamlKey(`agents[].${key}`)!.note!}`);
-  }
-  const settings: Setting[] = [];
-  let persona = "open";
-  const llmEntry = map.get("llm");
-  if (llmEntry && kind !== "llm") {
-    warnInert(ctx, `${label}.llm`, llmEntry, `sbx drops it: only llm agents read an llm block, and this one is ${kind}`);
-  } else if (kind === "llm") {
-    const llm = section(ctx, llmEntry, `${label}.llm`);
+  const path = [POPULATION.kind, kind];
+  const own = readBlock(ctx, keys, path).written;
+  const count = own.find((w) => w.target.attr.name === "count");
+  const countDefault = targetsOf(path).find((t) => t.attr.name === "count")!.attr.default as number;
+  dropped(ctx, keys, level);
+  const settings: Setting[] = own.filter((w) => w !== count).map((w) => w.setting);
+  let persona = String(LLM_AGENT.attrs.find((a) => a.name === "persona")!.default);
+  const llmEntry = map.get(LLM_AGENT.kind);
+  if (llmEntry && kind !== LLM_AGENT.kind) {
+    warnInert(ctx, `${label}.${LLM_AGENT.kind}`, llmEntry, `sbx drops it: only llm agents read an llm block, and this one is ${kind}`);
+  } else if (kind === LLM_AGENT.kind) {
+    const llm = section(ctx, llmEntry, `${label}.${LLM_AGENT.kind}`);
     if (llm) {
-      const out = convertLlm(ctx, llm, `${label}.llm`);
+      const out = convertLlm(ctx, llm, `${label}.${LLM_AGENT.kind}`);
       settings.push(...out.settings);
-      persona = out.persona;
+      persona = out.persona ?? persona;
     }
   }
-  const found = [typeEntry, countEntry].flatMap((x) => (x ? [eolComments(ctx, x)] : [])).filter((c) => c.note);
+  const found = [typeEntry, count && keys.get(count.target.yaml)?.entry].flatMap((x) => (x ? [eolComments(ctx, x)] : [])).filter((c) => c.note);
   const countComments = found.length ? { note: found.map((c) => c.note).join("\n"), comments: found.flatMap((c) => c.comments ?? []) } : {};
-  return { kind, count, countFrom: countEntry?.span ?? null, countComments, settings, persona, from: span };
+  return {
+    kind,
+    count: count ? { value: count.value, text: count.setting.text } : { value: countDefault, text: String(countDefault) },
+    countFrom: count?.setting.from ?? null,
+    countComments,
+    settings,
+    persona,
+    from: span,
+  };
 }
 
-function convertLlm(ctx: Ctx, node: Node, label: string): { settings: Setting[]; persona: string } {
-  const map = known(ctx, "agents[].llm", node, label);
-  const path = ["population", "llm"] as const;
-  const settings: Setting[] = [];
-  let persona = "open";
-  let provider = "anthropic";
-  for (const [key, options] of [
-    ["provider", { lower: true }],
-    ["model", {}],
-    ["persona", { lower: true, values: PERSONAS }],
-    ["system_prompt", {}],
-    ["temperature", {}],
-    ["max_tokens", {}],
-    ["timeout", {}],
-    ["max_retries", {}],
-    ["cost_tracking", {}],
-  ] as const) {
-    const s = setting(ctx, map, key, label, path, key, options);
-    if (!s) continue;
-    if (key === "persona") persona = s.value as string;
-    if (key === "provider") provider = s.value as string;
-    settings.push(s.setting);
-  }
-  const apiKey = map.get("api_key");
-  if (apiKey && !(isScalar(apiKey.value) && apiKey.value.value === null)) {
+function convertLlm(ctx: Ctx, node: Node, label: string): { settings: Setting[]; persona?: string } {
+  const level = `${AGENTS}[].${LLM_AGENT.kind}`;
+  const keys: Keys = new Map();
+  collect(ctx, level, node, label, keys);
+  const written = readBlock(ctx, keys, [POPULATION.kind, LLM_AGENT.kind]).written;
+  const valueOf = (name: string) => written.find((w) => w.target.attr.name === name)?.value;
+  const apiKey = keys.get(`${level}.api_key`);
+  if (apiKey && !isNull(apiKey.entry)) {
+    const provider = valueOf("provider") ?? LLM_AGENT.attrs.find((a) => a.name === "provider")!.default;
     const variable = provider === "openai" ? "OPENAI_API_KEY" : provider === "ollama" ? null : "ANTHROPIC_API_KEY";
     const what = `sbx never stores API keys in scenarios; ${variable ? `set ${variable} in the environment instead` : "ollama needs none"}`;
-    ctx.diagnostics.push(diagnostic("SBX5008", { key: `${label}.api_key`, what }, ctx.file, apiKey.keySpan));
+    ctx.diagnostics.push(diagnostic("SBX5008", { key: apiKey.label, what }, ctx.file, apiKey.entry.keySpan));
   }
-  const baseUrl = map.get("base_url");
-  if (baseUrl && !(isScalar(baseUrl.value) && baseUrl.value.value === null)) {
-    ctx.diagnostics.push(diagnostic("SBX5008", { key: `${label}.base_url`, what: `${yamlKey("agents[].llm.base_url")!.note!}, so calls go to the provider's default endpoint` }, ctx.file, baseUrl.keySpan));
+  const baseUrl = keys.get(`${level}.base_url`);
+  if (baseUrl && !isNull(baseUrl.entry)) {
+    ctx.diagnostics.push(diagnostic("SBX5008", { key: baseUrl.label, what: `${yamlKey(`${level}.base_url`)!.note!}, so calls go to the provider's default endpoint` }, ctx.file, baseUrl.entry.keySpan));
   }
-  const delay = map.get("retry_base_delay");
-  if (delay) warnInert(ctx, `${label}.retry_base_delay`, delay, "sbx drops it: the loader never read it, so the sandbox's delay stayed 1.0");
-  return { settings, persona };
-}
-
-// ---- network ---------------------------------------------------------------------------------------
-
-const NETWORK_PARAMS = [
-  // [sbx attribute, params spellings by precedence, top-level spelling]
-  ["edge_probability", ["edge_probability"], "edge_probability"],
-  ["k_neighbors", ["k", "k_neighbors"], "k_neighbors"],
-  ["rewire_probability", ["p", "rewire_probability"], "rewire_probability"],
-  ["m_edges", ["m", "m_edges"], "m_edges"],
-] as const;
-
-const DYNAMIC_KEYS = [
-  ["edge_strengthen_rate", "strengthen_rate"],
-  ["edge_decay_rate", "decay_rate"],
-  ["min_edge_weight", "min_weight"],
-  ["max_edge_weight", "max_weight"],
-] as const;
-
-function convertNetwork(ctx: Ctx, e: Entry | undefined): OutBlock | null {
-  const node = section(ctx, e, "network");
-  if (!node || !e) return null;
-  const map = known(ctx, "network", node, "network");
-  const paramsEntry = map.get("params");
-  const paramsNode = section(ctx, paramsEntry, "network.params");
-  const params = paramsNode ? known(ctx, "network.params", paramsNode, "network.params") : new Map<string, Entry>();
-  if (!map.size) return null;
-  const enabled = map.get("enabled");
-  if (enabled) {
-    const v = read(ctx, enabled, "network.enabled", attrOf(["network"], "enabled"));
-    if (v?.value === false) return commentOnly(["The YAML's network has `enabled: false`: no network (everyone sees everyone), as in the sandbox."]);
-  }
-  const settings: Setting[] = [];
-  const topology = setting(ctx, map, "topology", "network", ["network"], "topology", { lower: true });
-  if (topology) settings.push(topology.setting);
-  for (const [name, spellings, topLevel] of NETWORK_PARAMS) {
-    const candidates: { label: string; entry: Entry; map: Map<string, Entry>; key: string }[] = [
-      ...spellings.flatMap((key) => (params.has(key) ? [{ label: `network.params.${key}`, entry: params.get(key)!, map: params, key }] : [])),
-      ...(map.has(topLevel) ? [{ label: `network.${topLevel}`, entry: map.get(topLevel)!, map, key: topLevel }] : []),
-    ];
-    const [winner, ...shadowed] = candidates;
-    if (!winner) continue;
-    const s = setting(ctx, winner.map, winner.key, winner.label.slice(0, winner.label.lastIndexOf(".")), ["network"], name);
-    if (s) settings.push(s.setting);
-    for (const loser of shadowed) warnInert(ctx, loser.label, loser.entry, `${winner.label.replace(/^network\./, "")} takes precedence; sbx takes network.${name} from it`);
-  }
-  const disconnect = setting(ctx, map, "reputation_disconnect_threshold", "network", ["network"], "disconnect_below_reputation");
-  if (disconnect) {
-    inertKey(ctx, "network.reputation_disconnect_threshold", disconnect.entry, ["network"], "disconnect_below_reputation");
-    settings.push(withNote(disconnect.setting, inertNote(ctx, "reputation_disconnect_threshold", "never applied by the sandbox", ["network"], "disconnect_below_reputation")));
-  }
-  const blocks: OutBlock[] = [];
-  const dynamicEntry = map.get("dynamic");
-  const dynamicOn = dynamicEntry ? read(ctx, dynamicEntry, "network.dynamic", attrOf(["network", "dynamic"], "enabled")) : undefined;
-  const rates = DYNAMIC_KEYS.flatMap(([key, name]) => {
-    const s = setting(ctx, map, key, "network", ["network", "dynamic"], name);
-    return s ? [{ ...s, isDefault: s.value === attrOf(["network", "dynamic"], name).default }] : [];
-  });
-  if (dynamicOn?.value === true) blocks.push({ head: "dynamic", settings: rates.map((r) => r.setting), blocks: [], comments: [], from: dynamicEntry!.span });
-  else if (rates.some((r) => !r.isDefault)) {
-    // Static edges, but the rates are kept, as the sandbox's config kept them.
-    const off: Setting = { name: "enabled", text: "false", from: dynamicEntry?.span ?? null };
-    blocks.push({ head: "dynamic", settings: [off, ...rates.filter((r) => !r.isDefault).map((r) => r.setting)], blocks: [], comments: [], from: dynamicEntry?.span ?? null });
-  }
-  return { head: "network", settings, blocks, comments: [], from: e.keySpan };
-}
-
-// ---- governance ---------------------------------------------------------------------------------------
-
-interface LeverKey {
-  readonly key: string;
-  readonly attr: string;
-  readonly percent?: boolean;
-  /** A legacy alias the canonical key overrides. */
-  readonly alias?: string;
-  /** Accepted but never applied by the sandbox. */
-  readonly inert?: boolean;
-}
-
-interface LeverMap {
-  readonly lever: string;
-  /** The `*_enabled` switch; null when the lever acts whenever its values do something. */
-  readonly enabledKey: string | null;
-  readonly keys: readonly LeverKey[];
-  /** For levers without a switch: whether the written values make it act. */
-  readonly acts?: (values: ReadonlyMap<string, PlainValue>, present: ReadonlySet<string>) => boolean;
-  /** The switch itself was never applied by the sandbox. */
-  readonly inertSwitch?: boolean;
-}
-
-export const LEVER_MAP: readonly LeverMap[] = [
-  {
-    lever: "transaction_tax",
-    enabledKey: null,
-    keys: [
-      { key: "transaction_tax_rate", attr: "rate", percent: true, alias: "transaction_tax" },
-      { key: "transaction_tax_split", attr: "split", percent: true },
-    ],
-    acts: (v) => (v.get("rate") ?? 0) !== 0,
-  },
-  { lever: "reputation_decay", enabledKey: null, keys: [{ key: "reputation_decay_rate", attr: "rate", alias: "reputation_decay" }], acts: (v) => (v.get("rate") ?? 1) !== 1 },
-  { lever: "vote_normalization", enabledKey: "vote_normalization_enabled", inertSwitch: true, keys: [{ key: "max_vote_weight_per_agent", attr: "max_weight", inert: true }] },
-  // The sandbox defined a cap with no switch and never applied it; writing it down is what turns it on in sbx.
-  { lever: "bandwidth", enabledKey: null, keys: [{ key: "bandwidth_cap", attr: "cap", inert: true }], acts: (_v, present) => present.has("cap") },
-  {
-    lever: "staking",
-    enabledKey: "staking_enabled",
-    keys: [
-      { key: "min_stake_to_participate", attr: "min_stake" },
-      { key: "stake_slash_rate", attr: "slash_rate", percent: true, inert: true },
-    ],
-  },
-  {
-    lever: "circuit_breaker",
-    enabledKey: "circuit_breaker_enabled",
-    keys: [
-      { key: "freeze_threshold_toxicity", attr: "toxicity" },
-      { key: "freeze_threshold_violations", attr: "violations" },
-      { key: "freeze_duration_epochs", attr: "freeze" },
-    ],
-  },
-  {
-    lever: "audit",
-    enabledKey: "audit_enabled",
-    keys: [
-      { key: "audit_probability", attr: "probability", percent: true },
-      { key: "audit_penalty_multiplier", attr: "penalty_multiplier" },
-      { key: "audit_threshold_p", attr: "threshold_p" },
-    ],
-  },
-  {
-    lever: "collusion",
-    enabledKey: "collusion_detection_enabled",
-    keys: [
-      { key: "collusion_frequency_threshold", attr: "frequency_threshold" },
-      { key: "collusion_correlation_threshold", attr: "correlation_threshold" },
-      { key: "collusion_min_interactions", attr: "min_interactions" },
-      { key: "collusion_score_threshold", attr: "score_threshold" },
-      { key: "collusion_penalty_multiplier", attr: "penalty_multiplier" },
-      { key: "collusion_realtime_penalty", attr: "realtime_penalty" },
-      { key: "collusion_realtime_rate", attr: "realtime_rate" },
-      { key: "collusion_clear_history_on_epoch", attr: "clear_history_on_epoch" },
-    ],
-  },
-];
-
-function convertGovernance(ctx: Ctx, e: Entry | undefined): OutBlock | null {
-  const node = section(ctx, e, "governance");
-  if (!node) return null;
-  const map = known(ctx, "governance", node, "governance");
-  const levers: OutBlock[] = [];
-  for (const lever of LEVER_MAP) {
-    const path = ["governance", lever.lever];
-    const values = new Map<string, PlainValue>();
-    const written: { setting: Setting; isDefault: boolean }[] = [];
-    const present = new Set<string>();
-    for (const k of lever.keys) {
-      let key = k.key;
-      if (k.alias && map.has(k.alias)) {
-        if (map.has(k.key)) warnInert(ctx, `governance.${k.alias}`, map.get(k.alias)!, `${k.key} takes precedence; sbx takes governance.${lever.lever}.${k.attr} from it`);
-        else key = k.alias;
-      }
-      const s = setting(ctx, map, key, "governance", path, k.attr, { percent: k.percent === true });
-      if (!s) continue;
-      present.add(k.attr);
-      values.set(k.attr, s.value);
-      let note: string | undefined;
-      if (k.inert) {
-        inertKey(ctx, `governance.${key}`, s.entry, path, k.attr);
-        note = inertNote(ctx, key, "never applied by the sandbox", path, k.attr);
-      }
-      written.push({ setting: note ? withNote(s.setting, note) : s.setting, isDefault: s.value === attrOf(path, k.attr).default });
-    }
-    let on: boolean;
-    let switchEntry: Entry | undefined;
-    if (lever.enabledKey) {
-      switchEntry = map.get(lever.enabledKey);
-      const v = switchEntry ? read(ctx, switchEntry, `governance.${lever.enabledKey}`, attrOf(path, "enabled")) : undefined;
-      on = v?.value === true;
-      if (switchEntry && lever.inertSwitch && v) inertKey(ctx, `governance.${lever.enabledKey}`, switchEntry, path, null);
-    } else on = lever.acts!(values, present);
-    const comments: string[] = [];
-    if (on) {
-      if (lever.inertSwitch && switchEntry) comments.push(inertNote(ctx, lever.enabledKey!, "never applied by the sandbox", path, null));
-      levers.push({ head: lever.lever, settings: written.map((w) => w.setting), blocks: [], comments, from: switchEntry?.span ?? written[0]?.setting.from ?? null });
-      continue;
-    }
-    // Off: written down only to keep values that differ from the defaults (the plan records them).
-    const kept = written.filter((w) => !w.isDefault).map((w) => w.setting);
-    if (!kept.length) continue;
-    const off: Setting[] = lever.enabledKey ? [{ name: "enabled", text: "false", from: switchEntry?.span ?? null }] : [];
-    levers.push({ head: lever.lever, settings: [...off, ...kept], blocks: [], comments, from: switchEntry?.span ?? kept[0]!.from });
-  }
-  return levers.length ? { head: "governance", settings: [], blocks: levers, comments: [], from: e?.keySpan ?? null } : null;
-}
-
-// ---- success criteria ---------------------------------------------------------------------------------
-
-function convertCriteria(ctx: Ctx, e: Entry | undefined): { criteria: Criterion[]; comments: string[]; from: Span | null } {
-  const node = section(ctx, e, "success_criteria");
-  if (!node) return { criteria: [], comments: [], from: null };
-  const map = known(ctx, "success_criteria", node, "success_criteria");
-  const criteria: Criterion[] = [];
-  const unevaluated: string[] = [];
-  for (const [key, entry] of map) {
-    const mapping = CRITERIA.find((c) => c.key === key)!;
-    const label = `success_criteria.${key}`;
-    const scalar = scalarOf(entry);
-    const v = scalar?.value;
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      typeError(ctx, label, typeof v === "number" ? "a finite number" : "a number", entry);
-      continue;
-    }
-    const expr = `${mapping.lhs} ${mapping.cmp} ${numberText(v, scalar!.source)}`;
-    if (!mapping.evaluated) {
-      unevaluated.push(key);
-      warnInert(ctx, label, entry, `sbx now evaluates it, as \`${expr}\``);
-    }
-    criteria.push({ label: key, expr, from: entry.span });
-  }
-  const list = unevaluated.length > 1 ? `${unevaluated.slice(0, -1).join(", ")} and ${unevaluated[unevaluated.length - 1]}` : unevaluated[0];
-  const comments = unevaluated.length ? [`The sandbox's runner never evaluated ${list}; sbx does.`] : [];
-  return { criteria, comments, from: e?.keySpan ?? null };
+  dropped(ctx, keys, level);
+  const persona = valueOf("persona");
+  return { settings: written.map((w) => w.setting), ...(typeof persona === "string" ? { persona } : {}) };
 }

@@ -15,5 +15,5 @@ const cell = (s: string): string => s.replace(/\|/g, "\\|");
 
 export function mappingTable(): string {
   const rows = YAML_KEYS.map((k) => `| \`${k.path}\` | ${cell(k.default)} | ${cell(k.sbx)} | ${HANDLING[k.handling]}${k.note ? `: ${cell(k.note)}` : ""} |`);
-  return ["| YAML key | Sandbox default | .sbx | Handling |", "|---|---|---|---|", ...rows].join("\n");
+  return ["| YAML key | Default | .sbx | Handling |", "|---|---|---|---|", ...rows].join("\n");
 }

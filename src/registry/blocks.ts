@@ -37,8 +37,8 @@ export const GOVERNANCE = block("governance", "Governance levers. A lever acts o
 });
 
 export const OUTPUTS = block("outputs", "Files the run writes (paths relative to the working directory).", [
-  attr("event_log", STR, "Append-only JSONL event log.", { default: null }),
-  attr("metrics_csv", STR, "Per-epoch metrics as CSV.", { default: null }),
+  attr("event_log", STR, "Append-only JSONL event log.", { default: null, reference: "outputs.event_log" }),
+  attr("metrics_csv", STR, "Per-epoch metrics as CSV.", { default: null, reference: "outputs.metrics_csv" }),
 ]);
 
 export const EXPECT = block("expect", "Success criteria: expressions over the metric registry that the outcome must satisfy. `sbx check` exits 3 when one fails.", [
@@ -49,9 +49,9 @@ export const EXPECT = block("expect", "Success criteria: expressions over the me
 const SCENARIO_BLOCKS = attached("scenario");
 
 export const SCENARIO = block("scenario", "One experiment: who takes part, how they interact, what governs them, and what the outcome must satisfy.", [
-  attr("description", STR, "What the scenario studies.", { default: "" }),
-  attr("motif", STR, "A short tag for the kind of study.", { default: "" }),
-  attr("seed", INT, "Root seed: every random stream of the run derives from it.", { default: 42, range: NON_NEG }),
+  attr("description", STR, "What the scenario studies.", { default: "", reference: "description" }),
+  attr("motif", STR, "A short tag for the kind of study.", { default: "", reference: "motif" }),
+  attr("seed", INT, "Root seed: every random stream of the run derives from it.", { default: 42, range: NON_NEG, reference: "simulation.seed" }),
   attr("epochs", INT, "Epochs to run.", { default: 10, range: NON_NEG, reference: "simulation.n_epochs" }),
   attr("steps", INT, "Steps per epoch; every active agent gets at most one turn per step.", { default: 10, range: NON_NEG, reference: "simulation.steps_per_epoch" }),
   attr("schedule", enumOf(["round_robin", "random", "priority"]), "Turn order within a step: registration order, shuffled, or by reputation.", { default: "round_robin" }),

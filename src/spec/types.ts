@@ -57,8 +57,19 @@ export interface AttrSpec {
   readonly range?: Bounds;
   readonly advise?: Advice;
   readonly inert?: Inertness;
-  /** The reference sandbox's name for the setting, for hover and `sbx import`. */
+  /**
+   * The reference sandbox's YAML key for the setting, as a path from the
+   * document's root (`governance.audit_probability`; `agents[]` is every item
+   * of the agents list). `sbx import` reads the key from here (src/import/schema.ts);
+   * hover and language/SCHEMA.md show it.
+   */
   readonly reference?: string;
+  /**
+   * The field of the grown-up sandbox's (SWARM's) configuration the setting
+   * reproduces, where 0.1's YAML has no key for it. Hover and
+   * language/SCHEMA.md show it; `sbx import` does not read it.
+   */
+  readonly swarmField?: string;
   /** Only meaningful for some values of a sibling enum (e.g. network parameters per topology). */
   readonly relevantWhen?: { readonly attr: string; readonly values: readonly string[] };
   /** The key it lowers to in its block's plan slice (absent: the attribute is not lowered field by field). */
@@ -162,7 +173,11 @@ export interface BlockSpec {
   readonly enabledByPresence?: boolean;
   /** Inert in some profiles as a whole. */
   readonly inert?: Inertness;
-  /** Words to show in hover, e.g. the reference YAML key it replaces. */
+  /**
+   * The reference sandbox's YAML key the block stands for, shown in hover. For
+   * a block switched on by presence it is the switch (`governance.audit_enabled`),
+   * whose value `sbx import` reads as the block's `enabled`.
+   */
   readonly reference?: string;
   /** How the block lowers into the plan (absent: lowered by hand, or not at all). */
   readonly lower?: Lowering;

@@ -49,18 +49,18 @@ const CONTENT_FILTER = block("content_filter", "Boundary policy: blocks outbound
 ], { lower: { field: "contentFilter", absent: "null" } });
 
 const SENSITIVITY = block("sensitivity", "Boundary policy: blocks outbound flows more sensitive than a maximum (a flow's sensitivity is the severity of what the leakage detector finds in it).", [
-  probAttr("max", 0.5, "The most sensitive flow allowed out.", { key: "max", reference: "max_outbound_sensitivity" }),
+  probAttr("max", 0.5, "The most sensitive flow allowed out.", { key: "max", swarmField: "max_outbound_sensitivity" }),
 ], { lower: { field: "sensitivity", absent: "null" } });
 
 export const BOUNDARY = block("boundary", "A semi-permeable boundary between the agents inside it and the outside world: the results of interactions its agents initiate flow out through it, harmful ones can spill over, and a leakage detector scans what leaves. Several boundaries may enclose different groups.", [
   enabled(),
   attr("inside", STR, "The population group or agent kind inside the boundary; every agent when unset.", { key: "inside", default: null }),
-  probAttr("permeability", 0.5, "Base permeability π: 0 seals the boundary, 1 opens it.", { key: "permeability", reference: "base_permeability" }),
+  probAttr("permeability", 0.5, "Base permeability π: 0 seals the boundary, 1 opens it.", { key: "permeability", swarmField: "base_permeability" }),
   attr("adaptive", BOOL, "Tighten with threat and loosen with trust: π·clip(1 − threat·sensitivity)·(0.5 + 0.5·trust).", { key: "adaptive", default: true }),
   attr("threat_sensitivity", NUM, "How strongly the threat (last epoch's toxicity inside) tightens an adaptive boundary.", { key: "threatSensitivity", default: 1.0 }),
   probAttr("information_decay", 0.1, "A crossing flow's value p degrades to p·(1 − decay).", { key: "informationDecay" }),
   probAttr("contagion_rate", 0.05, "r_c: a harmful interaction spills over with probability r_c·(1 − p)·π.", { key: "contagionRate" }),
-  attr("amplification", NUM, "A spillover's harm outside is (1 − p)·amplification.", { key: "amplification", default: 1.5, reference: "spillover_amplification" }),
+  attr("amplification", NUM, "A spillover's harm outside is (1 − p)·amplification.", { key: "amplification", default: 1.5, swarmField: "spillover_amplification" }),
   attr("leakage", BOOL, "Scan outbound flows for PII, credentials and code (synthetic payloads for scripted agents, real utterances for LLM agents; the matched text is never logged).", { key: "leakage", default: true }),
   attr("policies", enumOf(["all", "any"]), "How the boundary's policies combine: every policy must allow a flow, or any one may.", { key: "policies", default: "all" }),
 ], { named: "optional", repeatable: true, blocks: [RATE_LIMIT, CONTENT_FILTER, SENSITIVITY], lower: { slice: BOUNDARIES_SLICE } });

@@ -10,7 +10,7 @@ import { Distribution } from "../interactions/language.ts";
 import { nonNeg, nonNegInt, posInt, prob, slice, optionalSlice } from "../../spec/plan.ts";
 import { attr, block, BOOL, INT, NUM, prob as probAttr } from "../../spec/build.ts";
 import type { AttrSpec, BlockCheck, BlockSpec } from "../../spec/types.ts";
-import { count } from "../scripted-agents/language.ts";
+import { groupSize } from "../scripted-agents/language.ts";
 
 // ---- plan slices ------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ export const ECONOMY = block("economy", "The compute-rationed token economy: bal
 });
 
 export const FIRM = block("firm", "The paper's firms: each turn a firm rules on disputes it arbitrates, signs and confirms contracts, bids for a core on the auction turn, takes a job when in debt, and otherwise draws mine, stake, burn, transfer, propose or study (docs/economy.md).", [
-  count,
+  groupSize,
   probAttr("mine", 0.46, "Chance of mining on a free turn (paper: `mine_prob`).", { key: "mine" }),
   probAttr("stake", 0.14, "Chance of staking 5–25% of the balance (paper: `stake_prob`).", { key: "stake" }),
   probAttr("burn", 0.1, "Chance of burning 3–20% of the balance (paper: `burn_prob`).", { key: "burn" }),

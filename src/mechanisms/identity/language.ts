@@ -45,17 +45,17 @@ export type SybilParams = z.infer<typeof SybilParams>;
 
 export const IDENTITY = block("identity", "An identity registry: every agent is an identity that costs resources to create; trust = 0.3 + 0.2·PoP + min(0.5, 0.1·credentials).", [
   enabled(),
-  attr("creation_cost", NUM, "Resources each identity pays when it is created (at the run's start).", { key: "creationCost", default: 10, unit: "resources", reference: "identity_creation_cost" }),
-  attr("proof_of_personhood", BOOL, "Each entity proves personhood for one identity (+0.2 trust); identities without it may not act.", { key: "proofOfPersonhood", default: false, reference: "proof_of_personhood_required" }),
-  attr("credential_expiry", { t: "duration", unit: "epochs" }, "Epochs a credential stays valid. An identity earns one at the end of each epoch in which its accepted interactions average p ≥ 0.5.", { key: "credentialExpiry", default: 50, unit: "epochs", reference: "credential_expiry_epochs" }),
+  attr("creation_cost", NUM, "Resources each identity pays when it is created (at the run's start).", { key: "creationCost", default: 10, unit: "resources", swarmField: "identity_creation_cost" }),
+  attr("proof_of_personhood", BOOL, "Each entity proves personhood for one identity (+0.2 trust); identities without it may not act.", { key: "proofOfPersonhood", default: false, swarmField: "proof_of_personhood_required" }),
+  attr("credential_expiry", { t: "duration", unit: "epochs" }, "Epochs a credential stays valid. An identity earns one at the end of each epoch in which its accepted interactions average p ≥ 0.5.", { key: "credentialExpiry", default: 50, unit: "epochs", swarmField: "credential_expiry_epochs" }),
 ], { lower: { slice: IDENTITY_SLICE } });
 
 export const SYBIL_DETECTION = lever("sybil_detection", "Detects clusters of identities that behave alike (Jaccard of counterparty sets with the cosine of interaction frequencies), penalises their members and blocks clusters larger than a cap.", [
-  probAttr("threshold", 0.8, "Behavioural similarity at or above which two identities are linked; linked identities form a cluster.", { key: "threshold", reference: "sybil_similarity_threshold" }),
-  attr("penalty_multiplier", NUM, "Each epoch a cluster member loses 0.1·multiplier reputation and 1·multiplier resources.", { key: "penaltyMultiplier", default: 1.0, reference: "sybil_penalty_multiplier" }),
-  attr("max_cluster_size", INT, "Members of a larger cluster may not act.", { key: "maxClusterSize", default: 1, unit: "identities", reference: "sybil_max_cluster_size" }),
-  attr("realtime_penalty", BOOL, "Also charge interactions between two flagged identities.", { key: "realtimePenalty", default: false, reference: "sybil_realtime_penalty" }),
-  attr("realtime_rate", NUM, "Cost charged to each party of an interaction between flagged identities.", { key: "realtimeRate", default: 0.1, unit: "payoff", reference: "sybil_realtime_rate" }),
+  probAttr("threshold", 0.8, "Behavioural similarity at or above which two identities are linked; linked identities form a cluster.", { key: "threshold", swarmField: "sybil_similarity_threshold" }),
+  attr("penalty_multiplier", NUM, "Each epoch a cluster member loses 0.1·multiplier reputation and 1·multiplier resources.", { key: "penaltyMultiplier", default: 1.0, swarmField: "sybil_penalty_multiplier" }),
+  attr("max_cluster_size", INT, "Members of a larger cluster may not act.", { key: "maxClusterSize", default: 1, unit: "identities", swarmField: "sybil_max_cluster_size" }),
+  attr("realtime_penalty", BOOL, "Also charge interactions between two flagged identities.", { key: "realtimePenalty", default: false, swarmField: "sybil_realtime_penalty" }),
+  attr("realtime_rate", NUM, "Cost charged to each party of an interaction between flagged identities.", { key: "realtimeRate", default: 0.1, unit: "payoff", swarmField: "sybil_realtime_rate" }),
 ], { lower: { slice: SYBIL_DETECTION_SLICE } });
 
 export const SYBIL = block("sybil", "Sybil attackers: entities that each control several identities. Sibling identities accept each other, collaborate among themselves and court everyone else, posing as honest.", [

@@ -38,15 +38,15 @@ export const SELF_ENSEMBLE_SLICE = optionalSlice(["governance", "selfEnsemble"],
 
 export const INCOHERENCE = block("incoherence", "Replay-based incoherence: every decision point is replayed K times from a stream derived from the seed, the agent and the step; D is the replays' disagreement, E their error against a benchmark policy, I = D/(E + ε). Measuring changes nothing in the run.", [
   enabled(),
-  attr("replays", INT, "K: replays of each decision point.", { key: "replays", default: 5, unit: "replays", reference: "replay_k" }),
+  attr("replays", INT, "K: replays of each decision point.", { key: "replays", default: 5, unit: "replays", swarmField: "replay_k" }),
   attr("benchmark", enumOf(SCRIPTED_KINDS), "The policy whose decision counts as right: its modal action over K replays at the same decision point, with that kind's default parameters.", { key: "benchmark", default: "honest" }),
   attr("epsilon", NUM, "ε in I = D/(E + ε).", { key: "epsilon", default: 1e-8 }),
-  probAttr("threshold", 0.5, "Incoherence threshold of the dual failure-mode classification: coherent below it, incoherent at or above it.", { key: "threshold", reference: "incoherence_threshold" }),
+  probAttr("threshold", 0.5, "Incoherence threshold of the dual failure-mode classification: coherent below it, incoherent at or above it.", { key: "threshold", swarmField: "incoherence_threshold" }),
   probAttr("harm_threshold", 0.5, "An accepted interaction whose p is below this is a harmful incident.", { key: "harmThreshold" }),
 ], { lower: { slice: INCOHERENCE_SLICE } });
 
 export const SELF_ENSEMBLE = lever("self_ensemble", "Self-ensembling: each decision is sampled several times and the agent takes the modal action (a variance-reducing intervention).", [
-  attr("samples", INT, "Samples per decision; the modal action is taken (ties go to the earliest sample).", { key: "samples", default: 5, unit: "samples", reference: "self_ensemble_samples" }),
+  attr("samples", INT, "Samples per decision; the modal action is taken (ties go to the earliest sample).", { key: "samples", default: 5, unit: "samples", swarmField: "self_ensemble_samples" }),
   attr("group", STR, "The population group or agent kind that ensembles; every agent when unset.", { key: "group", default: null }),
   attr("surcharge", NUM, "Compute cost per extra sample, charged on each accepted interaction to each party that ensembles (half of it each).", { key: "surcharge", default: 0.01, unit: "payoff" }),
 ], { lower: { slice: SELF_ENSEMBLE_SLICE } });

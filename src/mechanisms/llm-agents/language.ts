@@ -35,16 +35,16 @@ export const LLM_SLICE = slice(["llm"], Llm);
 
 export const LLM_AGENT = block("llm", "Agents whose decisions come from a language model, prompted with a persona.", [
   count,
-  attr("provider", enumOf(LLM_PROVIDERS), "Which provider's API answers.", { key: "provider", default: "anthropic" }),
-  attr("model", STR, "Model name as the provider spells it.", { key: "model", default: "claude-sonnet-4-20250514" }),
-  attr("persona", { t: "ref", kind: "persona" }, "The persona whose prompt frames the agent: honest, strategic, adversarial, open, or a declared persona.", { key: "persona", default: "open" }),
-  attr("system_prompt", STR, "A system prompt that replaces the persona's prompt.", { key: "systemPrompt", default: null }),
-  probAttr("temperature", 0.7, "Sampling temperature.", { key: "temperature" }),
-  attr("max_tokens", INT, "Largest completion the model may return.", { key: "maxTokens", default: 512, unit: "tokens" }),
-  attr("timeout", { t: "duration", unit: "seconds" }, "How long to wait for one answer before counting a fault.", { key: "timeoutSeconds", default: 30, unit: "seconds" }),
-  attr("max_retries", INT, "Retries after a failed call (rate limits and server errors).", { key: "maxRetries", default: 3 }),
+  attr("provider", enumOf(LLM_PROVIDERS), "Which provider's API answers.", { key: "provider", reference: "agents[].llm.provider", default: "anthropic" }),
+  attr("model", STR, "Model name as the provider spells it.", { key: "model", reference: "agents[].llm.model", default: "claude-sonnet-4-20250514" }),
+  attr("persona", { t: "ref", kind: "persona" }, "The persona whose prompt frames the agent: honest, strategic, adversarial, open, or a declared persona.", { key: "persona", reference: "agents[].llm.persona", default: "open" }),
+  attr("system_prompt", STR, "A system prompt that replaces the persona's prompt.", { key: "systemPrompt", reference: "agents[].llm.system_prompt", default: null }),
+  probAttr("temperature", 0.7, "Sampling temperature.", { key: "temperature", reference: "agents[].llm.temperature" }),
+  attr("max_tokens", INT, "Largest completion the model may return.", { key: "maxTokens", reference: "agents[].llm.max_tokens", default: 512, unit: "tokens" }),
+  attr("timeout", { t: "duration", unit: "seconds" }, "How long to wait for one answer before counting a fault.", { key: "timeoutSeconds", reference: "agents[].llm.timeout", default: 30, unit: "seconds" }),
+  attr("max_retries", INT, "Retries after a failed call (rate limits and server errors).", { key: "maxRetries", reference: "agents[].llm.max_retries", default: 3 }),
   attr("fallback", enumOf(["noop", ...SCRIPTED_KINDS]), "What the agent does when the model cannot answer: nothing, or what a scripted kind would do.", { key: "fallback", default: "noop" }),
-  attr("cost_tracking", BOOL, "Whether calls count against the scenario's budget and cost metrics.", { key: "costTracking", default: true }),
+  attr("cost_tracking", BOOL, "Whether calls count against the scenario's budget and cost metrics.", { key: "costTracking", reference: "agents[].llm.cost_tracking", default: true }),
 ], { named: "optional", repeatable: true, lower: { slice: slice([], LlmParams) } });
 
 export const PRICE_MODEL = block("model", "Price of one model, in USD per million tokens.", [

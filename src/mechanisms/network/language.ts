@@ -29,24 +29,25 @@ export const NETWORK_SLICE = slice(["network"], Network.nullable());
 
 const DYNAMIC = block("dynamic", "Edges that evolve: accepted interactions strengthen them, every epoch decays them, and weak ones are pruned.", [
   enabled(),
-  attr("strengthen_rate", NUM, "Weight added to an edge by an accepted interaction.", { key: "strengthenRate", default: 0.1 }),
-  probAttr("decay_rate", 0.05, "Fraction of every edge's weight lost at the end of each epoch.", { key: "decayRate" }),
-  attr("min_weight", NUM, "Edges decayed below this weight are pruned.", { key: "minEdgeWeight", default: 0.1 }),
-  attr("max_weight", NUM, "Cap on an edge's weight.", { key: "maxEdgeWeight", default: 1.0 }),
-], { enabledByPresence: true, lower: { merge: true, presence: "dynamic" } });
+  attr("strengthen_rate", NUM, "Weight added to an edge by an accepted interaction.", { key: "strengthenRate", reference: "network.edge_strengthen_rate", default: 0.1 }),
+  probAttr("decay_rate", 0.05, "Fraction of every edge's weight lost at the end of each epoch.", { key: "decayRate", reference: "network.edge_decay_rate" }),
+  attr("min_weight", NUM, "Edges decayed below this weight are pruned.", { key: "minEdgeWeight", reference: "network.min_edge_weight", default: 0.1 }),
+  attr("max_weight", NUM, "Cap on an edge's weight.", { key: "maxEdgeWeight", reference: "network.max_edge_weight", default: 1.0 }),
+], { reference: "network.dynamic", enabledByPresence: true, lower: { merge: true, presence: "dynamic" } });
 
 const TOPOLOGY_PARAM = (values: string[]) => ({ attr: "topology", values });
 
 export const NETWORK = block("network", "Who can see and interact with whom. Without a network block everyone sees everyone.", [
-  enabled("Switch the network off: everyone sees everyone."),
-  attr("topology", enumOf(TOPOLOGIES), "Graph family.", { key: "topology", default: "complete" }),
-  probAttr("edge_probability", 0.5, "Chance of each edge in an Erdős–Rényi graph.", { key: "edgeProbability", relevantWhen: TOPOLOGY_PARAM(["random_erdos_renyi"]) }),
-  attr("k_neighbors", INT, "Neighbours of each agent in the small-world lattice before rewiring.", { key: "kNeighbors", default: 4, relevantWhen: TOPOLOGY_PARAM(["small_world"]), reference: "params.k" }),
-  probAttr("rewire_probability", 0.1, "Chance of rewiring each lattice edge in a small-world graph.", { key: "rewireProbability", relevantWhen: TOPOLOGY_PARAM(["small_world"]) }),
-  attr("m_edges", INT, "Edges each new agent attaches in a scale-free graph.", { key: "mEdges", default: 2, relevantWhen: TOPOLOGY_PARAM(["scale_free"]) }),
+  { ...enabled("Switch the network off: everyone sees everyone."), reference: "network.enabled" },
+  attr("topology", enumOf(TOPOLOGIES), "Graph family.", { key: "topology", default: "complete", reference: "network.topology" }),
+  probAttr("edge_probability", 0.5, "Chance of each edge in an Erdős–Rényi graph.", { key: "edgeProbability", reference: "network.params.edge_probability", relevantWhen: TOPOLOGY_PARAM(["random_erdos_renyi"]) }),
+  attr("k_neighbors", INT, "Neighbours of each agent in the small-world lattice before rewiring.", { key: "kNeighbors", default: 4, relevantWhen: TOPOLOGY_PARAM(["small_world"]), reference: "network.params.k" }),
+  probAttr("rewire_probability", 0.1, "Chance of rewiring each lattice edge in a small-world graph.", { key: "rewireProbability", reference: "network.params.p", relevantWhen: TOPOLOGY_PARAM(["small_world"]) }),
+  attr("m_edges", INT, "Edges each new agent attaches in a scale-free graph.", { key: "mEdges", reference: "network.params.m", default: 2, relevantWhen: TOPOLOGY_PARAM(["scale_free"]) }),
   attr("edges", { t: "edges" }, "Edges of a custom network as [agent, agent] or [agent, agent, weight] pairs.", { key: "edges", default: [], relevantWhen: TOPOLOGY_PARAM(["custom"]) }),
   attr("disconnect_below_reputation", NUM, "Agents whose reputation falls below this lose all their edges.", {
     key: "disconnectBelowReputation",
+    reference: "network.reputation_disconnect_threshold",
     default: null,
     inert: { profiles: SWARM, why: "the reference never disconnects anyone" },
   }),

@@ -62,7 +62,10 @@ export const StochasticParams = z.strictObject({
 });
 
 /** How many agents a population group holds (every kind's block has it). */
-export const count: AttrSpec = attr("count", INT, "How many agents of this group the population holds.", { default: 1, range: NON_NEG, unit: "agents" });
+export const groupSize: AttrSpec = attr("count", INT, "How many agents of this group the population holds.", { default: 1, range: NON_NEG, unit: "agents" });
+
+/** The group size of the sandbox's own agent types, which its YAML sets as `agents[].count`. */
+export const count: AttrSpec = { ...groupSize, reference: "agents[].count" };
 
 const agentKind = (kind: string, doc: string, params: z.ZodType, attrs: AttrSpec[], fixed?: Record<string, number>) =>
   block(kind, doc, [count, ...attrs], { named: "optional", repeatable: true, lower: { slice: slice([], params), ...(fixed ? { fixed } : {}) } });

@@ -11,7 +11,7 @@ import { attr, block, BOOL, enumOf, INT, NUM, prob as probAttr, STR } from "../.
 import type { AttrSpec, BlockSpec } from "../../spec/types.ts";
 import { Distribution } from "../interactions/language.ts";
 import { Persona, TRAITS } from "../personas/language.ts";
-import { count } from "../scripted-agents/language.ts";
+import { groupSize } from "../scripted-agents/language.ts";
 import { finishTown } from "./check.ts";
 
 /** Every town action, in the order the planner, the logs and the docs list them. */
@@ -226,6 +226,6 @@ export const TOWN = block("town", "A town of rooms where residents with Big-Five
 });
 
 export const RESIDENT = block("resident", "Town residents whose behaviour follows their persona's Big-Five traits through the town's temperament.", [
-  count,
+  groupSize,
   attr("persona", { t: "ref", kind: "persona" }, "The persona whose traits the residents have (drawn around them when the scenario has a `personas` block).", { key: "persona", default: "open" }),
 ], { named: "optional", repeatable: true, lower: { slice: slice([], ResidentParams) } });

@@ -16,12 +16,13 @@ import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
-import { lowerBlock, type BlockValues } from "../spec/lower.ts";
+import { lowerBlock, omitted, type BlockValues } from "../spec/lower.ts";
 import type { PlainValue } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
 import { checkCriterion, type SelectionScope } from "./criteria.ts";
+import { settingChanges } from "./settings.ts";
 import type { ModelContext } from "./model.ts";
 import { lookup, type Decl } from "./program.ts";
 import type { SymbolDef } from "./symbols.ts";
@@ -86,7 +87,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
       maxActionsPerStep: maxActions,
       mode: mode === "auto" ? (hasLlm ? "async" : "sync") : (mode as "sync" | "async"),
     },
-    ...lowerSlices(scenario),
+    ...lowerSlices(ctx, scenario),
     agents: population.agents,
     groups: population.groups.map((g) => ({ name: g.name, kind: g.kind, agentIds: g.agentIds })),
     network,
@@ -106,14 +107,15 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
 
 // ---- mechanisms' slices --------------------------------------------------------------------
 
-/** A checked block as the registry-driven lowering reads it. */
-function valuesOf(b: CBlock | undefined): BlockValues | null {
+/** A checked block as the registry-driven lowering reads it; `settings` lowers settings blocks (src/compiler/settings.ts). */
+function valuesOf(b: CBlock | undefined, settings?: (b: CBlock) => PlainValue): BlockValues | null {
   if (!b) return null;
   return {
     value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
-    child: (kind) => valuesOf(child(b, kind)) ?? undefined,
-    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c)! })),
+    child: (kind) => valuesOf(child(b, kind), settings) ?? undefined,
+    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c, settings)! })),
     on: get(b, "enabled") !== false,
+    ...(settings && b.spec.settings ? { settings: () => settings(b) } : {}),
   };
 }
 
@@ -124,15 +126,18 @@ function valuesOf(b: CBlock | undefined): BlockValues | null {
  * against the population; LLM prices default to the prelude's table) are
  * filled in by the caller.
  */
-function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
+function lowerSlices(ctx: LowerContext, scenario: CBlock): Record<string, PlainValue> {
   const out: Record<string, PlainValue> = {};
   const governance = child(scenario, "governance");
+  const settings = (b: CBlock): PlainValue => settingChanges(ctx, scenario.model, b.model) as unknown as PlainValue;
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
       const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
-      setAt(out, binding.path, lowerBlock(block, valuesOf(written)));
+      const values = valuesOf(written, settings);
+      // A slice whose block is absent may be left out of the plan altogether (Lowering.absent "omit").
+      if (!omitted(block, values)) setAt(out, binding.path, lowerBlock(block, values));
     }
   }
   return out;

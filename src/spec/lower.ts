@@ -18,14 +18,18 @@ export interface BlockValues {
   children(kind: string): readonly { readonly name: string | null; readonly values: BlockValues }[];
   /** The block is written and not switched off (`enabled = false`). */
   readonly on: boolean;
+  /** A settings block's dotted attributes as plan changes (BlockSpec.settings), checked by the compiler. */
+  settings?(): PlainValue;
 }
 
 /**
  * The slice a block lowers to: `values` null when the block is not written.
  * `resolve` turns a reference's name into the value it lowers to (a persona).
+ * A block lowered with `absent: "omit"` gives null here; the caller leaves its
+ * slice out of the plan (see `omitted`).
  */
 export function lowerBlock(spec: BlockSpec, values: BlockValues | null, resolve?: (kind: string, name: string) => PlainValue): PlainValue {
-  if (!(values?.on ?? false) && spec.lower?.absent === "null") return null;
+  if (!(values?.on ?? false) && (spec.lower?.absent === "null" || spec.lower?.absent === "omit")) return null;
   const out: Record<string, PlainValue> = {};
   fill(spec, values, out, resolve);
   return out;
@@ -42,9 +46,18 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   }
   for (const [key, v] of Object.entries(spec.lower?.fixed ?? {})) out[key] = v;
   if (spec.lower?.presence) out[spec.lower.presence] = on;
+  if (spec.settings) out[spec.settings.field] = values?.settings?.() ?? [];
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;
+    if (how.list && how.field) {
+      out[how.field] = (values?.children(nested.kind) ?? []).map(({ name, values: v }) => {
+        const item: Record<string, PlainValue> = { name };
+        fill(nested, v, item, resolve);
+        return item;
+      });
+      continue;
+    }
     const child = values?.child(nested.kind) ?? null;
     if (how.merge) fill(nested, child, out, resolve);
     else if (how.field && !child && how.absent === "null") out[how.field] = null;
@@ -54,4 +67,9 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
       out[how.field] = sub;
     }
   }
+}
+
+/** Whether a block's slice is left out of the plan: it lowers with `absent: "omit"` and is not written (or is off). */
+export function omitted(spec: BlockSpec, values: BlockValues | null): boolean {
+  return spec.lower?.absent === "omit" && !(values?.on ?? false);
 }

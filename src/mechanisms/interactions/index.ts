@@ -14,7 +14,7 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import type { Outcome, TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import type { InteractionRecord } from "../../kernel/records.ts";
+import type { InteractionRecord, Observables } from "../../kernel/records.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
@@ -27,6 +27,20 @@ declare module "../../kernel/actions.ts" {
     propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../spec/plan.ts").InteractionType; readonly content: string; readonly transfer: number };
     accept: { readonly kind: "accept"; readonly proposalId: number };
     reject: { readonly kind: "reject"; readonly proposalId: number };
+  }
+}
+
+declare module "../../kernel/mechanism.ts" {
+  interface Instance {
+    /**
+     * How the initiator behaves in this interaction: the observable type it is
+     * drawn as (learning agents play a strategy, adaptive adversaries attack or
+     * cover). The first mechanism with an answer decides; by default the
+     * initiator's reported type.
+     */
+    conduct?(initiator: AgentSlot, proposal: Proposal): string | undefined;
+    /** Changes the observables the proxy is about to read, in place (perturbations corrupt signals). */
+    corruptObservables?(initiator: AgentSlot | undefined, observables: Observables): void;
   }
 }
 
@@ -75,7 +89,10 @@ function createInteractions(w: World) {
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng);
+    let conduct: string | undefined;
+    if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
+    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng, conduct);
+    for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, observables);
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,

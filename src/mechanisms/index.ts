@@ -13,6 +13,7 @@ import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
 import { feed } from "./feed/index.ts";
 import { interactions } from "./interactions/index.ts";
+import { learningAgents } from "./learning-agents/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
 import { pool } from "./pool/index.ts";
@@ -45,6 +46,7 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  learningAgents,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

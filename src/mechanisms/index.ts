@@ -6,6 +6,7 @@
  * A new mechanism is a folder plus one line here.
  */
 import type { MechanismDef } from "../kernel/mechanism.ts";
+import { adaptiveAgents } from "./adaptive-agents/index.ts";
 import { agents } from "./agents/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
@@ -47,6 +48,7 @@ export const MECHANISM_LIST = [
   scriptedAgents,
   llmAgents,
   learningAgents,
+  adaptiveAgents,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

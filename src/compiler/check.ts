@@ -144,6 +144,7 @@ function validateBlock(ctx: ModelContext, block: MBlock, values: ReadonlyMap<str
   const view = {
     value: (name: string): PlainValue => (values.has(name) ? values.get(name)! : (attrSpec(block.spec, name)?.default ?? null)),
     written: (name: string): boolean => block.attrs.has(name),
+    settings: [...block.attrs.values()].filter((a) => a.path && a.path.length > 1).length,
   };
   for (const problem of block.spec.validate!(view)) {
     const attr = problem.attr !== undefined ? block.attrs.get(problem.attr) : undefined;

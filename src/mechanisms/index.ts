@@ -17,6 +17,7 @@ import { interactions } from "./interactions/index.ts";
 import { learningAgents } from "./learning-agents/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
+import { perturbations } from "./perturbations/index.ts";
 import { pool } from "./pool/index.ts";
 import { proposalExpiry } from "./proposal-expiry/index.ts";
 import { rateLimits } from "./rate-limits/index.ts";
@@ -49,6 +50,7 @@ export const MECHANISM_LIST = [
   llmAgents,
   learningAgents,
   adaptiveAgents,
+  perturbations,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

@@ -102,8 +102,14 @@ export const Outputs = z.strictObject({
 
 type Mechanism = (typeof MECHANISM_LIST)[number];
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-/** `{ a: { b: T } }` for the path ["a", "b"]. */
-type Nest<P, T> = P extends readonly [infer H extends string, ...infer R] ? { [K in H]: Nest<R, T> } : T;
+/** `{ a: { b: T } }` for the path ["a", "b"]; the last key is optional when the slice may be absent (Lowering.absent "omit"). */
+type Nest<P, T> = P extends readonly [infer H extends string, ...infer R]
+  ? R extends readonly []
+    ? undefined extends T
+      ? { [K in H]?: T }
+      : { [K in H]: T }
+    : { [K in H]: Nest<R, T> }
+  : T;
 type SliceValue<B> = B extends SliceBinding<infer P, infer S> ? Nest<P, z.infer<S>> : never;
 /** Every mechanism's slices, each at its path. */
 type Slices = UnionToIntersection<Mechanism extends { plan: readonly (infer B)[] } ? SliceValue<B> : never>;

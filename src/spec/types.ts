@@ -85,6 +85,8 @@ export interface BlockView {
   value(name: string): PlainValue;
   /** Whether the attribute is written. */
   written(name: string): boolean;
+  /** How many settings (dotted attributes) a settings block writes. */
+  readonly settings: number;
 }
 
 /**

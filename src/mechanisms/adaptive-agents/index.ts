@@ -19,7 +19,7 @@ import { series, type MetricSpec } from "../../kernel/metric.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { World } from "../../kernel/world.ts";
 import { BREAKER_SLICE } from "../circuit-breaker/language.ts";
-import { ADAPTIVE_ADVERSARY, AdaptiveAdversaryParams, CAUTIOUS_RECIPROCATOR, CautiousReciprocatorParams, THRESHOLD_DANCER, ThresholdDancerParams } from "./language.ts";
+import { ADAPTIVE_ADVERSARY, ADAPTIVE_KINDS, AdaptiveAdversaryParams, CAUTIOUS_RECIPROCATOR, CautiousReciprocatorParams, THRESHOLD_DANCER, ThresholdDancerParams } from "./language.ts";
 import { AdaptiveAdversaryPolicy, CautiousReciprocatorPolicy, ConductingPolicy, ThresholdDancerPolicy, type Conduct } from "./policies.ts";
 
 declare module "../../kernel/events.ts" {
@@ -31,7 +31,6 @@ declare module "../../kernel/events.ts" {
   }
 }
 
-export const ADAPTIVE_KINDS = ["adaptive_adversary", "threshold_dancer", "cautious_reciprocator"] as const;
 
 interface Record {
   attacks: number;

@@ -5,6 +5,8 @@ import { block, prob as probAttr } from "../../spec/build.ts";
 import type { AttrSpec, BlockSpec } from "../../spec/types.ts";
 import { count } from "../scripted-agents/language.ts";
 
+export const ADAPTIVE_KINDS = ["adaptive_adversary", "threshold_dancer", "cautious_reciprocator"] as const;
+
 export const AdaptiveAdversaryParams = z.strictObject({
   attackRate: prob,
   increase: prob,

@@ -62,7 +62,7 @@ function settingChange(ctx: ModelContext, scenario: MBlock, attr: MAttr): Settin
     spec = next;
   }
   if (spec === POPULATION || path.some((p, i) => i < path.length - 1 && p.text === "population")) {
-    ctx.diagnostics.push(diagnostic("SBX3302", { setting, live: "nothing: the population is fixed when the run starts" }, attr.file, whole));
+    ctx.diagnostics.push(diagnostic("SBX3302", { setting, live: "the population is fixed for the whole run" }, attr.file, whole));
     return null;
   }
   const last = path[path.length - 1]!;
@@ -81,7 +81,7 @@ function settingChange(ctx: ModelContext, scenario: MBlock, attr: MAttr): Settin
   if (value === undefined) return null;
   if (!target.live || target.key === undefined || base === null) {
     const live = spec.attrs.filter((a) => a.live).map((a) => a.name);
-    ctx.diagnostics.push(diagnostic("SBX3302", { setting, live: live.length ? live.join(", ") : `nothing in '${spec.kind}'` }, attr.file, whole));
+    ctx.diagnostics.push(diagnostic("SBX3302", { setting, live: live.length ? `in '${spec.kind}' a shock can change ${live.join(", ")}` : `no setting of '${spec.kind}' can be shocked` }, attr.file, whole));
     return null;
   }
   for (const lever of levers) {

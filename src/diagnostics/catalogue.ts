@@ -180,7 +180,7 @@ export const CATALOGUE = {
     (p) => `${p.found}`),
   SBX3302: entry<{ setting: string; live: string }>("error", "setting fixed when the run starts",
     "A parameter shock changes a setting mid-run, so it may only name settings that their mechanism reads during the run (the levers' rates, thresholds and probabilities, and the payoff). Population, seeds, the clock and structural settings are read once when the run starts.",
-    (p) => `a parameter shock cannot change '${p.setting}': it is read once when the run starts (a shock can change ${p.live})`),
+    (p) => `a parameter shock cannot change '${p.setting}': it is read once when the run starts (${p.live})`),
   SBX3303: entry<{ setting: string; detail: string }>("error", "shock on a lever that is off",
     "A parameter shock changes a lever's parameter while the run goes on; it cannot switch a lever on, so the lever must be written (and on) in the scenario.",
     (p) => `a parameter shock cannot change '${p.setting}': ${p.detail}`),

@@ -70,11 +70,12 @@ const kindAttr = (doc: string): AttrSpec => attr("kind", enumOf(TARGET_KINDS), d
 /** Exactly one schedule; a `when` with exactly one bound; a window that is not empty. */
 function scheduleProblems(b: BlockView): BlockProblem[] {
   const out: BlockProblem[] = [];
-  const triggers = [b.value("at_epoch") !== null && "at_epoch", (b.value("probability_per_step") as number) > 0 && "probability_per_step", b.value("when") !== null && "when"].filter((t): t is string => typeof t === "string");
+  const when = b.written("when");
+  const triggers = [b.written("at_epoch") && "at_epoch", (b.value("probability_per_step") as number) > 0 && "probability_per_step", when && "when"].filter((t): t is string => typeof t === "string");
   if (triggers.length !== 1) out.push({ code: "SBX3300", args: { found: triggers.length ? `it has ${triggers.join(" and ")}` : "it has none" }, attr: triggers[1] });
-  const bounds = ["above", "below"].filter((k) => b.value(k) !== null);
-  if (b.value("when") !== null && bounds.length !== 1) out.push({ code: "SBX3301", args: { found: bounds.length ? "`when` takes one bound: give `above` or `below`, not both" : "`when` needs a bound: add `above = …` or `below = …`" }, attr: "when" });
-  if (b.value("when") === null && bounds.length) out.push({ code: "SBX3301", args: { found: `\`${bounds[0]}\` bounds the metric named by \`when\`, and there is none` }, attr: bounds[0] });
+  const bounds = ["above", "below"].filter((k) => b.written(k));
+  if (when && bounds.length !== 1) out.push({ code: "SBX3301", args: { found: bounds.length ? "`when` takes one bound: give `above` or `below`, not both" : "`when` needs a bound: add `above = …` or `below = …`" }, attr: "when" });
+  if (!when && bounds.length) out.push({ code: "SBX3301", args: { found: `\`${bounds[0]}\` bounds the metric named by \`when\`, and there is none` }, attr: bounds[0] });
   const from = b.value("from_epoch") as number;
   const to = b.value("to_epoch") as number | null;
   if (to !== null && to <= from) out.push({ code: "SBX3307", args: { from, to }, attr: "to_epoch" });

@@ -19,7 +19,7 @@
  *
  * Recovery is measured against the latest shock: its pre-shock level is the
  * mean toxicity of the `baseline` epochs before it started; it has recovered
- * once toxicity stays within `recovery_band` of that level for
+ * once toxicity stays at most `recovery_band` above that level for
  * `recovery_hold` epochs, counted from the epoch it healed in (from its start
  * for shocks that never heal).
  */
@@ -395,7 +395,8 @@ function recovery(m: Perturbations, w: World): { recovered: boolean; epochs: num
   if (!m.plan || !shock || shock.baseline === null) return null;
   if (shock.measureFrom === null) return { recovered: false, epochs: null };
   const series = [...m.history, toxicityRate(w.get(interactions).epochInteractions)];
-  const within = (e: number) => Math.abs(series[e]! - shock.baseline!) <= m.plan!.recoveryBand;
+  // Toxicity is a harm: settling below the pre-shock level is recovery too, not a failure to return.
+  const within = (e: number) => series[e]! - shock.baseline! <= m.plan!.recoveryBand;
   const hold = m.plan.recoveryHold;
   for (let t0 = shock.measureFrom; t0 + hold - 1 < series.length; t0++) {
     let ok = true;
@@ -413,11 +414,11 @@ const METRICS: readonly MetricSpec<Perturbations>[] = [
     const shock = m.latest();
     return m.plan && shock && shock.baseline !== null ? toxicityRate(w.get(interactions).epochInteractions) - shock.baseline : null;
   }, true),
-  series<Perturbations>("perturbations", N, "stock", "perturbations.recovered", "bool", "1 once toxicity has stayed within recovery_band of its pre-shock level for recovery_hold epochs since the latest perturbation healed (since it started, if it never heals), else 0.", "[∃ t0 ≥ heal: |toxicity_t − baseline| ≤ band for t0 ≤ t < t0 + hold]", (m, _s, w) => {
+  series<Perturbations>("perturbations", N, "stock", "perturbations.recovered", "bool", "1 once toxicity has stayed at most recovery_band above its pre-shock level for recovery_hold epochs since the latest perturbation healed (since it started, if it never heals), else 0.", "[∃ t0 ≥ heal: toxicity_t − baseline ≤ band for t0 ≤ t < t0 + hold]", (m, _s, w) => {
     const r = recovery(m, w);
     return r ? (r.recovered ? 1 : 0) : null;
   }, true),
-  series<Perturbations>("perturbations", N, "stock", "perturbations.recovery_epochs", "epochs", "Time to recover from the latest perturbation: epochs from its heal (its start, if it never heals) to the first of recovery_hold epochs within recovery_band of the pre-shock toxicity; undefined until it has recovered.", "t0 − heal", (m, _s, w) => recovery(m, w)?.epochs ?? null, true),
+  series<Perturbations>("perturbations", N, "stock", "perturbations.recovery_epochs", "epochs", "Time to recover from the latest perturbation: epochs from its heal (its start, if it never heals) to the first of recovery_hold epochs with toxicity at most recovery_band above its pre-shock level; undefined until it has recovered.", "t0 − heal", (m, _s, w) => recovery(m, w)?.epochs ?? null, true),
 ];
 
 export const perturbations = mechanism({

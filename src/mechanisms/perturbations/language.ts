@@ -133,7 +133,7 @@ export const PERTURBATIONS = block(
   "Shocks that test governance: each kind of perturbation with its schedule and recovery. Every start and heal is logged, shown in the report, and measured by the perturbations.* metrics.",
   [
     attr("baseline", { t: "duration", unit: "epochs" }, "Epochs before a shock whose mean toxicity is its pre-shock level.", { key: "baselineEpochs", default: 5, unit: "epochs" }),
-    attr("recovery_band", NUM, "Toxicity within this distance of the pre-shock level counts as recovered.", { key: "recoveryBand", default: 0.03, unit: "probability" }),
+    attr("recovery_band", NUM, "Toxicity at most this far above its pre-shock level counts as recovered (below it is recovered too: toxicity is a harm).", { key: "recoveryBand", default: 0.03, unit: "probability" }),
     attr("recovery_hold", { t: "duration", unit: "epochs" }, "Epochs toxicity must stay within the band to count as recovered.", { key: "recoveryHold", default: 3, unit: "epochs" }),
   ],
   { blocks: [DROPOUT, SIGNAL_CORRUPTION, PARAMETER_SHOCK, PARTITION, RESOURCE_SHOCK], lower: { slice: PERTURBATIONS_SLICE, absent: "omit" } },

@@ -119,8 +119,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     term.out(tableRow(TABLE.map((c) => c.head)));
   }
   bar?.start(plan.simulation.epochs, 0);
-  // Freeze and release events, kept for the report's exact frozen intervals.
-  const freezeEvents: SimEvent[] = [];
+  // Freeze and release events, and perturbations, kept for the report's exact intervals.
+  const intervalEvents: SimEvent[] = [];
   let result: RunResult;
   try {
     result = await execute({
@@ -129,7 +129,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
             events: (e: SimEvent) => {
               writer?.event(e);
               declared?.event(e);
-              if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
+              if (e.type === "agent_frozen" || e.type === "agent_unfrozen" || e.type === "perturbation_started" || e.type === "perturbation_healed") intervalEvents.push(e);
             },
           }
         : {}),
@@ -155,7 +155,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   const verdicts = evaluateCriteria(plan, [result]);
   const llmReport = host && hasLlmAgents(plan) ? host.report() : null;
   const llmExit = host ? reportLlmOutcome(llmReport, host.cassetteMisses, term) : EXIT.ok;
-  if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents, term));
+  if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, intervalEvents, term));
   if (options.json) {
     term.out(`${JSON.stringify({ ...runDocument(plan, result, verdicts), ...(llmReport ? { llm: llmReport } : {}) }, null, 2)}\n`);
   } else {
@@ -173,10 +173,10 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
  * The run's report.html. Loaded only for --out (Vega is large); a failure to
  * draw it is reported but never costs the run its other files.
  */
-async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[], term: Terminal): Promise<string | null> {
+async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], intervalEvents: readonly SimEvent[], term: Terminal): Promise<string | null> {
   try {
-    const { freezeIntervals, renderReport } = await import("../report/index.ts");
-    return await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) });
+    const { freezeIntervals, renderReport, shockIntervals } = await import("../report/index.ts");
+    return await renderReport({ plan, result, verdicts, freezes: freezeIntervals(intervalEvents), shocks: shockIntervals(intervalEvents, plan.simulation.stepsPerEpoch) });
   } catch (e) {
     term.err(`sbx: ${term.color.yellow("warning")}: report.html not written: ${(e as Error).message}\n`);
     return null;

@@ -61,6 +61,7 @@ export const PAYOFF = block("payoff", "Soft payoff parameters: π_a = θ·S − 
   attr("rho_b", { t: "number" }, "Share of the externality the counterparty internalises.", { key: "rhoB", live: true, default: 0.0, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
   attr("w_rep", { t: "number" }, "Weight of the reputation terms r_a and r_b (in profile sbx, each party's reputation change).", {
     key: "wRep",
+    live: true,
     default: 1.0,
     unit: "payoff",
     inert: { profiles: SWARM, why: "the reference never sets the reputation terms r_a and r_b, so their weight multiplies 0" },

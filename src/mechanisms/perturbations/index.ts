@@ -302,6 +302,8 @@ function createPerturbations(w: World) {
     history,
     latest: () => latest,
     active,
+    /** What the shocks under way do right now (for reports and tests). */
+    effects: () => ({ active: [...active.keys()], dropped: dropped.reduce((s, d) => s + d, 0), corrupted: corruption.filter((c) => c !== null).length, partitioned: fragment !== null }),
 
     governEpoch(): void {
       for (const s of scheduled) {

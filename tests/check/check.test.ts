@@ -1,5 +1,5 @@
 /** `sbx check` end to end: verdicts, every exit code, and the json, junit and github formats. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -47,12 +47,27 @@ const scenarioIn = (doc: { files: { scenarios: JsonScenario[] }[] }, name: strin
   return found;
 };
 
+/**
+ * The reference scenarios as `scenarios/` of a scratch directory: the studies
+ * shipped beside them (governance_response, shock_recovery) run hundreds of
+ * longer runs and have verdicts of their own (docs/agents.md).
+ */
+const REFERENCE_FILES = ["baseline.sbx", "status_game.sbx", "strict_governance.sbx", "network_effects.sbx", "llm_agents.sbx", "tax_sweep.sbx"];
+function referenceDir(): string {
+  const dir = scratch();
+  mkdirSync(join(dir, "scenarios"));
+  for (const f of REFERENCE_FILES) copyFileSync(join(ROOT, "scenarios", f), join(dir, "scenarios", f));
+  return dir;
+}
+
 describe("sbx check on the reference scenarios", () => {
   let text: CliResult;
   let json: CliResult;
+  let cwd: string;
   beforeAll(() => {
-    text = sbx(["check", "scenarios/"]);
-    json = sbx(["check", "scenarios/", "--format", "json", "--jobs", "2"]);
+    cwd = referenceDir();
+    text = sbx(["check", "scenarios/"], { cwd });
+    json = sbx(["check", "scenarios/", "--format", "json", "--jobs", "2"], { cwd });
   });
 
   it("reports strict_governance's own toxicity criterion as failing and exits 3", () => {
@@ -106,12 +121,12 @@ describe("sbx check on the reference scenarios", () => {
   });
 
   it("gives the same verdicts in-process (--jobs 1) and on the pool", () => {
-    const serial = sbx(["check", "scenarios/", "--format", "json", "--jobs", "1"]);
+    const serial = sbx(["check", "scenarios/", "--format", "json", "--jobs", "1"], { cwd });
     expect(serial.stdout).toBe(json.stdout);
   });
 
   it("writes JUnit XML that a parser accepts: a suite per scenario, a case per criterion, failures with messages", () => {
-    const r = sbx(["check", "scenarios/", "--format", "junit"]);
+    const r = sbx(["check", "scenarios/", "--format", "junit"], { cwd });
     expect(r.code).toBe(3);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(r.stdout);
@@ -127,7 +142,7 @@ describe("sbx check on the reference scenarios", () => {
   });
 
   it("annotates failures at the criterion's line as GitHub workflow commands", () => {
-    const r = sbx(["check", "scenarios/", "--format", "github"]);
+    const r = sbx(["check", "scenarios/", "--format", "github"], { cwd });
     expect(r.code).toBe(3);
     const line = lineOf("scenarios/strict_governance.sbx", "toxicity_threshold:");
     expect(r.stdout).toMatch(

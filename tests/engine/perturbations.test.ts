@@ -105,7 +105,7 @@ describe("parameter shocks", () => {
     const result = s.run();
     expect(seen).toEqual([[0, 0.2], [1, 0.2], [2, 0.9], [3, 0.9], [4, 0.2], [5, 0.2]]);
     const { events } = runWithEvents(plan);
-    const header = events[0] as { plan: Plan };
+    const header = events[0] as unknown as { plan: Plan };
     expect(header.plan.governance.audit.probability).toBe(0.2); // the log's plan is the plan as the run started
     expect(resultJson(reconstruct(fromJsonl(toJsonl(events))).result)).toBe(resultJson(result));
   });
@@ -136,10 +136,11 @@ describe("a perturbation's effect", () => {
             perturbations { ${kind} x { at_epoch = ${start}  heal_after = ${heal}  ${body} } }
           }`);
           const xs: InteractionRecord[] = [];
-          const states: ReturnType<ReturnType<typeof perturbations.create>["effects"]>[] = [];
+          type Effects = { active: string[]; dropped: number; corrupted: number; partitioned: boolean };
+          const states: Effects[] = [];
           const s = new Scheduler(Plan.parse(plan), {
             onInteraction: (x) => xs.push(x),
-            onEpoch: () => states.push((s.world.get(perturbations) as unknown as { effects(): (typeof states)[number] }).effects()),
+            onEpoch: () => states.push((s.world.get(perturbations) as unknown as { effects(): Effects }).effects()),
           });
           s.run();
           states.forEach((st, e) => {

@@ -2,13 +2,16 @@
  * `npm run bench:compile`: generate a scenario file of about 10,000 lines and
  * report, as JSON, the time for lexing alone, lexing + parsing, and the full
  * compile (load, check, lower). The goal is a full compile within 3× of
- * lexing alone.
+ * lexing alone. Then one JSON line per size for the formatter (`sbx fmt`) on
+ * 60 KB, 500 KB and 2 MB of the same text, whose time must grow linearly
+ * (goal: 2 MB in 1 s).
  */
+import { format } from "../language/format.ts";
 import { lex, parse } from "../language/syntax.ts";
 import { compile } from "../src/compiler/index.ts";
 import { memoryHost } from "../src/compiler/host.ts";
 import { clearParseCache } from "../src/compiler/program.ts";
-import { nodeHost, STDLIB_DIR } from "../src/cli/node-host.ts";
+import { nodeHost, STDLIB_DIR } from "../src/platform/node-host.ts";
 
 export function generateScenarioFile(targetLines: number): string {
   const parts: string[] = ['import "std/governance" { moderate }', ""];
@@ -126,4 +129,37 @@ console.log(
     goal_compile_over_lex: 3,
   }),
 );
+benchFormat();
+}
+
+/** The formatter at three sizes: the time per megabyte must stay flat. */
+function benchFormat(): void {
+  const sizes = [60_000, 500_000, 2_000_000];
+  const texts = sizes.map((bytes) => {
+    let text = generateScenarioFile(Math.ceil(bytes / 32));
+    // Cut at a declaration boundary near the target size, so every size is a whole, valid file.
+    const cut = text.indexOf("\n// Study", bytes);
+    if (cut > 0) text = text.slice(0, cut + 1);
+    return text;
+  });
+  // Warm the JIT on the middle size, so the small file is not timed cold.
+  format(texts[1]!, "/bench/warm.sbx");
+  for (const text of texts) {
+    let changed = false;
+    const ms = timeIt(() => {
+      const result = format(text, "/bench/format.sbx");
+      if (!("text" in result)) throw new Error("the generated file does not format");
+      changed = result.text !== text;
+    }, text.length > 1_000_000 ? 3 : 5);
+    console.log(
+      JSON.stringify({
+        format_bytes: text.length,
+        format_lines: text.split("\n").length,
+        changed,
+        format_ms: Number(ms.toFixed(1)),
+        format_ms_per_mb: Number(((ms * 1_000_000) / text.length).toFixed(1)),
+        goal_ms_at_2mb: 1000,
+      }),
+    );
+  }
 }

@@ -14,10 +14,10 @@
 import { fork } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { nodeHost } from "../src/cli/node-host.ts";
+import { nodeHost } from "../src/platform/node-host.ts";
 import { compile } from "../src/compiler/index.ts";
 import type { SimEvent } from "../src/engine/index.ts";
-import { createLlmHost, runWithLlm } from "../src/llm/host.ts";
+import { createLlmHost, runWithLlm } from "../src/platform/llm/host.ts";
 import type { Plan } from "../src/plan/schema.ts";
 import { startModelServer } from "../tests/llm/support/server.ts";
 

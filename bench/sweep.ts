@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createColors } from "picocolors";
-import { PACKAGE_ROOT } from "../src/cli/node-host.ts";
+import { PACKAGE_ROOT } from "../src/platform/node-host.ts";
 import { sweepCommand } from "../src/cli/sweep-command.ts";
 import type { Terminal } from "../src/cli/terminal.ts";
 

@@ -4,10 +4,9 @@
  * attached to a node (binder and checker results live in side tables).
  */
 
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+import type { Span } from "../src/text/span.ts";
+
+export type { Span };
 
 export interface Name {
   readonly text: string;

@@ -25,20 +25,22 @@ const ONE_LINE_GAP = "   ";
 
 /** Format `text`; files with syntax errors are refused with their diagnostics. */
 export function format(text: string, file: string): FormatResult {
-  const parsed = parse(text, file);
-  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  // Keep only the tree: the tokens can go before the output is parsed again.
+  const { file: tree, diagnostics } = parse(text, file);
+  const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length) return { error: errors };
-  const reference = fingerprint(parsed.file);
   for (const conservative of [false, true]) {
     let out: string;
     try {
-      out = new Printer(text, parsed.file, conservative).file();
+      out = new Printer(text, tree, conservative).file();
     } catch (e) {
       if (e instanceof MissingExpression) return { error: [diagnostic("SBX1005", { what: "an expression" }, file, e.span)] };
       throw e;
     }
+    // The same text has the same tree: a file already in canonical layout needs no second parse.
+    if (out === text) return { text: out };
     const again = parse(out, file);
-    if (!again.diagnostics.some((d) => d.severity === "error") && fingerprint(again.file) === reference) return { text: out };
+    if (!again.diagnostics.some((d) => d.severity === "error") && sameMeaning(tree, again.file)) return { text: out };
   }
   // Unreachable unless the printer has a bug: never risk the file's meaning.
   return { text };
@@ -50,16 +52,36 @@ export function printExpression(expr: A.Expr, text: string): string {
   return new Printer(text, file, false).expression(expr, "");
 }
 
-/** The tree without positions, plus the comments' texts: what formatting must preserve. */
-function fingerprint(file: A.SourceFile): string {
-  const strip = (_key: string, value: unknown): unknown => {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      const { span: _s, opSpan: _o, body: _b, ...rest } = value as Record<string, unknown>;
-      return rest;
-    }
-    return value;
-  };
-  return JSON.stringify({ items: file.items, comments: file.comments.map((c) => c.text.replace(/\r\n?/g, "\n")) }, strip);
+/** What formatting must preserve: the trees without positions, and the comments' texts. */
+function sameMeaning(a: A.SourceFile, b: A.SourceFile): boolean {
+  if (a.comments.length !== b.comments.length) return false;
+  for (let i = 0; i < a.comments.length; i++) if (a.comments[i]!.text.replace(/\r\n?/g, "\n") !== b.comments[i]!.text.replace(/\r\n?/g, "\n")) return false;
+  return sameTree(a.items, b.items);
+}
+
+/** Positions (and nothing else) may differ. */
+const POSITIONS: ReadonlySet<string> = new Set(["span", "opSpan", "body"]);
+
+/** Deep equality of two syntax trees, positions aside (their depth is bounded by the parser's limits). */
+function sameTree(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in x) {
+    if (POSITIONS.has(key)) continue;
+    keys++;
+    if (!(key in y) || !sameTree(x[key], y[key])) return false;
+  }
+  for (const key in y) if (!POSITIONS.has(key)) keys--;
+  return keys === 0;
 }
 
 class MissingExpression extends Error {
@@ -90,8 +112,11 @@ interface Entry {
 const span = (e: Element): A.Span => (e.kind === "node" ? e.node.span : e.comment.span);
 
 class Printer {
+  /** Sorted by position; comments never overlap, so their ends are sorted too. */
   private readonly comments: readonly A.Comment[];
   private readonly emitted = new Set<A.Comment>();
+  /** Every comment before this index is emitted: flushing starts here, which keeps printing linear. */
+  private pending = 0;
 
   constructor(
     private readonly text: string,
@@ -112,9 +137,31 @@ class Printer {
 
   /** Members plus the comments between them (comments inside a member belong to it). */
   private withComments(nodes: readonly Element[], from: number, to: number): Element[] {
-    const inside = (c: A.Comment) => nodes.some((n) => c.span.start >= span(n).start && c.span.start < span(n).end);
-    const free = this.comments.filter((c) => c.span.start >= from && c.span.end <= to && !this.emitted.has(c) && !inside(c));
-    return [...nodes, ...free.map((comment): Element => ({ kind: "comment", comment }))].sort((a, b) => span(a).start - span(b).start);
+    const free: Element[] = [];
+    // Members are in source order and disjoint: walk them alongside the comments in range.
+    let n = 0;
+    for (let i = this.firstAtOrAfter(from); i < this.comments.length; i++) {
+      const c = this.comments[i]!;
+      if (c.span.end > to) break;
+      if (this.emitted.has(c)) continue;
+      while (n < nodes.length && span(nodes[n]!).end <= c.span.start) n++;
+      const inside = n < nodes.length && c.span.start >= span(nodes[n]!).start && c.span.start < span(nodes[n]!).end;
+      if (!inside) free.push({ kind: "comment", comment: c });
+    }
+    if (!free.length) return [...nodes];
+    return [...nodes, ...free].sort((a, b) => span(a).start - span(b).start);
+  }
+
+  /** The index of the first comment starting at or after `offset`. */
+  private firstAtOrAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.comments[mid]!.span.start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -126,6 +173,12 @@ class Printer {
     const headerTrailing: string[] = [];
     let prevEnd = openEnd;
     let prev: Element | null = null;
+    // The member after each element (for `;`), found in one pass from the end.
+    const nextNode: (Element | undefined)[] = new Array(elements.length);
+    for (let i = elements.length - 1, next: Element | undefined; i >= 0; i--) {
+      nextNode[i] = next;
+      if (elements[i]!.kind === "node") next = elements[i];
+    }
     for (const [i, el] of elements.entries()) {
       const start = span(el).start;
       if (el.kind === "comment") {
@@ -145,8 +198,7 @@ class Printer {
         entries.push({ lines: this.ownLineComment(el.comment, indent), align: null, trailing: [], blankBefore: blank, semicolon: false, isComment: true });
       } else {
         const printed = this.member(el.node, indent);
-        const next = elements.slice(i + 1).find((e) => e.kind === "node");
-        entries.push({ ...printed, trailing: [], blankBefore: blank, semicolon: this.needsSemicolon(el.node, next), isComment: false });
+        entries.push({ lines: printed.lines, align: printed.align, trailing: [], blankBefore: blank, semicolon: this.needsSemicolon(el.node, nextNode[i]), isComment: false });
       }
       prevEnd = span(el).end;
       prev = el;
@@ -163,7 +215,8 @@ class Printer {
     const between = this.text.slice(node.span.end, next.node.span.start);
     if (!this.hasSemicolon(between)) return false;
     if (this.conservative) return true;
-    return /^-/.test(this.text.slice(next.node.span.start)) || /^by\b/.test(this.text.slice(next.node.span.start));
+    const start = next.node.span.start;
+    return this.text.startsWith("-", start) || (this.text.startsWith("by", start) && !/[A-Za-z0-9_]/.test(this.text.charAt(start + 2)));
   }
 
   private hasSemicolon(between: string): boolean {
@@ -176,12 +229,22 @@ class Printer {
   }
 
   private newlineBetween(a: number, b: number): boolean {
-    return /[\n\r]/.test(this.text.slice(a, b));
+    for (let i = a; i < b; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+    }
+    return false;
   }
 
+  /** Two line breaks (`\n`, `\r\n` or `\r`) between the offsets. */
   private blankBetween(a: number, b: number): boolean {
-    const gap = this.text.slice(a, b).replace(/\r\n?/g, "\n");
-    return (gap.match(/\n/g)?.length ?? 0) >= 2;
+    let breaks = 0;
+    for (let i = a; i < b; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 13 && this.text.charCodeAt(i + 1) === 10 && i + 1 < b) i++;
+      if ((c === 10 || c === 13) && ++breaks === 2) return true;
+    }
+    return false;
   }
 
   // ---- members ---------------------------------------------------------------------
@@ -196,19 +259,19 @@ class Printer {
         const key = this.path(node.path, indent);
         const value = this.valueAfter(node, indent);
         const single = !value.includes("\n") && !this.hasCommentsIn(node.span);
-        return { lines: (indent + key + " = " + value).split("\n"), align: single ? { kind: "attr", key, rest: ` = ${value}` } : null };
+        return { lines: linesOf((indent + key + " = " + value)), align: single ? { kind: "attr", key, rest: ` = ${value}` } : null };
       }
       case "Vary": {
         const path = this.path(node.path, indent);
         const values = this.flushBefore(node.values.span.start, indent) + this.expression(node.values, indent);
-        return { lines: `${indent}vary ${path} in ${values}${this.flushBefore(node.span.end, indent).trimEnd()}`.split("\n"), align: null };
+        return { lines: linesOf(`${indent}vary ${path} in ${values}${this.flushBefore(node.span.end, indent).trimEnd()}`), align: null };
       }
       case "Statement": {
         const expr = this.flushBefore(node.expr.span.start, indent) + this.expression(node.expr, indent) + this.flushRest(node.span.end, indent);
-        if (!node.label) return { lines: (indent + expr).split("\n"), align: null };
+        if (!node.label) return { lines: linesOf((indent + expr)), align: null };
         const key = `${node.label.text}:`;
         const single = !expr.includes("\n") && !this.hasCommentsIn(node.span);
-        return { lines: `${indent}${key} ${expr}`.split("\n"), align: single ? { kind: "label", key, rest: ` ${expr}` } : null };
+        return { lines: linesOf(`${indent}${key} ${expr}`), align: single ? { kind: "label", key, rest: ` ${expr}` } : null };
       }
     }
   }
@@ -243,11 +306,12 @@ class Printer {
     const open = body.start + 1;
     const close = body.end - 1;
     const members = node.members.map((m): Element => ({ kind: "node", node: m }));
-    const hasInnerComments = this.comments.some((c) => c.span.start >= open && c.span.end <= close);
+    const firstInside = this.comments[this.firstAtOrAfter(open)];
+    const hasInnerComments = firstInside !== undefined && firstInside.span.end <= close;
     const alignable = !header.includes("\n");
-    if (!members.length && !hasInnerComments) return { lines: `${indent}${header} {}`.split("\n"), align: alignable ? { kind: "block", key: header, rest: " {}" } : null };
+    if (!members.length && !hasInnerComments) return { lines: linesOf(`${indent}${header} {}`), align: alignable ? { kind: "block", key: header, rest: " {}" } : null };
     const oneLine = this.oneLine(node, header, indent, hasInnerComments);
-    if (oneLine !== null) return { lines: (indent + header + oneLine).split("\n"), align: alignable ? { kind: "block", key: header, rest: oneLine } : null };
+    if (oneLine !== null) return { lines: linesOf((indent + header + oneLine)), align: alignable ? { kind: "block", key: header, rest: oneLine } : null };
     const { lines: inner, headerTrailing: trailing } = this.sequence(this.withComments(members, open, close), indent + INDENT, open, false);
     const first = `${indent}${header} {${trailing.length ? ` ${trailing.join(" ")}` : ""}`;
     return { lines: [...first.split("\n"), ...inner, `${indent}}`], align: null };
@@ -277,7 +341,8 @@ class Printer {
   // ---- comments inside members -----------------------------------------------------------
 
   private hasCommentsIn(s: A.Span): boolean {
-    return this.comments.some((c) => c.span.start >= s.start && c.span.start < s.end);
+    const first = this.comments[this.firstAtOrAfter(s.start)];
+    return first !== undefined && first.span.start < s.end;
   }
 
   /**
@@ -286,7 +351,9 @@ class Printer {
    */
   private flushBefore(offset: number, indent: string, spaceBefore = false): string {
     let out = "";
-    for (const c of this.comments) {
+    this.skipEmitted();
+    for (let i = this.pending; i < this.comments.length; i++) {
+      const c = this.comments[i]!;
       if (c.span.start >= offset) break;
       if (this.emitted.has(c)) continue;
       this.emitted.add(c);
@@ -294,6 +361,10 @@ class Printer {
       out += c.block ? `${spaceBefore ? " " : ""}${text}${spaceBefore ? "" : " "}` : `${spaceBefore ? " " : ""}${text}\n${indent}${INDENT}`;
     }
     return out;
+  }
+
+  private skipEmitted(): void {
+    while (this.pending < this.comments.length && this.emitted.has(this.comments[this.pending]!)) this.pending++;
   }
 
   /** Comments left inside a member after its last token: appended to its last line. */
@@ -348,7 +419,7 @@ class Printer {
 
   /** One line, or one item per line when `[` is followed by a line break in the source or a line comment sits inside. */
   private list(e: A.ListLit, indent: string): string {
-    const broken = this.newlineBetween(e.span.start + 1, e.items[0]?.span.start ?? e.span.end - 1) || this.comments.some((c) => !c.block && c.span.start > e.span.start && c.span.end < e.span.end && !this.emitted.has(c));
+    const broken = this.newlineBetween(e.span.start + 1, e.items[0]?.span.start ?? e.span.end - 1) || this.lineCommentInside(e.span);
     if (!broken || !e.items.length) {
       const items = e.items.map((x) => this.flushBefore(x.span.start, indent) + this.expression(x, indent));
       return `[${items.join(", ")}${this.flushBefore(e.span.end, indent, true)}]`;
@@ -357,7 +428,9 @@ class Printer {
     const lines: string[] = ["["];
     let prevEnd = e.span.start + 1;
     const takeComments = (before: number) => {
-      for (const c of this.comments) {
+      this.skipEmitted();
+      for (let i = this.pending; i < this.comments.length; i++) {
+        const c = this.comments[i]!;
         if (c.span.start >= before) break;
         if (this.emitted.has(c) || c.span.start < prevEnd) continue;
         this.emitted.add(c);
@@ -372,12 +445,28 @@ class Printer {
       lines.push(`${inner}${this.expression(item, inner)},`);
       prevEnd = item.span.end;
       // A comment after the item's comma on its line stays there.
-      const comma = this.text.indexOf(",", item.span.end);
-      if (comma >= 0 && comma < e.span.end && !/\S/.test(this.text.slice(item.span.end, comma).replace(/\/\*[\s\S]*?\*\//g, ""))) prevEnd = comma + 1;
+      const comma = this.commaBefore(item.span.end, e.span.end);
+      if (comma >= 0 && !/\S/.test(this.text.slice(item.span.end, comma).replace(/\/\*[\s\S]*?\*\//g, ""))) prevEnd = comma + 1;
     }
     takeComments(e.span.end);
     lines.push(`${indent}]`);
     return lines.join(`\n`);
+  }
+
+  /** A line comment not yet printed strictly inside `s`. */
+  private lineCommentInside(s: A.Span): boolean {
+    for (let i = this.firstAtOrAfter(s.start + 1); i < this.comments.length; i++) {
+      const c = this.comments[i]!;
+      if (c.span.end >= s.end) return false;
+      if (!c.block && !this.emitted.has(c)) return true;
+    }
+    return false;
+  }
+
+  /** The offset of the first `,` in [from, to), or -1 (never searching past the list). */
+  private commaBefore(from: number, to: number): number {
+    for (let i = from; i < to; i++) if (this.text.charCodeAt(i) === 44) return i;
+    return -1;
   }
 
   /**
@@ -393,8 +482,9 @@ class Printer {
     const closingOnOwnLine = /^[ \t]*$/.test(last);
     const content = closingOnOwnLine ? lines.slice(0, -1) : lines;
     if (!content.length) return raw;
-    const indents = content.filter((l) => l.trim().length > 0).map((l) => /^[ \t]*/.exec(l)![0].length);
-    const cut = indents.length ? Math.min(...indents) : 0;
+    let cut = Infinity;
+    for (const l of content) if (l.trim().length > 0) cut = Math.min(cut, /^[ \t]*/.exec(l)![0].length);
+    if (cut === Infinity) cut = 0;
     const inner = indent + INDENT;
     const out = content.map((l) => {
       const rest = l.slice(cut);
@@ -409,6 +499,10 @@ class Printer {
   }
 }
 
+function linesOf(text: string): string[] {
+  return text.includes("\n") ? text.split("\n") : [text];
+}
+
 /** Apply alignment within runs, then semicolons, trailing comments and blank lines. */
 function render(entries: readonly Entry[], indent: string): string[] {
   const out: string[] = [];
@@ -418,17 +512,19 @@ function render(entries: readonly Entry[], indent: string): string[] {
     let j = i + 1;
     if (align) {
       while (j < entries.length && entries[j]!.align?.kind === align.kind && !entries[j]!.blankBefore) j++;
-      const width = Math.max(...entries.slice(i, j).map((e) => e.align!.key.length));
-      if (j - i > 1) for (const e of entries.slice(i, j)) e.lines = [indent + e.align!.key.padEnd(width) + e.align!.rest];
+      let width = 0;
+      for (let k = i; k < j; k++) width = Math.max(width, entries[k]!.align!.key.length);
+      if (j - i > 1) for (let k = i; k < j; k++) entries[k]!.lines = [indent + entries[k]!.align!.key.padEnd(width) + entries[k]!.align!.rest];
     }
-    for (const e of entries.slice(i, j)) {
+    for (let k = i; k < j; k++) {
+      const e = entries[k]!;
       if (e.blankBefore) out.push("");
-      const lines = [...e.lines];
+      const lines = e.lines;
+      for (let m = 0; m < lines.length - 1; m++) out.push(lines[m]!);
       let last = lines[lines.length - 1]!;
       if (e.semicolon) last += ";";
       if (e.trailing.length) last += ` ${e.trailing.join(" ")}`;
-      lines[lines.length - 1] = last;
-      out.push(...lines);
+      out.push(last);
     }
     i = j;
   }

@@ -7,6 +7,8 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
 export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//, group: "comments", line_breaks: true });
+/** A `/*` with no closing `*\/`: the rest of the file is the comment. Reported as SBX1010 by the lexer pass. */
+export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
 
 const keyword = (name: string, word: string): TokenType =>
   createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [AnyName] });
@@ -61,6 +63,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace,
   LineComment,
   BlockComment,
+  UnterminatedComment,
   TripleString,
   StringLiteral,
   UnterminatedString,

@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const entries = {
   sbx: "src/cli/bin.ts",
   "run-worker": "src/cli/run-worker.ts",
+  "lsp-worker": "lsp/server/analysis-worker.ts",
   bench: "bench/engine.ts",
   "bench-compile": "bench/compile.ts",
   "bench-sweep": "bench/sweep.ts",

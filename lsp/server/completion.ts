@@ -3,26 +3,28 @@
  * schema registry, the metric registry and the binder's declarations.
  */
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from "vscode-languageserver";
-import type { Decl } from "../../src/compiler/program.ts";
+import type { DeclInfo } from "./analysis.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO, SWEEP } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec, ValueType } from "../../src/registry/types.ts";
-import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Slot } from "./context.ts";
-import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, declarationMarkdown, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
+import { childSpec, declarationOf, isArm, stringClosed, type CursorContext, type Frame, type Slot } from "./context.ts";
+import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
 
 /** What completion needs from the compiler; it may come from a slightly older compilation. */
 export interface Semantics {
   /** Declarations of `kind` visible from the document (own, imported, prelude). */
-  visible(kind: string): readonly Decl[];
+  visible(kind: string): readonly DeclInfo[];
   /** Population groups of a scenario as the binder saw them, name → kind. */
   groups(scenario: string): ReadonlyMap<string, string>;
   /** Declarations of the module an import specifier names. */
-  moduleDeclarations(specifier: string): readonly Decl[];
+  moduleDeclarations(specifier: string): readonly DeclInfo[];
   /** Specifiers that may be imported: standard modules and sibling files. */
   importable(): readonly string[];
   /** How to name a module in documentation (`std/governance`, `./common.sbx`). */
   moduleLabel(path: string): string;
   text(path: string): string | undefined;
+  /** The document's own path. */
+  readonly path: string;
 }
 
 const md = (value: string) => ({ kind: MarkupKind.Markdown, value });
@@ -31,22 +33,36 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Group order in the list: attributes, then blocks, then values and names, then keywords. */
 const SORT = { attribute: "1", block: "2", value: "3", keyword: "4" } as const;
 
-export function complete(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, cursor: number): CompletionItem[] {
+export interface CompletionOptions {
+  /** The client accepts snippet syntax (`$1`) in insert texts. */
+  readonly snippets: boolean;
+}
+
+export function complete(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, options: CompletionOptions = { snippets: true }): CompletionItem[] {
   const items = itemsFor(ctx, semantics);
   const word = ctx.word;
   const inString = ctx.string;
+  // An unterminated string (`import "`) runs to the line's end: replace all of it and close it.
+  const closing = inString && !stringClosed(inString) ? '"' : "";
   let range: Range | null = null;
   if (inString) {
     const start = inString.startOffset + 1;
-    const closed = inString.image.length >= 2 && inString.image.endsWith('"');
-    range = toRange(start, closed ? (inString.endOffset ?? start) : Math.max(start, cursor));
+    const stop = (inString.endOffset ?? inString.startOffset) + (closing ? 1 : 0);
+    range = toRange(start, Math.max(start, stop));
   } else if (word) range = toRange(word.start, word.end);
-  return items.map((item) => {
+  return items.map((raw) => {
+    const item = options.snippets || raw.insertTextFormat !== InsertTextFormat.Snippet ? raw : plain(raw);
     let text = item.insertText ?? item.label;
-    if (inString) text = text.replace(/^"|"$/g, "");
+    if (inString) text = text.replace(/^"|"$/g, "") + closing;
     const filterText = inString ? item.label.replace(/^"|"$/g, "") : item.filterText;
     return { ...item, ...(filterText !== undefined ? { filterText } : {}), ...(range ? { textEdit: { range, newText: text } } : { insertText: text }) };
   });
+}
+
+/** A snippet item for a client without snippet support: its text with the tab stops taken out. */
+function plain(item: CompletionItem): CompletionItem {
+  const { insertTextFormat: _format, ...rest } = item;
+  return { ...rest, insertText: (item.insertText ?? item.label).replace(/\$\{\d+(?::([^}]*))?\}|\$\d+/g, (_m, placeholder: string | undefined) => placeholder ?? "") };
 }
 
 function itemsFor(ctx: CursorContext, sem: Semantics): CompletionItem[] {
@@ -68,8 +84,13 @@ function itemsFor(ctx: CursorContext, sem: Semantics): CompletionItem[] {
     }
     case "header":
       return headerKeywords(slot);
-    case "ref":
-      return unique(sem.visible(slot.which === "of" ? "scenario" : slot.block)).map((d) => declItem(d, sem));
+    case "ref": {
+      // A declaration cannot extend itself.
+      const own = slot.which === "extends" && slot.parent === null ? slot.self : null;
+      return unique(sem.visible(slot.which === "of" ? "scenario" : slot.block))
+        .filter((d) => !(d.name === own && d.module === sem.path))
+        .map((d) => declItem(d, sem));
+    }
     case "member":
       return memberItems(ctx, slot, sem);
     case "expr":
@@ -130,20 +151,20 @@ function blockItem(b: BlockSpec): CompletionItem {
   return { label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block };
 }
 
-function declItem(d: Decl, sem: Semantics): CompletionItem {
+function declItem(d: DeclInfo, sem: Semantics): CompletionItem {
   return {
     label: d.name,
     kind: d.kind === "scenario" || d.kind === "sweep" ? CompletionItemKind.Class : CompletionItemKind.Reference,
     detail: `${d.kind} · ${sem.moduleLabel(d.module)}`,
-    documentation: md(declarationMarkdown(d, sem.moduleLabel(d.module), sem.text(d.module))),
+    documentation: md(d.markdown),
     sortText: SORT.value,
     ...(IDENT.test(d.name) ? {} : { insertText: JSON.stringify(d.name) }),
   };
 }
 
 /** One item per name: a local declaration shadows the prelude's. */
-function unique(decls: readonly Decl[]): Decl[] {
-  const out = new Map<string, Decl>();
+function unique(decls: readonly DeclInfo[]): DeclInfo[] {
+  const out = new Map<string, DeclInfo>();
   for (const d of decls) out.set(d.name, d);
   return [...out.values()];
 }
@@ -182,6 +203,8 @@ function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, se
   const attr = block?.attrs.find((a) => a.name === path.at(-1));
   if (!attr) return [];
   if (slot.afterNumber && attr.type.t === "duration") return [{ label: attr.type.unit, kind: CompletionItemKind.Unit, detail: "unit", sortText: SORT.value }];
+  // `seed = 1   ep`: no unit fits, so a new member starts on the same line.
+  if (slot.afterNumber && ctx.word) return memberItems(ctx, { kind: "member", frame, qualifier: [], owner: null }, sem);
   if (!slot.expectOperand || slot.qualifier) return [];
   if (ctx.string && attr.type.t !== "enum" && attr.type.t !== "ref") return [];
   return valueItems(attr.type, attr, sem);

@@ -1,15 +1,15 @@
 /**
- * Where is the cursor? A forward skim of the token stream that mirrors the
- * grammar at member level (imports, block headers, attribute paths, `vary`,
- * labels) and tracks expressions as operand/operator alternation with a
- * bracket stack. It needs only the lexer, so it is cheap on large files and
- * never fails on broken ones: unexpected tokens end the construct they break,
- * as the parser's recovery would.
+ * Where is the cursor? Read off the parser's recovered syntax tree: the tree
+ * says which declaration, block and member the cursor is in (the grammar's
+ * own boundaries, so a finished member is never taken for an open one), and
+ * the tokens just before the cursor say where inside that member it stands
+ * (after a `.`, an operator, an opening bracket, a number).
  *
  * Completion and hover both ask it "what may stand here" (the slot) and
  * "which word is under the cursor"; everything editor-specific lives elsewhere.
  */
 import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import type * as A from "../../language/ast.ts";
 import { UNIT_WORDS } from "../../language/parser.ts";
 import * as T from "../../language/tokens.ts";
 import { AGENT_KINDS, ARM, DECLARATIONS, POLICY_GROUP, POPULATION } from "../../src/registry/blocks.ts";
@@ -46,7 +46,8 @@ export type Slot =
   | { readonly kind: "import-names"; readonly module: string | null; readonly written: readonly string[] }
   /** After a block kind: a name, `extends`, `of` or `{` may follow. */
   | { readonly kind: "header"; readonly block: string; readonly named: boolean; readonly parent: Frame | null }
-  | { readonly kind: "ref"; readonly block: string; readonly which: "extends" | "of"; readonly qualifier: readonly string[]; readonly parent: Frame | null }
+  /** After `extends` or `of`; `self` is the name of the declaration being written (it cannot extend itself). */
+  | { readonly kind: "ref"; readonly block: string; readonly which: "extends" | "of"; readonly qualifier: readonly string[]; readonly parent: Frame | null; readonly self: string | null }
   /** A member of `frame` may start here; `qualifier` is the dotted path typed so far (`audit.`). */
   | { readonly kind: "member"; readonly frame: Frame; readonly qualifier: readonly string[]; readonly owner: "attribute" | "vary" | null }
   | {
@@ -78,14 +79,28 @@ export interface CursorContext {
   readonly token: IToken | null;
 }
 
+/** Tokens with the comments the lexer set apart. */
 export interface Lexed {
   readonly tokens: readonly IToken[];
   readonly comments: readonly IToken[];
 }
 
+/** A parsed text: its tokens and recovered syntax tree (with its comments). */
+export interface Parsed {
+  readonly tokens: readonly IToken[];
+  readonly file: A.SourceFile;
+}
+
 const end = (t: IToken): number => (t.endOffset ?? t.startOffset) + 1;
 const is = (t: IToken | undefined, type: TokenType): boolean => t !== undefined && tokenMatcher(t, type);
 const isName = (t: IToken | undefined): boolean => is(t, T.AnyName);
+const isString = (t: IToken | undefined): boolean => is(t, T.StringLiteral) || is(t, T.UnterminatedString) || is(t, T.TripleString);
+
+/** Whether a string token has its closing quote (the lexer pass retypes unterminated strings as StringLiteral). */
+export function stringClosed(t: IToken): boolean {
+  if (is(t, T.TripleString)) return true;
+  return /^"(?:[^"\\\n\r]|\\.)*"$/.test(t.image);
+}
 
 /** The first token index whose start is at or after `offset`. */
 function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
@@ -118,16 +133,6 @@ export function childSpec(parent: Frame | null, kind: string): BlockSpec | null 
   return parent.spec?.blocks.find((b) => b.kind === kind) ?? null;
 }
 
-const newFrame = (kind: string, name: string | null, parent: Frame | null): Frame => ({
-  kind,
-  name,
-  spec: childSpec(parent, kind),
-  parent,
-  set: new Map(),
-  blocks: new Map(),
-  groups: new Map(),
-});
-
 /** The top-level declaration a frame belongs to. */
 export function declarationOf(frame: Frame | null): Frame | null {
   let f = frame;
@@ -135,390 +140,342 @@ export function declarationOf(frame: Frame | null): Frame | null {
   return f;
 }
 
-type Mode =
-  | { m: "member" }
-  | { m: "import"; stage: "path" | "afterPath" | "names"; module: string | null; names: string[] }
-  | { m: "header"; kind: string; name: string | null; named: boolean; tail: boolean }
-  | { m: "ref"; header: Extract<Mode, { m: "header" }>; which: "extends" | "of"; parts: string[]; expectName: boolean }
-  | { m: "path"; owner: "attribute" | "vary"; parts: string[]; expectName: boolean; start: number }
-  | {
-      m: "expr";
-      owner: Owner;
-      expectOperand: boolean;
-      dotted: string[] | null;
-      afterDot: boolean;
-      brackets: Bracket[];
-      afterNumber: boolean;
-      /** The `=` of an attribute: its value must start on that line. */
-      eqLine: number | null;
-      /** Where the attribute's `=` ends. */
-      eqEnd: number | null;
-      seenOperand: boolean;
-    };
-
-class Skim {
-  frame: Frame | null = null;
-  mode: Mode = { m: "member" };
-
-  constructor(private readonly tokens: readonly IToken[]) {}
-
-  /** Consume token i; returns how many tokens were used (a label takes two). */
-  step(i: number): number {
-    const t = this.tokens[i]!;
-    const mode = this.mode;
-    switch (mode.m) {
-      case "member":
-        return this.memberStart(i);
-      case "import":
-        if (mode.stage === "path" && (is(t, T.StringLiteral) || is(t, T.UnterminatedString))) {
-          mode.module = stringValue(t);
-          mode.stage = "afterPath";
-          return 1;
-        }
-        if (mode.stage === "afterPath" && is(t, T.LCurly)) {
-          mode.stage = "names";
-          return 1;
-        }
-        if (mode.stage === "names") {
-          if (isName(t)) mode.names.push(t.image);
-          if (isName(t) || is(t, T.Comma)) return 1;
-          if (is(t, T.RCurly)) {
-            this.mode = { m: "member" };
-            return 1;
-          }
-        }
-        this.mode = { m: "member" };
-        return this.memberStart(i);
-      case "header":
-        if (!mode.named && !mode.tail && (is(t, T.Identifier) || is(t, T.StringLiteral))) {
-          mode.name = is(t, T.StringLiteral) ? stringValue(t) : t.image;
-          mode.named = true;
-          return 1;
-        }
-        if (is(t, T.Extends) || is(t, T.Of)) {
-          mode.tail = true;
-          this.mode = { m: "ref", header: mode, which: is(t, T.Extends) ? "extends" : "of", parts: [], expectName: true };
-          return 1;
-        }
-        if (is(t, T.LCurly)) {
-          const frame = newFrame(mode.kind, mode.name, this.frame);
-          this.frame?.blocks.set(mode.kind, t.startOffset);
-          const declaration = declarationOf(this.frame);
-          if (this.frame?.spec === POPULATION && declaration) declaration.groups.set(mode.name ?? mode.kind, mode.kind);
-          this.frame = frame;
-          this.mode = { m: "member" };
-          return 1;
-        }
-        this.mode = { m: "member" };
-        return this.memberStart(i);
-      case "ref":
-        if (mode.expectName && isName(t)) {
-          mode.parts.push(t.image);
-          mode.expectName = false;
-          return 1;
-        }
-        if (!mode.expectName && is(t, T.Dot)) {
-          mode.expectName = true;
-          return 1;
-        }
-        this.mode = mode.header;
-        return this.step(i);
-      case "path":
-        if (mode.expectName && isName(t)) {
-          mode.parts.push(t.image);
-          mode.expectName = false;
-          return 1;
-        }
-        if (!mode.expectName && is(t, T.Dot)) {
-          mode.expectName = true;
-          return 1;
-        }
-        if (mode.owner === "attribute" && is(t, T.Equals)) {
-          this.recordAttribute(mode.parts, mode.start);
-          this.mode = exprMode({ kind: "attribute", path: mode.parts }, t.endLine ?? t.startLine ?? 0, end(t));
-          return 1;
-        }
-        if (mode.owner === "vary" && is(t, T.In)) {
-          this.mode = exprMode({ kind: "vary", path: mode.parts }, null);
-          return 1;
-        }
-        this.mode = { m: "member" };
-        return this.memberStart(i);
-      case "expr":
-        return this.expr(mode, i);
-    }
-  }
-
-  private recordAttribute(parts: readonly string[], start: number): void {
-    const frame = this.frame;
-    if (!frame || !parts.length) return;
-    frame.set.set(parts[0]!, start);
-    const declaration = declarationOf(frame);
-    if (frame.spec === POPULATION && declaration && parts.length === 1) declaration.groups.set(parts[0]!, parts[0]!);
-  }
-
-  private memberStart(i: number): number {
-    const t = this.tokens[i]!;
-    if (is(t, T.RCurly)) {
-      if (this.frame) this.frame = this.frame.parent;
-      return 1;
-    }
-    if (is(t, T.Semicolon)) return 1;
-    if (!this.frame) {
-      if (is(t, T.Import)) {
-        this.mode = { m: "import", stage: "path", module: null, names: [] };
-        return 1;
-      }
-      if (is(t, T.Identifier)) {
-        this.mode = { m: "header", kind: t.image, name: null, named: false, tail: false };
-        return 1;
-      }
-      return 1;
-    }
-    if (is(t, T.Identifier)) {
-      if (this.atVary(i)) {
-        this.mode = { m: "path", owner: "vary", parts: [], expectName: true, start: t.startOffset };
-        return 1;
-      }
-      if (this.atAttribute(i)) {
-        this.mode = { m: "path", owner: "attribute", parts: [t.image], expectName: false, start: t.startOffset };
-        return 1;
-      }
-      if (this.atBlock(i)) {
-        this.mode = { m: "header", kind: t.image, name: null, named: false, tail: false };
-        return 1;
-      }
-      if (is(this.tokens[i + 1], T.Colon)) {
-        this.mode = exprMode({ kind: "statement" }, null);
-        return 2;
-      }
-    }
-    if (startsExpression(t)) {
-      const mode = exprMode({ kind: "statement" }, null);
-      this.mode = mode;
-      return this.expr(mode, i);
-    }
-    return 1;
-  }
-
-  private expr(mode: Extract<Mode, { m: "expr" }>, i: number): number {
-    const t = this.tokens[i]!;
-    const prev = this.tokens[i - 1];
-    const bracket = mode.brackets.at(-1);
-    const endHere = (): number => {
-      this.mode = { m: "member" };
-      return this.memberStart(i);
-    };
-    if (is(t, T.RCurly)) return endHere();
-    if (mode.eqLine !== null && !mode.seenOperand && mode.brackets.length === 0 && t.startLine !== mode.eqLine) return endHere();
-    if (mode.afterDot) {
-      mode.afterDot = false;
-      if (isName(t)) {
-        mode.dotted = [...(mode.dotted ?? []), t.image];
-        return 1;
-      }
-    }
-    if (mode.expectOperand) {
-      if (is(t, T.Identifier) || is(t, T.True) || is(t, T.False) || is(t, T.StringLiteral) || is(t, T.TripleString) || is(t, T.UnterminatedString) || is(t, T.NumberLiteral)) {
-        mode.expectOperand = false;
-        mode.seenOperand = true;
-        mode.dotted = is(t, T.Identifier) ? [t.image] : null;
-        mode.afterNumber = is(t, T.NumberLiteral);
-        return 1;
-      }
-      if (is(t, T.LParen) || is(t, T.LBracket)) {
-        mode.seenOperand = true;
-        mode.brackets.push({ kind: is(t, T.LParen) ? "paren" : "list", callee: null, named: null });
-        return 1;
-      }
-      if (is(t, T.Minus) || is(t, T.Not)) {
-        mode.seenOperand = true;
-        return 1;
-      }
-      if ((is(t, T.RParen) || is(t, T.RBracket)) && bracket) {
-        mode.brackets.pop();
-        mode.expectOperand = false;
-        mode.dotted = null;
-        return 1;
-      }
-      if (is(t, T.Comma) && bracket) return 1;
-      return mode.brackets.length ? 1 : endHere();
-    }
-    // An operator is expected.
-    if (is(t, T.Dot) && mode.dotted) {
-      mode.afterDot = true;
-      return 1;
-    }
-    if (mode.afterNumber && (is(t, T.Percent) || (is(t, T.Identifier) && UNIT_WORDS.has(t.image) && t.startLine === prev?.endLine && !isMemberEnd(this.tokens[i + 1])))) {
-      mode.afterNumber = false;
-      return 1;
-    }
-    mode.afterNumber = false;
-    if (is(t, T.Identifier) && t.image === "by") {
-      mode.expectOperand = true;
-      return 1;
-    }
-    if (BINARY.some((b) => is(t, b))) {
-      mode.expectOperand = true;
-      mode.dotted = null;
-      return 1;
-    }
-    if ((is(t, T.LParen) || is(t, T.LBracket)) && (t.startLine === prev?.endLine || mode.brackets.length > 0)) {
-      mode.brackets.push({ kind: is(t, T.LParen) ? "call" : "index", callee: mode.dotted?.join(".") ?? null, named: null });
-      mode.expectOperand = true;
-      mode.dotted = null;
-      return 1;
-    }
-    if (bracket && is(t, T.Comma)) {
-      bracket.named = null;
-      mode.expectOperand = true;
-      return 1;
-    }
-    if (bracket && is(t, T.Equals) && (bracket.kind === "call" || bracket.kind === "index")) {
-      bracket.named = mode.dotted?.[0] ?? null;
-      mode.expectOperand = true;
-      mode.dotted = null;
-      return 1;
-    }
-    if (bracket && (is(t, T.RParen) || is(t, T.RBracket))) {
-      mode.brackets.pop();
-      mode.dotted = null;
-      return 1;
-    }
-    if (mode.brackets.length) {
-      // A list may omit commas: another operand.
-      mode.expectOperand = true;
-      return this.expr(mode, i);
-    }
-    return endHere();
-  }
-
-  private atAttribute(i: number): boolean {
-    let j = i + 1;
-    while (is(this.tokens[j], T.Dot) && isName(this.tokens[j + 1])) j += 2;
-    // `a.b. = 1` while the last segment is being typed.
-    if (is(this.tokens[j], T.Dot) && is(this.tokens[j + 1], T.Equals)) return true;
-    return is(this.tokens[j], T.Equals);
-  }
-
-  private atVary(i: number): boolean {
-    const t = this.tokens[i]!;
-    const next = this.tokens[i + 1];
-    return t.image === "vary" && isName(next) && !is(next, T.In);
-  }
-
-  private atBlock(i: number): boolean {
-    const tail = (t: IToken | undefined) => is(t, T.LCurly) || is(t, T.Extends) || is(t, T.Of);
-    if (tail(this.tokens[i + 1])) return true;
-    const second = this.tokens[i + 1];
-    return (is(second, T.Identifier) || is(second, T.StringLiteral)) && tail(this.tokens[i + 2]);
-  }
-}
-
-const BINARY = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash];
-
-function isMemberEnd(t: IToken | undefined): boolean {
-  return is(t, T.Equals) || is(t, T.Dot) || is(t, T.LCurly) || is(t, T.Colon);
-}
-
-function startsExpression(t: IToken): boolean {
-  return [T.NumberLiteral, T.StringLiteral, T.TripleString, T.UnterminatedString, T.True, T.False, T.Identifier, T.LParen, T.LBracket, T.Minus, T.Not].some((x) => is(t, x));
-}
-
-function exprMode(owner: Owner, eqLine: number | null, eqEnd: number | null = null): Extract<Mode, { m: "expr" }> {
-  return { m: "expr", owner, expectOperand: true, dotted: null, afterDot: false, brackets: [], afterNumber: false, eqLine, eqEnd, seenOperand: false };
-}
-
-function stringValue(t: IToken): string {
-  const image = t.image;
-  return image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
-}
-
-/** The slot the skim is in, as seen by the cursor at `offset` in `text`. */
-function slotOf(skim: Skim, text: string, offset: number): Slot {
-  const mode = skim.mode;
-  const frame = skim.frame;
-  switch (mode.m) {
-    case "member":
-      return frame ? { kind: "member", frame, qualifier: [], owner: null } : { kind: "top" };
-    case "import":
-      if (mode.stage === "names") return { kind: "import-names", module: mode.module, written: [...mode.names] };
-      // After `import "path"` a new declaration may start as well as `{ names }`.
-      return mode.stage === "path" ? { kind: "import-path" } : { kind: "top" };
-    case "header":
-      return { kind: "header", block: mode.kind, named: mode.named, parent: frame };
-    case "ref":
-      return mode.expectName ? { kind: "ref", block: mode.header.kind, which: mode.which, qualifier: [...mode.parts], parent: frame } : { kind: "none" };
-    case "path":
-      if (!frame) return { kind: "none" };
-      return mode.expectName ? { kind: "member", frame, qualifier: [...mode.parts], owner: mode.owner } : { kind: "none" };
-    case "expr": {
-      if (!frame) return { kind: "none" };
-      // `seed =` then a new line: the value is missing and a new member starts here.
-      if (mode.eqEnd !== null && !mode.seenOperand && /[\n\r]/.test(text.slice(mode.eqEnd, offset))) {
-        return { kind: "member", frame, qualifier: [], owner: null };
-      }
-      const last = mode.brackets.at(-1);
-      const bracket = last ? { ...last } : null;
-      if (mode.afterDot) return { kind: "expr", frame, owner: mode.owner, expectOperand: true, qualifier: [...(mode.dotted ?? [])], bracket, afterNumber: false };
-      return { kind: "expr", frame, owner: mode.owner, expectOperand: mode.expectOperand, qualifier: null, bracket, afterNumber: mode.afterNumber };
-    }
-  }
+/** Arms set scenario paths (`governance.audit.probability = 20%`). */
+export function isArm(frame: Frame): boolean {
+  return frame.spec === ARM;
 }
 
 /**
  * The context at `offset`. For completion the word is the name that ends at
  * the cursor; for hover it is the token under it.
  */
-export function contextAt(lexed: Lexed, text: string, offset: number, purpose: "complete" | "hover"): CursorContext {
-  const { tokens, comments } = lexed;
-  if (within(comments as IToken[], offset, false) || (purpose === "complete" && lineCommentBefore(comments, text, offset))) {
+export function contextAt(parsed: Parsed, text: string, offset: number, purpose: "complete" | "hover"): CursorContext {
+  const { tokens } = parsed;
+  const comment = commentAt(parsed.file.comments, offset);
+  if ((comment && offset < comment.span.end) || (purpose === "complete" && comment && lineCommentBefore(comment, text, offset))) {
     return { slot: { kind: "none" }, word: null, string: null, token: null };
   }
   const token = purpose === "complete" ? touching(tokens, offset) : (within(tokens, offset, false) ?? within(tokens, offset, true));
-  const isString = token !== null && (is(token, T.StringLiteral) || is(token, T.UnterminatedString) || is(token, T.TripleString));
-  const inString = isString && offset > token.startOffset && (offset < end(token) || is(token, T.UnterminatedString) || !token.image.endsWith('"'));
+  const stringToken = token !== null && isString(token);
+  const inString = stringToken && offset > token.startOffset && (offset < end(token) || !stringClosed(token));
   const word: Word | null = token && isName(token) ? { text: purpose === "complete" ? token.image.slice(0, offset - token.startOffset) : token.image, start: token.startOffset, end: end(token) } : null;
-  // For completion right after `.`, `(` or `=`, the token touching the cursor is punctuation: the state after it counts.
-  const stop = word ? word.start : isString ? token.startOffset : purpose === "hover" && token ? token.startOffset : offset;
-  const skim = new Skim(tokens);
-  let i = 0;
-  while (i < tokens.length && tokens[i]!.startOffset < stop) i += skim.step(i);
-  const slot = slotOf(skim, text, stop);
-  // Read on to the end of the block at the cursor, so attributes written after it count as set.
-  const open = slot.kind === "member" || slot.kind === "expr" ? slot.frame : null;
-  const stillOpen = () => {
-    for (let f = skim.frame; f; f = f.parent) if (f === open) return true;
-    return false;
-  };
-  while (open && i < tokens.length && stillOpen()) i += skim.step(i);
-  return { slot, word, string: inString || (purpose === "hover" && isString) ? token : null, token };
+  // For completion right after `.`, `(` or `=`, the token touching the cursor is punctuation: what stands after it counts.
+  const at = word ? word.start : stringToken && (inString || purpose === "hover") ? token.startOffset : purpose === "hover" && token ? token.startOffset : offset;
+  const slot = new Locator(parsed, text).slotAt(at);
+  return { slot, word, string: inString || (purpose === "hover" && stringToken) ? token : null, token };
 }
 
-/**
- * Offsets where a top-level declaration or import starts at the beginning of
- * a line: the skim can start afresh there (cursor-index.ts keeps them across edits).
- */
-export function topLevelStarts(lexed: Lexed, text: string): number[] {
-  const { tokens } = lexed;
-  const skim = new Skim(tokens);
-  const out: number[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    const t = tokens[i]!;
-    if (skim.frame === null && skim.mode.m === "member" && (is(t, T.Identifier) || is(t, T.Import)) && (t.startOffset === 0 || text[t.startOffset - 1] === "\n")) out.push(t.startOffset);
-    i += skim.step(i);
+/** The comment that starts before `offset` and reaches it. */
+function commentAt(comments: readonly A.Comment[], offset: number): A.Comment | null {
+  const c = lastBefore(comments, offset + 1);
+  return c && c.span.start <= offset && offset <= c.span.end ? c : null;
+}
+
+/** A `//` comment running to the cursor's line end. */
+function lineCommentBefore(c: A.Comment, text: string, offset: number): boolean {
+  return !c.block && !/[\n\r]/.test(text.slice(c.span.start, offset));
+}
+
+const OPERATORS: readonly TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash];
+
+/** Where in the tree a position falls. Positions are token starts or gaps between tokens. */
+class Locator {
+  private readonly tokens: readonly IToken[];
+  /** `{` offset → matching `}` offset (absent when the brace is never closed). */
+  private closes: Map<number, number> | null = null;
+
+  constructor(
+    private readonly parsed: Parsed,
+    private readonly text: string,
+  ) {
+    this.tokens = parsed.tokens;
   }
-  return out;
+
+  slotAt(pos: number): Slot {
+    const item = lastBefore(this.parsed.file.items, pos);
+    if (!item) return { kind: "top" };
+    if (item.kind === "Import") return this.importSlot(item, pos);
+    return this.blockSlot(item, null, pos) ?? { kind: "top" };
+  }
+
+  /** The token that ends at or before `pos`. */
+  private prevIndex(pos: number): number {
+    return firstAtOrAfter(this.tokens, pos) - 1;
+  }
+
+  private closeOf(open: number): number | null {
+    if (!this.closes) {
+      this.closes = new Map();
+      const stack: number[] = [];
+      for (const t of this.tokens) {
+        if (is(t, T.LCurly)) stack.push(t.startOffset);
+        else if (is(t, T.RCurly) && stack.length) this.closes.set(stack.pop()!, t.startOffset);
+      }
+    }
+    return this.closes.get(open) ?? null;
+  }
+
+  private importSlot(node: A.Import, pos: number): Slot {
+    const i = firstAtOrAfter(this.tokens, node.span.start);
+    const path = this.tokens[i + 1];
+    const hasPath = isString(path);
+    if (!hasPath || pos <= path!.startOffset) return { kind: "import-path" };
+    const open = this.tokens[i + 2];
+    if (!is(open, T.LCurly) || pos <= open!.startOffset) return { kind: "top" };
+    let j = i + 3;
+    const written: string[] = [];
+    while (j < this.tokens.length && (isName(this.tokens[j]) || is(this.tokens[j], T.Comma))) {
+      const t = this.tokens[j]!;
+      // Unclosed braces: what follows on later lines is the next declaration, not a name written here.
+      if (t.startOffset > pos && /[\n\r]/.test(this.text.slice(pos, t.startOffset))) return { kind: "import-names", module: node.path?.value ?? null, written };
+      if (isName(t) && t.startOffset !== pos) written.push(t.image);
+      j++;
+    }
+    const close = this.tokens[j];
+    if (is(close, T.RCurly) && pos > close!.startOffset) return { kind: "top" };
+    return { kind: "import-names", module: node.path?.value ?? null, written };
+  }
+
+  /**
+   * The slot of `pos` in block `b` (a member of `parent`), or null when `pos`
+   * is after the block (a new member of the parent may start there).
+   */
+  private blockSlot(b: A.Block, parent: Frame | null, pos: number): Slot | null {
+    const open = b.body?.start ?? null;
+    if (open === null || pos <= open) return this.headerSlot(b, parent, pos);
+    const close = this.closeOf(open);
+    if (close !== null && pos > close) return null;
+    const frame = makeFrame(b, parent);
+    const fresh: Slot = { kind: "member", frame, qualifier: [], owner: null };
+    // A member the parser saw start here (`seed = 1   epochs = 2`: not a unit) — unless it is a lone word being typed.
+    const starting = b.members.find((m) => m.span.start === pos);
+    if (starting && !(starting.kind === "Statement" && !starting.label && starting.expr.kind === "Ident")) return fresh;
+    const member = lastBefore(b.members, pos);
+    return (member && this.memberSlot(member, frame, pos)) ?? fresh;
+  }
+
+  private headerSlot(b: A.Block, parent: Frame | null, pos: number): Slot | null {
+    const p = this.prevIndex(pos);
+    const prev = this.tokens[p];
+    if (!prev || prev.startOffset < b.span.start) return null;
+    if (prev.startOffset === b.type.span.start) return { kind: "header", block: b.type.text, named: false, parent };
+    if (b.name && prev.startOffset === b.name.span.start) return { kind: "header", block: b.type.text, named: true, parent };
+    const self = parent === null ? (b.name?.text ?? null) : null;
+    if (is(prev, T.Extends) || is(prev, T.Of)) return { kind: "ref", block: b.type.text, which: is(prev, T.Extends) ? "extends" : "of", qualifier: [], parent, self };
+    if (is(prev, T.Dot)) {
+      const qualifier: string[] = [];
+      let j = p - 1;
+      while (isName(this.tokens[j]) && !is(this.tokens[j], T.Extends) && !is(this.tokens[j], T.Of)) {
+        qualifier.unshift(this.tokens[j]!.image);
+        if (!is(this.tokens[j - 1], T.Dot)) break;
+        j -= 2;
+      }
+      const keyword = this.tokens[j - 1];
+      if (qualifier.length && (is(keyword, T.Extends) || is(keyword, T.Of)) && keyword!.startOffset > b.span.start) {
+        return { kind: "ref", block: b.type.text, which: is(keyword, T.Extends) ? "extends" : "of", qualifier, parent, self };
+      }
+    }
+    return { kind: "none" };
+  }
+
+  /** The slot of `pos` in member `m` (which starts before it), or null when a new member starts at `pos`. */
+  private memberSlot(m: A.Member, frame: Frame, pos: number): Slot | null {
+    switch (m.kind) {
+      case "Block":
+        return this.blockSlot(m, frame, pos);
+      case "Attribute":
+      case "Vary": {
+        const path = m.path;
+        const last = path[path.length - 1];
+        const afterPath = last ? firstAtOrAfter(this.tokens, last.span.end) : -1;
+        const separator = this.tokens[afterPath];
+        const hasSeparator = m.kind === "Attribute" ? is(separator, T.Equals) : is(separator, T.In);
+        const owner = m.kind === "Attribute" ? "attribute" : "vary";
+        if (!hasSeparator || pos <= separator!.startOffset) {
+          // In the path: after `a.b.` the names before the cursor qualify it.
+          const prev = this.tokens[this.prevIndex(pos)];
+          if (m.kind === "Vary" && prev && prev.startOffset === m.span.start) return { kind: "member", frame, qualifier: [], owner: "vary" };
+          if (!is(prev, T.Dot)) return pos <= (last?.span.end ?? m.span.start) ? { kind: "none" } : null;
+          const qualifier = path.filter((n) => n.span.end <= prev!.startOffset).map((n) => n.text);
+          return { kind: "member", frame, qualifier, owner };
+        }
+        const names = path.map((n) => n.text);
+        const value = m.kind === "Attribute" ? m.value : m.values;
+        // `seed =` and a new line: the value is missing and a new member starts.
+        if (m.kind === "Attribute" && value.kind === "Missing" && /[\n\r]/.test(this.text.slice(end(separator!), pos))) return null;
+        return this.exprSlot(afterPath + 1, { kind: owner, path: names }, frame, pos, value.kind === "Missing" ? end(separator!) : value.span.end);
+      }
+      case "Statement": {
+        const prev = this.tokens[this.prevIndex(pos)];
+        if (m.label && pos <= m.label.span.end) return { kind: "none" };
+        // `vary ` with the path still to write (the parser sees a statement).
+        if (frame.spec?.kind === "sweep" && prev && prev.startOffset === m.span.start && prev.image === "vary" && m.expr.kind === "Ident") {
+          return { kind: "member", frame, qualifier: [], owner: "vary" };
+        }
+        const start = m.label ? firstAtOrAfter(this.tokens, m.label.span.end) + 1 : firstAtOrAfter(this.tokens, m.span.start);
+        if (!m.label && frame.spec?.kind !== "expect" && dottedName(m.expr) !== null && is(prev, T.Dot) && pos <= m.expr.span.end + 1) {
+          // Outside `expect`, a dotted name on its own is a setting path being typed (`governance.au`).
+          const qualifier = dottedParts(m.expr).filter((n) => n.span.end <= prev!.startOffset).map((n) => n.text);
+          return { kind: "member", frame, qualifier, owner: null };
+        }
+        return this.exprSlot(start, { kind: "statement" }, frame, pos, m.expr.kind === "Missing" ? m.span.end : m.expr.span.end);
+      }
+    }
+  }
+
+  /**
+   * The expression slot at `pos` for a value whose tokens start at index
+   * `from`, or null when the value is complete before `pos` (a new member
+   * starts). Brackets, operators and dots are read from the tokens between.
+   */
+  private exprSlot(from: number, owner: Owner, frame: Frame, pos: number, valueEnd: number): Slot | null {
+    const to = this.prevIndex(pos);
+    const state = scanExpression(this.tokens, from, to);
+    const prev = this.tokens[to];
+    const sameLine = prev !== undefined && !/[\n\r]/.test(this.text.slice(end(prev), pos));
+    const open = state.expectOperand || state.afterDot || state.brackets.length > 0;
+    const unitNext = state.afterNumber && sameLine && owner.kind !== "statement";
+    if (!open && !unitNext && pos > valueEnd) return null;
+    const last = state.brackets.at(-1);
+    const bracket = last ? { ...last } : null;
+    if (state.afterDot) return { kind: "expr", frame, owner, expectOperand: true, qualifier: [...(state.dotted ?? [])], bracket, afterNumber: false };
+    return { kind: "expr", frame, owner, expectOperand: state.expectOperand, qualifier: null, bracket, afterNumber: state.afterNumber && sameLine };
+  }
 }
 
-/** A `//` comment running to the cursor's line end (the lexer may not have seen it as one if it is unfinished). */
-function lineCommentBefore(comments: readonly IToken[], text: string, offset: number): boolean {
-  const c = within(comments as IToken[], offset, true);
-  return c !== null && c.image.startsWith("//") && !/[\n\r]/.test(text.slice(c.startOffset, offset));
+interface ExprState {
+  expectOperand: boolean;
+  dotted: string[] | null;
+  afterDot: boolean;
+  brackets: Bracket[];
+  afterNumber: boolean;
 }
 
-/** Arms set scenario paths (`governance.audit.probability = 20%`). */
-export function isArm(frame: Frame): boolean {
-  return frame.spec === ARM;
+/** Operand/operator alternation and open brackets over tokens [from, to] of one value. */
+function scanExpression(tokens: readonly IToken[], from: number, to: number): ExprState {
+  const s: ExprState = { expectOperand: true, dotted: null, afterDot: false, brackets: [], afterNumber: false };
+  for (let i = from; i <= to; i++) {
+    const t = tokens[i]!;
+    const prev = tokens[i - 1];
+    const bracket = s.brackets.at(-1);
+    if (s.afterDot) {
+      s.afterDot = false;
+      if (isName(t)) {
+        s.dotted = [...(s.dotted ?? []), t.image];
+        continue;
+      }
+    }
+    if (s.expectOperand) {
+      if (is(t, T.Identifier) || is(t, T.True) || is(t, T.False) || isString(t) || is(t, T.NumberLiteral)) {
+        s.expectOperand = false;
+        s.dotted = is(t, T.Identifier) ? [t.image] : null;
+        s.afterNumber = is(t, T.NumberLiteral);
+        continue;
+      }
+      if (is(t, T.LParen) || is(t, T.LBracket)) {
+        s.brackets.push({ kind: is(t, T.LParen) ? "paren" : "list", callee: null, named: null });
+        continue;
+      }
+      if (is(t, T.Minus) || is(t, T.Not)) continue;
+      if ((is(t, T.RParen) || is(t, T.RBracket)) && bracket) {
+        s.brackets.pop();
+        s.expectOperand = false;
+        s.dotted = null;
+        continue;
+      }
+      continue;
+    }
+    // An operator is expected.
+    if (is(t, T.Dot) && s.dotted) {
+      s.afterDot = true;
+      continue;
+    }
+    if (s.afterNumber && (is(t, T.Percent) || (is(t, T.Identifier) && UNIT_WORDS.has(t.image)))) {
+      s.afterNumber = false;
+      continue;
+    }
+    s.afterNumber = false;
+    if (is(t, T.Identifier) && t.image === "by") {
+      s.expectOperand = true;
+      continue;
+    }
+    if (OPERATORS.some((b) => is(t, b))) {
+      s.expectOperand = true;
+      s.dotted = null;
+      continue;
+    }
+    if ((is(t, T.LParen) || is(t, T.LBracket)) && (t.startLine === prev?.endLine || s.brackets.length > 0)) {
+      s.brackets.push({ kind: is(t, T.LParen) ? "call" : "index", callee: s.dotted?.join(".") ?? null, named: null });
+      s.expectOperand = true;
+      s.dotted = null;
+      continue;
+    }
+    if (bracket && is(t, T.Comma)) {
+      bracket.named = null;
+      s.expectOperand = true;
+      continue;
+    }
+    if (bracket && is(t, T.Equals) && (bracket.kind === "call" || bracket.kind === "index")) {
+      bracket.named = s.dotted?.[0] ?? null;
+      s.expectOperand = true;
+      s.dotted = null;
+      continue;
+    }
+    if (bracket && (is(t, T.RParen) || is(t, T.RBracket))) {
+      s.brackets.pop();
+      s.dotted = null;
+      continue;
+    }
+    if (s.brackets.length) {
+      // A list may omit commas: another operand.
+      s.expectOperand = true;
+      i--;
+    }
+  }
+  return s;
+}
+
+/** The last node that starts strictly before `pos` (nodes are in source order). */
+function lastBefore<N extends { readonly span: A.Span }>(nodes: readonly N[], pos: number): N | undefined {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid]!.span.start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return nodes[lo - 1];
+}
+
+function dottedName(e: A.Expr): string | null {
+  if (e.kind === "Ident") return e.name;
+  if (e.kind === "Member") {
+    const head = dottedName(e.object);
+    return head === null ? null : `${head}.${e.property.text}`;
+  }
+  return null;
+}
+
+function dottedParts(e: A.Expr): A.Name[] {
+  if (e.kind === "Ident") return [{ text: e.name, span: e.span }];
+  if (e.kind === "Member") return [...dottedParts(e.object), e.property];
+  return [];
+}
+
+function makeFrame(b: A.Block, parent: Frame | null): Frame {
+  const frame: Frame = { kind: b.type.text, name: b.name?.text ?? null, spec: childSpec(parent, b.type.text), parent, set: new Map(), blocks: new Map(), groups: new Map() };
+  for (const m of b.members) {
+    if (m.kind === "Attribute" && m.path.length) frame.set.set(m.path[0]!.text, m.span.start);
+    if (m.kind === "Block") frame.blocks.set(m.type.text, m.span.start);
+  }
+  if (parent === null) {
+    for (const m of b.members) {
+      if (m.kind !== "Block" || m.type.text !== "population") continue;
+      for (const g of m.members) {
+        if (g.kind === "Attribute" && g.path.length === 1) frame.groups.set(g.path[0]!.text, g.path[0]!.text);
+        if (g.kind === "Block") frame.groups.set(g.name?.text ?? g.type.text, g.type.text);
+      }
+    }
+  }
+  return frame;
 }

@@ -1,19 +1,19 @@
 /**
  * Completion and hover on large files without re-reading the whole file on
  * every keystroke: remember where top-level declarations start (lines where
- * the cursor-context skim can begin afresh), carry those places across edits,
- * and lex and skim only the declaration around the cursor.
+ * parsing can begin afresh), carry those places across edits, and parse only
+ * the declaration around the cursor.
  *
  * Places before an edit are unchanged. Places after it shift with the edit
  * when the edit only touched words, numbers and spaces; an edit that adds or
  * removes braces, quotes or comment marks drops them (the structure after it
  * may have changed), and they are found again by the next full scan.
  */
-import { lex } from "../../language/syntax.ts";
-import { topLevelStarts, type Lexed } from "./context.ts";
+import { parse } from "../../language/syntax.ts";
+import type { Parsed } from "./context.ts";
 
 export interface Window {
-  readonly lexed: Lexed;
+  readonly parsed: Parsed;
   readonly text: string;
   /** Offset of the window in the document. */
   readonly base: number;
@@ -26,6 +26,8 @@ const PLAIN = /^[A-Za-z0-9_ \t.%-]*$/;
 export class CursorIndex {
   private text: string | null = null;
   private starts: number[] = [];
+  /** The last window parsed (hover and completion often ask about the same text). */
+  private last: Window | null = null;
 
   window(text: string, offset: number): Window {
     this.follow(text);
@@ -35,8 +37,10 @@ export class CursorIndex {
       w = this.cut(text, offset);
     }
     const slice = text.slice(w.start, w.end);
-    const { tokens, comments } = lex(slice, "");
-    return { lexed: { tokens, comments }, text: slice, base: w.start };
+    if (this.last && this.last.base === w.start && this.last.text === slice) return this.last;
+    const { file, tokens } = parse(slice, "");
+    const parsed: Parsed = { file, tokens };
+    return (this.last = { parsed, text: slice, base: w.start });
   }
 
   private cut(text: string, offset: number): { start: number; end: number } {
@@ -56,8 +60,7 @@ export class CursorIndex {
   }
 
   private rescan(text: string): void {
-    const { tokens, comments } = lex(text, "");
-    this.starts = topLevelStarts({ tokens, comments }, text);
+    this.starts = topLevelStarts(text);
     this.text = text;
   }
 
@@ -90,4 +93,46 @@ export class CursorIndex {
     this.starts = [...this.starts.filter((x) => x < p), ...(plain ? this.starts.filter((x) => x - 1 >= oldEnd).map((x) => x + delta) : [])];
     this.text = text;
   }
+}
+
+const IDENT_START = /[A-Za-z_]/;
+
+/**
+ * Offsets where a top-level declaration or import starts at the beginning of
+ * a line (outside every brace, string and comment): parsing can start afresh
+ * there. A character scan, not the lexer: it runs over the whole file when
+ * the places are lost, and must stay cheap on megabytes.
+ */
+export function topLevelStarts(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++; // {
+    else if (c === 125) depth = Math.max(0, depth - 1); // }
+    else if (c === 34) {
+      // "…" to its closing quote on the line, or """…""" (as the lexer: an unclosed """ is an empty string and a quote)
+      const close = text.startsWith('"""', i) ? text.indexOf('"""', i + 3) : -1;
+      if (close >= 0) i = close + 2;
+      else {
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === 92) j += 2; // backslash escape
+          else if (d === 34 || d === 10 || d === 13) break;
+          else j++;
+        }
+        i = text.charCodeAt(j) === 34 ? j : j - 1;
+      }
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const eol = text.indexOf("\n", i);
+      i = eol < 0 ? n : eol - 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      // An unclosed /* runs to the end of the text (the lexer's UnterminatedComment).
+      const close = text.indexOf("*/", i + 2);
+      i = close >= 0 ? close + 1 : n;
+    } else if (depth === 0 && (i === 0 || text.charCodeAt(i - 1) === 10) && IDENT_START.test(text[i]!)) out.push(i);
+  }
+  return out;
 }

@@ -7,13 +7,13 @@ import type { IToken } from "chevrotain";
 import { tokenMatcher } from "chevrotain";
 import { MarkupKind, type Hover, type Range } from "vscode-languageserver";
 import * as T from "../../language/tokens.ts";
-import type { Decl } from "../../src/compiler/program.ts";
+import type { DeclInfo } from "./analysis.ts";
 import { metricDef, METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec } from "../../src/registry/types.ts";
 import type { Semantics } from "./completion.ts";
-import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Lexed } from "./context.ts";
-import { attrMarkdown, blockMarkdown, CRITERION_FUNCTIONS, declarationMarkdown, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricMarkdown } from "./describe.ts";
+import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Parsed } from "./context.ts";
+import { attrMarkdown, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricMarkdown } from "./describe.ts";
 
 const KEYWORD_DOCS: Record<string, string> = {
   import: 'Brings declarations of another module into scope: `import "std/governance" { moderate }`, or every declaration with `import "./common.sbx"`.',
@@ -27,7 +27,7 @@ const KEYWORD_DOCS: Record<string, string> = {
   by: "`from..to by step`: the step of a range.",
 };
 
-export function hover(ctx: CursorContext, lexed: Lexed, sem: Semantics, toRange: (start: number, end: number) => Range): Hover | null {
+export function hover(ctx: CursorContext, lexed: Parsed, sem: Semantics, toRange: (start: number, end: number) => Range): Hover | null {
   const token = ctx.token;
   if (!token) return null;
   const value = hoverText(ctx, token, lexed, sem);
@@ -35,22 +35,22 @@ export function hover(ctx: CursorContext, lexed: Lexed, sem: Semantics, toRange:
   return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(token.startOffset, (token.endOffset ?? token.startOffset) + 1) };
 }
 
-function find(sem: Semantics, kind: string, name: string): Decl | undefined {
+function find(sem: Semantics, kind: string, name: string): DeclInfo | undefined {
   const all = sem.visible(kind).filter((d) => d.name === name);
   return all.at(-1);
 }
 
-function declText(sem: Semantics, d: Decl | undefined): string | null {
-  return d ? declarationMarkdown(d, sem.moduleLabel(d.module), sem.text(d.module)) : null;
+function declText(_sem: Semantics, d: DeclInfo | undefined): string | null {
+  return d ? d.markdown : null;
 }
 
-function next(lexed: Lexed, token: IToken, k = 1): IToken | undefined {
+function next(lexed: Parsed, token: IToken, k = 1): IToken | undefined {
   const i = lexed.tokens.indexOf(token);
   return i < 0 ? undefined : lexed.tokens[i + k];
 }
 
 /** `network` `.` `edges` → the longest metric name starting at `token`. */
-function dottedMetric(lexed: Lexed, token: IToken, qualifier: readonly string[]): string | null {
+function dottedMetric(lexed: Parsed, token: IToken, qualifier: readonly string[]): string | null {
   const i = lexed.tokens.indexOf(token);
   const parts = [...qualifier, token.image];
   let j = i;
@@ -79,7 +79,7 @@ function attrOf(frame: Frame, owner: "attribute" | "vary" | null, path: readonly
   return attr && block ? { attr, block } : null;
 }
 
-function hoverText(ctx: CursorContext, token: IToken, lexed: Lexed, sem: Semantics): string | null {
+function hoverText(ctx: CursorContext, token: IToken, lexed: Parsed, sem: Semantics): string | null {
   const slot = ctx.slot;
   const word = token.image;
   if (tokenMatcher(token, T.Import) || tokenMatcher(token, T.Extends) || tokenMatcher(token, T.Of) || tokenMatcher(token, T.In) || tokenMatcher(token, T.And) || tokenMatcher(token, T.Or) || tokenMatcher(token, T.Not)) {
@@ -113,7 +113,7 @@ function hoverText(ctx: CursorContext, token: IToken, lexed: Lexed, sem: Semanti
   }
 }
 
-function memberHover(frame: Frame, owner: "attribute" | "vary" | null, qualifier: readonly string[], token: IToken, lexed: Lexed, sem: Semantics): string | null {
+function memberHover(frame: Frame, owner: "attribute" | "vary" | null, qualifier: readonly string[], token: IToken, lexed: Parsed, sem: Semantics): string | null {
   const word = token.image;
   if (word === "vary" && owner === null && tokenMatcher(next(lexed, token) ?? token, T.AnyName)) return KEYWORD_DOCS["vary"]!;
   const root = owner === "vary" || isArm(frame) ? SCENARIO : frame.spec;
@@ -132,7 +132,7 @@ function memberHover(frame: Frame, owner: "attribute" | "vary" | null, qualifier
   return null;
 }
 
-function criterionWord(token: IToken, lexed: Lexed, qualifier: readonly string[]): string | null {
+function criterionWord(token: IToken, lexed: Parsed, qualifier: readonly string[]): string | null {
   const name = [...qualifier, token.image].join(".");
   const fn = CRITERION_FUNCTIONS.get(name);
   const after = next(lexed, token);
@@ -145,7 +145,7 @@ function criterionWord(token: IToken, lexed: Lexed, qualifier: readonly string[]
   return prefix.length ? `Metrics: ${prefix.map((m) => `\`${m.name}\``).join(", ")}` : null;
 }
 
-function exprHover(ctx: CursorContext, slot: Extract<CursorContext["slot"], { kind: "expr" }>, token: IToken, lexed: Lexed, sem: Semantics): string | null {
+function exprHover(ctx: CursorContext, slot: Extract<CursorContext["slot"], { kind: "expr" }>, token: IToken, lexed: Parsed, sem: Semantics): string | null {
   const word = token.image;
   if (word === "by" && !slot.expectOperand) return KEYWORD_DOCS["by"]!;
   if (slot.owner.kind === "statement") {

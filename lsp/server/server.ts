@@ -10,10 +10,12 @@ import { pathToFileURL } from "node:url";
 import {
   CodeActionKind,
   DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
   type CodeAction,
+  type CompletionItem,
   type Connection,
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
@@ -23,20 +25,19 @@ import {
   type WorkspaceEdit,
   createConnection,
   ProposedFeatures,
-  StreamMessageReader,
-  StreamMessageWriter,
 } from "vscode-languageserver/node";
 import { format } from "../../language/format.ts";
-import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/cli/node-host.ts";
-import { basename, dirname, relativePath } from "../../src/compiler/host.ts";
-import type { Compilation } from "../../src/compiler/index.ts";
-import { loadProgram, resolveSpecifier, stdlibModules, visibleNames, type Decl } from "../../src/compiler/program.ts";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/platform/node-host.ts";
+import { dirname } from "../../src/compiler/host.ts";
+import { loadProgram, resolveSpecifier, stdlibModules } from "../../src/compiler/program.ts";
+import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
+import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
+import { AnalysisClient, analyzerEntry } from "./analysis-client.ts";
 import { complete, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import { hover } from "./hover.ts";
-import { canRename, definition, IDENTIFIER, importTargetAt, references, symbolAt } from "./navigation.ts";
+import type { Place } from "./navigation.ts";
 import { documentSymbols, foldingRanges } from "./outline.ts";
 import { SEMANTIC_LEGEND, semanticTokens } from "./semantic-tokens.ts";
 import { uriToPath, Workspace, type OpenDocument } from "./workspace.ts";
@@ -45,6 +46,8 @@ export interface ServerOptions {
   /** Milliseconds to wait after the last edit before recompiling for diagnostics. */
   readonly diagnosticsDelay?: number;
   readonly stdlibDir?: string;
+  /** Compile in this thread instead of a worker thread. */
+  readonly inProcess?: boolean;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -55,10 +58,18 @@ export function diagnosticHref(code: string): string {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
-  const workspace = new Workspace(options.stdlibDir ?? STDLIB_DIR);
+  const stdlibDir = options.stdlibDir ?? STDLIB_DIR;
+  const workspace = new Workspace(stdlibDir);
   let delay = options.diagnosticsDelay ?? 200;
   let relatedInformation = false;
+  let snippets = false;
+  /** The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out without it. */
+  let lazyDocs = false;
+  let lastList: { readonly serial: number; readonly items: readonly CompletionItem[] } = { serial: 0, items: [] };
+  let watchFiles = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** The newest names in scope of each open document, from its last compilation (a keystroke seldom changes them). */
+  const summaries = new Map<string, Summary>();
 
   const range = (path: string, span: Span): Range => {
     const lines = workspace.lines(path);
@@ -81,31 +92,34 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const docAt = (uri: string): OpenDocument | undefined => workspace.document(uriToPath(uri));
 
-  // ---- diagnostics, debounced -------------------------------------------------------------
+  // ---- the analyzer: compilations off this thread --------------------------------------------
 
-  const publish = (doc: OpenDocument) => {
-    const result = workspace.compilation(doc.path);
-    if (workspace.document(doc.path)?.version !== doc.version) return;
-    const diagnostics = result.diagnostics.filter((d) => d.file === doc.path).map(toLsp);
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  /** A compilation's result: publish it if it is of the document's current version. */
+  const analysed = (result: Analysed) => {
+    const doc = workspace.document(result.path);
+    if (!doc) return;
+    summaries.set(doc.path, result.summary);
+    if (result.version !== doc.version) return;
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: result.diagnostics.map(toLsp) });
   };
+  const analysis = new AnalysisClient(stdlibDir, options.inProcess ? null : analyzerEntry(PACKAGE_ROOT), {
+    analysed,
+    error: (message) => connection.console.error(message),
+  });
+  /** Ask the analyzer, with every open buffer's newest text handed over first. */
+  const ask = <T>(method: Parameters<AnalysisClient["request"]>[0], ...args: unknown[]): Promise<T> => {
+    analysis.sync(workspace.documents());
+    return analysis.request<T>(method, ...args);
+  };
+
+  // ---- diagnostics, debounced -------------------------------------------------------------
 
   const runDiagnostics = () => {
     timer = null;
-    const queue = workspace.documents();
-    const nextDoc = () => {
-      const doc = queue.shift();
-      if (!doc || timer) return;
-      const current = workspace.document(doc.path);
-      try {
-        if (current) publish(current);
-      } catch (e) {
-        connection.console.error(`sbx: diagnostics failed for ${doc.path}: ${(e as Error).stack ?? String(e)}`);
-      }
-      // One compilation per turn, so requests are answered in between.
-      setImmediate(nextDoc);
-    };
-    nextDoc();
+    const docs = workspace.documents();
+    analysis.sync(docs);
+    // The analyzer recompiles only the documents whose files changed, one per turn.
+    analysis.diagnose(docs.map((d) => d.path));
   };
 
   const schedule = () => {
@@ -115,28 +129,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ---- semantics for completion and hover -------------------------------------------------
 
-  const moduleLabel = (from: string) => (path: string) => {
-    if (workspace.isStdlib(path)) return `std/${basename(path).replace(/\.sbx$/, "")}`;
-    const rel = relativePath(dirname(from), path);
-    return rel.startsWith(".") ? rel : `./${rel}`;
+  /** The document's names in scope: its last summary, else (first request after opening) a compilation now. */
+  const summaryOf = async (doc: OpenDocument): Promise<Summary> => {
+    const known = summaries.get(doc.path);
+    if (known) return known;
+    try {
+      const result = await ask<Analysed>("analyse", doc.path);
+      analysed(result);
+      return result.summary;
+    } catch {
+      // The compile failed (its thread ran out of memory, and was restarted): answer from the registry alone.
+      return { visible: {}, groups: {} };
+    }
   };
 
-  const semanticsOf = (doc: OpenDocument, result: Compilation): Semantics => {
-    const program = result.program;
-    const module = program.modules.get(doc.path);
+  const semanticsOf = (doc: OpenDocument, summary: Summary): Semantics => {
+    const label = moduleLabel(stdlibDir, doc.path);
     return {
-      visible: (kind) => (module ? visibleNames(program, module, kind) : (program.prelude?.declarations.filter((d) => d.kind === kind) ?? [])),
-      groups: (scenario) => {
-        const out = new Map<string, string>();
-        const plan = result.scenarios.find((s) => s.name === scenario && s.file === doc.path)?.plan;
-        for (const g of plan?.groups ?? []) out.set(g.name, g.kind);
-        for (const d of result.symbols.defs) if (d.kind === "group" && d.container === scenario && d.file === doc.path && !out.has(d.name)) out.set(d.name, d.name);
-        return out;
-      },
+      visible: (kind) => summary.visible[kind] ?? [],
+      groups: (scenario) => new Map(summary.groups[scenario] ?? []),
       moduleDeclarations: (spec) => {
+        // A module being imported right now may be new: load it here (it is small, and its parse is cached).
         const target = resolveSpecifier(workspace.host, doc.path, spec);
-        const loaded = program.modules.get(target) ?? loadProgram(workspace.host, [target]).modules.get(target);
-        return loaded?.declarations ?? [];
+        const loaded = loadProgram(workspace.host, [target]).modules.get(target);
+        return (loaded?.declarations ?? []).map((d): DeclInfo => declInfo(d, label, workspace.text(d.module)));
       },
       importable: () => {
         const out = stdlibModules(workspace.host);
@@ -147,8 +163,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         }
         return out;
       },
-      moduleLabel: moduleLabel(doc.path),
+      moduleLabel: label,
       text: (path) => workspace.text(path),
+      path: doc.path,
     };
   };
 
@@ -158,10 +175,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const init = (params.initializationOptions ?? {}) as { diagnosticsDelay?: unknown };
     if (typeof init.diagnosticsDelay === "number" && init.diagnosticsDelay >= 0) delay = init.diagnosticsDelay;
     relatedInformation = params.capabilities.textDocument?.publishDiagnostics?.relatedInformation === true;
+    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    lazyDocs = params.capabilities.textDocument?.completion?.completionItem?.resolveSupport?.properties.includes("documentation") === true;
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
+    analysis.init(folders.filter((f) => !f.startsWith("/__unsaved__/")));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: [".", "[", '"', "/"] },
+        completionProvider: { triggerCharacters: [".", "[", '"', "/"], resolveProvider: true },
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
@@ -176,104 +198,103 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
 
+  connection.onInitialized(() => {
+    // Files created, changed or deleted outside the editor: ask the client to tell us (VS Code's client does it unasked).
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.sbx" }] });
+  });
+
   // Incremental sync, applied by the workspace itself so it sees each edit (and re-indexes only around it).
   connection.onDidOpenTextDocument((p) => {
     workspace.set(p.textDocument.uri, p.textDocument.version, p.textDocument.text);
     schedule();
   });
   connection.onDidChangeTextDocument((p) => {
-    workspace.change(p.textDocument.uri, p.textDocument.version, p.contentChanges);
+    if (!workspace.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) return;
     schedule();
   });
   connection.onDidCloseTextDocument((p) => {
-    workspace.close(p.textDocument.uri);
+    // The file is read from disk again; the documents that import it are checked against that.
+    const path = workspace.close(p.textDocument.uri);
+    summaries.delete(path);
+    analysis.close(path);
     void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
     schedule();
   });
-  connection.onDidChangeWatchedFiles(() => {
-    workspace.diskChanged();
+  connection.onDidChangeWatchedFiles((p) => {
+    analysis.diskChanged(p.changes.map((c) => uriToPath(c.uri)));
     schedule();
   });
 
   // ---- requests -------------------------------------------------------------------------------
 
-  connection.onCompletion((params) => {
+  connection.onCompletion(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return [];
     const offset = workspace.lines(doc.path).offset(params.position);
     const w = workspace.window(doc, offset);
-    const ctx = contextAt(w.lexed, w.text, offset - w.base, "complete");
+    const ctx = contextAt(w.parsed, w.text, offset - w.base, "complete");
     if (ctx.slot.kind === "none") return [];
-    return complete(ctx, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base), offset - w.base);
+    const current = workspace.document(doc.path);
+    if (!current) return [];
+    const items = complete(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
+    if (!lazyDocs) return items;
+    lastList = { serial: lastList.serial + 1, items };
+    return items.map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: lastList.serial, index: i } }));
   });
 
-  connection.onHover((params) => {
+  connection.onCompletionResolve((item) => {
+    const at = item.data as { list?: unknown; index?: unknown } | undefined;
+    const full = at?.list === lastList.serial && typeof at.index === "number" ? lastList.items[at.index] : undefined;
+    return full?.label === item.label && full.documentation !== undefined ? { ...item, documentation: full.documentation } : item;
+  });
+
+  connection.onHover(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
     const w = workspace.window(doc, offset);
-    const ctx = contextAt(w.lexed, w.text, offset - w.base, "hover");
-    return hover(ctx, w.lexed, semanticsOf(doc, workspace.recentCompilation(doc.path)), shifted(doc.path, w.base));
+    const ctx = contextAt(w.parsed, w.text, offset - w.base, "hover");
+    if (!ctx.token) return null;
+    const current = workspace.document(doc.path);
+    if (!current) return null;
+    return hover(ctx, w.parsed, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base));
   });
 
-  connection.onDefinition((params) => {
+  connection.onDefinition(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
-    const result = workspace.compilation(doc.path);
-    const module = importTargetAt(result, doc.path, offset);
-    if (module) return workspace.text(module) === undefined ? null : location(module, { start: 0, end: 0 });
-    const place = definition(result, doc.path, offset);
+    const place = await ask<Place | null>("definition", doc.path, offset);
     return place ? location(place.file, place.span) : null;
   });
 
-  const openCompilations = (): Compilation[] => workspace.documents().map((d) => workspace.compilation(d.path));
-
-  connection.onReferences((params) => {
+  connection.onReferences(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
-    const target = symbolAt(workspace.compilation(doc.path), doc.path, offset);
-    if (!target) return [];
-    return references(openCompilations(), target, params.context.includeDeclaration).map((p) => location(p.file, p.span));
+    const places = await ask<Place[]>("references", doc.path, offset, params.context.includeDeclaration);
+    return places.map((p) => location(p.file, p.span));
   });
 
-  const renameTarget = (doc: OpenDocument, offset: number) => {
-    const result = workspace.compilation(doc.path);
-    const target = symbolAt(result, doc.path, offset);
-    if (!target) return { error: "nothing to rename here: place the cursor on a declared name or a use of one" } as const;
-    const check = canRename(target, (f) => workspace.isStdlib(f), moduleLabel(doc.path));
-    if (!check.ok) return { error: check.reason } as const;
-    // A population entry such as `free_rider = 3` is named by its policy: rename the policy instead.
-    if (target.kind === "group" && result.symbols.refs.some((r) => r.file === target.file && r.span.start === target.nameSpan.start && r.target.kind !== "group")) {
-      return { error: `the group '${target.name}' is named by its policy; rename the policy, or give the group a name of its own` } as const;
-    }
-    return { target } as const;
-  };
-
-  connection.onPrepareRename((params) => {
+  connection.onPrepareRename(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
-    const found = renameTarget(doc, offset);
-    if ("error" in found) return new ResponseError(ErrorCodes.InvalidRequest, found.error ?? "");
-    const result = workspace.compilation(doc.path);
-    const use = result.symbols.refs.find((r) => r.file === doc.path && r.span.start <= offset && offset <= r.span.end && r.target.name === found.target.name);
-    const span = use?.span ?? found.target.nameSpan;
-    return { range: range(doc.path, span), placeholder: found.target.name };
+    const answer = await ask<RenameAnswer>("prepareRename", doc.path, offset);
+    if ("error" in answer) return new ResponseError(ErrorCodes.InvalidRequest, answer.error);
+    if (!("span" in answer)) return null;
+    return { range: range(doc.path, answer.span), placeholder: answer.placeholder };
   });
 
-  connection.onRenameRequest((params): WorkspaceEdit | ResponseError<void> | null => {
+  connection.onRenameRequest(async (params): Promise<WorkspaceEdit | ResponseError<void> | null> => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return null;
     const offset = workspace.lines(doc.path).offset(params.position);
-    const found = renameTarget(doc, offset);
-    if ("error" in found) return new ResponseError(ErrorCodes.InvalidRequest, found.error ?? "");
-    if (!IDENTIFIER.test(params.newName)) return new ResponseError(ErrorCodes.InvalidParams, `'${params.newName}' is not a valid name: use letters, digits and _, not starting with a digit`);
+    const answer = await ask<RenameAnswer>("rename", doc.path, offset, params.newName);
+    if ("error" in answer) return new ResponseError(answer.invalidParams ? ErrorCodes.InvalidParams : ErrorCodes.InvalidRequest, answer.error);
+    if (!("edits" in answer)) return null;
     const changes: Record<string, TextEdit[]> = {};
-    for (const place of references(openCompilations(), found.target, true)) {
-      (changes[workspace.uriOf(place.file)] ??= []).push({ range: range(place.file, place.span), newText: params.newName });
-    }
+    for (const place of answer.edits) (changes[workspace.uriOf(place.file)] ??= []).push({ range: range(place.file, place.span), newText: params.newName });
     return { changes };
   });
 
@@ -287,17 +308,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return doc ? foldingRanges(workspace.parsed(doc), workspace.lexed(doc), workspace.lines(doc.path)) : [];
   });
 
-  connection.languages.semanticTokens.on((params) => {
+  connection.languages.semanticTokens.on(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return { data: [] };
-    const result = workspace.recentCompilation(doc.path);
-    const module = result.program.modules.get(doc.path);
+    const summary = await summaryOf(doc);
+    const current = workspace.document(doc.path);
+    if (!current) return { data: [] };
     const origin = (kind: string, name: string): "stdlib" | "user" | null => {
-      const decls: Decl[] = module ? (kind === "*" ? [...new Set(["persona", "policy", "scenario", ...result.program.modules.get(doc.path)!.declarations.map((d) => d.kind)])].flatMap((k) => visibleNames(result.program, module, k)) : visibleNames(result.program, module, kind)) : [];
-      const decl = decls.find((d) => d.name === name);
+      const decls: readonly DeclInfo[] = kind === "*" ? Object.values(summary.visible).flat() : (summary.visible[kind] ?? []);
+      const decl = decls.findLast((d) => d.name === name);
       return decl ? (workspace.isStdlib(decl.module) ? "stdlib" : "user") : null;
     };
-    return { data: semanticTokens(workspace.parsed(doc), workspace.lexed(doc), workspace.lines(doc.path), { origin }) };
+    return { data: semanticTokens(workspace.parsed(current), workspace.lexed(current), workspace.lines(current.path), { origin }) };
   });
 
   connection.onDocumentFormatting((params) => {
@@ -308,31 +330,40 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return [{ range: range(doc.path, { start: 0, end: doc.text.length }), newText: result.text }];
   });
 
-  connection.onCodeAction((params) => {
+  connection.onCodeAction(async (params) => {
     const doc = docAt(params.textDocument.uri);
     if (!doc) return [];
+    // Every action here is a quick fix: a client that asks only for other kinds gets none.
+    const only = params.context.only;
+    if (only && !only.some((k) => k === CodeActionKind.Empty || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
     const lines = workspace.lines(doc.path);
     const from = lines.offset(params.range.start);
     const to = lines.offset(params.range.end);
+    const found = await ask<{ diagnostic: Diagnostic; fixes: readonly Fix[] }[]>("fixes", doc.path, from, to);
     const actions: CodeAction[] = [];
-    for (const d of workspace.compilation(doc.path).diagnostics) {
-      if (d.file !== doc.path || !d.fixes.length || d.span.end < from || d.span.start > to) continue;
-      for (const fix of d.fixes) {
+    for (const { diagnostic: d, fixes } of found) {
+      for (const fix of fixes) {
         const changes: Record<string, TextEdit[]> = {};
         for (const e of fix.edits) (changes[workspace.uriOf(e.file)] ??= []).push({ range: range(e.file, e.span), newText: e.text });
-        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLsp(d)], isPreferred: d.fixes.length === 1, edit: { changes } });
+        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLsp(d)], isPreferred: fixes.length === 1, edit: { changes } });
       }
     }
     return actions;
   });
 
+  connection.onShutdown(() => analysis.stop());
+
   connection.listen();
   return workspace;
 }
 
-/** `sbx lsp --stdio`: serve until the client disconnects. */
+/**
+ * `sbx lsp --stdio`: serve until the client disconnects. Handing the library
+ * the streams themselves (not message readers) makes it exit when stdin
+ * closes, even while the parent process lives on.
+ */
 export function runStdioServer(options: ServerOptions = {}): Promise<void> {
-  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   startServer(connection, options);
   return new Promise((resolve) => connection.onExit(() => resolve()));
 }

@@ -1,22 +1,13 @@
 /**
- * The server's view of the files: open buffers over the disk, and what has
- * been computed from them. The compiler does no IO; its host here serves
- * open buffers first.
- *
- * Caching: lexing and parsing are kept per document version; a compilation is
- * kept per entry and "world generation" (bumped by every edit, open, close or
- * change on disk), so hover, completion and navigation never recompile when
- * nothing changed. Completion and hover may also use the last compilation of
- * an older generation for names declared elsewhere, which a one-character
- * edit does not change.
+ * The editor thread's view of the files: open buffers over the disk, and
+ * what a parse alone gives (line indexes, the declaration window around the
+ * cursor, the whole tree for the outline). Compilations live in the analyzer
+ * (analysis.ts), usually on another thread.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { lex, parse, type ParseResult } from "../../language/syntax.ts";
-import type { SourceHost } from "../../src/compiler/host.ts";
-import { normalizePath } from "../../src/compiler/host.ts";
-import { compile, type Compilation } from "../../src/compiler/index.ts";
-import type { Module } from "../../src/compiler/program.ts";
+import { normalizePath, type SourceHost } from "../../src/compiler/host.ts";
 import { LineIndex, type Position } from "../../src/text/line-index.ts";
 import type { Lexed } from "./context.ts";
 import { CursorIndex, type Window } from "./cursor-index.ts";
@@ -41,43 +32,36 @@ interface Derived {
   parsed?: ParseResult;
 }
 
-interface CachedCompilation {
-  readonly generation: number;
-  readonly result: Compilation;
-}
-
 export class Workspace {
   private readonly docs = new Map<string, OpenDocument>();
   private readonly derived = new Map<string, Derived>();
-  private readonly compilations = new Map<string, CachedCompilation>();
-  private readonly disk = new Map<string, string | undefined>();
-  private readonly diskLines = new Map<string, LineIndex>();
+  private readonly diskLines = new Map<string, { stamp: string; lines: LineIndex }>();
   private readonly cursorIndexes = new Map<string, CursorIndex>();
-  private generation = 0;
-  /** How many compilations ran (tests and the benchmark read it). */
-  compiles = 0;
 
-  constructor(
-    readonly stdlibDir: string,
-    private readonly readDisk: (path: string) => string | undefined = defaultReadDisk,
-  ) {
+  constructor(readonly stdlibDir: string) {
     this.host = { stdlibDir, readFile: (path) => this.text(path) };
   }
+
+  /** The compiler's host on this thread: open buffers first, then the disk. */
+  readonly host: SourceHost;
 
   // ---- documents ----------------------------------------------------------------------
 
   set(uri: string, version: number, text: string): OpenDocument {
     const doc = { uri, path: uriToPath(uri), version, text, lines: new LineIndex(text) };
     this.docs.set(doc.path, doc);
-    this.generation++;
     return doc;
   }
 
-  /** Apply incremental changes (in order): only the lines around each edit are re-indexed. */
-  change(uri: string, version: number, changes: readonly ContentChange[]): OpenDocument {
+  /**
+   * Apply incremental changes (in order): only the lines around each edit are
+   * re-indexed. A change to a document that is not open is ignored (a late
+   * message after `didClose` must not bring a fragment back as a document).
+   */
+  change(uri: string, version: number, changes: readonly ContentChange[]): OpenDocument | null {
     const path = uriToPath(uri);
     const previous = this.docs.get(path);
-    if (!previous) return this.set(uri, version, changes.at(-1)?.text ?? "");
+    if (!previous) return null;
     let { text, lines } = previous;
     const index = this.cursorIndexes.get(path);
     for (const c of changes) {
@@ -95,24 +79,15 @@ export class Workspace {
     }
     const doc = { uri, path, version, text, lines };
     this.docs.set(path, doc);
-    this.generation++;
     return doc;
   }
 
-  close(uri: string): void {
+  close(uri: string): string {
     const path = uriToPath(uri);
     this.docs.delete(path);
     this.derived.delete(path);
     this.cursorIndexes.delete(path);
-    this.compilations.delete(path);
-    this.generation++;
-  }
-
-  /** Files changed on disk (saved elsewhere, created, deleted). */
-  diskChanged(): void {
-    this.disk.clear();
-    this.diskLines.clear();
-    this.generation++;
+    return path;
   }
 
   document(path: string): OpenDocument | undefined {
@@ -123,23 +98,20 @@ export class Workspace {
     return [...this.docs.values()];
   }
 
-  isOpen(path: string): boolean {
-    return this.docs.has(path);
-  }
-
   uriOf(path: string): string {
     return this.docs.get(path)?.uri ?? pathToFileURL(path).href;
   }
 
-  /** The text of any file: an open buffer, else the disk. */
+  /** The text of any file: an open buffer, else the disk (read afresh: this thread reads unopened files rarely). */
   text(path: string): string | undefined {
     const open = this.docs.get(path);
     if (open) return open.text;
-    if (!this.disk.has(path)) this.disk.set(path, this.readDisk(path));
-    return this.disk.get(path);
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
   }
-
-  readonly host: SourceHost;
 
   isStdlib(path: string): boolean {
     return path.startsWith(normalizePath(this.stdlibDir) + "/");
@@ -156,13 +128,13 @@ export class Workspace {
   lexed(doc: OpenDocument): Lexed {
     const d = this.derivedOf(doc);
     if (!d.lexed) {
-      const { tokens, comments } = lex(doc.text, doc.path);
-      d.lexed = { tokens, comments };
+      const parsed = d.parsed;
+      d.lexed = parsed ? { tokens: parsed.tokens, comments: lex(doc.text, doc.path).comments } : lex(doc.text, doc.path);
     }
     return d.lexed;
   }
 
-  /** The lexed declaration around `offset`, for completion and hover (see cursor-index.ts). */
+  /** The parsed declaration around `offset`, for completion and hover (see cursor-index.ts). */
   window(doc: OpenDocument, offset: number): Window {
     let index = this.cursorIndexes.get(doc.path);
     if (!index) this.cursorIndexes.set(doc.path, (index = new CursorIndex()));
@@ -171,57 +143,25 @@ export class Workspace {
 
   parsed(doc: OpenDocument): ParseResult {
     const d = this.derivedOf(doc);
-    if (!d.parsed) {
-      const compiled = this.compilations.get(doc.path);
-      const module = compiled?.result.program.modules.get(doc.path);
-      d.parsed = module && module.text === doc.text ? module.syntax : parse(doc.text, doc.path);
-    }
+    if (!d.parsed) d.parsed = parse(doc.text, doc.path);
     return d.parsed;
   }
 
   lines(path: string): LineIndex {
     const doc = this.docs.get(path);
     if (doc) return doc.lines;
-    let index = this.diskLines.get(path);
-    if (!index) this.diskLines.set(path, (index = new LineIndex(this.text(path) ?? "")));
-    return index;
-  }
-
-  // ---- compilations -----------------------------------------------------------------------
-
-  /** The compilation of `path` as an entry, up to date with every open buffer. */
-  compilation(path: string): Compilation {
-    const cached = this.compilations.get(path);
-    if (cached && cached.generation === this.generation) return cached.result;
-    const result = compile(this.host, [path]);
-    this.compiles++;
-    this.compilations.set(path, { generation: this.generation, result });
-    const doc = this.docs.get(path);
-    const module = result.program.modules.get(path);
-    if (doc && module && module.text === doc.text) this.derivedOf(doc).parsed = module.syntax;
-    return result;
-  }
-
-  /** The last compilation of `path`, however old; compiles only when there is none. */
-  recentCompilation(path: string): Compilation {
-    return this.compilations.get(path)?.result ?? this.compilation(path);
-  }
-
-  isCurrent(path: string): boolean {
-    return this.compilations.get(path)?.generation === this.generation;
-  }
-
-  /** The module of `path` in a compilation. */
-  module(result: Compilation, path: string): Module | undefined {
-    return result.program.modules.get(path);
-  }
-}
-
-function defaultReadDisk(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
+    let stamp = "missing";
+    try {
+      const s = statSync(path);
+      stamp = `${s.mtimeMs}:${s.size}`;
+    } catch {
+      // A file that is gone has no lines.
+    }
+    const known = this.diskLines.get(path);
+    if (known && known.stamp === stamp) return known.lines;
+    const lines = new LineIndex(this.text(path) ?? "");
+    this.diskLines.set(path, { stamp, lines });
+    return lines;
   }
 }
 

@@ -15,7 +15,7 @@ import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { checkExit, checkJson, renderCheckText, renderGithub, renderJunit, type CheckReport, type CriterionCheck, type FileCheck, type ScenarioCheck } from "./check-report.ts";
-import { nodeHost } from "./node-host.ts";
+import { nodeHost } from "../platform/node-host.ts";
 import { jobsFor, openPool, parseJobs } from "./pool.ts";
 import { renderDiagnostics } from "./render-diagnostics.ts";
 import { commandOverrides } from "./run-command.ts";

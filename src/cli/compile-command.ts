@@ -4,8 +4,8 @@ import { compile, type Compilation, type CompiledScenario, type Override } from 
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "./files.ts";
-import { absolute, nodeHost } from "./node-host.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { absolute, nodeHost } from "../platform/node-host.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 

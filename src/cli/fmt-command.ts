@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { format } from "../../language/format.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { missingFiles } from "./compile-command.ts";
-import { writeFileAtomic } from "./files.ts";
-import { absolute } from "./node-host.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { absolute } from "../platform/node-host.ts";
 import { displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 

@@ -12,8 +12,8 @@ import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnosti
 import { importAndVerify } from "../import/index.ts";
 import type { Profile } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "./files.ts";
-import { absolute, nodeHost } from "./node-host.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { absolute, nodeHost } from "../platform/node-host.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 

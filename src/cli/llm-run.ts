@@ -5,9 +5,9 @@
  * model usage per agent, the budget warning (SBX4005), cassette misses.
  */
 import { diagnostic } from "../diagnostics/diagnostic.ts";
-import { createLlmHost, LlmSetupError, type LlmHost } from "../llm/host.ts";
-import type { LlmReport } from "../llm/report.ts";
-import { hasLlmAgents } from "../llm/keys.ts";
+import { createLlmHost, LlmSetupError, type LlmHost } from "../platform/llm/host.ts";
+import type { LlmReport } from "../platform/llm/report.ts";
+import { hasLlmAgents } from "../platform/llm/keys.ts";
 import type { Plan } from "../plan/schema.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 

@@ -117,7 +117,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("print the execution plan's JSON Schema")
     .addOption(new Option("-o, --out <file>", "write it to a file"))
     .action(async (opts: { out?: string }) => {
-      const [{ planJsonSchema }, { writeFileAtomic }] = await Promise.all([import("../plan/schema.ts"), import("./files.ts")]);
+      const [{ planJsonSchema }, { writeFileAtomic }] = await Promise.all([import("../plan/schema.ts"), import("../platform/files.ts")]);
       const text = `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
       if (opts.out) writeFileAtomic(opts.out, text);
       else term.out(text);

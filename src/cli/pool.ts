@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tinypool } from "tinypool";
 import type { Plan } from "../plan/schema.ts";
-import { PACKAGE_ROOT } from "./node-host.ts";
+import { PACKAGE_ROOT } from "../platform/node-host.ts";
 import { executeTask, failureOf, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
 
 export interface RunPool {

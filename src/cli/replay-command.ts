@@ -15,10 +15,10 @@ import { EVENT_FORMAT, EVENT_VERSION, replay, ReplayError, type RunResult, type 
 import type { Plan } from "../plan/schema.ts";
 import { displayPath } from "./render-diagnostics.ts";
 import { renderSummary, runHeadline, TABLE, tableRow } from "./run-command.ts";
-import { hasLlmAgents } from "../llm/keys.ts";
-import { llmReport } from "../llm/report.ts";
+import { hasLlmAgents } from "../platform/llm/keys.ts";
+import { llmReport } from "../platform/llm/report.ts";
 import { renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
-import { runDocument } from "./run-summary.ts";
+import { runDocument } from "../report/summary.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts } from "./verdicts.ts";
 

@@ -13,13 +13,13 @@ import { runPlan, type EpochRecord, type RunOptions, type RunResult, type SimEve
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
-import { absolute, nodeHost } from "./node-host.ts";
+import { absolute, nodeHost } from "../platform/node-host.ts";
 import { renderDiagnostics } from "./render-diagnostics.ts";
-import { runDocument, runTotals, byKind } from "./run-summary.ts";
+import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
 import { prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
-import { runWithLlm } from "../llm/host.ts";
-import { hasLlmAgents } from "../llm/keys.ts";
+import { runWithLlm } from "../platform/llm/host.ts";
+import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 import { renderVerdicts } from "./verdicts.ts";
 

@@ -6,9 +6,9 @@
  * path so both give the same outcome.
  */
 import { runPlan, UnsupportedAgentError, type AgentRecord, type RunResult } from "../engine/index.ts";
-import { hasLlmAgents, missingKeyMessage, missingKeys, type MissingKey } from "../llm/keys.ts";
+import { hasLlmAgents, missingKeyMessage, missingKeys, type MissingKey } from "../platform/llm/keys.ts";
 import type { Plan } from "../plan/schema.ts";
-import { byKind, runTotals, type KindSummary, type RunTotals } from "./run-summary.ts";
+import { byKind, runTotals, type KindSummary, type RunTotals } from "../report/summary.ts";
 
 export interface CompactEpoch {
   readonly epoch: number;
@@ -90,7 +90,7 @@ function llmUnsupported(plan: Plan, missing: readonly MissingKey[] = missingKeys
 
 async function executeLlmRun(plan: Plan, options: ExecuteOptions): Promise<RunReply> {
   // The providers' SDKs are loaded only for runs that need them: they would double a worker's start-up.
-  const { createLlmHost, LlmSetupError, runWithLlm } = await import("../llm/host.ts");
+  const { createLlmHost, LlmSetupError, runWithLlm } = await import("../platform/llm/host.ts");
   try {
     const host = createLlmHost(plan, { mode: options.dryRun ? "dry-run" : "live" });
     return { ok: true, run: compactRun(plan, await runWithLlm(plan, host)) };

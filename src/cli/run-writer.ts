@@ -11,8 +11,8 @@ import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEv
 import { METRICS } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "./files.ts";
-import { byKind, runTotals } from "./run-summary.ts";
+import { writeFileAtomic } from "../platform/files.ts";
+import { byKind, runTotals } from "../report/summary.ts";
 
 export const SERIES_METRICS = METRICS.filter((m) => m.shape === "series").map((m) => m.name);
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { absolute } from "./node-host.ts";
+import { absolute } from "../platform/node-host.ts";
 
 /** Directories never searched: dependencies, build output, hidden folders. */
 const SKIPPED_DIRS = new Set(["node_modules", "dist"]);

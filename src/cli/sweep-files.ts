@@ -12,7 +12,7 @@ import type { CellValue, SweepCell, SweepPlan } from "../compiler/sweep.ts";
 import type { Status, Verdict } from "../criteria/evaluate.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "./files.ts";
+import { writeFileAtomic } from "../platform/files.ts";
 import type { CompactRun } from "./run-outcome.ts";
 import { csvLine } from "./run-writer.ts";
 import { summarizeValues, type MetricSummary } from "./sweep-stats.ts";

@@ -1,12 +1,9 @@
 /** Criteria verdicts for people: one line per criterion with the observed value, the bound and, over seeds, the interval. */
 import type { Verdict } from "../criteria/evaluate.ts";
+import { formatValue } from "../criteria/format.ts";
 import type { Terminal } from "./terminal.ts";
 
-export function formatValue(v: number | null): string {
-  if (v === null) return "undefined";
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(4)).toString();
-}
+export { formatValue };
 
 export function verdictDetail(v: Verdict): string {
   const parts: string[] = [];

@@ -33,8 +33,17 @@ export interface CheckOptions {
 }
 
 export function attrSpec(spec: BlockSpec, name: string): AttrSpec | undefined {
-  return spec.attrs.find((a) => a.name === name);
+  let index = ATTR_INDEX.get(spec);
+  if (!index) {
+    index = new Map();
+    for (const a of spec.attrs) if (!index.has(a.name)) index.set(a.name, a);
+    ATTR_INDEX.set(spec, index);
+  }
+  return index.get(name);
 }
+
+/** Each block kind's attributes by name (the registry is fixed; checking asks for them constantly). */
+const ATTR_INDEX = new WeakMap<BlockSpec, Map<string, AttrSpec>>();
 
 /** The checked value, or the registry default (null when it has none). */
 export function get(block: CBlock, name: string): PlainValue {

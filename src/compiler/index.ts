@@ -87,7 +87,7 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
   }
   for (const module of program.modules.values()) {
     for (const decl of module.declarations) {
-      if (decl.kind === "scenario") continue;
+      if (decl.kind === "scenario" || decl.node === module.syntax.unfinished) continue;
       const result = checkedDecl(decl);
       if (result && decl.kind === "policy") checkPolicy(ctx, result);
       if (result && decl.kind === "sweep") checkSweepShape(ctx, module, decl, result);
@@ -100,6 +100,11 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
     for (const decl of module.declarations) {
       if (decl.kind !== "scenario") continue;
       const isEntry = entrySet.has(module.path);
+      if (decl.node === module.syntax.unfinished) {
+        // Cut short by an unterminated comment: its missing parts are that one error's consequence.
+        if (isEntry) scenarios.push(compiledScenario(decl, module.path, null));
+        continue;
+      }
       const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
       const base = declarationModel(ctx, decl, models);
       if (!base) {

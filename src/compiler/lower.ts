@@ -16,7 +16,7 @@ import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
-import { lowerBlock, omitted, type BlockValues } from "../spec/lower.ts";
+import { lowerBlock, type BlockValues } from "../spec/lower.ts";
 import type { PlainValue } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -135,9 +135,9 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock): Record<string, PlainV
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
       const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
-      const values = valuesOf(written, settings);
-      // A slice whose block is absent may be left out of the plan altogether (Lowering.absent "omit").
-      if (!omitted(block, values)) setAt(out, binding.path, lowerBlock(block, values));
+      // An optional slice stays out of plans that do not write its block: new mechanisms change no existing plan.
+      if (binding.optional && !written) continue;
+      setAt(out, binding.path, lowerBlock(block, valuesOf(written, settings)));
     }
   }
   return out;

@@ -76,31 +76,49 @@ export function scopeModule(ctx: ModelContext, file: string): Module {
   return ctx.program.modules.get(file) ?? ctx.program.modules.get(ctx.program.entries[0] ?? "") ?? ctx.program.prelude!;
 }
 
-/** The fully merged model of a top-level declaration (memoised per declaration; callers clone before changing it). */
-export function declarationModel(ctx: ModelContext, decl: Decl, cache: Map<Decl, MBlock | null>, stack: Decl[] = []): MBlock | null {
+/**
+ * The fully merged model of a top-level declaration (memoised per declaration;
+ * callers clone before changing it). The `extends` chain is followed with a
+ * loop, not recursion, so a chain of any length cannot exhaust the stack.
+ */
+export function declarationModel(ctx: ModelContext, decl: Decl, cache: Map<Decl, MBlock | null>): MBlock | null {
   if (cache.has(decl)) return cache.get(decl)!;
-  if (stack.includes(decl)) {
-    const chain = [...stack.slice(stack.indexOf(decl)), decl].map((d) => d.name).join(" → ");
-    ctx.diagnostics.push(diagnostic("SBX2012", { chain }, decl.module, decl.node.extends?.span ?? decl.node.type.span));
-    return null;
-  }
-  stack.push(decl);
+  // Walk up to the first ancestor already built (or the root, an unresolved name or a cycle)...
+  const chain: Decl[] = [];
+  const onChain = new Set<Decl>();
   let base: MBlock | null = null;
-  let incomplete = false;
-  if (decl.node.extends) {
-    const parent = resolveRef(ctx, moduleOf(ctx, decl.module), decl.node.extends, decl.kind, `a ${decl.kind}`);
-    if (parent) base = declarationModel(ctx, parent, cache, stack);
-    incomplete = base === null || base.incomplete === true;
+  let current: Decl = decl;
+  for (;;) {
+    chain.push(current);
+    onChain.add(current);
+    if (!current.node.extends) break;
+    const parent = resolveRef(ctx, moduleOf(ctx, current.module), current.node.extends, current.kind, `a ${current.kind}`);
+    if (!parent) break;
+    if (cache.has(parent)) {
+      base = cache.get(parent)!;
+      break;
+    }
+    if (onChain.has(parent)) {
+      const cycle = [...chain.slice(chain.indexOf(parent)), parent].map((d) => d.name).join(" → ");
+      ctx.diagnostics.push(diagnostic("SBX2012", { chain: cycle }, parent.module, parent.node.extends?.span ?? parent.node.type.span));
+      break;
+    }
+    current = parent;
   }
-  stack.pop();
-  const model = base ? cloneBlock(base) : emptyBlock(decl.spec, decl.kind, decl.name, decl.module, decl.node);
-  if (incomplete) model.incomplete = true;
-  model.name = decl.name;
-  model.file = decl.module;
-  model.node = decl.node;
-  applyMembers(ctx, model, decl.node, decl.module, cache);
-  cache.set(decl, model);
-  return model;
+  // ...then build down from there, each model on its parent's.
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const d = chain[i]!;
+    const incomplete = d.node.extends !== null && (base === null || base.incomplete === true);
+    const model = base ? cloneBlock(base) : emptyBlock(d.spec, d.kind, d.name, d.module, d.node);
+    if (incomplete) model.incomplete = true;
+    model.name = d.name;
+    model.file = d.module;
+    model.node = d.node;
+    applyMembers(ctx, model, d.node, d.module, cache);
+    cache.set(d, model);
+    base = model;
+  }
+  return base;
 }
 
 /** Resolve `extends`/`of` references: `name` in scope, of the wanted declaration kind. */
@@ -146,7 +164,7 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
   for (const member of node.members) {
     switch (member.kind) {
       case "Attribute": {
-        const key = member.path.map((p) => p.text).join(".");
+        const key = member.path.length === 1 ? member.path[0]!.text : member.path.map((p) => p.text).join(".");
         const previous = seen.get(key);
         if (previous) {
           ctx.diagnostics.push(

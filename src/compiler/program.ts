@@ -199,13 +199,29 @@ function indexDeclarations(path: string, file: A.SourceFile, diagnostics: Diagno
  * then its imports, then the prelude.
  */
 export function lookup(program: Program, module: Module, kind: string, name: string): Decl | undefined {
-  const own = module.declarations.find((d) => d.kind === kind && d.name === name);
+  const own = declarationIndex(module).get(`${kind}\u0000${name}`);
   if (own) return own;
   for (const link of module.imports) {
     const found = link.names.get(name)?.find((d) => d.kind === kind);
     if (found) return found;
   }
-  return program.prelude?.declarations.find((d) => d.kind === kind && d.name === name);
+  return program.prelude ? declarationIndex(program.prelude).get(`${kind}\u0000${name}`) : undefined;
+}
+
+/** A module's declarations by kind and name (the first of each, as a scan would find): lookups stay constant-time in files with thousands. */
+const DECLARATION_INDEX = new WeakMap<Module, Map<string, Decl>>();
+
+function declarationIndex(module: Module): Map<string, Decl> {
+  let index = DECLARATION_INDEX.get(module);
+  if (!index) {
+    index = new Map();
+    for (const d of module.declarations) {
+      const key = `${d.kind}\u0000${d.name}`;
+      if (!index.has(key)) index.set(key, d);
+    }
+    DECLARATION_INDEX.set(module, index);
+  }
+  return index;
 }
 
 /** Every name of `kind` visible from `module`, for "did you mean" and completion. */

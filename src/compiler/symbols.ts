@@ -2,7 +2,7 @@
  * Side tables of the binder: what each name declares and where it is used.
  * The language server's go-to-definition, references, rename and outline read them.
  */
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 import type { Decl } from "./program.ts";
 
 export interface SymbolDef {

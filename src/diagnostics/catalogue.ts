@@ -47,6 +47,18 @@ export const CATALOGUE = {
   SBX1006: entry<{ escape: string }>("error", "invalid escape",
     "Strings support the escapes \\\" \\\\ \\n \\t and \\u{hex}.",
     (p) => `invalid escape sequence '${p.escape}' in string`),
+  SBX1007: entry<{ limit: number }>("error", "nested too deeply",
+    "Blocks, parentheses, lists and argument lists may nest at most 64 levels deep (language/REFERENCE.md, \"Limits\"); what lies deeper is skipped.",
+    (p) => `nested too deeply: blocks, parentheses, lists and argument lists may nest at most ${p.limit} levels`),
+  SBX1008: entry<{ limit: number }>("error", "expression too deep",
+    "An expression may be at most 256 levels deep, counting each operator, sign, call, selection and member access on the way down (language/REFERENCE.md, \"Limits\"). Split a longer one, e.g. into separate criteria.",
+    (p) => `expression too deep: at most ${p.limit} levels of operators, calls and member accesses; split it up`),
+  SBX1009: entry<{ count: number; limit: number }>("error", "too many syntax errors",
+    "At most 50 syntax errors are reported per file (language/REFERENCE.md, \"Limits\"); the rest are counted. A file full of them is often not .sbx text at all.",
+    (p) => `${p.count} more syntax error${p.count === 1 ? "" : "s"} in this file not shown (at most ${p.limit} are reported; is this an .sbx file?)`),
+  SBX1010: entry<Record<string, never>>("error", "unterminated comment",
+    "A block comment opened with /* has no closing */, so everything after it is part of the comment.",
+    () => "unterminated comment: add a closing */ (everything after this /* is inside the comment)"),
 
   // ---- names ----------------------------------------------------------------
   SBX2001: entry<{ name: string; context: string } & S>("error", "unknown block",

@@ -1,5 +1,5 @@
 import { distance } from "fastest-levenshtein";
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 import { CATALOGUE, type Code, type ParamsOf, type Severity } from "./catalogue.ts";
 
 export interface TextEdit {

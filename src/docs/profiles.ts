@@ -19,9 +19,9 @@ import { compileSweep, type SweepCell } from "../compiler/sweep.ts";
 import { runPlan, type InteractionRecord, type SimEvent } from "../engine/index.ts";
 import { expectedHarm, expectedSurplus } from "../mechanisms/interactions/soft-labels.ts";
 import type { Plan } from "../plan/schema.ts";
-import { nodeHost, PACKAGE_ROOT } from "../cli/node-host.ts";
+import { nodeHost, PACKAGE_ROOT } from "../platform/node-host.ts";
 import { withSeed } from "../cli/run-outcome.ts";
-import { byKind, runTotals } from "../cli/run-summary.ts";
+import { byKind, runTotals } from "../report/summary.ts";
 
 /** The four reference scenarios, their sweep files and the bad actor each one follows. */
 export const PROFILE_STUDIES = [

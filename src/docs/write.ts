@@ -1,7 +1,7 @@
 // `npm run docs`: regenerate the reference pages from the registries.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../cli/node-host.ts";
+import { PACKAGE_ROOT } from "../platform/node-host.ts";
 import { diagnosticsMarkdown, metricsMarkdown, schemaMarkdown, type Example } from "./generate.ts";
 
 /** The first golden case named after each code (compile cases first, then command-line cases), as its example. */

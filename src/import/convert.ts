@@ -9,7 +9,7 @@
  * YAML key, so that the output compiles.
  */
 import { isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 import { KEYWORD_WORDS } from "../../language/tokens.ts";
 import { closest, diagnostic, hasErrors, replaceWith, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Profile } from "../plan/schema.ts";

@@ -5,7 +5,7 @@
  * piece of output came from, so diagnostics about the output can be reported
  * against the YAML file.
  */
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 
 /** One `name = value` of the output. */
 export interface Setting {

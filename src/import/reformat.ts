@@ -4,7 +4,7 @@
  * the two trees can be walked side by side to carry every mapped range over
  * to the formatted text.
  */
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 import { format } from "../../language/format.ts";
 import { parse } from "../../language/syntax.ts";
 import type { SourceMapEntry } from "./emit.ts";

@@ -5,7 +5,7 @@
  * key they came from; an error means the importer wrote something invalid,
  * a bug reported as SBX4003, and the output is withheld.
  */
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 import { compile } from "../compiler/index.ts";
 import { memoryHost, type SourceHost } from "../compiler/host.ts";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";

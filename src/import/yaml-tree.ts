@@ -4,7 +4,7 @@
  * every key and value sits, so diagnostics can point at `file:line:col`.
  */
 import { isAlias, isMap, isScalar, isSeq, Parser, parseAllDocuments, type Document, type Node, type Pair, type Scalar } from "yaml";
-import type { Span } from "../../language/ast.ts";
+import type { Span } from "../text/span.ts";
 
 export type YamlDoc = Document.Parsed;
 

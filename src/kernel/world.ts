@@ -102,7 +102,7 @@ export class World {
   }
 
   /** A mechanism's slice of this run's plan. */
-  slice<S extends z.ZodType>(binding: SliceBinding<readonly string[], S>): z.infer<S> {
+  slice<S extends z.ZodType, O extends boolean>(binding: SliceBinding<readonly string[], S, O>): O extends true ? z.infer<S> | undefined : z.infer<S> {
     return sliceOf(this.plan, binding);
   }
 

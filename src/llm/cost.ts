@@ -3,14 +3,13 @@
  * and the conservative bound on a call's cost that the budget checks before
  * the call is made.
  */
-import type { Plan } from "../plan/schema.ts";
-
-export type Prices = Plan["llm"]["prices"];
-
 export interface Price {
   readonly inputPerMTok: number;
   readonly outputPerMTok: number;
 }
+
+/** A price table by model name (the plan's `llm.prices`). */
+export type Prices = Readonly<Record<string, Price>>;
 
 /** An unpriced model costs nothing (the reference's rule; the compiler warns, SBX3010). */
 const FREE: Price = { inputPerMTok: 0, outputPerMTok: 0 };

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { Action } from "../kernel/actions.ts";
-import { INTERACTION_TYPES, type InteractionType } from "../plan/schema.ts";
+import { INTERACTION_TYPES, type InteractionType } from "../spec/plan.ts";
 
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T; readonly reasoning: string }

@@ -12,7 +12,12 @@
  * list two that do not exist, memory is cut before it is filtered); the sbx
  * profile shows the real values.
  */
-import type { Persona } from "../plan/schema.ts";
+/** A persona as prompts render it (the plan's persona: src/mechanisms/llm-agents/language.ts). */
+export interface Persona {
+  readonly name: string;
+  readonly prompt: string;
+  readonly traits: { readonly openness: number; readonly conscientiousness: number; readonly extraversion: number; readonly agreeableness: number; readonly neuroticism: number } | null;
+}
 
 export interface ObservedPost {
   readonly id: number;

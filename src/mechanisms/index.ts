@@ -26,6 +26,7 @@ import { scriptedAgents } from "./scripted-agents/index.ts";
 import { staking } from "./staking/index.ts";
 import { tasks } from "./tasks/index.ts";
 import { transactionTax } from "./transaction-tax/index.ts";
+import { transparency } from "./transparency/index.ts";
 import { voteNormalization } from "./vote-normalization/index.ts";
 
 /** The list with each mechanism's precise type (the plan's type is composed from it). */
@@ -48,6 +49,7 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  transparency,
   learningAgents,
   adaptiveAgents,
   perturbations,

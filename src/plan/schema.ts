@@ -102,15 +102,15 @@ export const Outputs = z.strictObject({
 
 type Mechanism = (typeof MECHANISM_LIST)[number];
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-/** `{ a: { b: T } }` for the path ["a", "b"]; the last key is optional when the slice may be absent (Lowering.absent "omit"). */
-type Nest<P, T> = P extends readonly [infer H extends string, ...infer R]
-  ? R extends readonly []
-    ? undefined extends T
-      ? { [K in H]?: T }
-      : { [K in H]: T }
-    : { [K in H]: Nest<R, T> }
-  : T;
-type SliceValue<B> = B extends SliceBinding<infer P, infer S> ? Nest<P, z.infer<S>> : never;
+/** `{ a: { b: T } }` for the path ["a", "b"]; the last key optional for an optional slice. */
+type Nest<P, T, O> = P extends readonly [infer H extends string]
+  ? O extends true
+    ? { [K in H]?: T }
+    : { [K in H]: T }
+  : P extends readonly [infer H extends string, ...infer R]
+    ? { [K in H]: Nest<R, T, O> }
+    : T;
+type SliceValue<B> = B extends SliceBinding<infer P, infer S, infer O> ? Nest<P, z.infer<S>, O> : never;
 /** Every mechanism's slices, each at its path. */
 type Slices = UnionToIntersection<Mechanism extends { plan: readonly (infer B)[] } ? SliceValue<B> : never>;
 type KindsOf<M> = M extends { agents: infer A } ? A : never;
@@ -125,10 +125,10 @@ function slicesSchema(bindings: readonly SliceBinding[]): Record<string, z.ZodTy
     [key: string]: Tree | z.ZodType;
   }
   const tree: Tree = {};
-  for (const { path, schema } of bindings) {
+  for (const { path, schema, optional } of bindings) {
     let at = tree;
     path.slice(0, -1).forEach((key) => (at = (at[key] ??= {}) as Tree));
-    at[path[path.length - 1]!] = schema;
+    at[path[path.length - 1]!] = optional ? schema.optional() : schema;
   }
   const build = (t: Tree): Record<string, z.ZodType> => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v instanceof z.ZodType ? v : z.strictObject(build(v))]));
   return build(tree);

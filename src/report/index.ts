@@ -7,8 +7,8 @@
  * orders, a layout computed here).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { byKind, runTotals } from "../cli/run-summary.ts";
-import { formatValue } from "../cli/verdicts.ts";
+import { byKind, runTotals } from "./summary.ts";
+import { formatValue } from "../criteria/format.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import type { RunResult } from "../engine/index.ts";
 import { metricDef } from "../metrics/registry.ts";

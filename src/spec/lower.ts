@@ -25,11 +25,9 @@ export interface BlockValues {
 /**
  * The slice a block lowers to: `values` null when the block is not written.
  * `resolve` turns a reference's name into the value it lowers to (a persona).
- * A block lowered with `absent: "omit"` gives null here; the caller leaves its
- * slice out of the plan (see `omitted`).
  */
 export function lowerBlock(spec: BlockSpec, values: BlockValues | null, resolve?: (kind: string, name: string) => PlainValue): PlainValue {
-  if (!(values?.on ?? false) && (spec.lower?.absent === "null" || spec.lower?.absent === "omit")) return null;
+  if (!(values?.on ?? false) && spec.lower?.absent === "null") return null;
   const out: Record<string, PlainValue> = {};
   fill(spec, values, out, resolve);
   return out;
@@ -67,9 +65,4 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
       out[how.field] = sub;
     }
   }
-}
-
-/** Whether a block's slice is left out of the plan: it lowers with `absent: "omit"` and is not written (or is off). */
-export function omitted(spec: BlockSpec, values: BlockValues | null): boolean {
-  return spec.lower?.absent === "omit" && !(values?.on ?? false);
 }

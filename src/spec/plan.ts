@@ -70,20 +70,31 @@ export interface CorePlan {
   readonly observe: readonly Observed[];
 }
 
-/** Where a mechanism's slice sits in the plan, and its schema. */
-export interface SliceBinding<P extends readonly string[] = readonly string[], S extends z.ZodType = z.ZodType> {
+/**
+ * Where a mechanism's slice sits in the plan, and its schema. An `optional`
+ * slice is in a plan only when its block is written, so adding a mechanism
+ * changes no existing plan, and no plan hash. (The reference's mechanisms'
+ * slices are always there: that is plan format 1.)
+ */
+export interface SliceBinding<P extends readonly string[] = readonly string[], S extends z.ZodType = z.ZodType, O extends boolean = boolean> {
   readonly path: P;
   readonly schema: S;
+  readonly optional: O;
 }
 
-/** Declares a slice, keeping its path's literal type (so the composed plan type knows where it sits). */
-export function slice<const P extends readonly string[], S extends z.ZodType>(path: P, schema: S): SliceBinding<P, S> {
-  return { path, schema };
+/** Declares a slice that every plan holds, keeping its path's literal type (so the composed plan type knows where it sits). */
+export function slice<const P extends readonly string[], S extends z.ZodType>(path: P, schema: S): SliceBinding<P, S, false> {
+  return { path, schema, optional: false };
 }
 
-/** The value of a slice in a plan (the plan was validated, so it is there). */
-export function sliceOf<S extends z.ZodType>(plan: unknown, binding: SliceBinding<readonly string[], S>): z.infer<S> {
-  let at = plan as Record<string, unknown>;
-  for (const key of binding.path) at = at[key] as Record<string, unknown>;
-  return at as z.infer<S>;
+/** Declares a slice that a plan holds only when its block is written. */
+export function optionalSlice<const P extends readonly string[], S extends z.ZodType>(path: P, schema: S): SliceBinding<P, S, true> {
+  return { path, schema, optional: true };
+}
+
+/** The value of a slice in a plan (the plan was validated, so it is there — or, if optional, absent). */
+export function sliceOf<S extends z.ZodType, O extends boolean>(plan: unknown, binding: SliceBinding<readonly string[], S, O>): O extends true ? z.infer<S> | undefined : z.infer<S> {
+  let at = plan as Record<string, unknown> | undefined;
+  for (const key of binding.path) at = at?.[key] as Record<string, unknown> | undefined;
+  return at as O extends true ? z.infer<S> | undefined : z.infer<S>;
 }

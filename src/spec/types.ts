@@ -101,12 +101,8 @@ export interface Lowering {
   readonly merge?: boolean;
   /** A boolean field recording whether the block is written (and not switched off). */
   readonly presence?: string;
-  /**
-   * The slice when the block is absent or switched off: its fields' defaults
-   * (`off` where given), null, or — `omit` — no key at all, so plans of
-   * scenarios that do not use the block keep their shape (and hash).
-   */
-  readonly absent?: "defaults" | "null" | "omit";
+  /** The slice when the block is absent or switched off: its fields' defaults (`off` where given), or null. */
+  readonly absent?: "defaults" | "null";
   /** A repeatable nested block: its blocks lower to a list in `field`, each with its name under `name`. */
   readonly list?: boolean;
   /** Fields that are not language attributes, with their fixed values. */

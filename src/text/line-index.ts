@@ -54,11 +54,20 @@ export class LineIndex {
     return { line: lo, character: o - this.starts[lo]! };
   }
 
+  /**
+   * The offset of a position. A character past the line's end stands for the
+   * line's end, before its line break (the LSP's rule), so an edit there never
+   * lands on the next line nor between the \r and \n of a CRLF.
+   */
   offset(position: Position): number {
     if (position.line < 0) return 0;
     if (position.line >= this.starts.length) return this.text.length;
     const start = this.starts[position.line]!;
-    const end = position.line + 1 < this.starts.length ? this.starts[position.line + 1]! : this.text.length;
+    let end = position.line + 1 < this.starts.length ? this.starts[position.line + 1]! : this.text.length;
+    if (position.line + 1 < this.starts.length) {
+      if (this.text.charCodeAt(end - 1) === 10) end--;
+      if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    }
     return Math.min(start + Math.max(0, position.character), end);
   }
 

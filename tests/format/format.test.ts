@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { format } from "../../language/format.ts";
 import { lex, parse } from "../../language/syntax.ts";
-import { STDLIB_DIR } from "../../src/cli/node-host.ts";
+import { STDLIB_DIR } from "../../src/platform/node-host.ts";
 import { memoryHost } from "../../src/compiler/host.ts";
 import { compile } from "../../src/compiler/index.ts";
-import { nodeHost } from "../../src/cli/node-host.ts";
+import { nodeHost } from "../../src/platform/node-host.ts";
 import { caseFolders, expectGolden, ROOT } from "../support/golden.ts";
 
 const CASES = join(ROOT, "tests/format");

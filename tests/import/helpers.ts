@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile } from "../../src/compiler/index.ts";
 import { memoryHost } from "../../src/compiler/host.ts";
-import { nodeHost } from "../../src/cli/node-host.ts";
+import { nodeHost } from "../../src/platform/node-host.ts";
 import { importAndVerify, type CheckedImport, type VerifyOptions } from "../../src/import/index.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimEvent } from "../../src/engine/index.ts";
-import { createLlmHost, runWithLlm } from "../../src/llm/host.ts";
+import { createLlmHost, runWithLlm } from "../../src/platform/llm/host.ts";
 import { startModelServer, type Ask, type ModelServer, type Reply } from "./support/server.ts";
 import { llmPlan } from "./support/plans.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scratchDir } from "./support/scratch.ts";
 import { toJsonl, type SimEvent } from "../../src/engine/index.ts";
-import { createLlmHost, LlmSetupError, runWithLlm } from "../../src/llm/host.ts";
+import { createLlmHost, LlmSetupError, runWithLlm } from "../../src/platform/llm/host.ts";
 import { faultScript, FAULT_PLAN_SPEC } from "./support/faults.ts";
 import { llmPlan } from "./support/plans.ts";
 import { startModelServer } from "./support/server.ts";

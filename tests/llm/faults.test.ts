@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { reconstruct, toJsonl, type SimEvent } from "../../src/engine/index.ts";
-import { createLlmHost, runWithLlm } from "../../src/llm/host.ts";
+import { createLlmHost, runWithLlm } from "../../src/platform/llm/host.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { faultScript, FAULT_PLAN_SPEC } from "./support/faults.ts";
 import { plausible, startModelServer, type Ask, type ModelServer } from "./support/server.ts";

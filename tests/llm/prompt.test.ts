@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { scratchDir } from "./support/scratch.ts";
 import { parseAccept, parseAction } from "../../src/llm/parse.ts";
 import { actionPrompt, actionSchema, formatObservation, systemPrompt, type MemoryItem, type Observation } from "../../src/llm/prompt.ts";
-import { createLlmHost, runWithLlm } from "../../src/llm/host.ts";
-import { readCassette } from "../../src/llm/cassette.ts";
+import { createLlmHost, runWithLlm } from "../../src/platform/llm/host.ts";
+import { readCassette } from "../../src/platform/llm/cassette.ts";
 import { join } from "node:path";
 import { llmPlan } from "./support/plans.ts";
 

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { nodeHost, STDLIB_DIR } from "../../src/cli/node-host.ts";
+import { nodeHost, STDLIB_DIR } from "../../src/platform/node-host.ts";
 import { memoryHost } from "../../src/compiler/host.ts";
 import { compile } from "../../src/compiler/index.ts";
 import { LineIndex } from "../../src/text/line-index.ts";

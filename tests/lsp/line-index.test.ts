@@ -19,3 +19,18 @@ it("re-indexes only around an edit, with the same result as a full index", () =>
     { numRuns: 3000, seed: 99 },
   );
 });
+
+it("clamps a character past a line's end to the end of that line, before its break (LSP), for \\n, \\r\\n and \\r", () => {
+  fc.assert(
+    fc.property(text(["a", "\n", "\r", "b", "\r\n"]), fc.nat(), fc.nat(60), (t, l, extra) => {
+      const index = new LineIndex(t);
+      const line = l % index.lineCount;
+      const content = index.lineText(line);
+      const lineStart = index.offset({ line, character: 0 });
+      const offset = index.offset({ line, character: content.length + extra });
+      expect(offset).toBe(lineStart + content.length);
+      expect(index.position(offset)).toEqual({ line, character: content.length });
+    }),
+    { numRuns: 3000, seed: 7 },
+  );
+});

@@ -302,6 +302,121 @@ scenario s {
   });
 });
 
+describe("what a new user hits first (issue 11)", () => {
+  const hoverHeading = async (uri: string, offset: number) => (await client.at<{ contents: { value: string } } | null>("textDocument/hover", uri, offset))?.contents.value.split("\n")[0] ?? null;
+
+  it("completes on a fresh line after a finished member, in a scenario, a criterion list and a population", async () => {
+    const [fresh, population, criteria] = await completion(`scenario s {
+  seed = 1
+  epochs = 2
+  <|>
+  population { honest = 2
+    <|>
+  }
+  expect {
+    mean(toxicity) < 0.5
+    <|>
+  }
+}
+`);
+    const [typed] = await completion(`scenario s {
+  seed = 1
+  epochs = 2
+  sch<|>
+  population { honest = 2 }
+}
+`);
+    expect(fresh).toEqual(expect.arrayContaining(["steps", "schedule", "governance", "network"]));
+    expect(fresh).not.toContain("epochs");
+    expect(typed).toContain("schedule");
+    expect(criteria).toEqual(expect.arrayContaining(["toxicity", "mean", "seeds"]));
+    expect(population).toEqual(expect.arrayContaining(["honest", "adversarial", "llm"]));
+  });
+
+  it("hovers the attribute under the cursor, not its neighbour", async () => {
+    const { uri, cursors } = await open(`scenario s {
+  seed = 123   ep<|>ochs = 20
+  network { topology = small_world   k_nei<|>ghbors = 4 }
+}
+`);
+    expect(await hoverHeading(uri, cursors[0]!)).toMatch(/^\*\*scenario\.epochs\*\*/);
+    expect(await hoverHeading(uri, cursors[1]!)).toMatch(/^\*\*network\.k_neighbors\*\*/);
+    await client.close(uri);
+  });
+
+  it("completes an import path without a closing quote to a well-formed string", async () => {
+    const { uri, text, cursors } = await open(`import "<|>
+scenario s { seed = 1 }
+`);
+    const items = (await client.at<Item[]>("textDocument/completion", uri, cursors[0]!)) ?? [];
+    const item = items.find((i) => i.label === "std/networks")!;
+    expect(item).toBeDefined();
+    const edit = item.textEdit as { range: Rng; newText: string };
+    const lines = client.lines(uri);
+    const applied = text.slice(0, lines.offset(edit.range.start)) + edit.newText + text.slice(lines.offset(edit.range.end));
+    expect(applied.split("\n")[0]).toBe('import "std/networks"');
+    await client.close(uri);
+  });
+
+  it("does not offer a scenario as its own base", async () => {
+    const [bases] = await completion(`scenario base { seed = 1 }
+scenario mine extends <|> {}
+`);
+    expect(bases).toContain("base");
+    expect(bases).not.toContain("mine");
+  });
+
+  it("sends snippets only to clients that support them", async () => {
+    const plain = await LspClient.start({ capabilities: {} });
+    try {
+      const m = marked("policy p { observables { task_progress = <|> } }\n");
+      const uri = await plain.open("plain.sbx", m.text);
+      const items = (await plain.at<(Item & { insertTextFormat?: number })[]>("textDocument/completion", uri, m.cursors[0]!)) ?? [];
+      const uniform = items.find((i) => i.label === "uniform")!;
+      expect(uniform).toBeDefined();
+      expect(uniform.insertTextFormat).not.toBe(2);
+      expect(uniform.insertText ?? uniform.textEdit?.newText).toBe("uniform(, )");
+    } finally {
+      await plain.stop();
+    }
+    // The usual client declares snippet support and gets tab stops.
+    const { uri, cursors } = await open("policy p { observables { task_progress = <|> } }\n");
+    const items = (await client.at<(Item & { insertTextFormat?: number })[]>("textDocument/completion", uri, cursors[0]!)) ?? [];
+    expect(items.find((i) => i.label === "uniform")?.insertTextFormat).toBe(2);
+    await client.close(uri);
+  });
+
+  it("honours the `only` filter of code actions", async () => {
+    const uri = await client.open("only/fix.sbx", "scenario s {\n  population { honest = 2 }\n  seeed = 1\n}\n");
+    const [d] = await client.diagnostics(uri);
+    const ask = (only?: string[]) => client.request<{ kind: string }[]>("textDocument/codeAction", { textDocument: { uri }, range: d!.range, context: { diagnostics: [d], ...(only ? { only } : {}) } });
+    expect((await ask()).map((a) => a.kind)).toEqual(["quickfix"]);
+    expect((await ask(["quickfix"])).map((a) => a.kind)).toEqual(["quickfix"]);
+    expect(await ask(["source"])).toEqual([]);
+    expect(await ask(["refactor.extract"])).toEqual([]);
+    await client.close(uri);
+  });
+});
+
+describe("completion documentation on demand", () => {
+  it("leaves documentation out of the list for clients that resolve it, and resolves it", async () => {
+    const lazy = await LspClient.start({ capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation", "detail"] } } } } } });
+    try {
+      const m = marked("scenario s {\n  population { honest = 2 }\n  <|>\n}\n");
+      const uri = await lazy.open("lazy.sbx", m.text);
+      const items = (await lazy.at<(Item & { data?: unknown })[]>("textDocument/completion", uri, m.cursors[0]!)) ?? [];
+      const seed = items.find((i) => i.label === "seed")!;
+      expect(seed.detail).toContain("default 42");
+      expect(seed.documentation).toBeUndefined();
+      const resolved = await lazy.request<Item>("completionItem/resolve", seed);
+      expect(resolved.documentation?.value).toContain("Root seed");
+      expect(resolved.label).toBe("seed");
+    } finally {
+      await lazy.stop();
+    }
+  });
+});
+
 describe("navigation", () => {
   const COMMON = `persona careful { prompt = "Be careful." }
 policy spender { accept = 90% }

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nodeHost } from "../../src/cli/node-host.ts";
+import { nodeHost } from "../../src/platform/node-host.ts";
 import { withSeed } from "../../src/cli/run-outcome.ts";
 import { compileSweep } from "../../src/compiler/sweep.ts";
 import { badActorColumn, checkRows, checkValues, headlineTable, PROFILE_STUDIES, readSummary, resultsDir, sweepFile } from "../../src/docs/profiles.ts";

@@ -18,7 +18,7 @@ export interface LspDiagnostic {
   readonly source?: string;
 }
 
-interface Published {
+export interface Published {
   readonly uri: string;
   readonly version?: number;
   readonly diagnostics: LspDiagnostic[];
@@ -65,6 +65,9 @@ export class LspClient {
   private readonly waiters: { uri: string; version: number; resolve: (d: LspDiagnostic[]) => void }[] = [];
   private readonly texts = new Map<string, string>();
   private readonly versions = new Map<string, number>();
+  private readonly nextWaiters: { uri: string; resolve: (p: Published) => void }[] = [];
+  /** `client/registerCapability` registrations the server asked for. */
+  readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
   stderr = "";
 
   private constructor(
@@ -72,8 +75,18 @@ export class LspClient {
     readonly connection: MessageConnection,
   ) {}
 
-  static async start(options: { diagnosticsDelay?: number; args?: string[] } = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [SBX_BIN, "lsp", "--stdio", ...(options.args ?? [])], { cwd: ROOT, stdio: "pipe" });
+  static async start(
+    options: {
+      diagnosticsDelay?: number;
+      args?: string[];
+      /** Replaces the client capabilities below (a client other than the usual one). */
+      capabilities?: Record<string, unknown>;
+      /** The workspace folder (default: the virtual TEST_DIR). */
+      root?: string;
+      env?: Record<string, string>;
+    } = {},
+  ): Promise<LspClient> {
+    const child = spawn(process.execPath, [SBX_BIN, "lsp", "--stdio", ...(options.args ?? [])], { cwd: ROOT, stdio: "pipe", env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, connection);
     child.stderr.on("data", (chunk: Buffer) => (client.stderr += chunk.toString()));
@@ -81,11 +94,17 @@ export class LspClient {
     connection.onNotification("window/logMessage", (p: { message: string }) => {
       client.stderr += `${p.message}\n`;
     });
+    connection.onRequest("client/registerCapability", (p: { registrations: LspClient["registrations"] }) => {
+      client.registrations.push(...p.registrations);
+      return null;
+    });
     connection.listen();
+    const root = options.root ?? TEST_DIR;
     await connection.sendRequest("initialize", {
       processId: process.pid,
-      rootUri: `file://${TEST_DIR}`,
-      capabilities: {
+      rootUri: `file://${root}`,
+      workspaceFolders: [{ uri: `file://${root}`, name: "test" }],
+      capabilities: options.capabilities ?? {
         textDocument: {
           publishDiagnostics: { relatedInformation: true, versionSupport: true },
           completion: { completionItem: { snippetSupport: true } },
@@ -102,6 +121,10 @@ export class LspClient {
     const list = this.published.get(p.uri) ?? [];
     list.push(p);
     this.published.set(p.uri, list);
+    for (const w of this.nextWaiters.filter((n) => n.uri === p.uri)) {
+      this.nextWaiters.splice(this.nextWaiters.indexOf(w), 1);
+      w.resolve(p);
+    }
     for (const w of [...this.waiters]) {
       if (w.uri === p.uri && p.version === w.version) {
         this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -161,6 +184,29 @@ export class LspClient {
     const done = this.published.get(uri)?.find((p) => p.version === version);
     if (done) return Promise.resolve(done.diagnostics);
     return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
+  }
+
+  /** The next diagnostics published for `uri` (of whatever version). */
+  nextDiagnostics(uri: string): Promise<LspDiagnostic[]> {
+    return new Promise((resolve) => this.nextWaiters.push({ uri, resolve: (p) => resolve(p.diagnostics) }));
+  }
+
+  /** Everything published for `uri` so far, oldest first. */
+  publishedFor(uri: string): readonly Published[] {
+    return this.published.get(uri) ?? [];
+  }
+
+  /** Open a document with its own URI (e.g. a file on disk). */
+  async openUri(uri: string, text: string): Promise<string> {
+    this.texts.set(uri, text);
+    this.versions.set(uri, 1);
+    await this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "sbx", version: 1, text } });
+    return uri;
+  }
+
+  /** The server process, for lifecycle tests. */
+  get process(): ChildProcessWithoutNullStreams {
+    return this.child;
   }
 
   request<R>(method: string, params: unknown): Promise<R> {

@@ -1,18 +1,17 @@
 /**
  * The VS Code client: starts `sbx lsp --stdio` and hands .sbx documents to it.
- * Everything the editor shows comes from the server; this file only finds
- * the executable and restarts the server when its setting changes.
+ * Everything the editor shows comes from the server; this file only wires the
+ * controller (controller.mts: finding sbx, starting, restarting, failing
+ * clearly) to VS Code.
  */
 import * as vscode from "vscode";
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { serverCommand } from "./command.mts";
+import type { ServerCommand } from "./command.mts";
+import { ServerController } from "./controller.mts";
 
-let client: LanguageClient | undefined;
+let controller: ServerController | undefined;
 
-function createClient(): LanguageClient {
-  const setting = vscode.workspace.getConfiguration("sbx").get<string>("path", "sbx");
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const { command, args } = serverCommand(setting, folders);
+function createClient({ command, args }: ServerCommand): LanguageClient {
   const serverOptions: ServerOptions = {
     command,
     args: [...args, "lsp", "--stdio"],
@@ -23,28 +22,32 @@ function createClient(): LanguageClient {
       { scheme: "file", language: "sbx" },
       { scheme: "untitled", language: "sbx" },
     ],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.sbx") },
+    // The server registers its own watcher for **/*.sbx (workspace/didChangeWatchedFiles), for every client alike.
   };
   return new LanguageClient("sbx", "sbx language server", serverOptions, clientOptions);
 }
 
-async function restart(): Promise<void> {
-  if (client) await client.stop();
-  client = createClient();
-  await client.start();
-}
-
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const current = new ServerController({
+    settings: () => ({
+      path: vscode.workspace.getConfiguration("sbx").get<string>("path", "sbx"),
+      folders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    }),
+    createClient,
+    showError: (message, ...actions) => Promise.resolve(vscode.window.showErrorMessage(message, ...actions)),
+    openSettings: () => void vscode.commands.executeCommand("workbench.action.openSettings", "sbx.path"),
+  });
+  controller = current;
   context.subscriptions.push(
-    vscode.commands.registerCommand("sbx.restartServer", restart),
+    vscode.commands.registerCommand("sbx.restartServer", () => current.restart()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("sbx.path")) void restart();
+      if (e.affectsConfiguration("sbx.path")) void current.restart();
     }),
   );
-  await restart();
+  await current.restart();
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
-  client = undefined;
+  await controller?.stop();
+  controller = undefined;
 }

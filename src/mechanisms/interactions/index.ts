@@ -18,7 +18,7 @@ import type { InteractionRecord, Observables } from "../../kernel/records.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
-import { declaredProfile, drawObservables } from "./observables.ts";
+import { asAnswered, declaredProfile, drawObservables } from "./observables.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
 import { verifyInteraction } from "./verify.ts";
 
@@ -32,6 +32,13 @@ declare module "../../kernel/actions.ts" {
 
 declare module "../../kernel/mechanism.ts" {
   interface Instance {
+    /**
+     * An accepted proposal, before it completes: a mechanism may let the
+     * counterparty see what the interaction will be. `preview()` draws the
+     * interaction's observables (once — completion then uses them) and
+     * returns its p. Returning false turns the acceptance into a refusal.
+     */
+    screen?(proposal: Proposal, preview: () => number): boolean;
     /**
      * How the initiator behaves in this interaction: the observable type it is
      * drawn as (learning agents play a strategy, adaptive adversaries attack or
@@ -83,16 +90,28 @@ function createInteractions(w: World) {
   }
 
   /** `_complete_interaction`, step for step. */
-  function complete(p: Proposal, decision: boolean): void {
+  function complete(p: Proposal, answer: boolean): void {
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
+    const profile = initiator ? profiles[initiator.idx] : null;
+    let conduct: string | undefined;
+    if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
+    /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
+    const observe = (acc: boolean): Observables => {
+      const o = drawObservables(initiator, profile, acc, observablesRng, conduct);
+      for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, o);
+      return o;
+    };
+    let previewed: Observables | null = null;
+    let decision = answer;
+    if (decision) {
+      const preview = (): number => proxy.labels((previewed ??= observe(true)))[1];
+      for (const screen of w.hooks("screen")) if (!screen(p, preview)) decision = false;
+    }
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    let conduct: string | undefined;
-    if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
-    const observables = drawObservables(initiator, initiator ? profiles[initiator.idx] : null, accepted, observablesRng, conduct);
-    for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, observables);
+    const observables = previewed ? asAnswered(previewed, accepted) : observe(accepted);
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,

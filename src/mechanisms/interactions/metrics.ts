@@ -9,7 +9,11 @@ import type { InteractionRecord } from "../../kernel/records.ts";
 import type { z } from "zod";
 import type { Payoff } from "./language.ts";
 import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, logLoss } from "./calibration.ts";
-import type { Interactions } from "./index.ts";
+/** What the interaction metrics read of the interactions mechanism's instance. */
+interface Interactions {
+  readonly epochInteractions: readonly InteractionRecord[];
+  readonly payoff: z.infer<typeof Payoff>;
+}
 import { socialSurplus } from "./soft-labels.ts";
 import * as soft from "./soft-metrics.ts";
 

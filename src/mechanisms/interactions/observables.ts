@@ -39,7 +39,11 @@ export function drawObservables(initiator: AgentSlot | undefined, profile: Obser
         o = { taskProgress: r.uniform(0.3, 0.8), rework: r.randint(0, 1), rejections: 0, misuse: 0, engagement: r.uniform(0.2, 0.6) };
     }
   }
-  // Python's min(engagement, 0.0).
+  return asAnswered(o, accepted);
+}
+
+/** A rejected interaction engages no one: its engagement is capped at 0 (Python's min(engagement, 0.0)). */
+export function asAnswered(o: Observables, accepted: boolean): Observables {
   if (!accepted) o.engagement = 0.0 < o.engagement ? 0.0 : o.engagement;
   return o;
 }

@@ -7,7 +7,7 @@
  * checks it), network partitions and resource shocks.
  */
 import { z } from "zod";
-import { nonNegInt, posInt, prob, slice } from "../../spec/plan.ts";
+import { nonNegInt, optionalSlice, posInt, prob } from "../../spec/plan.ts";
 import { attr, block, enumOf, INT, NUM, prob as probAttr } from "../../spec/build.ts";
 import type { AttrSpec, BlockProblem, BlockSpec, BlockView } from "../../spec/types.ts";
 import { ADAPTIVE_KINDS } from "../adaptive-agents/language.ts";
@@ -52,7 +52,7 @@ export const PerturbationsPlan = z.strictObject({
 export type PerturbationsPlan = z.infer<typeof PerturbationsPlan>;
 export type ScheduleSpec = Pick<z.infer<typeof Dropout>, keyof typeof Schedule>;
 
-export const PERTURBATIONS_SLICE = slice(["perturbations"], PerturbationsPlan.optional());
+export const PERTURBATIONS_SLICE = optionalSlice(["perturbations"], PerturbationsPlan);
 
 const scheduleAttrs: AttrSpec[] = [
   attr("at_epoch", INT, "Start at the beginning of this epoch.", { key: "atEpoch", default: null, unit: "epochs" }),
@@ -136,5 +136,5 @@ export const PERTURBATIONS = block(
     attr("recovery_band", NUM, "Toxicity at most this far above its pre-shock level counts as recovered (below it is recovered too: toxicity is a harm).", { key: "recoveryBand", default: 0.03, unit: "probability" }),
     attr("recovery_hold", { t: "duration", unit: "epochs" }, "Epochs toxicity must stay within the band to count as recovered.", { key: "recoveryHold", default: 3, unit: "epochs" }),
   ],
-  { blocks: [DROPOUT, SIGNAL_CORRUPTION, PARAMETER_SHOCK, PARTITION, RESOURCE_SHOCK], lower: { slice: PERTURBATIONS_SLICE, absent: "omit" } },
+  { blocks: [DROPOUT, SIGNAL_CORRUPTION, PARAMETER_SHOCK, PARTITION, RESOURCE_SHOCK], lower: { slice: PERTURBATIONS_SLICE } },
 );

@@ -1,7 +1,7 @@
 /** Which providers a plan calls, and which API keys a live run of it needs. */
-import { diagnostic } from "../diagnostics/diagnostic.ts";
-import type { Plan } from "../plan/schema.ts";
-import type { Provider } from "./types.ts";
+import { diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { Plan } from "../../plan/schema.ts";
+import type { Provider } from "../../llm/types.ts";
 
 /** The variable holding each provider's key; Ollama (local) needs none. */
 export const KEY_VARIABLES: Readonly<Record<Provider, string | null>> = { anthropic: "ANTHROPIC_API_KEY", openai: "OPENAI_API_KEY", ollama: null };

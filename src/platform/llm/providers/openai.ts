@@ -1,7 +1,7 @@
 /** OpenAI (and OpenAI-compatible servers) through its official SDK: chat completions, system and user messages. */
 import OpenAI from "openai";
-import type { Scrubber } from "../scrub.ts";
-import type { ModelClient, ModelOutcome, ModelRequest } from "../types.ts";
+import type { Scrubber } from "../../../llm/scrub.ts";
+import type { ModelClient, ModelOutcome, ModelRequest } from "../../../llm/types.ts";
 import { badResponseFault, connectionFault, httpFault, timeoutFault } from "./common.ts";
 
 export function openaiClient(env: Readonly<Record<string, string | undefined>>, scrub: Scrubber): ModelClient {

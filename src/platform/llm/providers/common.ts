@@ -3,8 +3,8 @@
  * failure or an SDK exception into a normalised fault whose detail sbx
  * writes itself (scrubbed, short, free of timing data).
  */
-import type { Scrubber } from "../scrub.ts";
-import type { ModelOutcome, TransportFault } from "../types.ts";
+import type { Scrubber } from "../../../llm/scrub.ts";
+import type { ModelOutcome, TransportFault } from "../../../llm/types.ts";
 
 type HeaderSource = { get(name: string): string | null } | undefined | null;
 

@@ -4,8 +4,8 @@
  * parameters, so `temperature` is not sent (docs/differences.md).
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { Scrubber } from "../scrub.ts";
-import type { ModelClient, ModelOutcome, ModelRequest } from "../types.ts";
+import type { Scrubber } from "../../../llm/scrub.ts";
+import type { ModelClient, ModelOutcome, ModelRequest } from "../../../llm/types.ts";
 import { badResponseFault, connectionFault, httpFault, timeoutFault } from "./common.ts";
 
 export function anthropicClient(env: Readonly<Record<string, string | undefined>>, scrub: Scrubber): ModelClient {

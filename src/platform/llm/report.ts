@@ -3,8 +3,8 @@
  * it. Computed from the LLM events with the same tally the epoch metrics use,
  * so `sbx replay` reports exactly what the run did.
  */
-import type { Plan } from "../plan/schema.ts";
-import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmEvent, type LlmTally } from "./usage.ts";
+import type { Plan } from "../../plan/schema.ts";
+import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmEvent, type LlmTally } from "../../llm/usage.ts";
 
 export interface AgentUsage extends LlmTally {
   readonly agent: string;

@@ -1,7 +1,7 @@
 /** Ollama through its official client: POST /api/chat, not streamed; tokens from prompt_eval_count / eval_count. */
 import { Ollama } from "ollama";
-import type { Scrubber } from "../scrub.ts";
-import type { ModelClient, ModelOutcome, ModelRequest } from "../types.ts";
+import type { Scrubber } from "../../../llm/scrub.ts";
+import type { ModelClient, ModelOutcome, ModelRequest } from "../../../llm/types.ts";
 import { badResponseFault, connectionFault, httpFault, timeoutFault } from "./common.ts";
 
 export function ollamaClient(env: Readonly<Record<string, string | undefined>>, scrub: Scrubber): ModelClient {

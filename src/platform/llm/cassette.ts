@@ -13,10 +13,10 @@
 import { readFileSync } from "node:fs";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { writeFileAtomic } from "../cli/files.ts";
-import { canonicalJson } from "../plan/hash.ts";
-import type { Scrubber } from "./scrub.ts";
-import type { ModelClient, ModelOutcome, ModelRequest } from "./types.ts";
+import { writeFileAtomic } from "../files.ts";
+import { canonicalJson } from "../../plan/hash.ts";
+import type { Scrubber } from "../../llm/scrub.ts";
+import type { ModelClient, ModelOutcome, ModelRequest } from "../../llm/types.ts";
 
 export const CASSETTE_FORMAT = "sbx-cassette";
 export const CASSETTE_VERSION = 1;

@@ -7,20 +7,20 @@
  *   const result = await runPlanAsync(plan, { policyFor: host.policyFor, onEpoch: () => host.flush() });
  *   host.flush();
  */
-import { diagnostic } from "../diagnostics/diagnostic.ts";
-import { llmPolicies, runPlanAsync, type LlmRuntime, type LlmRuntimeOptions, type RunOptions, type RunResult } from "../engine/index.ts";
-import { emptyLlmTally } from "./usage.ts";
-import { planHash } from "../plan/hash.ts";
-import type { Plan } from "../plan/schema.ts";
+import { diagnostic } from "../../diagnostics/diagnostic.ts";
+import { llmPolicies, runPlanAsync, type LlmRuntime, type LlmRuntimeOptions, type RunOptions, type RunResult } from "../../engine/index.ts";
+import { emptyLlmTally } from "../../llm/usage.ts";
+import { planHash } from "../../plan/hash.ts";
+import type { Plan } from "../../plan/schema.ts";
 import { CassetteError, CassetteRecorder, ReplayClient, readCassette, type Cassette } from "./cassette.ts";
 import { missingKeyMessage, missingKeys, planProviders, type MissingKey } from "./keys.ts";
 
 export { missingKeyMessage };
-import { OfflineResponder } from "./offline.ts";
+import { OfflineResponder } from "../../llm/offline.ts";
 import type { AgentUsage, LlmReport } from "./report.ts";
 import { liveClient } from "./providers/index.ts";
-import { scrubberFor, type Scrubber } from "./scrub.ts";
-import type { ModelClient } from "./types.ts";
+import { scrubberFor, type Scrubber } from "../../llm/scrub.ts";
+import type { ModelClient } from "../../llm/types.ts";
 
 /** live: the providers' APIs; dry-run: the offline responder; replay: a cassette. */
 export type LlmMode = "live" | "dry-run" | "replay";

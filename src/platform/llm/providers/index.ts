@@ -2,8 +2,8 @@
  * The live client: each request goes to its provider's SDK. The SDKs are
  * loaded on first use, so commands that never call a model never load them.
  */
-import type { Scrubber } from "../scrub.ts";
-import type { ModelClient, ModelOutcome, ModelRequest, Provider } from "../types.ts";
+import type { Scrubber } from "../../../llm/scrub.ts";
+import type { ModelClient, ModelOutcome, ModelRequest, Provider } from "../../../llm/types.ts";
 import { timeoutFault } from "./common.ts";
 
 /** Beyond the call's own timeout, how long the guard waits before it gives up on the SDK. */

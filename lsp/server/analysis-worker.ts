@@ -1,0 +1,9 @@
+/** The analyzer's thread (bundled as dist/lsp-worker.mjs): see analysis-port.ts. */
+import { parentPort } from "node:worker_threads";
+import { serveAnalyzer, type ToAnalyzer } from "./analysis-port.ts";
+
+if (parentPort) {
+  const port = parentPort;
+  const receive = serveAnalyzer((message) => port.postMessage(message));
+  port.on("message", (message: ToAnalyzer) => receive(message));
+}

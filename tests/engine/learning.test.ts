@@ -134,6 +134,23 @@ describe("learning agents in a run", () => {
     expect(() => reconstruct(fromJsonl(tampered))).toThrow(/update replays as|probabilities replay as/);
   });
 
+  it("draw a replicator's first strategy uniformly and keep it while nobody is imitated", () => {
+    const c = compileText(`scenario s {
+      seed = 8  epochs = 5  steps = 4
+      population { honest = 2  learner copycats { count = 8  rule = replicator } }
+    }`);
+    expect(c.diagnostics.map((d) => d.code)).toEqual(["SBX3306"]);
+    const { events } = runWithEvents(c.scenarios[0]!.plan!);
+    const chosen = events.filter((e): e is Extract<SimEvent, { type: "strategy_chosen" }> => e.type === "strategy_chosen");
+    const first = chosen.filter((e) => e.epoch === 0);
+    for (const e of first) expect(e.probabilities).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(new Set(first.map((e) => e.strategy)).size).toBeGreaterThan(1);
+    for (const e of chosen.filter((x) => x.epoch > 0)) {
+      expect(e.strategy).toBe(first.find((f) => f.agent === e.agent)!.strategy);
+      expect(Math.max(...e.probabilities)).toBe(1);
+    }
+  });
+
   it("play only the strategies written, and behave as the strategy drawn (its interactions look like it)", () => {
     const plan = planOf(`scenario s {
       seed = 2  epochs = 8  steps = 8

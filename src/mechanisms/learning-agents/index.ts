@@ -154,7 +154,10 @@ function createLearning(w: World) {
       },
       strategy_chosen: (e: EventOf<"strategy_chosen">) => {
         const l = learnerOf(e.agent);
-        if (l) l.position = l.strategies.indexOf(STRATEGIES.indexOf(e.strategy as never));
+        if (!l) return;
+        l.position = l.strategies.indexOf(STRATEGIES.indexOf(e.strategy as never));
+        // A replicator's first draw is its pure strategy from then on.
+        if (l.state.rule === "replicator" && l.state.strategy < 0) l.state = { rule: "replicator", strategy: l.position };
       },
       strategy_payoffs: (e: EventOf<"strategy_payoffs">) => {
         e.payoffs.forEach((v, k) => {

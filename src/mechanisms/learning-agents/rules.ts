@@ -19,7 +19,8 @@
  *   frozen, or had stake slashed in the previous epoch). Play
  *   p = softmax(Q[s]/τ); after the epoch, with s' the state it ends in,
  *   Q[s][a] += α·(r + δ·max Q[s'] − Q[s][a]).
- * - Replicator: a pure strategy that changes only by imitation.
+ * - Replicator: a pure strategy that changes only by imitation; the first is
+ *   drawn uniformly (state −1 until then).
  *
  * Imitation (any rule): at an epoch's end a learner looks at one neighbour;
  * if the neighbour earned more, it copies the neighbour's state with
@@ -49,7 +50,7 @@ export interface RuleParams {
 /** The two situations a Q-learner distinguishes. */
 export const SITUATIONS = ["clean", "penalised"] as const;
 
-export function initialState(params: RuleParams, k: number, pure = 0): LearnerState {
+export function initialState(params: RuleParams, k: number): LearnerState {
   switch (params.rule) {
     case "hedge":
     case "exp3":
@@ -57,7 +58,7 @@ export function initialState(params: RuleParams, k: number, pure = 0): LearnerSt
     case "q_learning":
       return { rule: "q_learning", q: SITUATIONS.map(() => new Array<number>(k).fill(0)), situation: 0 };
     case "replicator":
-      return { rule: "replicator", strategy: pure };
+      return { rule: "replicator", strategy: -1 };
   }
 }
 
@@ -84,7 +85,7 @@ export function probabilities(params: RuleParams, state: LearnerState, k: number
     case "q_learning":
       return softmax(state.q[state.situation]!.map((v) => v / params.temperature));
     case "replicator":
-      return Array.from({ length: k }, (_, i) => (i === state.strategy ? 1 : 0));
+      return Array.from({ length: k }, (_, i) => (state.strategy < 0 ? 1 / k : i === state.strategy ? 1 : 0));
   }
 }
 

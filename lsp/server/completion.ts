@@ -7,7 +7,7 @@ import type { DeclInfo } from "./analysis.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO, SWEEP } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec, ValueType } from "../../src/registry/types.ts";
-import { childSpec, declarationOf, isArm, stringClosed, type CursorContext, type Frame, type Slot } from "./context.ts";
+import { childSpec, declarationOf, isArm, isSettings, stringClosed, type CursorContext, type Frame, type Slot } from "./context.ts";
 import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
 
 /** What completion needs from the compiler; it may come from a slightly older compilation. */
@@ -117,14 +117,14 @@ function walk(root: BlockSpec | null, segments: readonly string[]): BlockSpec | 
   return spec;
 }
 
-/** Where a member's path starts: arms and `vary` set scenario paths. */
-function pathRoot(frame: Frame, owner: "attribute" | "vary" | null): BlockSpec | null {
-  return owner === "vary" || isArm(frame) ? SCENARIO : frame.spec;
+/** Where a member's path starts: arms, `vary` and a settings block's dotted attributes set scenario paths. */
+function pathRoot(frame: Frame, owner: "attribute" | "vary" | null, qualifier: readonly string[]): BlockSpec | null {
+  return owner === "vary" || isArm(frame) || (isSettings(frame) && qualifier.length > 0) ? SCENARIO : frame.spec;
 }
 
 function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>, sem: Semantics): CompletionItem[] {
   const frame = slot.frame;
-  const spec = walk(pathRoot(frame, slot.owner), slot.qualifier);
+  const spec = walk(pathRoot(frame, slot.owner, slot.qualifier), slot.qualifier);
   if (!spec) return [];
   const items: CompletionItem[] = [];
   const wordStart = ctx.word?.start ?? -1;
@@ -139,6 +139,8 @@ function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>
   if (slot.qualifier.length === 0 && slot.owner === null) {
     if (frame.spec === SWEEP) items.push({ label: "vary", kind: CompletionItemKind.Keyword, detail: "vary path in values", sortText: SORT.keyword });
     if (frame.spec === EXPECT) items.push(...criterionOperands());
+    // A settings block's first word may also start a setting of the scenario (`governance.audit.probability = …`).
+    if (isSettings(frame)) for (const b of SCENARIO.blocks) items.push(blockItem(b));
   }
   return items;
 }
@@ -197,8 +199,8 @@ function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, se
     if (frame.spec !== EXPECT) return slot.qualifier && !slot.bracket ? memberItems(ctx, { kind: "member", frame, qualifier: slot.qualifier, owner: null }, sem) : [];
     return criterionItems(slot, sem);
   }
-  const root = pathRoot(frame, slot.owner.kind);
   const path = slot.owner.path;
+  const root = pathRoot(frame, slot.owner.kind, path.slice(0, -1));
   const block = walk(root, path.slice(0, -1));
   const attr = block?.attrs.find((a) => a.name === path.at(-1));
   if (!attr) return [];

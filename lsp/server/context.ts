@@ -145,6 +145,11 @@ export function isArm(frame: Frame): boolean {
   return frame.spec === ARM;
 }
 
+/** Settings blocks (a parameter shock) set scenario paths with their dotted attributes, beside attributes of their own. */
+export function isSettings(frame: Frame): boolean {
+  return frame.spec?.settings !== undefined;
+}
+
 /**
  * The context at `offset`. For completion the word is the name that ends at
  * the cursor; for hover it is the token under it.

@@ -12,7 +12,7 @@ import { metricDef, METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec } from "../../src/registry/types.ts";
 import type { Semantics } from "./completion.ts";
-import { childSpec, declarationOf, isArm, type CursorContext, type Frame, type Parsed } from "./context.ts";
+import { childSpec, declarationOf, isArm, isSettings, type CursorContext, type Frame, type Parsed } from "./context.ts";
 import { attrMarkdown, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricMarkdown } from "./describe.ts";
 
 const KEYWORD_DOCS: Record<string, string> = {
@@ -73,7 +73,7 @@ function walk(root: BlockSpec | null, segments: readonly string[]): BlockSpec | 
 }
 
 function attrOf(frame: Frame, owner: "attribute" | "vary" | null, path: readonly string[]): { attr: AttrSpec; block: BlockSpec } | null {
-  const root = owner === "vary" || isArm(frame) ? SCENARIO : frame.spec;
+  const root = owner === "vary" || isArm(frame) || (isSettings(frame) && path.length > 1) ? SCENARIO : frame.spec;
   const block = walk(root, path.slice(0, -1));
   const attr = block?.attrs.find((a) => a.name === path.at(-1));
   return attr && block ? { attr, block } : null;
@@ -116,7 +116,7 @@ function hoverText(ctx: CursorContext, token: IToken, lexed: Parsed, sem: Semant
 function memberHover(frame: Frame, owner: "attribute" | "vary" | null, qualifier: readonly string[], token: IToken, lexed: Parsed, sem: Semantics): string | null {
   const word = token.image;
   if (word === "vary" && owner === null && tokenMatcher(next(lexed, token) ?? token, T.AnyName)) return KEYWORD_DOCS["vary"]!;
-  const root = owner === "vary" || isArm(frame) ? SCENARIO : frame.spec;
+  const root = owner === "vary" || isArm(frame) || (isSettings(frame) && (qualifier.length > 0 || !frame.spec?.attrs.some((a) => a.name === word))) ? SCENARIO : frame.spec;
   const spec = walk(root, qualifier);
   if (spec === POPULATION && qualifier.length === 0) {
     const kind = AGENT_KINDS.find((a) => a.kind === word);

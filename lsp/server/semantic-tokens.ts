@@ -150,7 +150,7 @@ export function semanticTokens(parsed: ParseResult, lexed: Lexed, lines: LineInd
             if (AGENT_KINDS.some((a) => a.kind === name.text)) push(name.span, "type");
             else ref(name.span, "policy", name.text);
           } else for (const p of m.path) push(p.span, "property");
-          expr(m.value, attrOf(pathRoot, m.path), false);
+          expr(m.value, attrOf(spec?.settings && m.path.length > 1 ? SCENARIO : pathRoot, m.path), false);
           break;
         case "Vary": {
           const vary = m.span.start;

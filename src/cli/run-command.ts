@@ -15,7 +15,7 @@ import { chooseScenario, compilationSource, missingFiles, parseOverrides } from 
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { fileError, FileError, isFileError, isFileSystemError, shownPath } from "../platform/files.ts";
-import { runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
+import { isIntervalEvent, runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
 import { LlmFaultTally, prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
@@ -169,8 +169,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     term.out(tableRow(TABLE.map((c) => c.head)));
   }
   bar?.start(plan.simulation.epochs, 0);
-  // Freeze and release events, kept for the report's exact frozen intervals.
-  const freezeEvents: SimEvent[] = [];
+  // Freeze and release events, and perturbations, kept for the report's exact intervals.
+  const intervalEvents: SimEvent[] = [];
   const epochDone = (record: EpochRecord): void => {
     writer?.epoch(record);
     declared?.epoch(record);
@@ -185,7 +185,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     writer?.event(e);
     declared?.event(e);
     faults?.observe(e);
-    if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
+    if (isIntervalEvent(e)) intervalEvents.push(e);
   };
   // Ctrl-C (or a termination signal) while files are being written: stop at the last finished epoch and say so in summary.json.
   // What is on disk is always a whole number of epochs: files are written only between epochs, on this thread.
@@ -213,16 +213,16 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     } else if (writer && threadsAvailable() && !live) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
       thread = runOnThread(plan, {
-        epoch: (events, record, freezes) => {
+        epoch: (events, record, intervals) => {
           writer?.eventsText(events);
           declared?.eventsText(events);
-          freezeEvents.push(...freezes);
+          intervalEvents.push(...intervals);
           epochDone(record);
         },
-        end: (events, freezes) => {
+        end: (events, intervals) => {
           writer?.eventsText(events);
           declared?.eventsText(events);
-          freezeEvents.push(...freezes);
+          intervalEvents.push(...intervals);
         },
       });
       result = await thread.result;
@@ -249,7 +249,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   // A report that cannot be drawn or written fails the run (exit 2), after every other file is written.
   let reportProblem: string | null = null;
   try {
-    if (writer) reportProblem = writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents));
+    if (writer) reportProblem = writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, intervalEvents));
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
     return reportFileError(e, options.out ?? "", term);
@@ -290,10 +290,10 @@ export function reportFileError(e: unknown, fallbackPath: string, term: Terminal
  * The run's report.html, or why it could not be drawn. Loaded only for --out
  * (Vega is large); a failure never costs the run its other files.
  */
-export async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[]): Promise<{ html: string } | { problem: string }> {
+export async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], intervalEvents: readonly SimEvent[]): Promise<{ html: string } | { problem: string }> {
   try {
-    const { freezeIntervals, renderReport } = await import("../report/index.ts");
-    return { html: await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) }) };
+    const { freezeIntervals, renderReport, shockIntervals } = await import("../report/index.ts");
+    return { html: await renderReport({ plan, result, verdicts, freezes: freezeIntervals(intervalEvents), shocks: shockIntervals(intervalEvents, plan.simulation.stepsPerEpoch) }) };
   } catch (e) {
     return { problem: `it could not be drawn: ${(e as Error).message}` };
   }

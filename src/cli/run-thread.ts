@@ -17,8 +17,8 @@ import type { Plan } from "../plan/schema.ts";
 import { workerEntry } from "./pool.ts";
 
 export type ThreadMessage =
-  | { readonly type: "epoch"; readonly events: string; readonly record: EpochRecord; readonly freezes: SimEvent[] }
-  | { readonly type: "done"; readonly events: string; readonly freezes: SimEvent[]; readonly result: Omit<RunResult, "epochs"> }
+  | { readonly type: "epoch"; readonly events: string; readonly record: EpochRecord; readonly intervals: SimEvent[] }
+  | { readonly type: "done"; readonly events: string; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs"> }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
 
 /** What the worker thread receives. */
@@ -37,7 +37,9 @@ export interface RunThreadData {
  */
 const AHEAD = 2;
 
-const isFreeze = (e: SimEvent): boolean => e.type === "agent_frozen" || e.type === "agent_unfrozen";
+/** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
+export const isIntervalEvent = (e: SimEvent): boolean =>
+  e.type === "agent_frozen" || e.type === "agent_unfrozen" || e.type === "perturbation_started" || e.type === "perturbation_healed";
 
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
@@ -45,25 +47,25 @@ export function serveRunThread(): void {
   const counter = new Int32Array(handled);
   const port = parentPort!;
   let events: SimEvent[] = [];
-  let freezes: SimEvent[] = [];
+  let intervals: SimEvent[] = [];
   let sent = 0;
   try {
     const result = runPlan(plan, {
       events: (e) => {
         events.push(e);
-        if (isFreeze(e)) freezes.push(e);
+        if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
-        port.postMessage({ type: "epoch", events: toJsonl(events), record, freezes } satisfies ThreadMessage);
+        port.postMessage({ type: "epoch", events: toJsonl(events), record, intervals } satisfies ThreadMessage);
         events = [];
-        freezes = [];
+        intervals = [];
         sent++;
         // Wait until the main thread has written all but AHEAD of the epochs sent.
         for (let seen = Atomics.load(counter, 0); seen < sent - AHEAD; seen = Atomics.load(counter, 0)) Atomics.wait(counter, 0, seen);
       },
     });
     const { epochs: _epochs, ...rest } = result;
-    port.postMessage({ type: "done", events: toJsonl(events), freezes, result: rest } satisfies ThreadMessage);
+    port.postMessage({ type: "done", events: toJsonl(events), intervals, result: rest } satisfies ThreadMessage);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -79,9 +81,9 @@ export interface ThreadRun {
 
 export interface ThreadHandlers {
   /** A finished epoch: its events as JSONL text, its record, its freeze events. Throwing stops the run. */
-  epoch(events: string, record: EpochRecord, freezes: readonly SimEvent[]): void;
+  epoch(events: string, record: EpochRecord, intervals: readonly SimEvent[]): void;
   /** Events after the last epoch (the run's end). */
-  end(events: string, freezes: readonly SimEvent[]): void;
+  end(events: string, intervals: readonly SimEvent[]): void;
 }
 
 /** Whether runs can go to a thread here (the bundle's worker file exists). */
@@ -113,11 +115,11 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
       try {
         if (m.type === "epoch") {
           epochs.push(m.record);
-          handlers.epoch(m.events, m.record, m.freezes);
+          handlers.epoch(m.events, m.record, m.intervals);
           Atomics.store(counter, 0, epochs.length);
           Atomics.notify(counter, 0);
         } else if (m.type === "done") {
-          handlers.end(m.events, m.freezes);
+          handlers.end(m.events, m.intervals);
           stopped = true;
           void worker.terminate();
           resolve({ ...m.result, epochs });

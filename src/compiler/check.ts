@@ -6,6 +6,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { Code } from "../diagnostics/catalogue.ts";
 import type { Profile } from "../plan/schema.ts";
 import { ARM, POPULATION } from "../registry/blocks.ts";
 import type { AttrSpec, BlockSpec, PlainValue } from "../registry/types.ts";
@@ -93,7 +94,7 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   const values = new Map<string, PlainValue>();
   const label = (name: string) => (path ? `${path}.${name}` : name);
   for (const [name, attr] of block.attrs) {
-    if (block.spec === ARM) continue;
+    if (block.spec === ARM || (block.spec.settings && attr.path)) continue;
     const spec = attrSpec(block.spec, name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
@@ -114,6 +115,7 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
       ctx.diagnostics.push(diagnostic("SBX3006", { attribute: label(name), topology: sibling }, attr.file, attr.nameSpan));
     }
   }
+  if (block.spec.validate && block.node) validateBlock(ctx, block, values);
   if (block.spec.inert && options.profile && block.spec.inert.profiles.includes(options.profile) && block.node && values.get("enabled") !== false && (!options.inertIn || options.inertIn.has(block.file))) {
     ctx.diagnostics.push(diagnostic("SBX3003", { attribute: path || block.kind, profile: options.profile, why: block.spec.inert.why }, block.file, block.node.type.span));
   }
@@ -146,7 +148,22 @@ function childPath(path: string, c: MBlock, parent: MBlock): string {
   return path ? `${path}.${segment}` : segment;
 }
 
-function reportUnknownAttribute(ctx: ModelContext, block: MBlock, attr: MAttr): void {
+/** A block's own rules between its attributes (BlockSpec.validate), reported at the attribute they name. */
+function validateBlock(ctx: ModelContext, block: MBlock, values: ReadonlyMap<string, PlainValue>): void {
+  const view = {
+    value: (name: string): PlainValue => (values.has(name) ? values.get(name)! : (attrSpec(block.spec, name)?.default ?? null)),
+    written: (name: string): boolean => block.attrs.has(name),
+    settings: [...block.attrs.values()].filter((a) => a.path && a.path.length > 1).length,
+  };
+  for (const problem of block.spec.validate!(view)) {
+    const attr = problem.attr !== undefined ? block.attrs.get(problem.attr) : undefined;
+    const node = block.node!;
+    const [file, span] = attr ? [attr.file, attr.nameSpan] : [block.file, (node.name ?? node.type).span];
+    ctx.diagnostics.push(diagnostic(problem.code as Code, problem.args as never, file, span));
+  }
+}
+
+export function reportUnknownAttribute(ctx: ModelContext, block: MBlock, attr: MAttr): void {
   const candidates = [...block.spec.attrs.map((a) => a.name), ...block.spec.blocks.map((b) => b.kind)];
   const suggestion = closest(attr.name, candidates);
   const where = block.name && block.spec !== POPULATION ? `${block.kind} '${block.name}'` : `'${block.kind}'`;

@@ -25,6 +25,7 @@ import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
 import { checkCriterion, type SelectionScope } from "./criteria.ts";
 import { degenerateScenario } from "./degenerate.ts";
 import { LIMITS, limitText } from "./limits.ts";
+import { settingChanges } from "./settings.ts";
 import type { ModelContext } from "./model.ts";
 import { lookup, type Decl } from "./program.ts";
 import type { SymbolDef } from "./symbols.ts";
@@ -115,14 +116,15 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
 
 // ---- mechanisms' slices --------------------------------------------------------------------
 
-/** A checked block as the registry-driven lowering reads it. */
-function valuesOf(b: CBlock | undefined): BlockValues | null {
+/** A checked block as the registry-driven lowering reads it; `settings` lowers settings blocks (src/compiler/settings.ts). */
+function valuesOf(b: CBlock | undefined, settings?: (b: CBlock) => PlainValue): BlockValues | null {
   if (!b) return null;
   return {
     value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
-    child: (kind) => valuesOf(child(b, kind)) ?? undefined,
-    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c)! })),
+    child: (kind) => valuesOf(child(b, kind), settings) ?? undefined,
+    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c, settings)! })),
     on: get(b, "enabled") !== false,
+    ...(settings && b.spec.settings ? { settings: () => settings(b) } : {}),
   };
 }
 
@@ -162,12 +164,13 @@ function locatedOf(b: CBlock): LocatedValues {
 function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population: { agents: readonly Agent[]; groups: readonly LoweredGroup[] }): Record<string, PlainValue> {
   const out: Record<string, PlainValue> = {};
   const scenarioAt: Location = { file: decl.module, span: decl.node.name!.span };
+  const settings = (b: CBlock): PlainValue => settingChanges(ctx, scenario.model, b.model) as unknown as PlainValue;
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
       const blocks = writtenBlocks(scenario, under, block.kind);
-      let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b)! })));
+      let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b, settings)! })));
       const finish = block.lower?.finish;
       if (finish) {
         lowered = finish(lowered, {

@@ -175,8 +175,9 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
           continue;
         }
         seen.set(key, member.path[0]!.span);
-        if (target.spec === ARM) {
-          // An arm's attributes are settings of the swept scenario, checked when the sweep is compiled.
+        if (target.spec === ARM || (target.spec.settings && member.path.length > 1)) {
+          // An arm's attributes, and a settings block's dotted ones (a parameter shock's), are settings of the
+          // scenario, checked where the scenario is known: when the sweep is compiled, when the scenario is lowered.
           const last = member.path[member.path.length - 1]!;
           target.attrs.set(key, { name: key, path: member.path, expr: member.value, file, nameSpan: { start: member.path[0]!.span.start, end: last.span.end }, span: member.span });
           continue;
@@ -238,7 +239,7 @@ function applyChildBlock(ctx: ModelContext, parent: MBlock, node: A.Block, file:
 }
 
 /** The spec of a child block kind, or a diagnostic. Population entries may name declared policies. */
-function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span: A.Span, file: string): { spec: BlockSpec; policy?: Decl } | null {
+export function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span: A.Span, file: string): { spec: BlockSpec; policy?: Decl } | null {
   const spec = parent.spec.blocks.find((b) => b.kind === kind);
   if (spec) return { spec };
   if (parent.spec === POPULATION) {
@@ -301,7 +302,7 @@ export function setPath(ctx: ModelContext, root: MBlock, path: readonly A.Name[]
   return true;
 }
 
-function findChild(block: MBlock, segment: string): MBlock | undefined {
+export function findChild(block: MBlock, segment: string): MBlock | undefined {
   if (block.spec === POPULATION) return block.blocks.find((b) => b.name === segment);
   return block.blocks.find((b) => b.kind === segment) ?? block.blocks.find((b) => b.name === segment);
 }

@@ -8,6 +8,8 @@ import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostic
 import type { Distribution } from "../plan/schema.ts";
 import type { AttrSpec, Bounds, PlainValue, ValueType } from "../registry/types.ts";
 import { LIMITS, limitText } from "./limits.ts";
+import { dottedName } from "../../language/ast.ts";
+import { METRICS, metricDef } from "../metrics/registry.ts";
 
 export interface ValueContext {
   readonly file: string;
@@ -42,6 +44,8 @@ export function typeName(type: ValueType): string {
       return type.int ? "randint(a, b) or a whole number" : "uniform(a, b), randint(a, b) or a number";
     case "edges":
       return 'a list of edges like [["a", "b"], ["b", "c", 0.5]]';
+    case "metric":
+      return "the name of a per-epoch metric";
   }
 }
 
@@ -221,6 +225,15 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       return checkDistribution(ctx, expr, label, type.int === true);
     case "edges":
       return checkEdges(ctx, expr, label);
+    case "metric": {
+      const name = expr.kind === "String" ? expr.value : dottedName(expr);
+      if (name === null) return mismatch();
+      const def = metricDef(name);
+      if (def?.shape === "series") return name;
+      const suggestion = closest(name, METRICS.filter((m) => m.shape === "series").map((m) => m.name));
+      ctx.diagnostics.push(diagnostic("SBX2004", { name, suggestion }, ctx.file, expr.span, { fixes: suggestion ? [replaceWith(ctx.file, expr.span, suggestion)] : [] }));
+      return undefined;
+    }
   }
 }
 

@@ -6,6 +6,7 @@
  * A new mechanism is a folder plus one line here.
  */
 import type { MechanismDef } from "../kernel/mechanism.ts";
+import { adaptiveAgents } from "./adaptive-agents/index.ts";
 import { agents } from "./agents/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
@@ -18,9 +19,11 @@ import { feed } from "./feed/index.ts";
 import { incoherence } from "./incoherence/index.ts";
 import { identity } from "./identity/index.ts";
 import { interactions } from "./interactions/index.ts";
+import { learningAgents } from "./learning-agents/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { network } from "./network/index.ts";
 import { personas } from "./personas/index.ts";
+import { perturbations } from "./perturbations/index.ts";
 import { pool } from "./pool/index.ts";
 import { proposalExpiry } from "./proposal-expiry/index.ts";
 import { rateLimits } from "./rate-limits/index.ts";
@@ -60,6 +63,9 @@ export const MECHANISM_LIST = [
   boundaries,
   personas,
   townMechanism,
+  learningAgents,
+  adaptiveAgents,
+  perturbations,
   // Last: it replays a decision point only once every other mechanism has admitted the agent's turn.
   incoherence,
 ] as const;

@@ -15,7 +15,7 @@ const GRID = "#e5e7eb";
 
 type Config = NonNullable<TopLevelSpec["config"]>;
 
-const CONFIG: Config = {
+export const CONFIG: Config = {
   // Accessible names live on the HTML figures; per-mark ARIA labels would only bloat the SVG.
   aria: false,
   font: FONT,
@@ -45,7 +45,7 @@ const colourByKind = (kinds: Kinds, legend: boolean | readonly string[] = true) 
   legend: legend === false ? null : legend === true ? { title: "kind" } : { title: "kind", values: kinds.names.filter((k) => legend.includes(k)) },
 });
 
-const epochAxis = (last: number) => ({
+export const epochAxis = (last: number) => ({
   field: "epoch",
   type: "quantitative" as const,
   title: "epoch",
@@ -61,6 +61,8 @@ export interface SeriesChart {
   readonly values: readonly { epoch: number; value: number | null }[];
   /** Draw a dashed rule at 0 (quality gap: below it is adverse selection). */
   readonly zeroRule?: boolean;
+  /** Layers drawn behind the line (the perturbations' bands, src/report/shocks.ts). */
+  readonly behind?: readonly object[];
 }
 
 /** One metric over epochs. */
@@ -73,7 +75,7 @@ export function seriesSpec(c: SeriesChart): TopLevelSpec {
       y: { field: "value", type: "quantitative" as const, title: c.yTitle, scale: { zero: false } },
     },
   };
-  const layer = c.zeroRule ? [{ mark: { type: "rule" as const, color: "#6b7280", strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } }, line] : [line];
+  const layer = [...(c.behind ?? []), ...(c.zeroRule ? [{ mark: { type: "rule" as const, color: "#6b7280", strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } }, line] : [line])];
   return {
     config: CONFIG,
     title: { text: c.title, subtitle: c.subtitle },

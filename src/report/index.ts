@@ -51,10 +51,12 @@ import {
   type Kinds,
 } from "./model.ts";
 import { economySection } from "./economy.ts";
+import { shockLayer, shockTable, strategyShareRows, strategySharesSpec, type ShockInterval } from "./shocks.ts";
 import { CSS } from "./style.ts";
 import { CHART_LIBRARIES, exclusively, renderSvg, resetCharts } from "./svg.ts";
 
 export { freezeIntervals, freezesFromSnapshots, type FreezeInterval } from "./model.ts";
+export { shockIntervals, type ShockInterval } from "./shocks.ts";
 export { escapeHtml } from "./html.ts";
 
 export interface ReportInput {
@@ -63,10 +65,12 @@ export interface ReportInput {
   readonly verdicts: readonly Verdict[];
   /** Exact freeze intervals from the event log (see `freezeIntervals`); without them they come from the per-epoch snapshots. */
   readonly freezes?: readonly FreezeInterval[];
+  /** Perturbations from the event log (see `shockIntervals`), shaded behind the per-epoch series. */
+  readonly shocks?: readonly ShockInterval[];
 }
 
 /** The charts a report shows, in page order; `data-chart` names them in the HTML. */
-export const CHART_NAMES = ["toxicity", "quality-gap", "welfare", "payoff-by-kind", "payoff-by-agent", "payoff-over-epochs", "reputation", "freezes", "network"] as const;
+export const CHART_NAMES = ["toxicity", "quality-gap", "welfare", "strategy-shares", "payoff-by-kind", "payoff-by-agent", "payoff-over-epochs", "reputation", "freezes", "network"] as const;
 export type ChartName = (typeof CHART_NAMES)[number];
 
 interface Chart {
@@ -116,13 +120,18 @@ function reportView(input: ReportInput): ReportView {
   const charts: Chart[] = [];
 
   if (epochs.length) {
+    const shocks = input.shocks ?? [];
+    const shaded = shocks.length ? ` Shaded: ${shocks.length === 1 ? "the perturbation" : `the ${shocks.length} perturbations`} (section Perturbations and learning).` : "";
     const series = (name: ChartName, metric: string, title: string, colour: string, subtitle: string, zeroRule = false) => {
       const values = seriesOf(epochs, metric);
-      charts.push({ name, spec: seriesSpec({ title, subtitle, yTitle: metric.replace(/_/g, " "), colour, values, zeroRule }), caption: `${title}: ${metricDef(metric)?.doc ?? ""} ${describeSeries(values)}` });
+      const behind = shockLayer(shocks, values.at(-1)?.epoch ?? 0);
+      charts.push({ name, spec: seriesSpec({ title, subtitle, yTitle: metric.replace(/_/g, " "), colour, values, zeroRule, behind }), caption: `${title}: ${metricDef(metric)?.doc ?? ""} ${describeSeries(values)}${shaded}` });
     };
     series("toxicity", "toxicity", "Toxicity", "#B91C1C", "expected harm among accepted interactions");
     series("quality-gap", "quality_gap", "Quality gap", "#1D4ED8", "below 0: adverse selection", true);
     series("welfare", "welfare", "Welfare", "#047857", "total payoff of the epoch's interactions");
+    const shares = strategyShareRows(epochs);
+    if (shares) charts.push({ name: "strategy-shares", spec: strategySharesSpec(shares, shocks), caption: "Share of the learning agents playing each strategy in each epoch (strategy_share.* metrics)." });
   }
 
   const kindRows = byKind(result.agents, plan);
@@ -271,6 +280,7 @@ function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>, extra: rea
     { id: "reputation", title: "Reputation", html: reputationSection(view, figure) },
     { id: "freezes", title: "Frozen intervals", html: freezeSection(view, figure) },
     ...(plan.network ? [{ id: "network", title: "Network", html: networkSection(view, figure) }] : []),
+    ...(view.input.shocks?.length || view.charts.some((c) => c.name === "strategy-shares") ? [{ id: "shocks", title: "Perturbations and learning", html: shockSection(view.input.shocks ?? [], figure("strategy-shares")) }] : []),
     ...extra,
     { id: "metrics", title: "Per-epoch metrics", html: metricsSection(view) },
   ];
@@ -546,4 +556,11 @@ function metricsSection(view: ReportView): string {
 ${table({ className: "metrics", head, rows, numeric: head.map((_, i) => i > 0) })}
 </div>
 </details>`;
+}
+
+function shockSection(shocks: readonly ShockInterval[], shares: string): string {
+  const lead = shocks.length
+    ? `<p class="lead">Each perturbation from its start to its heal, exact to the step (the per-epoch charts shade the same intervals).</p>\n${shockTable(shocks)}`
+    : "";
+  return [lead, shares ? `<div class="charts">\n${shares}\n</div>` : ""].filter(Boolean).join("\n");
 }

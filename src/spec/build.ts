@@ -48,12 +48,18 @@ function withRanges(spec: BlockSpec, schema: z.ZodType): BlockSpec {
     return range ? { ...a, range } : a;
   });
   const blocks = spec.blocks.map((b) => {
-    const target = b.lower?.merge ? schema : b.lower?.field ? shape[b.lower.field] : undefined;
+    const target = b.lower?.merge ? schema : b.lower?.field ? itemOf(shape[b.lower.field]) : undefined;
     return target ? withRanges(b, target) : b;
   });
   // A block shared by several parents (observables) stays one object where nothing changed.
   const same = attrs.every((a, i) => a === spec.attrs[i]) && blocks.every((b, i) => b === spec.blocks[i]);
   return same ? spec : { ...spec, attrs, blocks };
+}
+
+/** A list field's item schema (a repeatable block lowers into a list, Lowering.list); any other schema as it is. */
+function itemOf(schema: z.ZodType | undefined): z.ZodType | undefined {
+  const inner = schema && unwrap(schema);
+  return inner instanceof z.ZodArray ? (inner.element as z.ZodType) : schema;
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {

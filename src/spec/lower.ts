@@ -18,6 +18,8 @@ export interface BlockValues {
   children(kind: string): readonly { readonly name: string | null; readonly values: BlockValues }[];
   /** The block is written and not switched off (`enabled = false`). */
   readonly on: boolean;
+  /** A settings block's dotted attributes as plan changes (BlockSpec.settings), checked by the compiler. */
+  settings?(): PlainValue;
 }
 
 /**
@@ -42,6 +44,7 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   }
   for (const [key, v] of Object.entries(spec.lower?.fixed ?? {})) out[key] = v;
   if (spec.lower?.presence) out[spec.lower.presence] = on;
+  if (spec.settings) out[spec.settings.field] = values?.settings?.() ?? [];
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;

@@ -24,7 +24,9 @@ export type ValueType =
   /** `uniform(a, b)`, `randint(a, b)` or a constant. */
   | { readonly t: "distribution"; readonly int?: boolean }
   /** Custom network edges: `[["a", "b"], ["b", "c", 0.5]]`. */
-  | { readonly t: "edges" };
+  | { readonly t: "edges" }
+  /** The name of a per-epoch metric of the registry (`toxicity`, `governance.audits`). */
+  | { readonly t: "metric" };
 
 export interface Bounds {
   readonly min?: number;
@@ -76,6 +78,28 @@ export interface AttrSpec {
   readonly key?: string;
   /** The value lowered when its block is absent or switched off, where that differs from the default (a tax rate of 0). */
   readonly off?: PlainValue;
+  /**
+   * Its mechanism reads it during the run, not only when the run starts, so a
+   * parameter shock (a `perturbations` block) may change it mid-run.
+   */
+  readonly live?: boolean;
+}
+
+/** A problem a block's own cross-attribute rule finds (see BlockSpec.validate). */
+export interface BlockProblem {
+  readonly code: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The attribute to point at; the block's name (or kind) when absent or not written. */
+  readonly attr?: string;
+}
+
+/** A checked block as its cross-attribute rule reads it: each attribute's value (its default when not written). */
+export interface BlockView {
+  value(name: string): PlainValue;
+  /** Whether the attribute is written. */
+  written(name: string): boolean;
+  /** How many settings (dotted attributes) a settings block writes. */
+  readonly settings: number;
 }
 
 /**
@@ -187,6 +211,15 @@ export interface BlockSpec {
    * the compiler whether or not the block is written.
    */
   readonly check?: (ctx: BlockCheck) => void;
+  /**
+   * Its dotted attributes (`governance.audit.probability = 40%`) are settings
+   * of the enclosing scenario, checked exactly as `--set` checks them and
+   * lowered to plan changes `{ path, value }` in the field named here. Only
+   * attributes marked `live` may be set.
+   */
+  readonly settings?: { readonly field: string };
+  /** Rules between the block's attributes, checked after each value is (e.g. "exactly one schedule"). */
+  readonly validate?: (block: BlockView) => readonly BlockProblem[];
 }
 
 /** A scenario's population group as a block check sees it. */

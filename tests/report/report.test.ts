@@ -56,7 +56,7 @@ describe("renderReport", () => {
 
     const network = await renderReport(scenarioInput("network_effects"));
     expect(sectionsOf(network)).toEqual(["criteria", "quality", "payoff", "reputation", "freezes", "network", "metrics"]);
-    expect(chartsOf(network)).toEqual(CHART_NAMES.filter((c) => c !== "freezes"));
+    expect(chartsOf(network)).toEqual(CHART_NAMES.filter((c) => c !== "freezes" && c !== "strategy-shares"));
     expect(chartsOf(network)).not.toContain("freezes");
     expect(network).toContain("No agent was frozen during this run.");
 

@@ -39,6 +39,15 @@ declare module "../../kernel/mechanism.ts" {
      * returns its p. Returning false turns the acceptance into a refusal.
      */
     screen?(proposal: Proposal, preview: () => number): boolean;
+    /**
+     * How the initiator behaves in this interaction: the observable type it is
+     * drawn as (learning agents play a strategy, adaptive adversaries attack or
+     * cover). The first mechanism with an answer decides; by default the
+     * initiator's reported type.
+     */
+    conduct?(initiator: AgentSlot, proposal: Proposal): string | undefined;
+    /** Changes the observables the proxy is about to read, in place (perturbations corrupt signals). */
+    corruptObservables?(initiator: AgentSlot | undefined, observables: Observables): void;
   }
 }
 
@@ -89,16 +98,24 @@ function createInteractions(w: World) {
     const initiator = pop.byId.get(p.initiator);
     const counterparty = pop.byId.get(p.counterparty);
     const profile = initiator ? profiles[initiator.idx] : null;
+    let conduct: string | undefined;
+    if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
+    /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
+    const observe = (acc: boolean): Observables => {
+      const o = drawObservables(initiator, profile, acc, observablesRng, conduct);
+      for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, o);
+      return o;
+    };
     let previewed: Observables | null = null;
     let decision = answer;
     if (decision && !given) {
-      const preview = (): number => proxy.labels((previewed ??= drawObservables(initiator, profile, true, observablesRng)))[1];
+      const preview = (): number => proxy.labels((previewed ??= observe(true)))[1];
       for (const screen of w.hooks("screen")) if (!screen(p, preview)) decision = false;
     }
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = given ?? (previewed ? asAnswered(previewed, accepted) : drawObservables(initiator, profile, accepted, observablesRng));
+    const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(accepted));
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,

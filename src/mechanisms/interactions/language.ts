@@ -53,14 +53,15 @@ export const PAYOFF_SLICE = slice(["payoff"], Payoff);
 export const PROXY_SLICE = slice(["proxy"], Proxy);
 
 export const PAYOFF = block("payoff", "Soft payoff parameters: π_a = θ·S − τ − c_a − ρ_a·E + w_rep·r_a, with S = p·s_plus − (1−p)·s_minus and E = (1−p)·harm.", [
-  attr("s_plus", { t: "number" }, "Surplus when the interaction is beneficial.", { key: "sPlus", reference: "payoff.s_plus", default: 2.0, unit: "payoff" }),
-  attr("s_minus", { t: "number" }, "Loss when the interaction is harmful.", { key: "sMinus", reference: "payoff.s_minus", default: 1.0, unit: "payoff" }),
-  attr("harm", { t: "number" }, "Externality harm h imposed on the ecosystem by a harmful interaction.", { key: "h", default: 2.0, unit: "payoff", reference: "payoff.h" }),
-  probAttr("theta", 0.5, "Initiator's share of the surplus (the counterparty gets 1 − θ).", { key: "theta", reference: "payoff.theta" }),
-  attr("rho_a", { t: "number" }, "Share of the externality the initiator internalises.", { key: "rhoA", reference: "payoff.rho_a", default: 0.0, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
-  attr("rho_b", { t: "number" }, "Share of the externality the counterparty internalises.", { key: "rhoB", reference: "payoff.rho_b", default: 0.0, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
+  attr("s_plus", { t: "number" }, "Surplus when the interaction is beneficial.", { key: "sPlus", live: true, reference: "payoff.s_plus", default: 2.0, unit: "payoff" }),
+  attr("s_minus", { t: "number" }, "Loss when the interaction is harmful.", { key: "sMinus", live: true, reference: "payoff.s_minus", default: 1.0, unit: "payoff" }),
+  attr("harm", { t: "number" }, "Externality harm h imposed on the ecosystem by a harmful interaction.", { key: "h", live: true, default: 2.0, unit: "payoff", reference: "payoff.h" }),
+  probAttr("theta", 0.5, "Initiator's share of the surplus (the counterparty gets 1 − θ).", { key: "theta", live: true, reference: "payoff.theta" }),
+  attr("rho_a", { t: "number" }, "Share of the externality the initiator internalises.", { key: "rhoA", live: true, reference: "payoff.rho_a", default: 0.0, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
+  attr("rho_b", { t: "number" }, "Share of the externality the counterparty internalises.", { key: "rhoB", live: true, reference: "payoff.rho_b", default: 0.0, advise: { max: 1, why: "the whitepaper takes ρ in [0, 1]" } }),
   attr("w_rep", { t: "number" }, "Weight of the reputation terms r_a and r_b (in profile sbx, each party's reputation change).", {
     key: "wRep",
+    live: true,
     reference: "payoff.w_rep",
     default: 1.0,
     unit: "payoff",

@@ -9,7 +9,12 @@ import type { Observables } from "../../kernel/records.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 
-export function drawObservables(initiator: AgentSlot | undefined, profile: ObservableProfile | null, accepted: boolean, r: Rng): Observables {
+/**
+ * `conduct`: the type the interaction is drawn as when the initiator chose
+ * how to behave in it (a learner's strategy, an adaptive adversary's attack);
+ * by default, the type it reports.
+ */
+export function drawObservables(initiator: AgentSlot | undefined, profile: ObservableProfile | null, accepted: boolean, r: Rng, conduct?: string): Observables {
   let o: Observables;
   if (profile) {
     o = {
@@ -20,7 +25,7 @@ export function drawObservables(initiator: AgentSlot | undefined, profile: Obser
       engagement: draw(r, profile.engagement),
     };
   } else {
-    switch (initiator?.reportedType ?? "honest") {
+    switch (conduct ?? initiator?.reportedType ?? "honest") {
       case "opportunistic":
         o = { taskProgress: r.uniform(0.1, 0.5), rework: r.randint(0, 2), rejections: r.randint(0, 1), misuse: 0, engagement: r.uniform(-0.2, 0.3) };
         break;

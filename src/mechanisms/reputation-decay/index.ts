@@ -8,10 +8,12 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import type { World } from "../../kernel/world.ts";
 
 function createDecay(w: World) {
-  const { rate } = w.slice(DECAY_SLICE);
-  if (!(rate < 1)) return {};
+  // Read each epoch, not once: a parameter shock may change the rate mid-run.
+  const decay = w.slice(DECAY_SLICE);
+  if (!(decay.rate < 1)) return {};
   return {
     governEpoch(effect: Effect): void {
+      const rate = decay.rate;
       for (const s of w.population.slots) if (s.reputation !== 0) effect.addReputation(s.id, s.reputation * (rate - 1));
     },
   };

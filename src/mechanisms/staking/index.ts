@@ -22,10 +22,12 @@ declare module "../../kernel/events.ts" {
 }
 
 function createStaking(w: World) {
-  const { enabled, minStake, slashRate } = w.slice(STAKING_SLICE);
+  // min_stake and slash_rate are read on use, not once: a parameter shock may change them mid-run.
+  const stake = w.slice(STAKING_SLICE);
+  const { enabled } = stake;
   const pop = w.population;
   const tally = { blocked: 0, slashed: 0 };
-  const mayAct = (agent: AgentSlot): boolean => !enabled || agent.resources >= minStake;
+  const mayAct = (agent: AgentSlot): boolean => !enabled || agent.resources >= stake.minStake;
   return {
     tally,
     ...(enabled
@@ -43,7 +45,7 @@ function createStaking(w: World) {
           onViolation(v: Violation): void {
             const s = pop.byId.get(v.agent);
             if (!s || !(s.resources > 0)) return;
-            const amount = s.resources * slashRate;
+            const amount = s.resources * stake.slashRate;
             if (!(amount > 0)) return;
             w.emit({ type: "stake_slashed", ...w.at(), agent: v.agent, amount, violation: v.violation });
           },

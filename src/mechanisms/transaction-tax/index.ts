@@ -13,15 +13,16 @@ import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
 
 function createTax(w: World) {
-  const { rate, split } = w.slice(TAX_SLICE);
+  // Read on every interaction, not once: a parameter shock may change the rate mid-run.
+  const tax = w.slice(TAX_SLICE);
   const acceptedOnly = w.semantics.governAcceptedOnly;
-  if (rate === 0) return {};
+  if (tax.rate === 0) return {};
   return {
     governInteraction(x: InteractionRecord, effect: Effect): void {
       if (acceptedOnly && !x.accepted) return;
-      const total = rate * Math.abs(x.tau);
-      const a = total * split;
-      const b = total * (1 - split);
+      const total = tax.rate * Math.abs(x.tau);
+      const a = total * tax.split;
+      const b = total * (1 - tax.split);
       effect.costA += a;
       effect.costB += b;
       x.tax = a + b;

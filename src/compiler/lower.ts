@@ -8,7 +8,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
-import { closest, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { observedKey } from "../metrics/registry.ts";
 import { LLM, PERSONA, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";
@@ -17,7 +17,7 @@ import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
 import { lowerBlock, type BlockValues } from "../spec/lower.ts";
-import type { PlainValue } from "../spec/types.ts";
+import type { PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
@@ -69,6 +69,8 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
       ),
     );
   }
+
+  checkMechanisms(ctx, scenario, profile, population.groups);
 
   if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
 
@@ -138,6 +140,52 @@ function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
     }
   }
   return out;
+}
+
+/** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
+function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] {
+  const parent = under === "governance" ? child(scenario, under) : scenario;
+  return parent ? children(parent, kind) : [];
+}
+
+/** Every mechanism's scenario-level checks, once the population is known. */
+function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, groups: readonly LoweredGroup[]): void {
+  for (const m of MECHANISMS) {
+    if (!m.check) continue;
+    const attachments = m.language ?? [];
+    const facts: ScenarioFacts = {
+      profile,
+      groups: groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length })),
+      blocks: (kind) => {
+        const where = attachments.find((a) => a.block.kind === kind);
+        return (where ? writtenBlocks(scenario, where.under, kind) : []).map((b) => written(b));
+      },
+      report: (code, params, at, attr, replacement) => {
+        const b = (at as WrittenBlock & { readonly source: CBlock }).source;
+        const a = attr === undefined ? undefined : b.model.attrs.get(attr);
+        const file = a?.file ?? b.model.file;
+        const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span ?? { start: 0, end: 0 };
+        ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
+      },
+    };
+    m.check(facts);
+  }
+}
+
+function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
+  return {
+    kind: b.kind,
+    name: b.name,
+    on: get(b, "enabled") !== false,
+    value: (name) => get(b, name),
+    has: (name) => b.values.has(name),
+    child: (kind) => {
+      const c = child(b, kind);
+      return c ? written(c) : undefined;
+    },
+    children: (kind) => children(b, kind).map((c) => written(c)),
+    source: b,
+  };
 }
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {

@@ -139,6 +139,14 @@ export const CATALOGUE = {
     "Only interaction metrics (selected by initiator) and agent metrics (selected by agent) accept a selection.",
     (p) => `'${p.metric}' cannot be restricted to a selection of agents`),
 
+  // ---- names of the whitepaper's economies: auctions, missions, negotiation ----
+  SBX2280: entry<{ name: string; context: string } & S>("error", "unknown population group or kind",
+    "An auction's bidders, a mission's members or a market's traders name a population group or agent kind of the scenario.",
+    (p) => `'${p.name}' in ${p.context} names no population group or agent kind of this scenario${suggestion(p.suggestion)}`),
+  SBX2281: entry<{ name: string; mission: string } & S>("error", "unknown objective measure",
+    "A mission's objective is named by the measure it targets: avg_p, min_p, total_count, acceptance_rate or total_welfare, over the mission's contributions.",
+    (p) => `objective '${p.name}' of mission '${p.mission}' names no measure (avg_p, min_p, total_count, acceptance_rate, total_welfare)${suggestion(p.suggestion)}`),
+
   // ---- values and semantics --------------------------------------------------
   SBX3001: entry<{ attribute: string; bound: string; value: string }>("error", "value out of range",
     "The model forbids this value (a probability above 1, a negative count, …).",
@@ -182,6 +190,26 @@ export const CATALOGUE = {
   SBX3013: entry<{ what: string; why: string }>("warning", "questionable setting",
     "The combination is allowed but probably not what was meant.",
     (p) => `${p.what}: ${p.why}`),
+
+  // ---- the whitepaper's economies: auctions, missions, negotiation --------------
+  SBX3450: entry<Record<string, never>>("error", "auction without resources",
+    "An auction allocates a declared pool: write at least one `resource NAME { supply = … }` in the `auction` block.",
+    () => "the auction has no resource to allocate: add `resource NAME { supply = … }`"),
+  SBX3451: entry<{ name: string; agents: number }>("warning", "too few bidders",
+    "Envy is a relation between two bidders; an auction among fewer than two agents is envy-free by construction and measures nothing.",
+    (p) => `bidders '${p.name}' ${p.agents === 1 ? "is one agent" : `are ${p.agents} agents`}: envy-freeness needs at least two bidders`),
+  SBX3452: entry<Record<string, never>>("error", "mission economy without missions",
+    "A mission economy proposes missions from its templates: write at least one `mission NAME { … }` in the `missions` block.",
+    () => "the mission economy has no mission to propose: add `mission NAME { objective avg_p { target = … } }`"),
+  SBX3453: entry<{ mission: string }>("error", "mission without objectives",
+    "A mission is judged against its objectives at its deadline; without one it could never succeed or fail by its work.",
+    (p) => `mission '${p.mission}' has no objective: add e.g. \`objective avg_p { target = 0.6 }\``),
+  SBX3454: entry<{ mission: string; eligible: number; needed: number }>("warning", "mission cannot gather its participants",
+    "A mission becomes active once min_participants agents have joined it; with fewer agents allowed to join, it always expires.",
+    (p) => `mission '${p.mission}' may be joined by ${p.eligible} agent${p.eligible === 1 ? "" : "s"} but needs ${p.needed} participants: it can never become active`),
+  SBX3455: entry<Record<string, never>>("error", "negotiation without markets",
+    "High-frequency negotiation runs its markets: write at least one `market NAME { … }` in the `negotiation` block.",
+    () => "the negotiation has no market: add `market NAME { clearing = batch }`"),
 
   // ---- runs and criteria -------------------------------------------------------
   SBX4001: entry<{ label: string; detail: string }>("error", "criterion failed",

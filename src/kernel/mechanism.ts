@@ -23,7 +23,7 @@ import type { InteractionRecord, RunResult } from "./records.ts";
 import type { World } from "./world.ts";
 import type { z } from "zod";
 import type { AgentEntry, SliceBinding } from "../spec/plan.ts";
-import type { BlockSpec } from "../spec/types.ts";
+import type { BlockSpec, ScenarioFacts } from "../spec/types.ts";
 
 export type { AgentEntry };
 
@@ -116,6 +116,12 @@ export interface MechanismDef<I extends Instance = Instance> {
   readonly plan?: readonly SliceBinding[];
   /** Its blocks in the language; each lowers to the plan slice it binds (src/spec/types.ts Lowering). */
   readonly language?: readonly Attachment[];
+  /**
+   * Checks that need the whole scenario (a block naming a population group,
+   * blocks that contradict each other), reported through `facts`; called by
+   * the compiler once the population is known, whether or not its blocks are written.
+   */
+  readonly check?: (facts: ScenarioFacts) => void;
   /** This run's instance. Called for live runs and replays alike; `w.replaying` tells them apart. */
   create(w: World): I;
   /** Metrics, each computed from this mechanism's instance at an epoch's end. */

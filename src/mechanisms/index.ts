@@ -7,6 +7,7 @@
  */
 import type { MechanismDef } from "../kernel/mechanism.ts";
 import { agents } from "./agents/index.ts";
+import { auction } from "./auction/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
@@ -14,6 +15,8 @@ import { collusion } from "./collusion/index.ts";
 import { feed } from "./feed/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
+import { missions } from "./missions/index.ts";
+import { negotiation } from "./negotiation/index.ts";
 import { network } from "./network/index.ts";
 import { pool } from "./pool/index.ts";
 import { proposalExpiry } from "./proposal-expiry/index.ts";
@@ -47,6 +50,10 @@ export const MECHANISM_LIST = [
   scriptedAgents,
   llmAgents,
   transparency,
+  // The whitepaper's economies (docs/mechanisms.md): inert unless their blocks are written.
+  auction,
+  missions,
+  negotiation,
 ] as const;
 
 export const MECHANISMS: readonly MechanismDef[] = MECHANISM_LIST as unknown as readonly MechanismDef[];

@@ -57,7 +57,9 @@ function withRanges(spec: BlockSpec, schema: z.ZodType): BlockSpec {
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
-  const inner = unwrap(schema);
+  let inner = unwrap(schema);
+  // A repeatable block's slice is a list of its blocks.
+  if (inner instanceof z.ZodArray) inner = unwrap(inner.element as z.ZodType);
   return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : null;
 }
 

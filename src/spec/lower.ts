@@ -45,6 +45,14 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;
+    if (how.list && how.field) {
+      out[how.field] = (values?.children(nested.kind) ?? []).map((c) => {
+        const item: Record<string, PlainValue> = c.name === null ? {} : { name: c.name };
+        fill(nested, c.values, item, resolve);
+        return item;
+      });
+      continue;
+    }
     const child = values?.child(nested.kind) ?? null;
     if (how.merge) fill(nested, child, out, resolve);
     else if (how.field && !child && how.absent === "null") out[how.field] = null;

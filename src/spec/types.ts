@@ -5,6 +5,7 @@
  * lowering, completion, hover, import and the reference documentation all
  * read the registry built from them.
  */
+import type { Code, ParamsOf } from "../diagnostics/catalogue.ts";
 import type { Profile, SliceBinding } from "./plan.ts";
 
 export type ValueType =
@@ -79,6 +80,8 @@ export interface Lowering {
   readonly presence?: string;
   /** The slice when the block is absent or switched off: its fields' defaults (`off` where given), or null. */
   readonly absent?: "defaults" | "null";
+  /** A repeatable nested block lowers to a list at `field`: every written instance in order, a named one with its `name`. */
+  readonly list?: boolean;
   /** Fields that are not language attributes, with their fixed values. */
   readonly fixed?: Readonly<Record<string, PlainValue>>;
   /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
@@ -109,4 +112,39 @@ export interface BlockSpec {
   readonly reference?: string;
   /** How the block lowers into the plan (absent: lowered by hand, or not at all). */
   readonly lower?: Lowering;
+}
+
+/** A mechanism block as written in a scenario, for a mechanism's scenario-level checks. */
+export interface WrittenBlock {
+  readonly kind: string;
+  readonly name: string | null;
+  /** Written and not switched off (`enabled = false`). */
+  readonly on: boolean;
+  /** The checked value of an attribute, or its default. */
+  value(attr: string): PlainValue;
+  /** Whether the attribute is written. */
+  has(attr: string): boolean;
+  /** A nested block, if written. */
+  child(kind: string): WrittenBlock | undefined;
+  /** Nested blocks of a repeatable kind, in source order. */
+  children(kind: string): readonly WrittenBlock[];
+}
+
+/**
+ * What a mechanism's `check` sees of a scenario once its population is
+ * known: its groups, its written blocks, and a way to report diagnostics at
+ * them (checks that need the whole scenario: a block naming a population
+ * group, two blocks that contradict each other).
+ */
+export interface ScenarioFacts {
+  readonly profile: Profile;
+  /** Population groups in registration order: name, declared kind (an agent kind or a policy's name), agents. */
+  readonly groups: readonly { readonly name: string; readonly kind: string; readonly agents: number }[];
+  /** The written blocks of a kind, in the scenario or its governance, in source order. */
+  blocks(kind: string): readonly WrittenBlock[];
+  /**
+   * Reports a diagnostic at a block (its name, else its kind) or at one of its
+   * attributes' values; `replacement` offers a fix replacing that value.
+   */
+  report<C extends Code>(code: C, params: ParamsOf<C>, at: WrittenBlock, attr?: string, replacement?: string): void;
 }

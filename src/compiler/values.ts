@@ -41,6 +41,8 @@ export function typeName(type: ValueType): string {
       return type.int ? "randint(a, b) or a whole number" : "uniform(a, b), randint(a, b) or a number";
     case "edges":
       return 'a list of edges like [["a", "b"], ["b", "c", 0.5]]';
+    case "names":
+      return 'a name or a list of names, like "honest" or ["value", "momentum"]';
   }
 }
 
@@ -201,6 +203,11 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       return checkDistribution(ctx, expr, label, type.int === true);
     case "edges":
       return checkEdges(ctx, expr, label);
+    case "names": {
+      if (expr.kind === "String") return [expr.value];
+      if (expr.kind !== "List" || !expr.items.every((item) => item.kind === "String")) return mismatch();
+      return expr.items.map((item) => (item as A.Expr & { kind: "String" }).value);
+    }
   }
 }
 

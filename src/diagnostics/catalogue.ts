@@ -141,7 +141,7 @@ export const CATALOGUE = {
 
   // ---- names of the whitepaper's economies: auctions, missions, negotiation ----
   SBX2280: entry<{ name: string; context: string } & S>("error", "unknown population group or kind",
-    "An auction's bidders, a mission's members or a market's traders name a population group or agent kind of the scenario.",
+    "An auction's bidders, a mission's members and a market's traders are population groups or agent kinds of the scenario.",
     (p) => `'${p.name}' in ${p.context} names no population group or agent kind of this scenario${suggestion(p.suggestion)}`),
   SBX2281: entry<{ name: string; mission: string } & S>("error", "unknown objective measure",
     "A mission's objective is named by the measure it targets: avg_p, min_p, total_count, acceptance_rate or total_welfare, over the mission's contributions.",
@@ -195,9 +195,9 @@ export const CATALOGUE = {
   SBX3450: entry<Record<string, never>>("error", "auction without resources",
     "An auction allocates a declared pool: write at least one `resource NAME { supply = … }` in the `auction` block.",
     () => "the auction has no resource to allocate: add `resource NAME { supply = … }`"),
-  SBX3451: entry<{ name: string; agents: number }>("warning", "too few bidders",
+  SBX3451: entry<{ agents: number }>("warning", "too few bidders",
     "Envy is a relation between two bidders; an auction among fewer than two agents is envy-free by construction and measures nothing.",
-    (p) => `bidders '${p.name}' ${p.agents === 1 ? "is one agent" : `are ${p.agents} agents`}: envy-freeness needs at least two bidders`),
+    (p) => `the auction has ${p.agents === 1 ? "one bidder" : `${p.agents} bidders`}: envy-freeness needs at least two`),
   SBX3452: entry<Record<string, never>>("error", "mission economy without missions",
     "A mission economy proposes missions from its templates: write at least one `mission NAME { … }` in the `missions` block.",
     () => "the mission economy has no mission to propose: add `mission NAME { objective avg_p { target = … } }`"),

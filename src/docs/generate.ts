@@ -32,6 +32,8 @@ function typeText(t: ValueType): string {
       return t.int ? "`randint(a, b)` or integer" : "`uniform(a, b)`, `randint(a, b)` or number";
     case "edges":
       return "list of edges";
+    case "names":
+      return "name or list of names";
   }
 }
 

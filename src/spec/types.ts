@@ -23,7 +23,9 @@ export type ValueType =
   /** `uniform(a, b)`, `randint(a, b)` or a constant. */
   | { readonly t: "distribution"; readonly int?: boolean }
   /** Custom network edges: `[["a", "b"], ["b", "c", 0.5]]`. */
-  | { readonly t: "edges" };
+  | { readonly t: "edges" }
+  /** Names of population groups or agent kinds: `"honest"` or `["value", "momentum"]`; lowered as a list. */
+  | { readonly t: "names" };
 
 export interface Bounds {
   readonly min?: number;

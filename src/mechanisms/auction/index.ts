@@ -15,7 +15,7 @@ import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { World } from "../../kernel/world.ts";
 import type { ScenarioFacts } from "../../spec/types.ts";
-import { closest } from "../../diagnostics/diagnostic.ts";
+import { checkGroups, inGroups } from "./groups.ts";
 import { gini, runAuction, type AuctionOutcome, type AuctionRules } from "./dworkin.ts";
 import { AUCTION, AUCTION_SLICE } from "./language.ts";
 
@@ -56,14 +56,13 @@ function createAuction(w: World) {
   const rules: AuctionRules = { endowment: spec.endowment, maxRounds: spec.maxRounds, rate: spec.rate, tolerance: spec.tolerance, envyTolerance: spec.envyTolerance };
   const supply = spec.resources.map((r) => r.supply);
   const rng = w.random.stream("auction");
-  const bids = (s: { group: string; kind: string }) => spec.bidders === null || s.group === spec.bidders || s.kind === spec.bidders;
 
   return {
     state,
     reduce,
     epochStart(): void {
       if (w.epoch % spec.every !== 0) return;
-      const bidders = w.population.slots.filter((s) => !s.frozen && bids(s));
+      const bidders = w.population.slots.filter((s) => !s.frozen && inGroups(spec.bidders, s));
       const valuations = bidders.map(() => supply.map(() => rng.random()));
       const outcome = runAuction(valuations, supply, rules);
       w.emit({ type: "auction_cleared", ...w.at(), ...logged(bidders.map((s) => s.id), valuations, outcome) });
@@ -108,19 +107,13 @@ function violationsOf(e: EventOf<"auction_cleared">, select: Select) {
   return select === null ? e.violations : e.violations.filter(([envious]) => select.has(envious));
 }
 
-/** Scenario checks: the pool has resources; `bidders` names a group or kind with at least two agents. */
+/** Scenario checks: the pool has resources; the bidders are groups or kinds of at least two agents. */
 function check(facts: ScenarioFacts): void {
   for (const b of facts.blocks("auction")) {
     if (!b.on) continue;
     if (b.children("resource").length === 0) facts.report("SBX3450", {}, b);
-    const bidders = b.value("bidders");
-    if (typeof bidders !== "string") continue;
-    const names = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
-    const agents = facts.groups.filter((g) => g.name === bidders || g.kind === bidders).reduce((s, g) => s + g.agents, 0);
-    if (!names.includes(bidders)) {
-      const suggestion = closest(bidders, names);
-      facts.report("SBX2280", { name: bidders, context: "auction.bidders", suggestion }, b, "bidders", suggestion ? `"${suggestion}"` : undefined);
-    } else if (agents < 2) facts.report("SBX3451", { name: bidders, agents }, b, "bidders");
+    const agents = checkGroups(facts, b, "bidders", "auction.bidders");
+    if (agents < 2) facts.report("SBX3451", { agents }, b, b.has("bidders") ? "bidders" : undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 /** The `auction` block (with its `resource` pool) and its plan slice, present only when the block is written. */
 import { z } from "zod";
 import { nonNeg, optionalSlice, posInt } from "../../spec/plan.ts";
-import { attr, block, enabled, INT, NUM, STR } from "../../spec/build.ts";
+import { attr, block, enabled, INT, NUM, NAMES } from "../../spec/build.ts";
 
 const positive = z.number().gt(0);
 
@@ -9,8 +9,8 @@ export const AuctionResource = z.strictObject({ name: z.string(), supply: positi
 
 export const Auction = z.strictObject({
   enabled: z.boolean(),
-  /** A population group or agent kind that bids (null: every agent). */
-  bidders: z.string().nullable(),
+  /** Population groups or agent kinds that bids (null: every agent). */
+  bidders: z.array(z.string()).nullable(),
   every: posInt,
   endowment: positive,
   maxRounds: posInt,
@@ -29,7 +29,7 @@ const RESOURCE = block("resource", "A resource of the pool the auction allocates
 
 export const AUCTION = block("auction", "A Dworkin-style auction of a resource pool: equal endowments, tâtonnement prices, allocations scaled to the supply, and an envy-freeness check. It runs at the start of every `every`-th epoch among the agents that are not frozen.", [
   enabled(),
-  attr("bidders", STR, "The population group (or agent kind) that bids; every agent when absent.", { key: "bidders", default: null }),
+  attr("bidders", NAMES, "The population groups or agent kinds that bid; every agent when absent.", { key: "bidders", default: null }),
   attr("every", { t: "duration", unit: "epochs" }, "Epochs between auctions (the first is at epoch 0).", { key: "every", default: 1, unit: "epochs" }),
   attr("endowment", NUM, "Every bidder's budget of tokens (equal endowments).", { key: "endowment", default: 100, unit: "tokens", reference: "initial_endowment" }),
   attr("rounds", INT, "The tâtonnement's round cap.", { key: "maxRounds", default: 50, unit: "rounds", reference: "max_rounds" }),

@@ -21,6 +21,7 @@
  */
 import type { At, EventOf, SimEvent } from "../../kernel/events.ts";
 import { closest } from "../../diagnostics/diagnostic.ts";
+import { checkGroups, inGroups } from "../auction/groups.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
@@ -178,7 +179,7 @@ function createMissions(w: World) {
   if (!spec.enabled) return { state, reduce };
 
   const rng = w.random.stream("missions");
-  const may = (s: AgentSlot, t: MissionTemplate) => t.members === null || s.group === t.members || s.kind === t.members;
+  const may = (s: AgentSlot, t: MissionTemplate) => inGroups(t.members, s);
   const settle = (m: OpenMission) => settlement(m, templates[m.template], spec, (id) => effort[slot(id).idx], scale);
 
   function epochStart(): void {
@@ -252,7 +253,6 @@ const count = (status: Settled["status"]) => (m: MissionsInstance, s: Select) =>
 
 /** Scenario checks: objectives name a measure; members name a group or kind; a mission can gather its participants. */
 function check(facts: ScenarioFacts): void {
-  const names = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
   for (const b of facts.blocks("missions")) {
     if (!b.on) continue;
     const missions = b.children("mission");
@@ -266,12 +266,8 @@ function check(facts: ScenarioFacts): void {
         const suggestion = closest(o.name ?? "", OBJECTIVE_METRICS);
         facts.report("SBX2281", { name: o.name ?? "", mission: m.name ?? "", suggestion }, o);
       }
-      const members = m.value("members");
-      const eligible = typeof members === "string" ? facts.groups.filter((g) => g.name === members || g.kind === members).reduce((s, g) => s + g.agents, 0) : facts.groups.reduce((s, g) => s + g.agents, 0);
-      if (typeof members === "string" && !names.includes(members)) {
-        const suggestion = closest(members, names);
-        facts.report("SBX2280", { name: members, context: `mission '${m.name}'`, suggestion }, m, "members", suggestion ? `"${suggestion}"` : undefined);
-      } else if (eligible < needed) facts.report("SBX3454", { mission: m.name ?? "", eligible, needed }, m);
+      const eligible = checkGroups(facts, m, "members", `mission '${m.name}'`);
+      if (eligible < needed) facts.report("SBX3454", { mission: m.name ?? "", eligible, needed }, m);
     }
   }
 }

@@ -1,7 +1,7 @@
 /** The `missions` block (its `mission` templates and their `objective`s) and its plan slice, present only when the block is written. */
 import { z } from "zod";
 import { nonNeg, nonNegInt, optionalSlice, posInt, prob } from "../../spec/plan.ts";
-import { attr, block, enabled, enumOf, INT, NUM, prob as probAttr, STR } from "../../spec/build.ts";
+import { attr, block, enabled, enumOf, INT, NUM, prob as probAttr, NAMES } from "../../spec/build.ts";
 
 /** What an objective can be measured on: the contributions of a mission (the reference's target metrics). */
 export const OBJECTIVE_METRICS = ["avg_p", "min_p", "total_count", "acceptance_rate", "total_welfare"] as const;
@@ -16,8 +16,8 @@ export const Objective = z.strictObject({ name: z.enum(OBJECTIVE_METRICS), targe
 
 export const MissionTemplate = z.strictObject({
   name: z.string(),
-  /** A population group or agent kind that may propose and join it (null: every agent). */
-  members: z.string().nullable(),
+  /** Population groups or agent kinds that may propose and join it (null: every agent). */
+  members: z.array(z.string()).nullable(),
   distribution: z.enum(DISTRIBUTIONS),
   reward: positive,
   /** Epochs from its proposal to its evaluation. */
@@ -47,7 +47,7 @@ const OBJECTIVE = block("objective", `A measurable objective of a mission, named
 ], { named: "required", repeatable: true, lower: { field: "objectives", list: true } });
 
 const MISSION = block("mission", "A mission template: whenever none of its missions is open, an eligible agent proposes one, others join, and at its deadline it is judged against its objectives and its reward shared.", [
-  attr("members", STR, "The population group (or agent kind) that may propose and join it; every agent when absent.", { key: "members", default: null }),
+  attr("members", NAMES, "The population groups or agent kinds that may propose and join it; every agent when absent.", { key: "members", default: null }),
   attr("distribution", enumOf(DISTRIBUTIONS), "How a succeeded mission's reward is shared among its contributors: equally, in proportion to count × mean p, or by the reference's approximate Shapley value (leave-one-out).", { key: "distribution", default: "proportional", reference: "reward_distribution" }),
   attr("reward", NUM, "The reward pool shared when the mission succeeds.", { key: "reward", default: 50, unit: "resources", reference: "reward_pool" }),
   attr("deadline", { t: "duration", unit: "epochs" }, "Epochs from a mission's proposal to its evaluation.", { key: "deadline", default: 3, unit: "epochs", reference: "deadline_epoch" }),

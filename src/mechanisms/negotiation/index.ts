@@ -19,7 +19,6 @@
  * `crash_recovered`), and replay checks them against the market it rebuilt.
  */
 import type { At, EventOf, SimEvent } from "../../kernel/events.ts";
-import { closest } from "../../diagnostics/diagnostic.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";
 import type { AgentSlot } from "../../kernel/population.ts";
@@ -27,6 +26,7 @@ import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
 import type { ScenarioFacts } from "../../spec/types.ts";
 import { gini } from "../auction/dworkin.ts";
+import { checkGroups, inGroups } from "../auction/groups.ts";
 import { NEGOTIATION, NEGOTIATION_SLICE, type MarketSpec, type Negotiation } from "./language.ts";
 import { Market, type LoggedOrder, type TickReport } from "./market.ts";
 
@@ -80,7 +80,7 @@ function createNegotiation(w: World) {
       {
         spec: m,
         market: new Market({ tickMs: spec.tickMs, clearing: m.clearing, batchInterval: m.batchInterval, speedPriority: m.speedPriority, halt: m.halt, crashDrop: spec.crashDrop, window: spec.crashWindow, recovery: spec.recovery }),
-        traders: new Set(pop.slots.filter((s) => m.traders === null || s.group === m.traders || s.kind === m.traders).map((s) => s.id)),
+        traders: new Set(pop.slots.filter((s) => inGroups(m.traders, s)).map((s) => s.id)),
         tally: emptyTally(),
         last: null,
       },
@@ -209,20 +209,13 @@ function std(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - mu) ** 2, 0) / xs.length);
 }
 
-/** Scenario checks: there is a market; traders name a group or kind; batch_interval is not set on a continuous market. */
+/** Scenario checks: there is a market; its traders are groups or kinds of the population. */
 function check(facts: ScenarioFacts): void {
-  const names = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
   for (const b of facts.blocks("negotiation")) {
     if (!b.on) continue;
     const ms = b.children("market");
     if (ms.length === 0) facts.report("SBX3455", {}, b);
-    for (const m of ms) {
-      const traders = m.value("traders");
-      if (typeof traders === "string" && !names.includes(traders)) {
-        const suggestion = closest(traders, names);
-        facts.report("SBX2280", { name: traders, context: `market '${m.name}'`, suggestion }, m, "traders", suggestion ? `"${suggestion}"` : undefined);
-      }
-    }
+    for (const m of ms) checkGroups(facts, m, "traders", `market '${m.name}'`);
   }
 }
 

@@ -1,7 +1,7 @@
 /** The `negotiation` block (its `market`s) and its plan slice, present only when the block is written. */
 import { z } from "zod";
 import { nonNeg, optionalSlice, posInt, prob } from "../../spec/plan.ts";
-import { attr, block, BOOL, enabled, enumOf, INT, NUM, prob as probAttr, STR } from "../../spec/build.ts";
+import { attr, block, BOOL, enabled, enumOf, INT, NUM, prob as probAttr, NAMES } from "../../spec/build.ts";
 
 export const CLEARINGS = ["batch", "continuous"] as const;
 
@@ -9,8 +9,8 @@ const positive = z.number().gt(0);
 
 export const MarketSpec = z.strictObject({
   name: z.string(),
-  /** A population group or agent kind that trades in it (null: every agent). */
-  traders: z.string().nullable(),
+  /** Population groups or agent kinds that trades in it (null: every agent). */
+  traders: z.array(z.string()).nullable(),
   clearing: z.enum(CLEARINGS),
   batchInterval: posInt,
   speedPriority: z.boolean(),
@@ -39,7 +39,7 @@ export type Negotiation = z.infer<typeof Negotiation>;
 export const NEGOTIATION_SLICE = optionalSlice(["negotiation"], Negotiation);
 
 const MARKET = block("market", "A market of one resource with its own order book, clearing rule and halts.", [
-  attr("traders", STR, "The population group (or agent kind) that trades in it; every agent when absent.", { key: "traders", default: null }),
+  attr("traders", NAMES, "The population groups or agent kinds that trade in it; every agent when absent.", { key: "traders", default: null }),
   attr("clearing", enumOf(CLEARINGS), "`continuous`: an arriving order trades at once against the book at the resting orders' prices; `batch`: orders rest, and every `batch_interval` ticks the book is cleared at midpoints (the reference's rule).", { key: "clearing", default: "batch" }),
   attr("batch_interval", INT, "Ticks between batch clearings.", { key: "batchInterval", default: 5, unit: "ticks", reference: "batch_interval_ticks", relevantWhen: { attr: "clearing", values: ["batch"] } }),
   attr("speed_priority", BOOL, "Faster orders go first: arrivals are handled, and equal prices served, by arrival time (latency included); otherwise by the order they were sent.", { key: "speedPriority", default: true, reference: "priority_by_speed" }),

@@ -14,17 +14,20 @@ export function inGroups(names: readonly string[] | null, agent: { readonly grou
 /**
  * Reports every name of the attribute that is no population group or agent
  * kind (SBX2280, with a suggestion), and returns how many agents the names
- * select (every agent when the attribute is absent).
+ * select (every agent when the attribute is absent; null when a name is unknown).
  */
-export function checkGroups(facts: ScenarioFacts, b: WrittenBlock, attr: string, context: string): number {
+export function checkGroups(facts: ScenarioFacts, b: WrittenBlock, attr: string, context: string): number | null {
   const names = b.value(attr) as string[] | null;
   const known = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
+  let unknown = false;
   for (const name of names ?? []) {
     if (known.includes(name)) continue;
+    unknown = true;
     const suggestion = closest(name, known);
     // A single name can be replaced in place; in a list the fix would replace the whole list.
     const fix = names!.length === 1 && suggestion ? JSON.stringify(suggestion) : undefined;
     facts.report("SBX2280", { name, context, suggestion }, b, attr, fix);
   }
+  if (unknown) return null;
   return facts.groups.filter((g) => names === null || names.includes(g.name) || names.includes(g.kind)).reduce((s, g) => s + g.agents, 0);
 }

@@ -113,7 +113,7 @@ function check(facts: ScenarioFacts): void {
     if (!b.on) continue;
     if (b.children("resource").length === 0) facts.report("SBX3450", {}, b);
     const agents = checkGroups(facts, b, "bidders", "auction.bidders");
-    if (agents < 2) facts.report("SBX3451", { agents }, b, b.has("bidders") ? "bidders" : undefined);
+    if (agents !== null && agents < 2) facts.report("SBX3451", { agents }, b, b.has("bidders") ? "bidders" : undefined);
   }
 }
 

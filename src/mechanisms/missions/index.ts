@@ -267,7 +267,7 @@ function check(facts: ScenarioFacts): void {
         facts.report("SBX2281", { name: o.name ?? "", mission: m.name ?? "", suggestion }, o);
       }
       const eligible = checkGroups(facts, m, "members", `mission '${m.name}'`);
-      if (eligible < needed) facts.report("SBX3454", { mission: m.name ?? "", eligible, needed }, m);
+      if (eligible !== null && eligible < needed) facts.report("SBX3454", { mission: m.name ?? "", eligible, needed }, m);
     }
   }
 }

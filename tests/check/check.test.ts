@@ -1,5 +1,5 @@
 /** `sbx check` end to end: verdicts, every exit code, and the json, junit and github formats. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -47,12 +47,27 @@ const scenarioIn = (doc: { files: { scenarios: JsonScenario[] }[] }, name: strin
   return found;
 };
 
+/**
+ * A directory `scenarios/` holding the reference scenarios only (the
+ * shipped folder's top level, not the studies in its subfolders), so the
+ * verdicts below are theirs; paths in the output read as in the repository.
+ */
+function referenceScenarios(): string {
+  const dir = scratch();
+  mkdirSync(join(dir, "scenarios"));
+  for (const f of readdirSync(join(ROOT, "scenarios")).filter((f) => f.endsWith(".sbx"))) copyFileSync(join(ROOT, "scenarios", f), join(dir, "scenarios", f));
+  return dir;
+}
+
 describe("sbx check on the reference scenarios", () => {
   let text: CliResult;
   let json: CliResult;
+  let cwd: string;
+  const check = (args: readonly string[]) => sbx(["check", "scenarios/", ...args], { cwd });
   beforeAll(() => {
-    text = sbx(["check", "scenarios/"]);
-    json = sbx(["check", "scenarios/", "--format", "json", "--jobs", "2"]);
+    cwd = referenceScenarios();
+    text = check([]);
+    json = check(["--format", "json", "--jobs", "2"]);
   });
 
   it("reports strict_governance's own toxicity criterion as failing and exits 3", () => {
@@ -106,12 +121,12 @@ describe("sbx check on the reference scenarios", () => {
   });
 
   it("gives the same verdicts in-process (--jobs 1) and on the pool", () => {
-    const serial = sbx(["check", "scenarios/", "--format", "json", "--jobs", "1"]);
+    const serial = check(["--format", "json", "--jobs", "1"]);
     expect(serial.stdout).toBe(json.stdout);
   });
 
   it("writes JUnit XML that a parser accepts: a suite per scenario, a case per criterion, failures with messages", () => {
-    const r = sbx(["check", "scenarios/", "--format", "junit"]);
+    const r = check(["--format", "junit"]);
     expect(r.code).toBe(3);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(r.stdout);
@@ -127,7 +142,7 @@ describe("sbx check on the reference scenarios", () => {
   });
 
   it("annotates failures at the criterion's line as GitHub workflow commands", () => {
-    const r = sbx(["check", "scenarios/", "--format", "github"]);
+    const r = check(["--format", "github"]);
     expect(r.code).toBe(3);
     const line = lineOf("scenarios/strict_governance.sbx", "toxicity_threshold:");
     expect(r.stdout).toMatch(

@@ -210,6 +210,9 @@ export const CATALOGUE = {
   SBX3455: entry<Record<string, never>>("error", "negotiation without markets",
     "High-frequency negotiation runs its markets: write at least one `market NAME { … }` in the `negotiation` block.",
     () => "the negotiation has no market: add `market NAME { clearing = batch }`"),
+  SBX3456: entry<{ market: string }>("warning", "batch interval of a continuous market",
+    "A market that matches continuously trades every order on arrival; `batch_interval` only paces batch clearing.",
+    (p) => `batch_interval has no effect: market '${p.market}' matches continuously`),
 
   // ---- runs and criteria -------------------------------------------------------
   SBX4001: entry<{ label: string; detail: string }>("error", "criterion failed",

@@ -125,9 +125,9 @@ export const auction = mechanism({
   check,
   create: createAuction,
   metrics: [
-    series<AuctionInstance>("auction", "none", "flow", "auction.rounds", "rounds", "Rounds of tâtonnement this epoch's auction ran (undefined in epochs without an auction).", "rounds", (m) => last(m)?.rounds ?? null, true),
-    series<AuctionInstance>("auction", "none", "flow", "auction.converged", "0/1", "1 when this epoch's tâtonnement brought the largest |excess demand| under the tolerance before the round cap, else 0.", "[max |excess| < tolerance]", (m) => (last(m) ? (last(m)!.converged ? 1 : 0) : null), true),
-    series<AuctionInstance>("auction", "none", "flow", "auction.max_excess", "units", "The largest |excess demand| of the auction's last round, before allocations were scaled to the supply.", "max_r |Σ_i q_ir − supply_r|", (m) => last(m)?.maxExcess ?? null, true),
+    series<AuctionInstance>("auction", "none", "flow", "auction.rounds", "rounds", "Rounds of tâtonnement this epoch's auction ran (undefined in epochs without an auction, as are the other auction metrics).", "rounds", (m) => last(m)?.rounds ?? null, true),
+    series<AuctionInstance>("auction", "none", "flow", "auction.converged", "0/1", "1 when this epoch's tâtonnement brought the largest absolute excess demand under the tolerance before the round cap, else 0.", "[max |excess| < tolerance]", (m) => (last(m) ? (last(m)!.converged ? 1 : 0) : null), true),
+    series<AuctionInstance>("auction", "none", "flow", "auction.max_excess", "units", "The largest absolute excess demand of the auction's last round, before allocations were scaled to the supply.", "max_r |Σ_i q_ir − supply_r|", (m) => last(m)?.maxExcess ?? null, true),
     series<AuctionInstance>("auction", "none", "flow", "auction.price", "tokens/unit", "Mean clearing price over the pool's resources.", "mean_r p_r", (m) => {
       const e = last(m);
       return e && e.prices.length ? e.prices.reduce((s, p) => s + p, 0) / e.prices.length : null;

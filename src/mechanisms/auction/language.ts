@@ -34,6 +34,6 @@ export const AUCTION = block("auction", "A Dworkin-style auction of a resource p
   attr("endowment", NUM, "Every bidder's budget of tokens (equal endowments).", { key: "endowment", default: 100, unit: "tokens", reference: "initial_endowment" }),
   attr("rounds", INT, "The tâtonnement's round cap.", { key: "maxRounds", default: 50, unit: "rounds", reference: "max_rounds" }),
   attr("rate", NUM, "Price adjustment rate: p ← max(0.01, p·(1 + rate·excess/supply)).", { key: "rate", default: 0.1, reference: "price_adjustment_rate" }),
-  attr("tolerance", NUM, "The tâtonnement stops when the largest |excess demand| is below this.", { key: "tolerance", default: 0.01, unit: "units", reference: "convergence_tolerance" }),
+  attr("tolerance", NUM, "The tâtonnement stops when the largest absolute excess demand is below this.", { key: "tolerance", default: 0.01, unit: "units", reference: "convergence_tolerance" }),
   attr("envy_tolerance", NUM, "Utility gaps up to this are not envy.", { key: "envyTolerance", default: 0.05, unit: "utility", reference: "envy_tolerance" }),
 ], { blocks: [RESOURCE], enabledByPresence: true, lower: { slice: AUCTION_SLICE, presence: "enabled" } });

@@ -285,7 +285,7 @@ export const missions = mechanism({
     series<MissionsInstance>("missions", "agent", "flow", "missions.succeeded", "count", "Missions judged this epoch with every objective met (and their reward shared); a selection counts those with a selected participant.", "|{m : all objectives met}|", count("succeeded"), true),
     series<MissionsInstance>("missions", "agent", "flow", "missions.failed", "count", "Missions judged this epoch with an objective unmet; a selection counts those with a selected participant.", "|{m : an objective unmet}|", count("failed"), true),
     series<MissionsInstance>("missions", "agent", "flow", "missions.expired", "count", "Missions that reached their deadline without ever gathering min_participants; a selection counts those with a selected participant.", "|{m : never active}|", count("expired"), true),
-    series<MissionsInstance>("missions", "agent", "flow", "missions.score", "score", "Mean score of the missions judged this epoch (Σ w·completion / Σ w; 1 when every objective is met); undefined in epochs without one.", "mean Σ_k w_k·min(1, measure_k/target_k) / Σ w", (m, s) => {
+    series<MissionsInstance>("missions", "agent", "flow", "missions.score", "score", "Mean score of the missions judged this epoch (Σ w·completion / Σ w; 1 when every objective is met).", "mean Σ_k w_k·min(1, measure_k/target_k) / Σ w", (m, s) => {
       const judged = on(m) ? settledFor(m, s).filter((x) => x.status !== "expired") : [];
       return judged.length ? judged.reduce((a, x) => a + x.score, 0) / judged.length : null;
     }, true),
@@ -304,7 +304,7 @@ export const missions = mechanism({
       });
       return values.length ? values.reduce((a, x) => a + x, 0) / values.length : null;
     }, true),
-    series<MissionsInstance>("missions", "agent", "flow", "missions.shapley_error", "share", "How far the approximate Shapley shares (leave-one-out) are from the exact Shapley shares of the mission's score, for missions judged this epoch with at most exact_shapley_up_to contributors: ½·Σ|a_i − φ_i/v(N)|, averaged.", "mean ½·Σ_i |a_i − φ_i/v(N)|", (m, s) => {
+    series<MissionsInstance>("missions", "agent", "flow", "missions.shapley_error", "share", "How far the approximate Shapley shares (leave-one-out) are from the exact Shapley shares of the mission's score, for missions judged this epoch with at most exact_shapley_up_to contributors: half the summed absolute differences of the shares, averaged.", "mean ½·Σ_i |a_i − φ_i/v(N)|", (m, s) => {
       const errors = on(m) ? settledFor(m, s).flatMap((x) => (x.shapleyError === null ? [] : [x.shapleyError])) : [];
       return errors.length ? errors.reduce((a, x) => a + x, 0) / errors.length : null;
     }, true),

@@ -209,13 +209,16 @@ function std(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - mu) ** 2, 0) / xs.length);
 }
 
-/** Scenario checks: there is a market; its traders are groups or kinds of the population. */
+/** Scenario checks: there is a market; its traders are groups or kinds of the population; batch_interval is not set on a continuous market. */
 function check(facts: ScenarioFacts): void {
   for (const b of facts.blocks("negotiation")) {
     if (!b.on) continue;
     const ms = b.children("market");
     if (ms.length === 0) facts.report("SBX3455", {}, b);
-    for (const m of ms) checkGroups(facts, m, "traders", `market '${m.name}'`);
+    for (const m of ms) {
+      checkGroups(facts, m, "traders", `market '${m.name}'`);
+      if (m.value("clearing") === "continuous" && m.has("batch_interval")) facts.report("SBX3456", { market: m.name ?? "" }, m, "batch_interval");
+    }
   }
 }
 
@@ -228,7 +231,7 @@ export const negotiation = mechanism({
   create: createNegotiation,
   metrics: [
     series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.crashes", "count", "Flash crashes that began this epoch: ticks at which the price fell at least crash_drop from its rolling maximum (outside a crash). A selection counts the markets its agents trade in.", "|{t : (max_window − P_t)/max_window ≥ crash_drop}|", sum((t) => t.crashes), true),
-    series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.crash_severity", "×crash_drop", "The largest severity of this epoch's crashes: drop / crash_drop (undefined without a crash).", "max drop/crash_drop", (m, s) => {
+    series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.crash_severity", "×crash_drop", "The largest severity of this epoch's crashes: drop / crash_drop.", "max drop/crash_drop", (m, s) => {
       const ms = marketsFor(m, s).filter((x) => x.tally.crashes > 0);
       return ms.length ? Math.max(...ms.map((x) => x.tally.severity)) : null;
     }, true),
@@ -236,7 +239,7 @@ export const negotiation = mechanism({
       const ms = marketsFor(m, s);
       return ms.length ? Math.max(...ms.map((x) => x.tally.maxDrop)) : null;
     }, true),
-    series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.recovery_ticks", "ticks", "Mean ticks from a crash's onset to its recovery, over the crashes that recovered this epoch (undefined without one).", "mean (t_recovered − t_onset)", (m, s) => mean(marketsFor(m, s).flatMap((x) => x.tally.recoveries)), true),
+    series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.recovery_ticks", "ticks", "Mean ticks from a crash's onset to its recovery, over the crashes that recovered this epoch.", "mean (t_recovered − t_onset)", (m, s) => mean(marketsFor(m, s).flatMap((x) => x.tally.recoveries)), true),
     series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.halted_ticks", "ticks", "Ticks the market was halted this epoch.", "|{t : halted}|", sum((t) => t.haltedTicks), true),
     series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.trades", "count", "Trades this epoch.", "|trades|", sum((t) => t.trades), true),
     series<NegotiationInstance>("negotiation", "agent", "flow", "negotiation.volume", "units", "Units traded this epoch.", "Σ quantity", sum((t) => t.volume), true),

@@ -7,7 +7,9 @@
  *    (2–8 contributors, where the exact value's 2^n coalitions are cheap):
  *    the distance between the two reward shares, ½·Σ|a_i − φ_i/v(N)|, and the
  *    largest single share error, by number of contributors and objective.
- * 2. Each scenario of scenarios/whitepaper/{auction,missions,negotiation}.sbx
+ * 2. Where the auctions' envy comes from: how many envious bidders had their
+ *    bundle scaled down to the supply, and what a 40× higher round cap changes.
+ * 3. Each scenario of scenarios/whitepaper/{auction,missions,negotiation}.sbx
  *    over its criteria's seeds: the mean and 95% Student-t interval of the
  *    quantities its criteria judge (per run), so the answers can be read with
  *    their intervals rather than as pass/fail alone.
@@ -19,6 +21,7 @@ import { join } from "node:path";
 import { compile } from "../src/compiler/index.ts";
 import { confidenceInterval } from "../src/criteria/evaluate.ts";
 import { runPlan, type RunResult } from "../src/engine/index.ts";
+import { runAuction } from "../src/mechanisms/auction/dworkin.ts";
 import type { ObjectiveMetric } from "../src/mechanisms/missions/language.ts";
 import { exactShapley, leaveOneOut, tallyOf, type ObjectiveSpec } from "../src/mechanisms/missions/rules.ts";
 import { observedKey } from "../src/metrics/registry.ts";
@@ -76,7 +79,38 @@ function shapleyStudy(missions: number): void {
   }
 }
 
-// ---- 2. The scenarios' answers with intervals --------------------------------------------
+// ---- 2. Where the auction's envy comes from ----------------------------------------------
+
+/**
+ * The auction scenarios' setting (three resources, 10 units per bidder,
+ * the reference's rules), 200 auctions per size: how many envious bidders
+ * had their bundle scaled down to the supply (they spent less than their
+ * endowment), and what 2,000 rounds instead of 50 change.
+ */
+function auctionStudy(): void {
+  const rng = streamFactory(20261)("auction-study");
+  const rules = { endowment: 100, maxRounds: 50, rate: 0.1, tolerance: 0.01, envyTolerance: 0.05 };
+  for (const n of [8, 32, 128]) {
+    let violations = 0;
+    let scaledEnvious = 0;
+    let converged2000 = 0;
+    let violations2000 = 0;
+    const auctions = 200;
+    for (let k = 0; k < auctions; k++) {
+      const valuations = Array.from({ length: n }, () => [rng.random(), rng.random(), rng.random()]);
+      const supply = [10 * n, 10 * n, 10 * n];
+      const o = runAuction(valuations, supply, rules);
+      violations += o.violations.length;
+      for (const x of o.violations) if (o.paid[x.envious] < rules.endowment - 1e-6) scaledEnvious++;
+      const longer = runAuction(valuations, supply, { ...rules, maxRounds: 2000 });
+      if (longer.converged) converged2000++;
+      violations2000 += longer.violations.length;
+    }
+    print({ study: "auction", bidders: n, auctions, violations, enviousScaledDown: scaledEnvious, convergedWith2000Rounds: converged2000, violationsWith2000Rounds: violations2000 });
+  }
+}
+
+// ---- 3. The scenarios' answers with intervals --------------------------------------------
 
 type Quantity = [label: string, value: (r: RunResult) => number | null];
 
@@ -157,4 +191,5 @@ function scenarioStudy(): void {
 }
 
 shapleyStudy(option("missions", 2000));
+auctionStudy();
 scenarioStudy();

@@ -139,6 +139,19 @@ describe("missions", () => {
           for (const [, x] of e.efforts) expect(x >= 0 && x <= 1).toBe(true);
         }
         expect(settled.length).toBeGreaterThan(0);
+        // Resources: 100 + credited payoffs + governance changes + mission rewards − contribution costs.
+        const account = new Map(result.agents.map((a) => [a.id, 100]));
+        const add = (id: string, x: number) => account.set(id, account.get(id)! + x);
+        for (const e of events) {
+          if (e.type === "interaction_completed" && e.credited) {
+            add(e.interaction.initiator, e.resourceDeltaA ?? 0);
+            add(e.interaction.counterparty, e.resourceDeltaB ?? 0);
+          }
+          if (e.type === "resources_changed") add(e.agent, e.delta);
+          if (e.type === "mission_contributed") add(e.agent, -e.cost);
+          if (e.type === "mission_settled") for (const [id, x] of e.rewards) add(id, x);
+        }
+        for (const a of result.agents) expect(a.resources).toBeCloseTo(account.get(a.id)!, 9);
         expect(reconstruct(fromJsonl(toJsonl(events))).result).toEqual(result);
         const rewards = result.epochs.reduce((s, e) => s + (e.metrics["missions.rewards"] as number), 0);
         expect(rewards).toBeCloseTo(settled.reduce((s, e) => s + e.rewards.reduce((a, [, x]) => a + x, 0), 0), 9);

@@ -129,9 +129,9 @@ export function topLevelStarts(text: string): number[] {
       const eol = text.indexOf("\n", i);
       i = eol < 0 ? n : eol - 1;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      // An unclosed /* is no comment to the lexer either.
+      // An unclosed /* runs to the end of the text (the lexer's UnterminatedComment).
       const close = text.indexOf("*/", i + 2);
-      if (close >= 0) i = close + 1;
+      i = close >= 0 ? close + 1 : n;
     } else if (depth === 0 && (i === 0 || text.charCodeAt(i - 1) === 10) && IDENT_START.test(text[i]!)) out.push(i);
   }
   return out;

@@ -10,14 +10,15 @@
 import { SingleBar } from "cli-progress";
 import { compile } from "../compiler/index.ts";
 import { criteriaSeeds, evaluateCriteria } from "../criteria/evaluate.ts";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { sweepDiagnostics } from "../compiler/sweep.ts";
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { checkExit, checkJson, renderCheckText, renderGithub, renderJunit, type CheckReport, type CriterionCheck, type FileCheck, type ScenarioCheck } from "./check-report.ts";
 import { nodeHost } from "../platform/node-host.ts";
 import { jobsFor, openPool, parseJobs } from "./pool.ts";
-import { renderDiagnostics } from "./render-diagnostics.ts";
+import { condenseNotes, renderDiagnostics } from "./render-diagnostics.ts";
 import { commandOverrides } from "./run-command.ts";
 import { withSeed, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
 import { collectSbxFiles } from "./sbx-files.ts";
@@ -32,6 +33,15 @@ export interface CheckCommandOptions {
   readonly profile?: string;
   /** Answer LLM agents with the offline responder (no network, no key). */
   readonly dryRun?: boolean;
+  /** Fail when a scenario cannot be run (SBX4007); undefined: when CI=true. */
+  readonly requireLlm?: boolean;
+  /** No notes. */
+  readonly quiet?: boolean;
+}
+
+/** CI=true (or 1), as GitHub Actions, GitLab CI and most others set it. */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ["true", "1"].includes((env["CI"] ?? "").trim().toLowerCase());
 }
 
 /** A scenario ready to run: its plan and one plan per seed its criteria name. */
@@ -69,8 +79,10 @@ export async function checkCommand(paths: readonly string[], options: CheckComma
   const prepared: PreparedFile[] = files.map((file) => {
     const result = compile(nodeHost(), [file], { overrides });
     for (const [path, module] of result.program.modules) sources.set(path, module.text);
-    diagnostics.add(result.diagnostics);
-    if (hasErrors(result.diagnostics)) return { file, status: "errors", scenarios: [] };
+    // Sweeps are checked cell by cell, as `sbx sweep` would: CI must catch a misspelt `vary`.
+    const all = sortDiagnostics([...result.diagnostics, ...sweepDiagnostics(result, { overrides })]);
+    diagnostics.add(all);
+    if (hasErrors(all)) return { file, status: "errors", scenarios: [] };
     if (!result.scenarios.length) return { file, status: "skipped", scenarios: [] };
     return {
       file,
@@ -90,9 +102,11 @@ export async function checkCommand(paths: readonly string[], options: CheckComma
     { dryRun: options.dryRun === true },
   );
   let next = 0;
+  const required = options.requireLlm ?? inCi();
   const report: CheckReport = {
     diagnostics: diagnostics.list,
     source: (f) => sources.get(f),
+    requireRun: required,
     files: prepared.map((f) => ({
       file: f.file,
       status: f.status,
@@ -104,20 +118,31 @@ export async function checkCommand(paths: readonly string[], options: CheckComma
     })),
   };
 
+  // Nothing checked must not pass in CI: each scenario that could not run is an error there (SBX4007).
+  if (required) {
+    const why = options.requireLlm === undefined ? "with CI=true every scenario must run (--no-require-llm reports it without failing)" : "--require-llm asks for every scenario to run";
+    for (const f of report.files) {
+      for (const sc of f.scenarios.filter((x) => x.status === "not-run")) {
+        const at = new LineIndex(sources.get(sc.file) ?? "").offset({ line: sc.line - 1, character: sc.column - 1 });
+        diagnostics.add([diagnostic("SBX4007", { count: 1, names: sc.name, why: `${sc.reason ?? "it cannot run here"}; ${why}` }, sc.file, { start: at, end: at + sc.name.length })]);
+      }
+    }
+  }
+  const shown: CheckReport = format === "json" ? report : { ...report, diagnostics: condenseNotes(report.diagnostics, { quiet: options.quiet === true }) };
   switch (format) {
     case "json":
-      term.out(`${JSON.stringify(checkJson(report), null, 2)}\n`);
+      term.out(`${JSON.stringify(checkJson(shown), null, 2)}\n`);
       break;
     case "junit":
-      term.err(renderDiagnostics(report.diagnostics, report.source, term));
-      term.out(renderJunit(report, term));
+      term.err(renderDiagnostics(shown.diagnostics, shown.source, term));
+      term.out(renderJunit(shown, term));
       break;
     case "github":
-      term.out(renderGithub(report, term));
+      term.out(renderGithub(shown, term));
       break;
     default:
-      term.err(renderDiagnostics(report.diagnostics, report.source, term));
-      term.out(renderCheckText(report, term));
+      term.err(renderDiagnostics(shown.diagnostics, shown.source, term));
+      term.out(renderCheckText(shown, term));
   }
   return checkExit(report);
 }
@@ -146,7 +171,9 @@ function judge(p: Pending, replies: readonly RunReply[]): ScenarioCheck {
   const runs = replies.flatMap((r) => (r.ok ? [r.run] : []));
   const verdicts = evaluateCriteria(p.plan, runs);
   const criteria: CriterionCheck[] = verdicts.map((v) => ({ id: v.id, label: v.label, status: v.status, verdict: v, location: location(v.id) }));
-  return { ...p.base, status: verdicts.every((v) => v.status === "pass") ? "pass" : "fail", reason: null, criteria };
+  const total = (metric: string) => runs.reduce((sum, r) => sum + r.epochs.reduce((a, e) => a + (e.metrics[metric] ?? 0), 0), 0);
+  const llm = p.plan.agents.some((a) => a.kind === "llm") ? { llm: { failures: total("llm.failures"), fallbacks: total("llm.fallbacks") } } : {};
+  return { ...p.base, status: verdicts.every((v) => v.status === "pass") ? "pass" : "fail", reason: null, criteria, ...llm };
 }
 
 /** Every plan on the pool, replies in the plans' order; a progress bar on a terminal. */
@@ -183,3 +210,4 @@ class DiagnosticSet {
     }
   }
 }
+

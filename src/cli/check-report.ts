@@ -11,7 +11,7 @@ import type { SourceRange } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize, type SourceLookup } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
-import { verdictDetail } from "./verdicts.ts";
+import { failingSeeds, failingSeedsInline, formatSeeds, verdictDetail } from "./verdicts.ts";
 
 /**
  * pass / fail: every criterion passed, or one failed or was undefined.
@@ -42,6 +42,8 @@ export interface ScenarioCheck {
   readonly status: ScenarioStatus;
   /** Why it was not run, or the internal error. */
   readonly reason: string | null;
+  /** LLM calls that failed and decisions that fell back, over every seed's run (absent without LLM agents). */
+  readonly llm?: { readonly failures: number; readonly fallbacks: number };
   readonly criteria: readonly CriterionCheck[];
 }
 
@@ -56,6 +58,8 @@ export interface CheckReport {
   readonly files: readonly FileCheck[];
   readonly diagnostics: readonly Diagnostic[];
   readonly source: SourceLookup;
+  /** Scenarios that cannot be run fail the check (--require-llm, or CI=true). */
+  readonly requireRun?: boolean;
 }
 
 /** Machine formats carry no colour, whatever the terminal. */
@@ -67,8 +71,10 @@ const scenariosOf = (report: CheckReport): ScenarioCheck[] => report.files.flatM
 export function checkExit(report: CheckReport): number {
   const scenarios = scenariosOf(report);
   if (scenarios.some((s) => s.status === "error")) return EXIT.usage;
-  if (hasErrors(report.diagnostics)) return EXIT.errors;
+  // Scenarios required to run but not run (SBX4007) are judged like failed criteria (3), not as compile errors.
+  if (hasErrors(report.diagnostics.filter((d) => d.code !== "SBX4007"))) return EXIT.errors;
   if (scenarios.some((s) => s.status === "fail")) return EXIT.criteriaFailed;
+  if (report.requireRun && scenarios.some((s) => s.status === "not-run")) return EXIT.criteriaFailed;
   return EXIT.ok;
 }
 
@@ -109,22 +115,22 @@ export function checkCounts(report: CheckReport): CheckCounts {
   };
 }
 
-/** `42`, `1..5`, `3, 7, 11`: the seeds a scenario was judged over. */
-export function formatSeeds(seeds: readonly number[]): string {
-  if (seeds.length > 2 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1)) return `${seeds[0]}..${seeds[seeds.length - 1]}`;
-  return seeds.join(", ");
-}
+export { formatSeeds };
 
-/** The one-line message of a criterion that did not pass, from the diagnostic catalogue. */
+/** The one-line message of a criterion that did not pass, from the diagnostic catalogue, with the seeds that failed and their values. */
 export function criterionMessage(c: CriterionCheck): string {
   if (!c.verdict) return `not run: ${c.label}`;
-  if (c.verdict.status === "undefined") return diagnostic("SBX4002", { label: c.label, reason: verdictDetail(c.verdict) || "undefined" }, "", { start: 0, end: 0 }).message;
-  return diagnostic("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) }, "", { start: 0, end: 0 }).message;
+  const seeds = failingSeedsInline(c.verdict);
+  if (c.verdict.status === "undefined") return diagnostic("SBX4002", { label: c.label, reason: (verdictDetail(c.verdict) || "undefined") + seeds }, "", { start: 0, end: 0 }).message;
+  return diagnostic("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) + seeds }, "", { start: 0, end: 0 }).message;
 }
 
 const at = (r: SourceRange | null): string => (r ? `${displayPath(r.file)}:${r.line}:${r.column}` : "");
 
 // ---- text -----------------------------------------------------------------------------
+
+/** Failing seeds listed under a criterion in the text report. */
+const SEEDS_SHOWN = 10;
 
 export function renderCheckText(report: CheckReport, term: Terminal): string {
   const c = term.color;
@@ -143,11 +149,16 @@ export function renderCheckText(report: CheckReport, term: Terminal): string {
       else if (s.status === "error") lines.push(`  ${s.name}  ${c.red("ERROR")}  ${diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message}`);
       else if (s.status === "no-criteria") lines.push(`  ${s.name}  ${c.dim("no criteria to check")}`);
       else lines.push(`  ${s.name}${seeds}`);
+      if (s.llm?.failures) lines.push(`    ${c.yellow(llmFaultLine(s.llm))}`);
       if (s.status === "error") continue;
       for (const k of s.criteria) {
         const detail = k.verdict ? verdictDetail(k.verdict) : "";
         const where = k.status === "fail" || k.status === "undefined" ? c.dim(`  ${at(k.location)}`) : "";
         lines.push(`    ${word[k.status]}  ${k.label}${detail ? c.dim(`  (${detail})`) : ""}${where}`);
+        // The seeds that failed, each with its values, under the criterion.
+        const seeds = k.verdict ? failingSeeds(k.verdict) : [];
+        for (const seed of seeds.slice(0, SEEDS_SHOWN)) lines.push(`          ${c.dim(seed)}`);
+        if (seeds.length > SEEDS_SHOWN) lines.push(`          ${c.dim(`… and ${seeds.length - SEEDS_SHOWN} more seeds (--format json lists them all)`)}`);
       }
     }
   }
@@ -164,10 +175,18 @@ function summaryLine(report: CheckReport, term: Terminal): string {
   if (n.criteria.undefined) parts.push(c.yellow(`${n.criteria.undefined} undefined`));
   const notes: string[] = [];
   const notRun = scenariosOf(report).filter((s) => s.status === "not-run");
-  if (notRun.length) notes.push(c.yellow(`${plural(notRun.length, "scenario")} not run (${notRun.map((s) => s.name).join(", ")})`));
+  if (notRun.length) {
+    const text = `${plural(notRun.length, "scenario")} not run (${notRun.map((s) => s.name).join(", ")})`;
+    notes.push(report.requireRun ? c.red(`${text}, which fails the check`) : c.yellow(text));
+  }
   if (n.errored) notes.push(c.red(`${plural(n.errored, "scenario")} failed to run`));
   if (n.filesWithErrors) notes.push(c.red(`${plural(n.filesWithErrors, "file")} with compile errors`));
   return [parts.join(", "), ...notes].join("; ");
+}
+
+/** LLM faults are never silent: a scenario whose calls failed says how many, and how many decisions fell back. */
+export function llmFaultLine(llm: { failures: number; fallbacks: number }): string {
+  return `LLM: ${llm.failures} call${llm.failures === 1 ? "" : "s"} failed; ${llm.fallbacks} decision${llm.fallbacks === 1 ? "" : "s"} took the fallback (sbx run shows the first error) [SBX4006]`;
 }
 
 // ---- JSON -----------------------------------------------------------------------------
@@ -195,6 +214,7 @@ export function checkJson(report: CheckReport) {
         planHash: s.planHash,
         profile: s.profile,
         seeds: s.seeds,
+        llm: s.llm ?? null,
         criteria: s.criteria.map((k) => ({
           id: k.id,
           label: k.label,
@@ -202,6 +222,8 @@ export function checkJson(report: CheckReport) {
           observed: k.verdict?.observed ?? null,
           comparator: k.verdict?.comparator ?? null,
           bound: k.verdict?.bound ?? null,
+          left: k.verdict?.left ?? null,
+          right: k.verdict?.right ?? null,
           interval: k.verdict?.interval ?? null,
           overSeeds: k.verdict?.overSeeds ?? null,
           passedSeeds: k.verdict?.passedSeeds ?? null,
@@ -278,13 +300,19 @@ export function renderJunit(report: CheckReport, term: Terminal): string {
           counts.tests++;
           if (k.status === "pass") {
             cases.push(`${head}>\n      <system-out>${xmlText(`PASS ${k.label} (${k.verdict ? verdictDetail(k.verdict) : ""})`)}</system-out>\n    </testcase>`);
+          } else if (k.status === "not-run" && report.requireRun) {
+            counts.failures++;
+            const message = `not run: ${s.reason ?? ""} [SBX4007]`;
+            cases.push(`${head}>\n      <failure${attrs({ type: "not-run", message })}>${xmlText(message)}</failure>\n    </testcase>`);
           } else if (k.status === "not-run") {
             counts.skipped++;
             cases.push(`${head}>\n      <skipped${attrs({ message: `not run: ${s.reason ?? ""}` })}/>\n    </testcase>`);
           } else {
             counts.failures++;
             const message = criterionMessage(k);
-            cases.push(`${head}>\n      <failure${attrs({ type: k.status, message })}>${xmlText(`${at(k.location)}: ${message}`)}</failure>\n    </testcase>`);
+            const seeds = k.verdict ? failingSeeds(k.verdict) : [];
+            const body = [`${at(k.location)}: ${message}`, ...seeds.map((line) => `  ${line}`)].join("\n");
+            cases.push(`${head}>\n      <failure${attrs({ type: k.status, message })}>${xmlText(body)}</failure>\n    </testcase>`);
           }
         }
       }
@@ -328,13 +356,15 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
   for (const s of scenariosOf(report)) {
     const file = displayPath(s.file);
     if (s.status === "not-run") {
-      lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: not run` }, `scenario ${s.name} was not run: ${s.reason ?? ""}`));
+      // Required to run, it is an error, annotated through its SBX4007 diagnostic above.
+      if (!report.requireRun) lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: not run` }, `scenario ${s.name} was not run: ${s.reason ?? ""}`));
       continue;
     }
     if (s.status === "error") {
       lines.push(ghCommand("error", { file, line: s.line, col: s.column, title: `${s.name}: SBX4003` }, diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message));
       continue;
     }
+    if (s.llm?.failures) lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: LLM faults` }, llmFaultLine(s.llm)));
     for (const k of s.criteria) {
       if (k.status === "pass") {
         lines.push(`PASS ${s.name}: ${k.label}${k.verdict ? ` (${verdictDetail(k.verdict)})` : ""}`);

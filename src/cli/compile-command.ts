@@ -1,10 +1,11 @@
 /** `sbx compile FILE… [--out plan.json] [--json] [--scenario NAME] [--set path=value]` */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { compile, type Compilation, type CompiledScenario, type Override } from "../compiler/index.ts";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { sweepDiagnostics } from "../compiler/sweep.ts";
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
@@ -14,6 +15,8 @@ export interface CompileCommandOptions {
   readonly json?: boolean;
   readonly scenario?: string;
   readonly set?: readonly string[];
+  /** No notes. */
+  readonly quiet?: boolean;
 }
 
 /** `path=value` strings from the command line → overrides. */
@@ -28,9 +31,18 @@ export function parseOverrides(sets: readonly string[] | undefined, origin = "--
   return { overrides, problems };
 }
 
-/** Files that must exist before compiling; missing ones are I/O errors (exit 2). Messages name them as the user wrote them. */
+/** Files that must exist (and be files) before compiling; others are I/O errors (exit 2). Messages name them as the user wrote them. */
 export function missingFiles(files: readonly string[]): Diagnostic[] {
-  return files.filter((f) => !existsSync(f)).map((f) => diagnostic("SBX5001", { path: displayPath(f), reason: "no such file" }, f, { start: 0, end: 0 }));
+  return files.flatMap((f) => {
+    let reason: string;
+    try {
+      if (!statSync(f).isDirectory()) return [];
+      reason = "it is a directory (name the .sbx files in it; `sbx check` searches directories)";
+    } catch (e) {
+      reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e);
+    }
+    return [diagnostic("SBX5001", { path: displayPath(f), reason }, f, { start: 0, end: 0 })];
+  });
 }
 
 export function compilationSource(result: Compilation): (file: string) => string | undefined {
@@ -60,7 +72,8 @@ export async function compileCommand(files: readonly string[], options: CompileC
     return EXIT.usage;
   }
   const result = compile(nodeHost(), paths, { overrides, ...(options.scenario !== undefined ? { scenario: options.scenario } : {}) });
-  const diagnostics = [...result.diagnostics];
+  // Sweeps are checked cell by cell, as `sbx sweep` would, so a misspelt `vary` fails here too.
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...sweepDiagnostics(result, { overrides })]);
   let exit: number = hasErrors(diagnostics) ? EXIT.errors : EXIT.ok;
   const planScenarios = result.scenarios.filter((s) => options.scenario === undefined || s.name === options.scenario);
 
@@ -69,13 +82,14 @@ export async function compileCommand(files: readonly string[], options: CompileC
     if (chosen.problem) {
       diagnostics.push(chosen.problem);
       exit = chosen.problem.code === "SBX2018" ? EXIT.usage : EXIT.errors;
-    } else if (chosen.scenario?.plan) {
-      const problems = validatePlan(chosen.scenario.plan).problems;
-      if (problems) throw new Error(`internal error: the plan breaks its schema: ${problems.join("; ")}`);
+    } else if (chosen.scenario?.plan && !validatePlan(chosen.scenario.plan).problems) {
+      // A plan that breaks its schema is reported below (SBX4003) and never written.
       try {
         writeFileAtomic(options.out, `${JSON.stringify(chosen.scenario.plan, null, 2)}\n`);
       } catch (e) {
-        diagnostics.push(diagnostic("SBX5001", { path: options.out, reason: (e as Error).message }, options.out, { start: 0, end: 0 }));
+        if (!isFileSystemError(e)) throw e;
+        const path = (e as { path?: string }).path ?? options.out;
+        diagnostics.push(diagnostic("SBX5009", { path: shownPath(path), reason: osReason(e) }, "<--out>", { start: 0, end: 0 }));
         exit = EXIT.usage;
       }
     }
@@ -83,6 +97,8 @@ export async function compileCommand(files: readonly string[], options: CompileC
     diagnostics.push(chooseScenario(result, options.scenario).problem!);
     exit = EXIT.errors;
   }
+  // The checker refuses what a plan cannot carry; a plan that still breaks its schema is a bug in sbx (SBX4003, exit 2).
+  if (planScenarios.some((s) => s.plan && validatePlan(s.plan).problems)) exit = EXIT.usage;
   report(term, options, diagnostics, compilationSource(result), planScenarios);
   return exit;
 }
@@ -105,5 +121,5 @@ function report(term: Terminal, options: CompileCommandOptions, diagnostics: rea
     term.out(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
-  term.err(renderDiagnostics(diagnostics, source, term));
+  term.err(renderDiagnostics(options.quiet ? diagnostics.filter((d) => d.severity !== "info") : diagnostics, source, term));
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { format } from "../../language/format.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { missingFiles } from "./compile-command.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { osReason, writeFileAtomic } from "../platform/files.ts";
 import { absolute } from "../platform/node-host.ts";
 import { displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
@@ -35,7 +35,7 @@ export function fmtCommand(files: readonly string[], options: FmtCommandOptions,
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      problems.push(diagnostic("SBX5001", { path: displayPath(path), reason: (e as Error).message }, path, { start: 0, end: 0 }));
+      problems.push(diagnostic("SBX5001", { path: displayPath(path), reason: osReason(e) }, path, { start: 0, end: 0 }));
       exit = EXIT.usage;
       continue;
     }
@@ -52,7 +52,7 @@ export function fmtCommand(files: readonly string[], options: FmtCommandOptions,
     try {
       writeFileAtomic(path, result.text);
     } catch (e) {
-      problems.push(diagnostic("SBX5001", { path: displayPath(path), reason: (e as Error).message }, path, { start: 0, end: 0 }));
+      problems.push(diagnostic("SBX5009", { path: displayPath(path), reason: osReason(e) }, path, { start: 0, end: 0 }));
       exit = EXIT.usage;
     }
   }

@@ -12,7 +12,7 @@ import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnosti
 import { importAndVerify } from "../import/index.ts";
 import type { Profile } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { osReason, writeFileAtomic } from "../platform/files.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { diagnosticsJson, displayPath, renderDiagnostics, summarize } from "./render-diagnostics.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
@@ -39,7 +39,7 @@ export function importCommand(file: string, options: ImportCommandOptions, term:
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e);
     return finish([diagnostic("SBX5001", { path: displayPath(path), reason }, path, { start: 0, end: 0 })], EXIT.usage, null);
   }
   sources.set(path, text);
@@ -55,7 +55,7 @@ export function importCommand(file: string, options: ImportCommandOptions, term:
     try {
       writeFileAtomic(outPath, result.sbx);
     } catch (e) {
-      diagnostics.push(diagnostic("SBX5001", { path: displayPath(outPath), reason: (e as Error).message }, outPath, { start: 0, end: 0 }));
+      diagnostics.push(diagnostic("SBX5009", { path: displayPath(outPath), reason: osReason(e) }, outPath, { start: 0, end: 0 }));
       return finish(diagnostics, EXIT.usage, null);
     }
   } else if (!options.json) term.out(result.sbx);

@@ -8,6 +8,7 @@ import { diagnostic } from "../diagnostics/diagnostic.ts";
 import { createLlmHost, LlmSetupError, type LlmHost } from "../platform/llm/host.ts";
 import type { LlmReport } from "../platform/llm/report.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
+import type { SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 
@@ -79,4 +80,50 @@ export function reportLlmOutcome(report: LlmReport | null, cassetteMisses: reado
     return EXIT.usage;
   }
   return EXIT.ok;
+}
+
+/**
+ * The LLM faults of a run, tallied from its events as they come: counts by
+ * kind, the first fault's message, and how many decisions fell back. Printed
+ * after the run (SBX4006), so an unreachable endpoint is never silent.
+ */
+export class LlmFaultTally {
+  private readonly kinds = new Map<string, number>();
+  private first: string | null = null;
+  private answered = 0;
+  private fallbacks = 0;
+
+  observe = (e: SimEvent): void => {
+    if (e.type === "llm_fault") {
+      this.kinds.set(e.fault, (this.kinds.get(e.fault) ?? 0) + 1);
+      this.first ??= `${e.agent}: ${e.fault}: ${e.detail}`;
+    } else if (e.type === "llm_call" && e.ok) this.answered++;
+    else if (e.type === "llm_fallback") this.fallbacks++;
+  };
+
+  get faults(): number {
+    return [...this.kinds.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** The SBX4006 warning, or "" when every call was answered. */
+  render(term: Terminal): string {
+    const faults = this.faults;
+    // Fallbacks without faults are the budget's (SBX4005 says so).
+    if (!faults) return "";
+    const decisions = this.answered + this.fallbacks;
+    const kinds = [...this.kinds].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ×${n}`).join(", ");
+    const share = decisions ? Math.round((this.fallbacks / decisions) * 100) : 0;
+    const d = diagnostic(
+      "SBX4006",
+      {
+        failed: `${faults} LLM call${faults === 1 ? "" : "s"} failed`,
+        kinds,
+        fallbacks: `${this.fallbacks} of ${decisions} decisions (${share}%) took the fallback`,
+        first: this.first ?? "",
+      },
+      "",
+      { start: 0, end: 0 },
+    );
+    return `sbx: ${term.color.yellow("warning[SBX4006]")}: ${d.message}\n`;
+  }
 }

@@ -28,6 +28,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--json", "print one JSON document (diagnostics and plans) on stdout")
     .option("-s, --scenario <name>", "the scenario to compile when a file declares several")
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
+    .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (files: string[], opts) => {
       const { compileCommand } = await import("./compile-command.ts");
       setExit(await compileCommand(files, opts, term));
@@ -36,7 +37,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   program
     .command("run")
     .description("compile and run a scenario; print a per-epoch table, a summary and its criteria verdicts")
-    .argument("<file>", "an .sbx file")
+    .argument("<file>", "an .sbx file, or a plan.json written by `sbx compile --out`")
     .option("-s, --scenario <name>", "the scenario to run when the file declares several")
     .option("--seed <n>", "override the scenario's seed")
     .option("--epochs <n>", "override the number of epochs")
@@ -48,6 +49,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--dry-run", "answer LLM agents with the offline responder: no network, no API key")
     .option("--record <cassette>", "record every LLM request and response to a cassette (JSONL)")
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
+    .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run-command.ts");
       setExit(await runCommand(file, opts, term));
@@ -62,6 +64,9 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--profile <name>", "check with this profile (sbx or swarm-0.1), whatever the scenarios say")
     .option("--set <path=value>", "override a setting in every scenario, type-checked like source (repeatable)", collect, [])
     .option("--dry-run", "answer LLM agents with the offline responder (no network, no API key)")
+    .option("--require-llm", "fail (exit 3) when a scenario cannot be run, e.g. an LLM provider's key is missing; the default when CI=true")
+    .option("--no-require-llm", "report scenarios that cannot be run without failing, even when CI=true")
+    .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (paths: string[], opts) => {
       const { checkCommand } = await import("./check-command.ts");
       setExit(await checkCommand(paths, opts, term));
@@ -76,6 +81,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("-j, --jobs <n>", "runs at a time on worker threads; 1 runs in-process (default: one per core, or in-process when the runs are too small to repay starting threads)")
     .option("--set <path=value>", "override a setting of the swept scenario, type-checked like source (repeatable)", collect, [])
     .option("--restart", "discard the runs already in --out instead of resuming")
+    .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (file: string, opts) => {
       const { sweepCommand } = await import("./sweep-command.ts");
       setExit(await sweepCommand(file, opts, term));
@@ -122,6 +128,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
       if (opts.out) writeFileAtomic(opts.out, text);
       else term.out(text);
       setExit(EXIT.ok);
+      // A write that fails (a FileError) is reported by main() as SBX5009.
     });
 
   program
@@ -158,7 +165,13 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
       return EXIT.usage;
     }
-    const detail = e instanceof Error ? e.message : String(e);
+    const { FileError, osReason, shownPath } = await import("../platform/files.ts");
+    if (e instanceof FileError) {
+      term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${shownPath(e.path)}: ${osReason(e)}\n`);
+      return EXIT.usage;
+    }
+    // The detail of an error that already says it is internal is not prefixed twice.
+    const detail = (e instanceof Error ? e.message : String(e)).replace(/^internal error( while running)?: /i, "");
     term.err(`sbx: ${term.color.red("error[SBX4003]")}: internal error: ${detail}\n`);
     if (process.env["SBX_DEBUG"]) term.err(`${(e as Error).stack ?? ""}\n`);
     return EXIT.usage;

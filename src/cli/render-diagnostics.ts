@@ -105,3 +105,36 @@ function caretExcerpt(index: LineIndex, span: { start: number; end: number }, pa
   const lead = text.slice(0, start.character).replace(/[^\t]/g, " ");
   return [`${dim(`${number} |`)} ${text}`, `${dim(`${gutter} |`)} ${lead}${paint("^".repeat(width))}`];
 }
+
+/**
+ * What `sbx run`, `check` and `sweep` show of the compiler's diagnostics: the
+ * notes that settings have no effect in the profile (SBX3003) once per file —
+ * the first, naming the others on one related line — and no notes at all with
+ * `--quiet`. `sbx compile` lists every one.
+ */
+export function condenseNotes(diagnostics: readonly Diagnostic[], options: { quiet?: boolean } = {}): Diagnostic[] {
+  if (options.quiet) return diagnostics.filter((d) => d.severity !== "info");
+  const firstInert = new Map<string, { index: number; others: Diagnostic[] }>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.code !== "SBX3003") {
+      out.push(d);
+      continue;
+    }
+    const seen = firstInert.get(d.file);
+    if (seen) seen.others.push(d);
+    else {
+      firstInert.set(d.file, { index: out.length, others: [] });
+      out.push(d);
+    }
+  }
+  for (const { index, others } of firstInert.values()) {
+    if (!others.length) continue;
+    const first = out[index]!;
+    const names = others.map((o) => /^(\S+) has no effect/.exec(o.message)?.[1] ?? o.message);
+    const profile = /in profile (\S+?):/.exec(first.message)?.[1] ?? "this profile";
+    const message = `and ${names.join(", ")} ${others.length === 1 ? "has" : "have"} no effect in profile ${profile} either (\`sbx compile\` says why)`;
+    out[index] = { ...first, related: [...first.related, { file: others[0]!.file, span: others[0]!.span, message }] };
+  }
+  return out;
+}

@@ -10,17 +10,17 @@
  * (SBX5007), cannot be read, or does not replay.
  */
 import { readFileSync } from "node:fs";
-import { evaluateCriteria } from "../criteria/evaluate.ts";
 import { EVENT_FORMAT, EVENT_VERSION, replay, ReplayError, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
+import { osReason } from "../platform/files.ts";
 import { displayPath } from "./render-diagnostics.ts";
 import { renderSummary, runHeadline, TABLE, tableRow } from "./run-command.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { llmReport } from "../platform/llm/report.ts";
-import { renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
+import { LlmFaultTally, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runDocument } from "../report/summary.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
-import { renderVerdicts } from "./verdicts.ts";
+import { renderVerdicts, runVerdicts } from "./verdicts.ts";
 
 export interface ReplayCommandOptions {
   readonly json?: boolean;
@@ -81,7 +81,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    return error("SBX5001", `cannot read ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    return error("SBX5001", `cannot read ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e)}`);
   }
   const parsed = readEventLog(text);
   if (!parsed.log) return error("SBX5007", `invalid event log: ${parsed.problem}`);
@@ -94,10 +94,16 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     return error("SBX4003", `internal error while replaying: ${(e as Error).message}`);
   }
   const plan = header.plan as Plan;
-  const verdicts = evaluateCriteria(plan, [result]);
+  const { verdicts, overSeeds } = runVerdicts(plan, result);
   // LLM agents: the usage report and budget warning, rebuilt from the logged calls.
   const usage = hasLlmAgents(plan) ? llmReport(plan, events) : null;
-  if (usage) reportLlmOutcome(usage, [], term);
+  if (usage) {
+    reportLlmOutcome(usage, [], term);
+    // The run's fault summary, rebuilt from the logged calls.
+    const faults = new LlmFaultTally();
+    for (const e of events) faults.observe(e);
+    term.err(faults.render(term));
+  }
   if (cut) {
     const unfinished = cut.epochsCompleted < cut.epochsPlanned ? `; epoch ${cut.epochsCompleted} and later were not finished` : "";
     term.err(`note: the log was cut before the run completed: replaying the ${cut.epochsCompleted} finished epoch${cut.epochsCompleted === 1 ? "" : "s"} of ${cut.epochsPlanned}${unfinished}\n`);
@@ -112,7 +118,7 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     for (const record of result.epochs) term.out(tableRow(TABLE.map((c) => c.get(record))));
     term.out(`\n${renderSummary(plan, result)}`);
     if (usage) term.out(`\n${renderLlmUsage(usage)}`);
-    if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
+    if (verdicts.length || overSeeds.length) term.out(`\n${renderVerdicts(verdicts, term, overSeeds, plan.criteria.seeds)}`);
   }
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
 }

@@ -7,21 +7,23 @@
  */
 import { SingleBar } from "cli-progress";
 import { compile, type Override } from "../compiler/index.ts";
-import { evaluateCriteria, type Verdict } from "../criteria/evaluate.ts";
+import type { Verdict } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { runPlan, type EpochRecord, type RunOptions, type RunResult, type SimEvent } from "../engine/index.ts";
+import { runPlan, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
-import { renderDiagnostics } from "./render-diagnostics.ts";
+import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
+import { fileError, FileError, isFileSystemError, shownPath } from "../platform/files.ts";
+import { runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
-import { prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
+import { LlmFaultTally, prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
 import { runWithLlm } from "../platform/llm/host.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
-import { renderVerdicts } from "./verdicts.ts";
+import { overSeedsNotes, renderVerdicts, runVerdicts } from "./verdicts.ts";
 
 export interface RunCommandOptions {
   readonly scenario?: string;
@@ -37,6 +39,8 @@ export interface RunCommandOptions {
   readonly dryRun?: boolean;
   readonly record?: string;
   readonly replay?: string;
+  /** Print no notes (SBX3003 and the like); warnings and errors still print. */
+  readonly quiet?: boolean;
 }
 
 /** --seed, --epochs and --profile are overrides like any other, checked like source. */
@@ -95,23 +99,64 @@ export function tableRow(cells: string[]): string {
   return `${cells.map((c, i) => c.padStart(TABLE[i]!.width)).join("  ")}\n`;
 }
 
-export async function runCommand(file: string, options: RunCommandOptions, term: Terminal): Promise<number> {
-  const compiled = compileForRun(file, options);
-  const notes = renderDiagnostics(compiled.diagnostics, compiled.source, term);
-  if ("exit" in compiled) {
-    term.err(notes);
-    return compiled.exit;
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+type Prepared =
+  | { readonly plan: Plan; readonly planHash: string; readonly diagnostics: readonly Diagnostic[]; readonly source: (f: string) => string | undefined }
+  | { readonly exit: number; readonly diagnostics: readonly Diagnostic[]; readonly source: (f: string) => string | undefined };
+
+/** The plan to run: an .sbx scenario compiled, or a compiled plan (.json) validated; a sandbox YAML is pointed to `sbx import`. */
+async function prepareRun(file: string, options: RunCommandOptions): Promise<Prepared> {
+  const path = absolute(file);
+  const none = () => undefined;
+  if (/\.ya?ml$/i.test(file)) {
+    const base = file.replace(/\.ya?ml$/i, ".sbx");
+    const hint = `it looks like a sandbox YAML scenario; convert it first with \`sbx import ${file} --out ${base}\`, then \`sbx run ${base}\``;
+    return { exit: EXIT.usage, diagnostics: [diagnostic("SBX5011", { path: displayPath(path), hint }, path, { start: 0, end: 0 })], source: none };
   }
-  if (!options.json) term.err(notes);
-  const { plan, planHash } = compiled;
+  if (/\.json$/i.test(file)) {
+    // Loaded only for plans: the YAML parser that locates JSON problems is not needed otherwise.
+    const { loadPlanFile } = await import("./plan-file.ts");
+    const unsupported = (["scenario", "profile"] as const).filter((k) => options[k] !== undefined).map((k) => `--${k}`);
+    if (options.set?.length) unsupported.push("--set");
+    if (unsupported.length) {
+      const detail = `${unsupported.join(", ")} ${unsupported.length === 1 ? "applies" : "apply"} to .sbx scenarios; a plan is already compiled (only --seed and --epochs change it)`;
+      return { exit: EXIT.usage, diagnostics: [diagnostic("SBX5002", { detail }, path, { start: 0, end: 0 })], source: none };
+    }
+    const loaded = loadPlanFile(path, { ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.epochs !== undefined ? { epochs: options.epochs } : {}) });
+    if ("problems" in loaded) return { exit: loaded.io || loaded.problems.some((d) => d.code === "SBX5010") ? EXIT.usage : EXIT.errors, diagnostics: loaded.problems, source: loaded.source };
+    return loaded;
+  }
+  return compileForRun(file, options);
+}
+
+export async function runCommand(file: string, options: RunCommandOptions, term: Terminal): Promise<number> {
+  const prepared = await prepareRun(file, options);
+  const shown = condenseNotes(prepared.diagnostics, { quiet: options.quiet === true });
+  const notes = renderDiagnostics(shown, prepared.source, term);
+  if ("exit" in prepared) {
+    term.err(notes);
+    return prepared.exit;
+  }
+  const { plan, planHash } = prepared;
+  const overSeedsCriteria = plan.criteria.items.filter((c) => c.overSeeds);
+  if (!options.json) term.err(notes + (options.quiet ? "" : overSeedsNotes(plan, overSeedsCriteria, term)));
   // LLM agents: keys are checked (and cassettes read) before anything runs or is written.
   const llm = prepareLlmRun(plan, options, term);
   if ("exit" in llm) return llm.exit;
   const host = llm.host;
-  // LLM agents decide asynchronously; everything else runs as it always has.
-  const execute = async (o: RunOptions): Promise<RunResult> => (host ? runWithLlm(plan, host, o) : runPlan(plan, o));
-  const writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
-  const declared = options.outputs === false ? null : new DeclaredOutputs(plan);
+  const faults = host ? new LlmFaultTally() : null;
+  let writer: RunWriter | null = null;
+  let declared: DeclaredOutputs | null = null;
+  try {
+    writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
+    declared = options.outputs === false ? null : new DeclaredOutputs(plan);
+  } catch (e) {
+    if (!isFileSystemError(e)) throw e;
+    writer?.abort();
+    return reportFileError(e, options.out ?? "", term);
+  }
   const human = !options.json;
   const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
@@ -121,52 +166,111 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   bar?.start(plan.simulation.epochs, 0);
   // Freeze and release events, kept for the report's exact frozen intervals.
   const freezeEvents: SimEvent[] = [];
+  const epochDone = (record: EpochRecord): void => {
+    writer?.epoch(record);
+    declared?.epoch(record);
+    if (human) {
+      bar?.stop();
+      term.out(tableRow(TABLE.map((c) => c.get(record))));
+      bar?.start(plan.simulation.epochs, record.epoch + 1);
+    }
+  };
+  const onEvent = (e: SimEvent): void => {
+    writer?.event(e);
+    declared?.event(e);
+    faults?.observe(e);
+    if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
+  };
+  // Ctrl-C (or a termination signal) while files are being written: stop at the last finished epoch and say so in summary.json.
+  // What is on disk is always a whole number of epochs: files are written only between epochs, on this thread.
+  let thread: ThreadRun | null = null;
+  const interrupt = (): void => {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    bar?.stop();
+    void thread?.stop();
+    declared?.close();
+    writer?.interrupt();
+    const epochs = writer?.epochsWritten ?? 0;
+    const d = diagnostic("SBX4009", { epochs: `${epochs} of ${plan.simulation.epochs} epoch${plan.simulation.epochs === 1 ? "" : "s"}`, where: `${options.out}/ holds them; summary.json says "interrupted"` }, "", { start: 0, end: 0 });
+    term.err(`\nsbx: ${term.color.yellow("warning[SBX4009]")}: ${d.message}\n`);
+    process.exit(EXIT_INTERRUPTED);
+  };
+  if (writer) {
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
+  }
   let result: RunResult;
   try {
-    result = await execute({
-      ...(writer || declared?.paths.length
-        ? {
-            events: (e: SimEvent) => {
-              writer?.event(e);
-              declared?.event(e);
-              if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezeEvents.push(e);
-            },
-          }
-        : {}),
-      onEpoch: (record) => {
-        writer?.epoch(record);
-        declared?.epoch(record);
-        if (human) {
-          bar?.stop();
-          term.out(tableRow(TABLE.map((c) => c.get(record))));
-          bar?.start(plan.simulation.epochs, record.epoch + 1);
-        }
-      },
-    });
+    if (host) {
+      result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone });
+    } else if (writer && threadsAvailable()) {
+      // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
+      thread = runOnThread(plan, {
+        epoch: (events, record, freezes) => {
+          writer?.eventsText(events);
+          declared?.eventsText(events);
+          freezeEvents.push(...freezes);
+          epochDone(record);
+        },
+        end: (events, freezes) => {
+          writer?.eventsText(events);
+          declared?.eventsText(events);
+          freezeEvents.push(...freezes);
+        },
+      });
+      result = await thread.result;
+    } else {
+      result = runPlan(plan, { ...(writer || declared?.paths.length ? { events: onEvent } : {}), onEpoch: epochDone });
+    }
   } catch (e) {
     bar?.stop();
     writer?.abort();
     declared?.close();
-    term.err(`sbx: ${term.color.red("error[SBX4003]")}: internal error while running: ${(e as Error).message}\n`);
+    if (isFileSystemError(e)) return reportFileError(e, options.out ?? "", term);
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: ${diagnostic("SBX4003", { detail: internalDetail(e) }, "", { start: 0, end: 0 }).message}\n`);
     return EXIT.usage;
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
   }
   bar?.stop();
   declared?.close();
-  const verdicts = evaluateCriteria(plan, [result]);
+  const { verdicts, overSeeds } = runVerdicts(plan, result);
   const llmReport = host && hasLlmAgents(plan) ? host.report() : null;
   const llmExit = host ? reportLlmOutcome(llmReport, host.cassetteMisses, term) : EXIT.ok;
-  if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents, term));
+  if (faults) term.err(faults.render(term));
+  try {
+    if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents, term));
+  } catch (e) {
+    if (!isFileSystemError(e)) throw e;
+    return reportFileError(e, options.out ?? "", term);
+  }
   if (options.json) {
     term.out(`${JSON.stringify({ ...runDocument(plan, result, verdicts), ...(llmReport ? { llm: llmReport } : {}) }, null, 2)}\n`);
   } else {
     term.out(`\n${renderSummary(plan, result)}`);
     if (llmReport) term.out(`\n${renderLlmUsage(llmReport)}`);
-    if (verdicts.length) term.out(`\n${renderVerdicts(verdicts, term)}`);
+    if (verdicts.length || overSeeds.length) term.out(`\n${renderVerdicts(verdicts, term, overSeeds, plan.criteria.seeds)}`);
     if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);
     if (declared?.paths.length) term.out(`${writer ? "" : "\n"}wrote ${declared.paths.join(", ")} (the scenario's outputs)\n`);
   }
   if (llmExit !== EXIT.ok) return llmExit;
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
+}
+
+/** An internal error's message, without a second "internal error" in front of the catalogue's. */
+export function internalDetail(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/^internal error( while running)?: /i, "");
+}
+
+/** SBX5009: a file or folder sbx could not write, with the OS's reason (exit 2). */
+export function reportFileError(e: unknown, fallbackPath: string, term: Terminal): number {
+  const error = e instanceof FileError ? e : fileError(fallbackPath, e);
+  const d = diagnostic("SBX5009", { path: shownPath(error.path), reason: error.reason }, error.path, { start: 0, end: 0 });
+  term.err(`sbx: ${term.color.red("error[SBX5009]")}: ${d.message}\n`);
+  return EXIT.usage;
 }
 
 /**

@@ -4,14 +4,14 @@
  * a row at the end of each epoch; `agents.csv` and `summary.json` are
  * replaced atomically; nothing is ever half-written.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
 import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { ensureDir, fileError, writeFileAtomic } from "../platform/files.ts";
 import { byKind, runTotals } from "../report/summary.ts";
 
 export const SERIES_METRICS = METRICS.filter((m) => m.shape === "series").map((m) => m.name);
@@ -61,29 +61,63 @@ export function runFiles(dir: string): RunFiles {
   };
 }
 
+/** A file opened for writing; failures are FileErrors that name it (SBX5009). */
+function openForWriting(path: string): number {
+  ensureDir(dirname(path) || ".");
+  try {
+    return openSync(path, "w");
+  } catch (e) {
+    throw fileError(path, e);
+  }
+}
+
+/** Append and make durable; a failure (a full disk) names the file. */
+function appendDurably(fd: number, path: string, text: string): void {
+  try {
+    writeSync(fd, text);
+    // A pipe or a device (an output named /dev/stdout) cannot be synced, and need not be.
+    try {
+      fsyncSync(fd);
+    } catch (e) {
+      if (!["EINVAL", "ENOTSUP", "EROFS"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    }
+  } catch (e) {
+    throw fileError(path, e);
+  }
+}
+
 /** An append-only JSONL event file, made durable at the end of each epoch. */
 class EventStream {
   private readonly fd: number;
   private pending: string[] = [];
 
-  constructor(path: string) {
-    mkdirSync(dirname(path) || ".", { recursive: true });
-    this.fd = openSync(path, "w");
+  constructor(private readonly path: string) {
+    this.fd = openForWriting(path);
   }
 
   push(e: SimEvent): void {
     this.pending.push(toJsonl([e]));
   }
 
+  /** Events already serialised (one JSON document a line), as a run's thread sends them. */
+  pushText(text: string): void {
+    if (text) this.pending.push(text);
+  }
+
   flush(): void {
     if (!this.pending.length) return;
-    writeSync(this.fd, this.pending.join(""));
-    fsyncSync(this.fd);
+    appendDurably(this.fd, this.path, this.pending.join(""));
     this.pending = [];
   }
 
   close(): void {
     this.flush();
+    closeSync(this.fd);
+  }
+
+  /** Close without writing what is pending (an epoch that did not finish). */
+  discard(): void {
+    this.pending = [];
     closeSync(this.fd);
   }
 }
@@ -93,17 +127,15 @@ class MetricsStream {
   private readonly fd: number;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly plan: Plan,
   ) {
-    mkdirSync(dirname(path) || ".", { recursive: true });
-    this.fd = openSync(path, "w");
-    writeSync(this.fd, csvLine(metricsHeader(plan)));
+    this.fd = openForWriting(path);
+    appendDurably(this.fd, path, csvLine(metricsHeader(plan)));
   }
 
   append(record: EpochRecord): void {
-    writeSync(this.fd, csvLine(metricsRow(this.plan, record)));
-    fsyncSync(this.fd);
+    appendDurably(this.fd, this.path, csvLine(metricsRow(this.plan, record)));
   }
 
   close(): void {
@@ -128,6 +160,8 @@ export class DeclaredOutputs {
   }
 
   event = (e: SimEvent): void => this.events?.push(e);
+
+  eventsText = (text: string): void => this.events?.pushText(text);
 
   epoch = (record: EpochRecord): void => {
     this.events?.flush();
@@ -157,7 +191,7 @@ export class RunWriter {
     private readonly plan: Plan,
     private readonly planHash: string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     this.files = runFiles(dir);
     this.events = new EventStream(this.files.events);
     this.metrics = new MetricsStream(this.files.metrics, plan);
@@ -166,6 +200,10 @@ export class RunWriter {
 
   event = (e: SimEvent): void => {
     this.events.push(e);
+  };
+
+  eventsText = (text: string): void => {
+    this.events.pushText(text);
   };
 
   /** The end of an epoch: everything up to here becomes durable. */
@@ -196,7 +234,27 @@ export class RunWriter {
     }
   }
 
-  private writeSummary(status: "running" | "complete", result: RunResult | null, verdicts: readonly Verdict[]): void {
+  /**
+   * Stopped (Ctrl-C) between epochs: the events and metrics on disk end at the
+   * last finished epoch, and summary.json now says so. Events of the epoch in
+   * progress were never written.
+   */
+  interrupt(): void {
+    try {
+      this.metrics.close();
+      this.events.discard();
+    } catch {
+      // already closed
+    }
+    this.writeSummary("interrupted", null, []);
+  }
+
+  /** Epochs finished and written. */
+  get epochsWritten(): number {
+    return this.epochs.length;
+  }
+
+  private writeSummary(status: "running" | "complete" | "interrupted", result: RunResult | null, verdicts: readonly Verdict[]): void {
     const partial: RunResult = result ?? {
       scenario: this.plan.scenario.name,
       seed: this.plan.simulation.seed,

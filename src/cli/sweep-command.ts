@@ -9,7 +9,7 @@
  * refuses to mix results unless --restart. Exit 0 done, 1 compile errors,
  * 2 usage, I/O or a run that failed (rerun to retry it), 130 interrupted.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
@@ -19,10 +19,10 @@ import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
-import { writeFileAtomic } from "../platform/files.ts";
+import { ensureDir, FileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { jobsFor, openPool, parseJobs } from "./pool.ts";
-import { displayPath, renderDiagnostics } from "./render-diagnostics.ts";
+import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { withSeed, type RunFailure } from "./run-outcome.ts";
 import {
   canonicalRows,
@@ -51,6 +51,8 @@ export interface SweepCommandOptions {
   readonly jobs?: string;
   readonly set?: readonly string[];
   readonly restart?: boolean;
+  /** No notes. */
+  readonly quiet?: boolean;
 }
 
 /** Exit code of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -72,7 +74,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
 
   const compiled = compileSweep(nodeHost(), path, options.sweep, { overrides });
   const diagnostics = unique(compiled.diagnostics);
-  term.err(renderDiagnostics(diagnostics, compilationSource(compiled.compilation), term));
+  term.err(renderDiagnostics(condenseNotes(diagnostics, { quiet: options.quiet === true }), compilationSource(compiled.compilation), term));
   const sweep = compiled.sweep;
   if (hasErrors(diagnostics) || !sweep) {
     const errors = diagnostics.filter((d) => d.severity === "error");
@@ -100,7 +102,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
   let ledger: RunsLedger;
   let skipped: number;
   try {
-    mkdirSync(out, { recursive: true });
+    ensureDir(out);
     if (options.restart) for (const f of Object.values(files)) rmSync(f, { force: true });
     const existing = readRunsFile(files.runs);
     const finished = existing ? finishedRuns(layout, runs, existing) : { done: new Set<string>(), problem: null };
@@ -125,9 +127,9 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
     await ledger.close();
     return finish(sweep, seeds, layout, files, runs.length, outcome, term);
   } catch (e) {
-    const error = e as NodeJS.ErrnoException;
-    if (!error.code) throw e;
-    term.err(`sbx: ${term.color.red("error[SBX5001]")}: cannot write the sweep's files in ${out}: ${error.message}\n`);
+    if (!isFileSystemError(e)) throw e;
+    const path = e instanceof FileError ? e.path : ((e as NodeJS.ErrnoException).path ?? out);
+    term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${shownPath(path)}: ${osReason(e)} (the sweep's files go in ${out})\n`);
     return EXIT.usage;
   }
 }

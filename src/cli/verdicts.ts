@@ -1,30 +1,44 @@
-/** Criteria verdicts for people: one line per criterion with the observed value, the bound and, over seeds, the interval. */
-import type { Verdict } from "../criteria/evaluate.ts";
-import { formatValue } from "../criteria/format.ts";
+/**
+ * Criteria verdicts on the terminal: one line per criterion (its text from
+ * src/criteria/format.ts), and the criteria over seeds that one run leaves
+ * to `sbx check`.
+ */
+import { evaluateCriteria, type RunOutcome, type Verdict } from "../criteria/evaluate.ts";
+import { diagnostic } from "../diagnostics/diagnostic.ts";
+import type { Criterion, Plan } from "../plan/schema.ts";
+import { displayPath } from "./render-diagnostics.ts";
+import { formatSeeds, verdictDetail } from "../criteria/format.ts";
 import type { Terminal } from "./terminal.ts";
 
-export { formatValue };
+export { comparisonText, failingSeeds, failingSeedsInline, formatSeeds, formatValue, seedComparison, verdictDetail } from "../criteria/format.ts";
 
-export function verdictDetail(v: Verdict): string {
-  const parts: string[] = [];
-  if (v.observed !== null && v.comparator && v.bound !== null) {
-    const stat = v.seeds.length > 1 ? `mean ${formatValue(v.observed)}` : formatValue(v.observed);
-    parts.push(`${stat} ${v.status === "pass" ? v.comparator : negate(v.comparator)} ${formatValue(v.bound)}`);
-  } else if (v.observed !== null) {
-    parts.push(`observed ${formatValue(v.observed)}`);
-  }
-  if (v.interval) parts.push(`${Math.round(v.interval.level * 100)}% CI [${formatValue(v.interval.lower)}, ${formatValue(v.interval.upper)}]`);
-  if (v.seeds.length > 1) parts.push(`${v.passedSeeds}/${v.seeds.length} seeds passed`);
-  if (v.reason) parts.push(v.reason);
-  return parts.join("; ");
-}
-
-function negate(cmp: string): string {
-  return { "<": "≥", "<=": ">", ">": "≤", ">=": "<", "==": "≠", "!=": "=" }[cmp] ?? cmp;
-}
-
-export function renderVerdicts(verdicts: readonly Verdict[], term: Terminal): string {
+export function renderVerdicts(verdicts: readonly Verdict[], term: Terminal, overSeeds: readonly Criterion[] = [], seeds: readonly number[] = []): string {
   const c = term.color;
   const word = { pass: c.green("PASS"), fail: c.red("FAIL"), undefined: c.yellow("UNDEF") } as const;
-  return `${verdicts.map((v) => `${word[v.status]}  ${v.label}${verdictDetail(v) ? c.dim(`  (${verdictDetail(v)})`) : ""}`).join("\n")}\n`;
+  const lines = verdicts.map((v) => `${word[v.status]}  ${v.label}${verdictDetail(v) ? c.dim(`  (${verdictDetail(v)})`) : ""}`);
+  for (const k of overSeeds) lines.push(`${c.dim("-   ")}  ${k.label}${c.dim(`  (over seeds${seeds.length ? ` ${formatSeeds(seeds)}` : ""}: judged by sbx check, not by one run)`)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The verdicts one run can give (`sbx run`, `sbx replay`): its per-run
+ * criteria. Criteria over seeds need the runs of every seed they name, so
+ * they are left to `sbx check` and listed apart.
+ */
+export function runVerdicts(plan: Pick<Plan, "criteria" | "agents">, run: RunOutcome): { verdicts: Verdict[]; overSeeds: Criterion[] } {
+  const items = plan.criteria.items;
+  const verdicts = evaluateCriteria({ agents: plan.agents, criteria: { ...plan.criteria, items: items.filter((c) => !c.overSeeds) } }, [run]);
+  return { verdicts, overSeeds: items.filter((c) => c.overSeeds) };
+}
+
+/** SBX4008 notes, at each criterion over seeds, saying that `sbx check` judges it. */
+export function overSeedsNotes(plan: Plan, overSeeds: readonly Criterion[], term: Terminal): string {
+  const seeds = formatSeeds(plan.criteria.seeds.length ? plan.criteria.seeds : [plan.simulation.seed]);
+  return overSeeds
+    .map((k) => {
+      const at = plan.provenance.criteria[k.id];
+      const where = at ? `${displayPath(at.file)}:${at.line}:${at.column}: ` : "sbx: ";
+      return `${where}${term.color.cyan("note[SBX4008]")}: ${diagnostic("SBX4008", { label: k.label, seeds }, "", { start: 0, end: 0 }).message}\n`;
+    })
+    .join("");
 }

@@ -12,6 +12,7 @@ import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostic
 import { METRICS, metricDef } from "../metrics/registry.ts";
 import { AGGREGATIONS, SEED_STATISTICS, type CriterionExpr, type Observed, type Selection } from "../plan/schema.ts";
 import type { SymbolDef, SymbolTable } from "./symbols.ts";
+import { LIMITS, limitText } from "./limits.ts";
 import { sourceOf } from "./values.ts";
 
 type Level = "const" | "run" | "series" | "seeds";
@@ -83,6 +84,7 @@ function typeOf(ctx: CriteriaContext, node: A.Expr): Typed | null {
         ctx.diagnostics.push(diagnostic("SBX2102", { attribute: "a criterion", unit: "plain numbers and percentages", found: `a number of ${node.unit.text}` }, ctx.file, node.span));
         return null;
       }
+      if (!Number.isFinite(node.value) || Math.abs(node.value) > LIMITS.magnitude) return tooLarge(ctx, node, "a criterion");
       return { level: "const", base: "number", expr: { op: "number", value: node.percent ? node.value / 100 : node.value } };
     case "Bool":
       return { level: "const", base: "bool", expr: { op: "bool", value: node.value } };
@@ -110,6 +112,31 @@ function typeOf(ctx: CriteriaContext, node: A.Expr): Typed | null {
   }
 }
 
+function tooLarge(ctx: CriteriaContext, node: A.Expr, context: string): null {
+  ctx.diagnostics.push(diagnostic("SBX2108", { value: sourceOf(ctx, node.span), context, limit: limitText(LIMITS.magnitude) }, ctx.file, node.span));
+  return null;
+}
+
+/** The value of a constant criterion expression (numbers, minus and arithmetic), or null when it is not constant. */
+function constantValue(expr: CriterionExpr): number | null {
+  switch (expr.op) {
+    case "number":
+      return expr.value;
+    case "neg": {
+      const v = constantValue(expr.arg);
+      return v === null ? null : -v;
+    }
+    case "arith": {
+      const l = constantValue(expr.left);
+      const r = constantValue(expr.right);
+      if (l === null || r === null) return null;
+      return expr.fn === "+" ? l + r : expr.fn === "-" ? l - r : expr.fn === "*" ? l * r : l / r;
+    }
+    default:
+      return null;
+  }
+}
+
 function mismatch(ctx: CriteriaContext, node: A.Expr, context: string, expected: Base): null {
   ctx.diagnostics.push(diagnostic("SBX2101", { context, expected: expected === "bool" ? "a condition" : "a number", found: expected === "bool" ? "a number" : "a condition" }, ctx.file, node.span));
   return null;
@@ -133,6 +160,15 @@ function binary(ctx: CriteriaContext, node: A.BinaryExpr): Typed | null {
     case "/":
       if (left.base !== "number") return mismatch(ctx, node.left, `'${node.op}'`, "number");
       if (right.base !== "number") return mismatch(ctx, node.right, `'${node.op}'`, "number");
+      // A constant divisor of 0 makes the criterion undefined in every run: say so now, not after the runs.
+      if (node.op === "/" && constantValue(right.expr) === 0) {
+        ctx.diagnostics.push(diagnostic("SBX3019", { expr: sourceOf(ctx, node.span) }, ctx.file, node.span));
+        return null;
+      }
+      {
+        const folded = constantValue({ op: "arith", fn: node.op, left: left.expr, right: right.expr });
+        if (folded !== null && !(Number.isFinite(folded) && Math.abs(folded) <= LIMITS.magnitude)) return tooLarge(ctx, node, "a criterion");
+      }
       return { level, base: "number", expr: { op: "arith", fn: node.op, left: left.expr, right: right.expr } };
     default:
       if (left.base !== "number" && !(node.op === "==" || node.op === "!=")) return mismatch(ctx, node.left, `'${node.op}'`, "number");
@@ -258,6 +294,7 @@ function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
     const arg = typeOf(ctx, positional[0]!.value);
     const epoch = positional[1]!.value;
     const epochValue = epoch.kind === "Number" && !epoch.percent && !epoch.unit ? epoch.value : epoch.kind === "Number" && epoch.unit && /^epochs?$/.test(epoch.unit.text) ? epoch.value : NaN;
+    if (epoch.kind === "Number" && !(Math.abs(epoch.value) <= LIMITS.magnitude)) return tooLarge(ctx, epoch, "the epoch of at(…)");
     if (!Number.isInteger(epochValue) || epochValue < 0) {
       ctx.diagnostics.push(diagnostic("SBX2103", { attribute: "the epoch of at(…)", value: sourceOf(ctx, epoch.span) }, ctx.file, epoch.span));
       return null;
@@ -283,6 +320,10 @@ function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
       if (!a) return null;
       const v = a.value;
       const n = v.kind === "Number" && !v.percent && (!v.unit || /^epochs?$/.test(v.unit.text)) ? v.value : NaN;
+      if (v.kind === "Number" && !(Math.abs(v.value) <= LIMITS.magnitude)) {
+        tooLarge(ctx, v, `'${key}' of ${fn}(…)`);
+        return undefined;
+      }
       if (!Number.isInteger(n) || n < 0) {
         ctx.diagnostics.push(diagnostic("SBX2103", { attribute: `'${key}' of ${fn}(…)`, value: sourceOf(ctx, v.span) }, ctx.file, v.span));
         return undefined;

@@ -3,6 +3,7 @@
  * every diagnostic out. The CLI, the language server, `sbx check` and sweeps
  * all call this one function.
  */
+import type * as A from "../../language/ast.ts";
 import { parseAttribute } from "../../language/syntax.ts";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { planHash } from "../plan/hash.ts";
@@ -194,6 +195,12 @@ export function applyOverrides(ctx: ModelContext, model: MBlock, overrides: read
     ctx.overrideTexts?.set(file, text);
     const parsed = parseAttribute(text, file);
     const attribute = parsed.attribute;
+    const hint = overrideHint(o, parsed.diagnostics.length === 0 && attribute ? attribute.value : null);
+    if (hint) {
+      const option = o.origin ?? "--set";
+      ctx.diagnostics.push(diagnostic("SBX5010", { option, value: option === "--set" ? `${o.path}=${o.value}` : o.value, hint }, file, { start: 0, end: text.length }));
+      continue;
+    }
     if (parsed.diagnostics.length || !attribute || attribute.value.kind === "Missing" || attribute.span.end < text.trimEnd().length) {
       const detail = parsed.diagnostics[0]?.message ?? "expected `path=value` with an .sbx value, e.g. `governance.audit.probability=20%`";
       ctx.diagnostics.push(diagnostic("SBX5003", { override: `${o.path}=${o.value}`, detail }, file, { start: 0, end: text.length }));
@@ -203,6 +210,27 @@ export function applyOverrides(ctx: ModelContext, model: MBlock, overrides: read
     setPath(ctx, model, attribute.path, { name: last.text, expr: attribute.value, file, nameSpan: last.span, span: attribute.span }, file);
   }
   return model;
+}
+
+/**
+ * What to write instead, for override values that are not .sbx the way the
+ * shell suggests: a number in another base (`--seed 0x10`), or a string
+ * without quotes (`--set profile=swarm-0.1`, which would read as `swarm - 0.1`).
+ */
+function overrideHint(o: Override, value: A.Expr | null): string | null {
+  const raw = o.value.trim();
+  const option = o.origin ?? "--set";
+  const write = (v: string) => (option === "--set" ? `--set '${o.path}=${v}'` : `${option} ${v}`);
+  const based = /^([+-]?)0([xob])([0-9a-f_]+)$/i.exec(raw);
+  if (based) {
+    const n = Number.parseInt(based[3]!.replace(/_/g, ""), { x: 16, o: 8, b: 2 }[based[2]!.toLowerCase() as "x" | "o" | "b"]);
+    return Number.isSafeInteger(n) ? `numbers are written in decimal in .sbx; write ${write(`${based[1]}${n}`)}` : "numbers are written in decimal in .sbx";
+  }
+  // A word with dashes, dots or spaces that is not a number: meant as a string.
+  const wordy = /^[A-Za-z_][\w.\-+ /:]*$/.test(raw) && /[-.+ /:]/.test(raw);
+  const simple = value !== null && (value.kind === "Ident" || value.kind === "String" || value.kind === "Number" || value.kind === "Bool");
+  if (wordy && !simple) return `strings are quoted in .sbx; write ${write(`"${raw}"`)}`;
+  return null;
 }
 
 export function fileNames(program: Program): string[] {

@@ -16,12 +16,14 @@ import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
-import { lowerBlock, type BlockValues } from "../spec/lower.ts";
+import { lowerBlock, lowerSlice, type BlockValues } from "../spec/lower.ts";
 import type { PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
 import { checkCriterion, type SelectionScope } from "./criteria.ts";
+import { degenerateScenario } from "./degenerate.ts";
+import { LIMITS, limitText } from "./limits.ts";
 import type { ModelContext } from "./model.ts";
 import { lookup, type Decl } from "./program.ts";
 import type { SymbolDef } from "./symbols.ts";
@@ -40,6 +42,8 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   const errorsBefore = ctx.diagnostics.filter((d) => d.severity === "error").length;
   const profile = str(scenario, "profile") as Profile;
   const population = lowerPopulation(ctx, scenario, decl);
+  // Without its agents, nothing else about the scenario can be checked (selections, edges) without false alarms.
+  if (population.refused) return null;
   const groupSymbols = new Map<string, SymbolDef | null>();
   for (const g of population.groups) groupSymbols.set(g.name, g.symbol);
   const scope: SelectionScope = {
@@ -70,8 +74,8 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
     );
   }
 
+  degenerateScenario(ctx, scenario, population.agents.length);
   checkMechanisms(ctx, scenario, profile, population.groups);
-
   if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
 
   const outputs = child(scenario, "outputs");
@@ -128,15 +132,13 @@ function valuesOf(b: CBlock | undefined): BlockValues | null {
  */
 function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
   const out: Record<string, PlainValue> = {};
-  const governance = child(scenario, "governance");
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
-      const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
-      // An optional slice stays out of plans that do not write its block: new mechanisms change no existing plan.
-      if (binding.optional && !written) continue;
-      setAt(out, binding.path, lowerBlock(block, valuesOf(written)));
+      const written = writtenBlocks(scenario, under, block.kind).map((b) => ({ name: b.name, values: valuesOf(b)! }));
+      const value = lowerSlice(block, block.repeatable ? written : written.slice(0, 1));
+      if (value !== undefined) setAt(out, binding.path, value);
     }
   }
   return out;
@@ -144,31 +146,32 @@ function lowerSlices(scenario: CBlock): Record<string, PlainValue> {
 
 /** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
 function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] {
-  const parent = under === "governance" ? child(scenario, under) : scenario;
+  const parent = under === "governance" || under === "population" ? child(scenario, under) : scenario;
   return parent ? children(parent, kind) : [];
 }
 
 /** Every mechanism's scenario-level checks, once the population is known. */
 function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, groups: readonly LoweredGroup[]): void {
+  const facts = (attachments: readonly { under: string; block: { kind: string } }[]): ScenarioFacts => ({
+    profile,
+    groups: groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length })),
+    blocks: (kind) => {
+      const where = attachments.find((a) => a.block.kind === kind);
+      return (where ? writtenBlocks(scenario, where.under, kind) : []).map((b) => written(b));
+    },
+    report: (code, params, at, attr, replacement) => {
+      const b = (at as WrittenBlock & { readonly source: CBlock }).source;
+      const a = attr === undefined ? undefined : b.model.attrs.get(attr);
+      const file = a?.file ?? b.model.file;
+      const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span ?? { start: 0, end: 0 };
+      ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
+    },
+  });
   for (const m of MECHANISMS) {
     if (!m.check) continue;
-    const attachments = m.language ?? [];
-    const facts: ScenarioFacts = {
-      profile,
-      groups: groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length })),
-      blocks: (kind) => {
-        const where = attachments.find((a) => a.block.kind === kind);
-        return (where ? writtenBlocks(scenario, where.under, kind) : []).map((b) => written(b));
-      },
-      report: (code, params, at, attr, replacement) => {
-        const b = (at as WrittenBlock & { readonly source: CBlock }).source;
-        const a = attr === undefined ? undefined : b.model.attrs.get(attr);
-        const file = a?.file ?? b.model.file;
-        const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span ?? { start: 0, end: 0 };
-        ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
-      },
-    };
-    m.check(facts);
+    // Its population blocks too (a kind's groups, as written).
+    const kinds = Object.values(m.agents ?? {}).flatMap((k) => (k.block ? [{ under: "population", block: k.block }] : []));
+    m.check(facts([...(m.language ?? []), ...kinds]));
   }
 }
 
@@ -203,7 +206,7 @@ interface LoweredGroup {
   readonly symbol: SymbolDef | null;
 }
 
-function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { agents: Agent[]; groups: LoweredGroup[] } {
+function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { agents: Agent[]; groups: LoweredGroup[]; refused?: true } {
   const population = child(scenario, "population");
   const agents: Agent[] = [];
   const groups: LoweredGroup[] = [];
@@ -211,19 +214,34 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     ctx.diagnostics.push(diagnostic("SBX3005", { context: `scenario '${decl.name}'`, what: "a population with at least one agent, e.g. `population { honest = 3 }`" }, decl.module, decl.node.name!.span));
     return { agents, groups };
   }
+  // Counted before any agent is made: a count typed one keystroke at a time must never exhaust memory.
+  const total = population.blocks.reduce((sum, g) => sum + num(g, "count"), 0);
+  const counted = population.blocks.every((g) => g.values.has("count"));
+  const span = population.model.node?.type.span ?? decl.node.name!.span;
+  if (total > LIMITS.agents) {
+    ctx.diagnostics.push(diagnostic("SBX3016", { count: limitText(total), limit: limitText(LIMITS.agents) }, population.model.file, span));
+    return { agents, groups, refused: true };
+  }
+  // Allowed (the sandbox runs such scenarios, and sweeps may vary a group down to 0), but never silent.
+  if (total === 0 && counted) ctx.diagnostics.push(diagnostic("SBX3015", { scenario: decl.name }, population.model.file, span));
   const counters = new Map<string, number>();
   for (const group of population.blocks) {
     const kind = group.kind;
     const name = group.name ?? kind;
     const count = num(group, "count");
     const lowered = lowerAgentKind(ctx, group);
+    // A kind whose counted member is several agents (a Sybil entity's identities) numbers the member in their params.
+    const members = AGENT_KINDS.find((k) => k.kind === kind)?.lower?.members;
+    const per = members ? num(group, members.count) : 1;
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count * per; i++) {
       const k = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, k);
       const id = `${kind}_${k}`;
       ids.push(id);
-      if (lowered) agents.push({ id, kind: lowered.kind, group: name, params: structuredClone(lowered.params) } as Agent);
+      const params = structuredClone(lowered?.params) as Record<string, PlainValue>;
+      if (members && lowered) params[members.index] = Math.floor(i / per) + 1;
+      if (lowered) agents.push({ id, kind: lowered.kind, group: name, params } as Agent);
     }
     const nameSpan = group.model.node?.name?.span ?? group.model.node?.type.span ?? group.model.attrs.get("count")?.nameSpan ?? null;
     const symbol = nameSpan ? ctx.symbols.define({ kind: "group", name, file: group.model.file, nameSpan, span: group.model.node?.span ?? nameSpan, container: decl.name }) : null;

@@ -14,9 +14,10 @@ import type { SourceHost } from "./host.ts";
 import { applyOverrides, compile, type Compilation, type CompileOptions } from "./index.ts";
 import { lowerScenario, type LowerContext } from "./lower.ts";
 import { cloneBlock, declarationModel, resolveRef, setPath, type MBlock, type ModelContext } from "./model.ts";
-import type { Decl } from "./program.ts";
+import type { Decl, Module } from "./program.ts";
 import { LineIndex } from "../text/line-index.ts";
-import { constantNumber, formatNumber, sourceOf } from "./values.ts";
+import { checkMagnitude, constantNumber, formatNumber, sourceOf } from "./values.ts";
+import { LIMITS, limitText } from "./limits.ts";
 
 export type CellValue = number | boolean | string;
 
@@ -81,6 +82,28 @@ export function compileSweep(host: SourceHost, file: string, sweepName?: string,
     diagnostics.push(diagnostic("SBX5002", { detail }, module.path, { start: 0, end: 0 }));
     return done(null);
   }
+  return done(sweepOf(compilation, module, decl, options, diagnostics));
+}
+
+/**
+ * Every sweep declared in the compilation's entry files, checked cell by cell
+ * exactly as `sbx sweep` would before running it: `sbx compile` and
+ * `sbx check` report these diagnostics too, so CI catches a misspelt `vary`.
+ */
+export function sweepDiagnostics(compilation: Compilation, options: CompileOptions = {}): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of compilation.program.entries) {
+    const module = compilation.program.modules.get(entry);
+    for (const decl of module?.declarations ?? []) {
+      if (decl.kind === "sweep") sweepOf(compilation, module!, decl, options, diagnostics);
+    }
+  }
+  return sortDiagnostics(diagnostics);
+}
+
+/** The sweep's plan, its diagnostics pushed onto `diagnostics`. */
+function sweepOf(compilation: Compilation, module: Module, decl: Decl, options: CompileOptions, diagnostics: Diagnostic[]): SweepPlan | null {
+  const done = (sweep: SweepPlan | null): SweepPlan | null => sweep;
   const checked = compilation.checked.get(decl);
   if (!checked || !decl.node.of) return done(null);
   const cellDiagnostics: Diagnostic[] = [];
@@ -101,10 +124,27 @@ export function compileSweep(host: SourceHost, file: string, sweepName?: string,
   const rootSeed = (get(checked, "root_seed") as number | null) ?? scenarioSeed(ctx, base);
   const listed = get(checked, "seeds") as number[];
   const replicates = get(checked, "replicates") as number;
+  const samples = get(checked, "samples") as number;
+  // Sizes are counted before anything is expanded (src/compiler/limits.ts).
+  const armList: (CBlock | null)[] = arms.length ? arms : [null];
+  const cellCount = armList.length * (design === "grid" ? variations.reduce((n, v) => n * (v.choices?.length ?? 0), 1) : samples);
+  const sizeAt = (name: string): { file: string; span: A.Span } => {
+    const attr = checked.model.attrs.get(name);
+    return attr ? { file: attr.file, span: attr.expr.span } : { file: decl.module, span: decl.node.name!.span };
+  };
+  if (!listed.length && replicates > LIMITS.seeds) {
+    const where = sizeAt("replicates");
+    diagnostics.push(diagnostic("SBX3017", { what: `sweep '${decl.name}' (replicates = ${replicates})`, count: limitText(replicates), limit: limitText(LIMITS.seeds) }, where.file, where.span));
+    return done(null);
+  }
+  if (cellCount > LIMITS.sweepCells) {
+    const where = design === "grid" ? { file: decl.module, span: decl.node.name!.span } : sizeAt("samples");
+    diagnostics.push(diagnostic("SBX3018", { what: `sweep '${decl.name}'`, count: `${limitText(cellCount)} cells`, limit: limitText(LIMITS.sweepCells) }, where.file, where.span));
+    return done(null);
+  }
   const seeds = listed.length ? listed : Array.from({ length: replicates }, (_, i) => deriveSeed(rootSeed, "replicate", i));
 
-  const points = designPoints(design, variations, get(checked, "samples") as number, deriveSeed(rootSeed, "design", decl.name));
-  const armList: (CBlock | null)[] = arms.length ? arms : [null];
+  const points = designPoints(design, variations, samples, deriveSeed(rootSeed, "design", decl.name));
   const cells: SweepCell[] = [];
   const checkedDecls = new Map<Decl, CBlock | null>();
   const lowerCtx: LowerContext = {
@@ -128,15 +168,16 @@ export function compileSweep(host: SourceHost, file: string, sweepName?: string,
       point.forEach((value, i) => {
         const v = variations[i]!;
         coords[v.pathText] = value.display;
-        setPath(ctx, model, v.path, { name: v.path[v.path.length - 1]!.text, expr: value.expr, file: v.file, nameSpan: { start: v.path[0]!.span.start, end: v.path[v.path.length - 1]!.span.end }, span: v.span }, v.file);
+        setPath(ctx, model, v.path, { name: v.path[v.path.length - 1]!.text, expr: value.expr, file: v.file, nameSpan: v.path[v.path.length - 1]!.span, span: v.span }, v.file);
       });
       const result = checkBlock(ctx, model, "", {});
       const plan = lowerScenario(lowerCtx, result, scenarioDecl);
       if (plan) cells.push({ index: cells.length, arm: arm?.name ?? null, coords, plan, planHash: planHash(plan) });
     }
   }
+  const errorsBefore = diagnostics.some((d) => d.severity === "error");
   diagnostics.push(...cellDiagnostics);
-  if (diagnostics.some((d) => d.severity === "error")) return done(null);
+  if (errorsBefore || cellDiagnostics.some((d) => d.severity === "error") || compilation.diagnostics.some((d) => d.severity === "error")) return done(null);
   const parameters = variations.map((v) => ({ path: v.pathText, values: v.interval ? { low: v.interval.low, high: v.interval.high } : points.length ? [...new Set(points.map((p) => p[variations.indexOf(v)]!.display))] : [] }));
   return done({ name: decl.name, scenario: scenarioDecl.name, design, parameters, arms: arms.map((a) => a.name!), seeds, seedSource: listed.length ? "listed" : "derived", rootSeed, cells });
 }
@@ -166,6 +207,8 @@ function variation(ctx: ModelContext, file: string, node: A.Vary, design: SweepP
       diagnostics.push(diagnostic("SBX2101", { context: `vary ${pathText}`, expected: "a range of numbers such as 0%..20% by 5%", found: sourceOf({ text }, values.span) }, file, values.span));
       return null;
     }
+    const numbers = { file, text, diagnostics };
+    if (!checkMagnitude(numbers, lo, values.from, `vary ${pathText}`) || !checkMagnitude(numbers, hi, values.to, `vary ${pathText}`) || (step && !checkMagnitude(numbers, step, values.step!, `vary ${pathText}`))) return null;
     if (hi.value < lo.value) {
       diagnostics.push(diagnostic("SBX3008", { range: sourceOf({ text }, values.span) }, file, values.span));
       return null;
@@ -179,6 +222,10 @@ function variation(ctx: ModelContext, file: string, node: A.Vary, design: SweepP
       }
       const choices: A.Expr[] = [];
       const count = Math.floor((hi.value - lo.value) / by + 1e-9);
+      if (count + 1 > LIMITS.varyValues) {
+        diagnostics.push(diagnostic("SBX3018", { what: `vary ${pathText} in ${sourceOf({ text }, values.span)}`, count: `${limitText(count + 1)} values`, limit: limitText(LIMITS.varyValues) }, file, values.span));
+        return null;
+      }
       for (let i = 0; i <= count; i++) {
         const v = Number((lo.value + i * by).toPrecision(12));
         choices.push(literal(lo.percent ? v * 100 : v, lo.percent, values.span));

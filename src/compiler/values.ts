@@ -7,6 +7,7 @@ import type * as A from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Distribution } from "../plan/schema.ts";
 import type { AttrSpec, Bounds, PlainValue, ValueType } from "../registry/types.ts";
+import { LIMITS, limitText } from "./limits.ts";
 
 export interface ValueContext {
   readonly file: string;
@@ -81,10 +82,12 @@ interface Num {
   readonly value: number;
   readonly percent: boolean;
   readonly unit: string | null;
+  /** The division by zero inside it, if any: its value is then meaningless. */
+  readonly divisionByZero?: A.Expr;
 }
 
 /** The value of a constant numeric expression (a percentage as a fraction), or null. */
-export function constantNumber(expr: A.Expr): { value: number; percent: boolean; unit: string | null } | null {
+export function constantNumber(expr: A.Expr): Num | null {
   return evalNumber(expr);
 }
 
@@ -105,11 +108,28 @@ function evalNumber(expr: A.Expr): Num | null {
       const r = evalNumber(expr.right);
       if (!l || !r) return null;
       const value = expr.op === "+" ? l.value + r.value : expr.op === "-" ? l.value - r.value : expr.op === "*" ? l.value * r.value : l.value / r.value;
-      return { value, percent: l.percent || r.percent, unit: l.unit ?? r.unit };
+      const divisionByZero = l.divisionByZero ?? r.divisionByZero ?? (expr.op === "/" && r.value === 0 ? expr : undefined);
+      return { value, percent: l.percent || r.percent, unit: l.unit ?? r.unit, ...(divisionByZero ? { divisionByZero } : {}) };
     }
     default:
       return null;
   }
+}
+
+/**
+ * Numbers the plan and the engine's arithmetic can carry: finite, at most
+ * LIMITS.magnitude in size, no division by zero. Reports and returns false
+ * otherwise. Checked before the whole-number check, so `1e309` is called too
+ * large rather than fractional.
+ */
+export function checkMagnitude(ctx: { file: string; text: string; diagnostics: Diagnostic[] }, n: { value: number; divisionByZero?: A.Expr }, expr: A.Expr, label: string): boolean {
+  if (n.divisionByZero) {
+    ctx.diagnostics.push(diagnostic("SBX3019", { expr: sourceOf(ctx, n.divisionByZero.span) }, ctx.file, n.divisionByZero.span));
+    return false;
+  }
+  if (Number.isFinite(n.value) && Math.abs(n.value) <= LIMITS.magnitude) return true;
+  ctx.diagnostics.push(diagnostic("SBX2108", { value: sourceOf(ctx, expr.span), context: label, limit: limitText(LIMITS.magnitude) }, ctx.file, expr.span));
+  return false;
 }
 
 export function formatNumber(n: number): string {
@@ -159,6 +179,7 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
     case "duration": {
       const n = evalNumber(expr);
       if (!n) return mismatch();
+      if (!checkMagnitude(ctx, n, expr, label)) return undefined;
       if (n.percent && type.t !== "probability") {
         ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? `a number of ${type.unit}` : "a plain number", found: "a percentage" }, ctx.file, expr.span));
         return undefined;
@@ -172,7 +193,6 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
         ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: sourceOf(ctx, expr.span) }, ctx.file, expr.span));
         return undefined;
       }
-      if (!Number.isFinite(n.value)) return mismatch();
       return n.value;
     }
     case "bool":
@@ -218,6 +238,7 @@ function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | u
       ctx.diagnostics.push(diagnostic("SBX2101", { context: label, expected: "whole numbers", found: describeExpr(e) }, ctx.file, e.span));
       return undefined;
     }
+    if (!checkMagnitude(ctx, n, e, label)) return undefined;
     if (!Number.isInteger(n.value)) {
       ctx.diagnostics.push(diagnostic("SBX2103", { attribute: label, value: sourceOf(ctx, e.span) }, ctx.file, e.span));
       return undefined;
@@ -242,6 +263,12 @@ function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | u
       ctx.diagnostics.push(diagnostic("SBX3008", { range: sourceOf(ctx, expr.span) }, ctx.file, expr.span));
       return undefined;
     }
+    // Counted before it is expanded: `1..100000000` must not allocate a hundred million seeds.
+    const count = Math.floor((to - from) / step) + 1;
+    if (count > LIMITS.seeds) {
+      ctx.diagnostics.push(diagnostic("SBX3017", { what: `${label} = ${sourceOf(ctx, expr.span)}`, count: limitText(count), limit: limitText(LIMITS.seeds) }, ctx.file, expr.span));
+      return undefined;
+    }
     const out: number[] = [];
     for (let v = from; v <= to; v += step) out.push(v);
     return out;
@@ -254,6 +281,10 @@ function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | u
       if (v === undefined) ok = false;
       else out.push(v);
     }
+    if (ok && out.length > LIMITS.seeds) {
+      ctx.diagnostics.push(diagnostic("SBX3017", { what: label, count: limitText(out.length), limit: limitText(LIMITS.seeds) }, ctx.file, expr.span));
+      return undefined;
+    }
     return ok ? out : undefined;
   }
   const single = int(expr);
@@ -263,6 +294,7 @@ function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | u
 function checkDistribution(ctx: ValueContext, expr: A.Expr, label: string, int: boolean): Distribution | undefined {
   const n = evalNumber(expr);
   if (n) {
+    if (!checkMagnitude(ctx, n, expr, label)) return undefined;
     if (n.percent || n.unit) {
       ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: "a plain number", found: n.percent ? "a percentage" : `a number of ${n.unit!}` }, ctx.file, expr.span));
       return undefined;
@@ -297,6 +329,7 @@ function checkDistribution(ctx: ValueContext, expr: A.Expr, label: string, int: 
     ctx.diagnostics.push(diagnostic("SBX2101", { context: `${fn}(…) in ${label}`, expected: "two numbers", found: "something else" }, ctx.file, expr.span));
     return undefined;
   }
+  if (!checkMagnitude(ctx, lo, expr.args[0]!.value, `${fn}(…) in ${label}`) || !checkMagnitude(ctx, hi, expr.args[1]!.value, `${fn}(…) in ${label}`)) return undefined;
   if (hi.value < lo.value) {
     ctx.diagnostics.push(diagnostic("SBX3008", { range: sourceOf(ctx, expr.span) }, ctx.file, expr.span));
     return undefined;
@@ -322,6 +355,7 @@ function checkEdges(ctx: ValueContext, expr: A.Expr, label: string): [string, st
     const a = parts?.[0];
     const b = parts?.[1];
     const w = parts?.[2] ? evalNumber(parts[2]) : { value: 1, percent: false, unit: null };
+    if (w && parts?.[2] && !checkMagnitude(ctx, w, parts[2], `an edge weight of ${label}`)) return undefined;
     if (!parts || parts.length < 2 || parts.length > 3 || a?.kind !== "String" || b?.kind !== "String" || !w || w.percent || w.unit || w.value < 0) {
       ctx.diagnostics.push(diagnostic("SBX2101", { context: `an edge of ${label}`, expected: '["agent", "agent"] or ["agent", "agent", weight ≥ 0]', found: describeExpr(item) }, ctx.file, item.span));
       return undefined;

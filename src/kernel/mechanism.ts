@@ -69,6 +69,9 @@ export interface Instance {
   /** Executes the actions this mechanism owns; false when the action fails. */
   readonly actions?: ActionHandlers;
 
+  /** Wraps an agent's policy when the run's policies are created (self-ensembling decides by majority over samples). */
+  wrapPolicy?(agent: AgentSlot, policy: Policy): Policy;
+
   /** After run_started: build initial structures (the network's topology). */
   start?(): void;
   /** Epoch start, before the effect is applied: a lever's contribution (decay, releases, collusion penalties). */

@@ -207,12 +207,14 @@ export class World {
     const ctx: PolicyContext = { semantics: this.semantics, population: this.population, report: (e) => this.report(e) };
     const kinds = new Map<string, (agent: AgentEntry, ctx: PolicyContext) => Policy>();
     for (const def of this.defs) for (const [kind, k] of Object.entries(def.agents ?? {})) kinds.set(kind, k.policy);
-    return this.plan.agents.map((agent) => {
+    const policies = this.plan.agents.map((agent) => {
       const custom = override?.(agent, ctx);
       if (custom) return custom;
       const make = kinds.get(agent.kind);
       if (!make) throw new Error(`no mechanism provides agents of kind '${agent.kind}'`);
       return make(agent, ctx);
     });
+    for (const wrap of this.hooks("wrapPolicy")) policies.forEach((p, i) => (policies[i] = wrap(this.population.slots[i], p)));
+    return policies;
   }
 }

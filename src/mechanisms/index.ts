@@ -10,9 +10,12 @@ import { agents } from "./agents/index.ts";
 import { auction } from "./auction/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
+import { boundaries } from "./boundaries/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
 import { feed } from "./feed/index.ts";
+import { incoherence } from "./incoherence/index.ts";
+import { identity } from "./identity/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
 import { missions } from "./missions/index.ts";
@@ -50,6 +53,10 @@ export const MECHANISM_LIST = [
   scriptedAgents,
   llmAgents,
   transparency,
+  identity,
+  boundaries,
+  // Last: it replays a decision point only once every other mechanism has admitted the agent's turn.
+  incoherence,
   // The whitepaper's economies (docs/mechanisms.md): inert unless their blocks are written.
   auction,
   missions,

@@ -8,7 +8,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { byKind, runTotals } from "./summary.ts";
-import { formatValue } from "../criteria/format.ts";
+import { comparisonText, failingSeeds, formatSeeds, formatValue } from "../criteria/format.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import type { RunResult } from "../engine/index.ts";
 import { metricDef } from "../metrics/registry.ts";
@@ -169,7 +169,7 @@ function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
     return `<figure class="chart" data-chart="${name}"${width ? ` style="width:${width}px"` : ""}>\n${svg}\n<figcaption id="${captionId(name)}">${e(chart.caption)}</figcaption>\n</figure>`;
   };
   const sections = [
-    { id: "criteria", title: "Criteria", html: criteriaSection(view.input.verdicts) },
+    { id: "criteria", title: "Criteria", html: criteriaSection(view.input.verdicts, plan) },
     { id: "quality", title: "Toxicity, quality gap and welfare", html: qualitySection(view, figure) },
     { id: "payoff", title: "Payoff by agent kind", html: payoffSection(view, figure) },
     { id: "reputation", title: "Reputation", html: reputationSection(view, figure) },
@@ -261,29 +261,42 @@ function kindLegend(kinds: Kinds, counts: readonly { kind: string; agents: numbe
 
 const STATUS_WORD = { pass: "PASS", fail: "FAIL", undefined: "UNDEF" } as const;
 
-function criteriaSection(verdicts: readonly Verdict[]): string {
-  if (!verdicts.length) return `<p class="note">This scenario declares no criteria.</p>`;
+/**
+ * Each criterion with both sides of its comparison (`72.8 ≥ 3.117` for a
+ * failed `a < b`), the seeds that passed and those that did not with their
+ * values. Criteria over seeds, which one run cannot judge, are listed as left
+ * to `sbx check`.
+ */
+function criteriaSection(verdicts: readonly Verdict[], plan: Plan): string {
+  const judged = new Set(verdicts.map((v) => v.id));
+  const overSeeds = plan.criteria.items.filter((c) => c.overSeeds && !judged.has(c.id));
+  if (!verdicts.length && !overSeeds.length) return `<p class="note">This scenario declares no criteria.</p>`;
   const passed = verdicts.filter((v) => v.status === "pass").length;
+  const name = (id: string, label: string) => (label === id ? `<code>${e(id)}</code>` : `<code>${e(id)}</code><br>${e(label)}`);
   const rows = verdicts.map((v) => {
-    const multi = v.seeds.length > 1;
-    const name = v.label === v.id ? `<code>${e(v.id)}</code>` : `<code>${e(v.id)}</code><br>${e(v.label)}`;
+    const seeds = failingSeeds(v);
+    const note = [v.seeds.length > 1 ? "" : (v.reason ?? ""), seeds.length ? `${v.status === "fail" ? "failed on " : ""}${seeds.slice(0, 5).join("; ")}${seeds.length > 5 ? `; and ${seeds.length - 5} more` : ""}` : ""].filter(Boolean).join("; ");
     return [
-      name,
+      name(v.id, v.label),
       `<span class="status status-${v.status}">${STATUS_WORD[v.status]}</span>`,
-      v.observed === null ? "—" : e(`${multi ? "mean " : ""}${formatValue(v.observed)}`),
-      v.comparator && v.bound !== null ? e(`${v.comparator} ${formatValue(v.bound)}`) : "—",
-      `<span title="${e(`seeds ${v.seeds.map((s) => s.seed).join(", ")}`)}">${v.passedSeeds}/${v.seeds.length}</span>`,
+      e(comparisonText(v) ?? "—"),
+      v.overSeeds ? e(`over ${v.judgedSeeds.length}`) : `<span title="${e(`seeds ${v.seeds.map((s) => s.seed).join(", ")}`)}">${v.passedSeeds}/${v.seeds.length}</span>`,
       v.interval ? e(`${Math.round(v.interval.level * 100)}% [${formatValue(v.interval.lower)}, ${formatValue(v.interval.upper)}]`) : "—",
-      v.reason ? e(v.reason) : "",
+      e(note),
     ];
   });
-  return `<p class="lead">${passed} of ${verdicts.length} criteria passed on this run. UNDEF means the value was undefined (no labelled interactions, no network), which never passes.</p>
+  const seeds = plan.criteria.seeds.length ? plan.criteria.seeds : [plan.simulation.seed];
+  for (const c of overSeeds) {
+    rows.push([name(c.id, c.label), `<span class="status status-skipped">—</span>`, "—", "—", "—", e(`over seeds ${formatSeeds(seeds)}: \`sbx check\` judges it; one run cannot`)]);
+  }
+  const lead = `${passed} of ${verdicts.length} criteria passed on this run.${overSeeds.length ? ` ${overSeeds.length} more ${overSeeds.length === 1 ? "is" : "are"} judged over seeds by \`sbx check\`.` : ""} UNDEF means the value was undefined (no labelled interactions, no network), which never passes.`;
+  return `<p class="lead">${e(lead)}</p>
 ${table({
   className: "verdicts",
-  head: ["criterion", "status", "observed", "bound", "seeds passed", "confidence interval", "note"],
+  head: ["criterion", "status", "values", "seeds passed", "confidence interval", "note"],
   rows,
-  numeric: [false, false, true, true, true, true, false],
-  rowAttrs: verdicts.map((v) => `data-criterion="${e(v.id)}" data-status="${v.status}"`),
+  numeric: [false, false, true, true, true, false],
+  rowAttrs: [...verdicts.map((v) => `data-criterion="${e(v.id)}" data-status="${v.status}"`), ...overSeeds.map((c) => `data-criterion="${e(c.id)}" data-status="over-seeds"`)],
 })}`;
 }
 

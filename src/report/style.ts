@@ -47,6 +47,7 @@ tbody th { font-weight: 500; }
 .status-pass { color: var(--pass); background: var(--pass-bg); }
 .status-fail { color: var(--fail); background: var(--fail-bg); }
 .status-undefined { color: var(--undef); background: var(--undef-bg); }
+.status-skipped { color: var(--muted); background: var(--soft); }
 .banner { display: inline-block; margin-top: 10px; font-weight: 600; }
 .table-scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--line); }
 .table-scroll table { margin: 0; font-size: 12px; }

@@ -63,3 +63,28 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
     }
   }
 }
+
+/** One written block of a kind, with its name. */
+export interface WrittenValues {
+  readonly name: string | null;
+  readonly values: BlockValues;
+}
+
+/**
+ * What a mechanism's block puts at its slice's path: the block lowered (its
+ * defaults when absent), or — for a repeatable block — the list of its
+ * written blocks, each with its `name`. `undefined` when the slice is left
+ * out of the plan (an optional slice, nothing written or switched off).
+ */
+export function lowerSlice(spec: BlockSpec, written: readonly WrittenValues[]): PlainValue | undefined {
+  // An optional slice (optionalSlice) stays out of plans that do not write its block, or switch it off.
+  const omit = spec.lower?.slice?.optional === true;
+  if (spec.repeatable) {
+    const on = written.filter((w) => w.values.on);
+    if (on.length === 0 && omit) return undefined;
+    return on.map((w) => ({ name: w.name, ...(lowerBlock(spec, w.values) as Record<string, PlainValue>) }));
+  }
+  const values = written[0]?.values ?? null;
+  if (omit && !(values?.on ?? false)) return undefined;
+  return lowerBlock(spec, values);
+}

@@ -80,10 +80,21 @@ export interface Lowering {
   readonly merge?: boolean;
   /** A boolean field recording whether the block is written (and not switched off). */
   readonly presence?: string;
-  /** The slice when the block is absent or switched off: its fields' defaults (`off` where given), or null. */
+  /**
+   * The slice when the block is absent or switched off: its fields' defaults
+   * (`off` where given), or null. (An optional slice — `optionalSlice` — is
+   * left out of the plan instead.) A repeatable block with a slice lowers to
+   * the list of its written blocks, each with its `name`.
+   */
   readonly absent?: "defaults" | "null";
   /** A repeatable nested block lowers to a list at `field`: every written instance in order, a named one with its `name`. */
   readonly list?: boolean;
+  /**
+   * Agent kinds whose counted member is several agents (a Sybil entity and
+   * its identities): each member is `count` (an attribute) agents, and their
+   * params' `index` field numbers the member within its group, from 1.
+   */
+  readonly members?: { readonly count: string; readonly index: string };
   /** Fields that are not language attributes, with their fixed values. */
   readonly fixed?: Readonly<Record<string, PlainValue>>;
   /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
@@ -142,7 +153,7 @@ export interface ScenarioFacts {
   readonly profile: Profile;
   /** Population groups in registration order: name, declared kind (an agent kind or a policy's name), agents. */
   readonly groups: readonly { readonly name: string; readonly kind: string; readonly agents: number }[];
-  /** The written blocks of a kind, in the scenario or its governance, in source order. */
+  /** The written blocks of a kind, in the scenario, its governance or its population, in source order. */
   blocks(kind: string): readonly WrittenBlock[];
   /**
    * Reports a diagnostic at a block (its name, else its kind) or at one of its

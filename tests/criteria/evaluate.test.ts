@@ -38,6 +38,13 @@ describe("criteria evaluation", () => {
     expect(v[0]).toMatchObject({ comparator: "<=", bound: 0.29 });
   });
 
+  it("reads a negative bound as the bound, the other side as what was observed", () => {
+    const plan = planWith("mean(toxicity) - 0.3 > -0.05", "seeds = 1..2");
+    const [v] = evaluateCriteria(plan, [run(1, [0.28]), run(2, [0.3])]);
+    expect(v).toMatchObject({ status: "pass", comparator: ">", bound: -0.05 });
+    expect(v!.observed).toBeCloseTo(-0.01, 12);
+  });
+
   it("judges temporal forms over their window", () => {
     const plan = planWith("always(toxicity < 0.5, from = 1)\neventually(toxicity > 0.6, by = 1)\neventually(toxicity > 0.6)");
     const v = evaluateCriteria(plan, [run(1, [0.9, 0.2, 0.4, 0.7])]);

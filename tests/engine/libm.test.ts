@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { exp, fma, powInt } from "../../src/kernel/libm.ts";
 
 /** Values from CPython 3.11.7's math.exp and `**` (glibc 2.36, FMA build); see fixtures/README.md. */
@@ -38,7 +39,7 @@ describe("software fma", () => {
   it("agrees with exact rational arithmetic", () => {
     fc.assert(
       fc.property(normal(), normal(), normal(), (a, b, c) => fma(a, b, c) === exactFma(a, b, c)),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });

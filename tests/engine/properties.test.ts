@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { reconstruct, runWithEvents, toJsonl, fromJsonl, type InteractionRecord, type SimEvent } from "../../src/engine/index.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { STRICT_GOVERNANCE, testPlan } from "../support/reference-plans.ts";
@@ -88,7 +89,8 @@ function run(plan: Plan) {
   return { result, events, interactions };
 }
 
-const RUNS = { numRuns: 30 };
+// The engine runs hundreds of small plans a second: a few hundred cases each cost seconds.
+const RUNS = { numRuns: runs(300) };
 
 describe("run properties", () => {
   it("is deterministic: same plan and seed ⇒ byte-identical event log, in both profiles", () => {
@@ -98,7 +100,7 @@ describe("run properties", () => {
         const b = toJsonl(run(structuredClone(plan)).events);
         return a === b;
       }),
-      { numRuns: 15 },
+      { numRuns: runs(150) },
     );
   });
 

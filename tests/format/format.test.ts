@@ -5,6 +5,7 @@
  * every comment kept, and the compiled plans' hashes unchanged.
  */
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -138,7 +139,7 @@ describe("properties", () => {
         expect(comments(once).sort()).toEqual(comments(input).sort());
         expect(fingerprint(once)).toBe(fingerprint(text));
       }),
-      { numRuns: 120, seed: 20250601 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -151,7 +152,7 @@ describe("properties", () => {
         const after = planHashes([file], { [file]: out });
         for (const [key, hash] of Object.entries(after)) expect(hash, key).toBe(before[key]);
       }),
-      { numRuns: 25, seed: 7 },
+      { numRuns: runs(25) },
     );
   });
 });

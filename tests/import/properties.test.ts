@@ -4,6 +4,7 @@
  * (SBX4003), and every diagnostic points inside the file.
  */
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { importAndVerify, keysAt, type CheckedImport } from "../../src/import/index.ts";
@@ -29,8 +30,8 @@ function checkInvariants(text: string): CheckedImport {
   return r;
 }
 
-/** Runs per property; PROPERTY_RUNS=5000 for a longer hunt. */
-const RUNS = Number(process.env["PROPERTY_RUNS"] ?? 120);
+/** Runs per property (FC_RUNS scales it: FC_RUNS=40 for a longer hunt). */
+const RUNS = runs(120);
 
 // ---- generators -------------------------------------------------------------------------
 

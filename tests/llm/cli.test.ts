@@ -22,7 +22,8 @@ interface Ran {
 /** Spawned asynchronously: the model server runs in this process and must keep answering. */
 function sbx(args: readonly string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<Ran> {
   const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
-  for (const v of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OLLAMA_HOST"]) delete base[v];
+  // CI=true would make `sbx check` require every scenario to run; the cases that want it set it.
+  for (const v of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OLLAMA_HOST", "CI"]) delete base[v];
   const child = spawn(process.execPath, [SBX_BIN, ...args], { cwd, env: { ...base, ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -119,7 +120,9 @@ describe("sbx run with LLM agents", () => {
     const env = { ...server.env(key), SBX_DEBUG: "" };
     const cassette = join(dir, "calls.jsonl");
     const live = await sbx(["run", file, "--out", join(dir, "live"), "--record", cassette], env);
-    expect(live.stderr).not.toMatch(/error/);
+    // No error; the faults the server injected are summarised as a warning (SBX4006), with the key redacted.
+    expect(live.stderr).not.toMatch(/error\[|Error:/);
+    expect(live.stderr).toContain("warning[SBX4006]");
     expect(live.code).toBe(0);
     expect(server.requests.length).toBeGreaterThan(10);
     expect(server.requests.every((r) => r.protocol === "openai" && r.ask.credential === key)).toBe(true);
@@ -154,5 +157,78 @@ describe("sbx check with LLM agents", () => {
     const dry = await sbx(["check", "scenarios/llm_agents.sbx", "--dry-run", "--jobs", "1"]);
     expect(dry.stdout).not.toMatch(/NOT RUN/);
     expect(dry.code).toBe(exitForVerdicts(dry.stdout.replace(/^\s+/gm, "")));
+  });
+});
+
+describe("LLM faults are visible", () => {
+  const scenario = (maxRetries: number) => `scenario failing_model {
+  seed = 5   epochs = 2   steps = 2
+  population {
+    llm { count = 2   provider = openai   model = "gpt-4o-mini"   max_retries = ${maxRetries}   fallback = honest }
+    honest = 2
+  }
+  expect { calm: mean(toxicity) <= 1 }
+}
+`;
+
+  it("sbx run prints a fault summary: counts by kind, the first error's message, the share of decisions that fell back", async () => {
+    // Every call of llm_1 fails with a 500; llm_2's calls are answered.
+    const server = await startModelServer({ script: (ask: Ask): Reply | null => (ask.decision.startsWith("llm_1/") ? { kind: "status", status: 500, message: "the model is on fire" } : null) });
+    try {
+      const dir = scratch();
+      writeFileSync(join(dir, "failing.sbx"), scenario(1));
+      const r = await sbx(["run", "failing.sbx"], server.env(), dir);
+      expect(r.code).toBe(0);
+      const failed = server.requests.filter((q) => q.status === 500).length;
+      const answered = server.requests.filter((q) => q.status === 200 && !q.ask.isAccept).length + server.requests.filter((q) => q.status === 200 && q.ask.isAccept).length;
+      expect(failed).toBeGreaterThan(0);
+      const warning = r.stderr.split("\n").find((l) => l.includes("warning[SBX4006]"));
+      expect(warning, r.stderr).toBeDefined();
+      // Two attempts per decision of llm_1 (max_retries = 1), each a server error; all of llm_1's decisions fell back.
+      expect(warning).toContain(`${failed} LLM calls failed (server_error ×${failed})`);
+      expect(warning).toMatch(/first error: llm_1: server_error: .*the model is on fire/);
+      const decisions = failed / 2 + answered;
+      expect(warning).toContain(`${failed / 2} of ${decisions} decisions (${Math.round((failed / 2 / decisions) * 100)}%) took the fallback`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sbx run says nothing about faults when every call is answered", async () => {
+    const server = await startModelServer();
+    try {
+      const dir = scratch();
+      writeFileSync(join(dir, "fine.sbx"), scenario(1));
+      const r = await sbx(["run", "fine.sbx"], server.env(), dir);
+      expect(r.stderr).not.toContain("SBX4006");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sbx check counts a scenario's faults; with --require-llm or CI=true a scenario that cannot run fails the check", async () => {
+    const server = await startModelServer({ script: () => ({ kind: "status", status: 503, message: "overloaded" }) });
+    try {
+      const dir = scratch();
+      writeFileSync(join(dir, "failing.sbx"), scenario(0));
+      const faulty = await sbx(["check", "failing.sbx", "--jobs", "1"], server.env(), dir);
+      expect(faulty.stdout).toMatch(/LLM: \d+ calls failed; \d+ decisions took the fallback/);
+      const json = JSON.parse((await sbx(["check", "failing.sbx", "--jobs", "1", "--format", "json"], server.env(), dir)).stdout);
+      expect(json.files[0].scenarios[0].llm.failures).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+    const plain = await sbx(["check", "scenarios/llm_agents.sbx", "--jobs", "1"]);
+    expect(plain.code).toBe(0);
+    const required = await sbx(["check", "scenarios/llm_agents.sbx", "--jobs", "1", "--require-llm"]);
+    expect(required.code).toBe(3);
+    expect(required.stderr).toContain("error[SBX4007]");
+    const ci = await sbx(["check", "scenarios/llm_agents.sbx", "--jobs", "1", "--format", "github"], { CI: "true" });
+    expect(ci.code).toBe(3);
+    expect(ci.stdout).toMatch(/^::error file=scenarios\/llm_agents\.sbx,.*title=SBX4007::1 scenario not run \(llm_agents_v1\)/m);
+    const optedOut = await sbx(["check", "scenarios/llm_agents.sbx", "--jobs", "1", "--no-require-llm"], { CI: "true" });
+    expect(optedOut.code).toBe(0);
+    const junit = await sbx(["check", "scenarios/llm_agents.sbx", "--jobs", "1", "--format", "junit", "--require-llm"]);
+    expect(junit.stdout).toContain('<failure type="not-run"');
   });
 });

@@ -35,9 +35,12 @@ describe("LLM agents against a faulty server", () => {
     const { events, host, epochs } = await runAgainst(server, plan);
     expect(epochs).toBe(2);
 
-    // Every protocol was spoken, with the key.
+    // Every protocol was spoken, each with its own provider's key (the keys differ, so swapped keys would show).
     expect(new Set(server.requests.map((r) => `${r.protocol} ${r.path}`))).toEqual(new Set(["anthropic /v1/messages", "openai /v1/chat/completions", "ollama /api/chat"]));
-    expect(server.requests.filter((r) => r.protocol !== "ollama").every((r) => r.ask.credential === server.env().OPENAI_API_KEY)).toBe(true);
+    const env = server.env();
+    expect(env.ANTHROPIC_API_KEY).not.toBe(env.OPENAI_API_KEY);
+    expect(server.requests.filter((r) => r.protocol === "anthropic").map((r) => r.ask.credential)).toEqual(server.requests.filter((r) => r.protocol === "anthropic").map(() => env.ANTHROPIC_API_KEY));
+    expect(server.requests.filter((r) => r.protocol === "openai").map((r) => r.ask.credential)).toEqual(server.requests.filter((r) => r.protocol === "openai").map(() => env.OPENAI_API_KEY));
 
     // Every kind of fault happened and was logged.
     const faults = ofType(events, "llm_fault");

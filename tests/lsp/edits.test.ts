@@ -6,6 +6,7 @@
  * a fresh compile of the final text.
  */
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -85,7 +86,7 @@ it("survives random editing sessions and ends with the diagnostics of a fresh co
       expect(simplify(published)).toEqual(expectedDiagnostics(`${TEST_DIR}/${name}`, final));
       await client.close(uri);
     }),
-    { numRuns: 60, seed: 424242 },
+    { numRuns: runs(60) },
   );
   expect(client.exitCode).toBeNull();
 });

@@ -1,5 +1,6 @@
 /** LineIndex.edited (the language server's per-keystroke re-indexing) agrees with indexing the edited text afresh. */
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { expect, it } from "vitest";
 import { LineIndex } from "../../src/text/line-index.ts";
 
@@ -16,7 +17,7 @@ it("re-indexes only around an edit, with the same result as a full index", () =>
       expect(incremental.lineCount).toBe(fresh.lineCount);
       for (let o = 0; o <= after.length; o++) expect(incremental.position(o)).toEqual(fresh.position(o));
     }),
-    { numRuns: 3000, seed: 99 },
+    { numRuns: runs(3000) },
   );
 });
 

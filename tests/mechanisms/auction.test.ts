@@ -10,6 +10,7 @@ import { fromJsonl, reconstruct, ReplayError, runWithEvents, toJsonl, type SimEv
 import { runAuction, type AuctionRules } from "../../src/mechanisms/auction/dworkin.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { compileText } from "../support/compiler.ts";
+import { runs } from "../support/property-runs.ts";
 
 const REFERENCE: AuctionRules = { endowment: 100, maxRounds: 50, rate: 0.1, tolerance: 0.01, envyTolerance: 0.05 };
 
@@ -67,7 +68,7 @@ describe("auction", () => {
         for (const p of o.prices) expect(p).toBeGreaterThanOrEqual(0.01);
         expect(o.rounds).toBeLessThanOrEqual(m.maxRounds);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -88,7 +89,7 @@ describe("auction", () => {
         expect(o.violations.map((x) => [x.envious, x.envied])).toEqual(expected);
         for (const x of o.violations) expect(x.gap).toBeCloseTo(dot(v[x.envious], o.allocations[x.envied]) - o.utilities[x.envious], 9);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -132,7 +133,7 @@ describe("auction", () => {
           if (auctioned) expect(epoch.metrics["auction.allocated"] as number).toBeLessThanOrEqual(1 + 1e-12);
         }
       }),
-      { numRuns: 8 },
+      { numRuns: runs(8) },
     );
   });
 

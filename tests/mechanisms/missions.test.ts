@@ -11,6 +11,7 @@ import { DISTRIBUTIONS, OBJECTIVE_METRICS, type Distribution } from "../../src/m
 import { evaluate, exactShapley, leaveOneOut, marginal, payout, share, shapleyError, tallyOf, type ObjectiveSpec, type Tally } from "../../src/mechanisms/missions/rules.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { compileText } from "../support/compiler.ts";
+import { runs } from "../support/property-runs.ts";
 
 const SCALE = { sPlus: 2, sMinus: 1 };
 
@@ -87,7 +88,7 @@ describe("missions", () => {
         if (ts.some((t) => t.count > 0)) expect(paid.reduce((s, x) => s + x, 0)).toBeCloseTo(pool, 9);
         else expect(paid.every((x) => x === 0)).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -103,7 +104,7 @@ describe("missions", () => {
         expect(exact.reduce((s, x) => s + x, 0)).toBeCloseTo(p.flat().length ? all : 0, 9);
         ts.forEach((t, i) => t.count === 0 && expect(exact[i]).toBe(0));
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -156,7 +157,7 @@ describe("missions", () => {
         const rewards = result.epochs.reduce((s, e) => s + (e.metrics["missions.rewards"] as number), 0);
         expect(rewards).toBeCloseTo(settled.reduce((s, e) => s + e.rewards.reduce((a, [, x]) => a + x, 0), 0), 9);
       }),
-      { numRuns: 9 },
+      { numRuns: runs(9) },
     );
   });
 

@@ -10,6 +10,7 @@ import { fromJsonl, reconstruct, ReplayError, runWithEvents, toJsonl, type SimEv
 import { Market, type LoggedOrder, type MarketRules } from "../../src/mechanisms/negotiation/market.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { compileText } from "../support/compiler.ts";
+import { runs } from "../support/property-runs.ts";
 
 const RULES: MarketRules = { tickMs: 100, clearing: "batch", batchInterval: 5, speedPriority: true, halt: 20, crashDrop: 0.1, window: 10, recovery: 0.95 };
 
@@ -74,7 +75,7 @@ describe("negotiation", () => {
           for (let i = 1; i < m.asks.length; i++) expect(m.asks[i - 1].price).toBeLessThanOrEqual(m.asks[i].price);
         });
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -161,7 +162,7 @@ describe("negotiation", () => {
         const crashes = result.epochs.reduce((s, e) => s + (e.metrics["negotiation.crashes"] as number), 0);
         expect(crashes).toBe(halts.length);
       }),
-      { numRuns: 6 },
+      { numRuns: runs(6) },
     );
   });
 

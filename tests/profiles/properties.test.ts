@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { runs } from "../support/property-runs.ts";
 import { fromJsonl, reconstruct, toJsonl } from "../../src/engine/index.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { testPlan } from "../support/reference-plans.ts";
@@ -81,7 +82,8 @@ const planArb: fc.Arbitrary<Plan> = fc
     return out;
   });
 
-const RUNS = { numRuns: 40 };
+// The engine runs hundreds of small plans a second: a few hundred cases each cost seconds.
+const RUNS = { numRuns: runs(400) };
 
 /** |a − b| within a relative tolerance (sums of many payoffs in a different order). */
 function close(a: number, b: number): void {
@@ -140,8 +142,14 @@ describe("profile properties", () => {
         const total = sum(run.result.agents.map((a) => a.resources)) + pool;
         const burned = sbx ? 0 : sum([...fined.values()]);
         close(total, 100 * plan.agents.length + (sbx ? created : 0) + sum([...bounty.values()]) - burned);
-        // Transfers cancel: π_a + π_b does not depend on τ.
-        for (const x of run.xs) close(x.payoffA + x.payoffB + x.tau - x.tau, x.payoffA + x.payoffB);
+        // Transfers cancel: π_a + π_b is what the payoff formula gives without τ at all —
+        // S_soft − c_a − c_b − (ρ_a + ρ_b)·E_soft + w_rep·(r_a + r_b), recomputed here from p and the plan.
+        const c = plan.payoff;
+        for (const x of run.xs) {
+          const surplus = x.p * c.sPlus - (1 - x.p) * c.sMinus;
+          const harm = (1 - x.p) * c.h;
+          close(x.payoffA + x.payoffB, surplus - x.cA - x.cB - (c.rhoA + c.rhoB) * harm + c.wRep * (x.rA + x.rB));
+        }
       }),
       RUNS,
     );

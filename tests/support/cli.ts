@@ -14,7 +14,8 @@ export const SBX_BIN = join(ROOT, "dist/sbx.mjs");
 export function sbx(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [SBX_BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    // CI=true makes `sbx check` require every scenario to run; tests that want it say so.
+    env: { ...process.env, NO_COLOR: "1", CI: "", ...options.env },
     input: options.input ?? "",
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,

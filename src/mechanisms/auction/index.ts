@@ -62,7 +62,7 @@ function createAuction(w: World) {
     reduce,
     epochStart(): void {
       if (w.epoch % spec.every !== 0) return;
-      const bidders = w.population.slots.filter((s) => !s.frozen && inGroups(spec.bidders, s));
+      const bidders = w.population.slots.filter((s) => !s.frozen && inGroups(spec.bidders, w.plan.agents[s.idx]));
       const valuations = bidders.map(() => supply.map(() => rng.random()));
       const outcome = runAuction(valuations, supply, rules);
       w.emit({ type: "auction_cleared", ...w.at(), ...logged(bidders.map((s) => s.id), valuations, outcome) });

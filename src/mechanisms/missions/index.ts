@@ -179,7 +179,7 @@ function createMissions(w: World) {
   if (!spec.enabled) return { state, reduce };
 
   const rng = w.random.stream("missions");
-  const may = (s: AgentSlot, t: MissionTemplate) => inGroups(t.members, s);
+  const may = (s: AgentSlot, t: MissionTemplate) => inGroups(t.members, w.plan.agents[s.idx]);
   const settle = (m: OpenMission) => settlement(m, templates[m.template], spec, (id) => effort[slot(id).idx], scale);
 
   function epochStart(): void {
@@ -264,7 +264,7 @@ function check(facts: ScenarioFacts): void {
       for (const o of objectives) {
         if ((OBJECTIVE_METRICS as readonly string[]).includes(o.name ?? "")) continue;
         const suggestion = closest(o.name ?? "", OBJECTIVE_METRICS);
-        facts.report("SBX2281", { name: o.name ?? "", mission: m.name ?? "", suggestion }, o);
+        facts.report("SBX2280", { name: o.name ?? "", mission: m.name ?? "", suggestion }, o);
       }
       const eligible = checkGroups(facts, m, "members", `mission '${m.name}'`);
       if (eligible !== null && eligible < needed) facts.report("SBX3454", { mission: m.name ?? "", eligible, needed }, m);

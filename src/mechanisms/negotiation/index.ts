@@ -80,7 +80,7 @@ function createNegotiation(w: World) {
       {
         spec: m,
         market: new Market({ tickMs: spec.tickMs, clearing: m.clearing, batchInterval: m.batchInterval, speedPriority: m.speedPriority, halt: m.halt, crashDrop: spec.crashDrop, window: spec.crashWindow, recovery: spec.recovery }),
-        traders: new Set(pop.slots.filter((s) => inGroups(m.traders, s)).map((s) => s.id)),
+        traders: new Set(pop.slots.filter((s) => inGroups(m.traders, w.plan.agents[s.idx])).map((s) => s.id)),
         tally: emptyTally(),
         last: null,
       },

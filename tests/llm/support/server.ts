@@ -46,6 +46,8 @@ export interface ServerOptions {
   readonly latencyMs?: number;
   /** Report the most tokens a call could use (input = prompt bytes + 64, output = max_tokens) instead of an estimate. */
   readonly worstCaseUsage?: boolean;
+  /** Report this usage instead (e.g. more input tokens than the prompt has bytes, as no real tokenizer does). */
+  readonly usage?: (ask: Ask, promptBytes: number) => { readonly tokensIn: number; readonly tokensOut: number };
   /** Chooses a reply; null falls through to the plausible default. */
   readonly script?: (ask: Ask) => Reply | null;
   /** Put the request's credential into answers and error messages (to test that sbx scrubs it). */
@@ -63,7 +65,10 @@ export interface Recorded {
 export interface ModelServer {
   readonly url: string;
   readonly requests: Recorded[];
-  /** Environment pointing every SDK at this server. */
+  /**
+   * Environment pointing every SDK at this server. Each provider gets its own
+   * key (so a test can tell them apart), unless one `key` is given for all.
+   */
   env(key?: string): Record<string, string>;
   close(): Promise<void>;
 }
@@ -163,8 +168,9 @@ export async function startModelServer(options: ServerOptions = {}): Promise<Mod
         const refusal = reply.kind === "refusal";
         let content = refusal ? "" : reply.kind === "answer" ? reply.text : plausible(ask);
         if (echo && !refusal) content = content.replace(/"reasoning":\s*"/, `"reasoning": "${echo.trim()} `).replace(/("content":\s*")/, `$1${echo.trim()} `);
-        const tokensIn = options.worstCaseUsage ? bytes(system) + bytes(user) + 64 : Math.ceil((bytes(system) + bytes(user)) / 4);
-        const tokensOut = options.worstCaseUsage ? maxTokens : Math.min(maxTokens, Math.ceil(bytes(content) / 4));
+        const reported = options.usage?.(ask, bytes(system) + bytes(user));
+        const tokensIn = reported?.tokensIn ?? (options.worstCaseUsage ? bytes(system) + bytes(user) + 64 : Math.ceil((bytes(system) + bytes(user)) / 4));
+        const tokensOut = reported?.tokensOut ?? (options.worstCaseUsage ? maxTokens : Math.min(maxTokens, Math.ceil(bytes(content) / 4)));
         if (protocol === "anthropic") {
           send(
             200,
@@ -224,10 +230,10 @@ export async function startModelServer(options: ServerOptions = {}): Promise<Mod
   return {
     url,
     requests,
-    env: (key = "sk-test-0000000000000000000000") => ({
-      ANTHROPIC_API_KEY: key,
+    env: (key?: string) => ({
+      ANTHROPIC_API_KEY: key ?? "sk-ant-test-1111111111111111111111",
       ANTHROPIC_BASE_URL: url,
-      OPENAI_API_KEY: key,
+      OPENAI_API_KEY: key ?? "sk-oai-test-2222222222222222222222",
       OPENAI_BASE_URL: `${url}/v1`,
       OLLAMA_HOST: url,
     }),

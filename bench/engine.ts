@@ -4,17 +4,32 @@
  * network, with governance off and with every lever on — each in its own
  * process (so peak RSS is per configuration), and prints one JSON line each.
  *
- *   --agents N --epochs E --steps S [--network small_world] [--governance full] [--profile sbx|swarm-0.1]
+ *   --agents N --epochs E --steps S [--network small_world] [--governance full] [--profile sbx|swarm-0.1] [--out]
  *
  * runs one configuration in this process.
+ *
+ * With --out the run writes what `sbx run --out DIR` writes, with the same
+ * code (events.jsonl, metrics.csv, agents.csv, summary.json, report.html),
+ * plus the terminal summary, and the line splits the time: output_s is the
+ * output stage (writing events and per-epoch files during the run, then the
+ * criteria, the report and the final files), sim_s the rest. The default
+ * sweep ends with --out runs of 1,000 to 100,000 agents × 10 × 10 and
+ * 1,000,000 agents × 1 × 10.
  *
  * The "floor" is a tight loop doing only the random draws and arithmetic of
  * the same number of interactions (observables, v̂, p, both payoffs) on the
  * profile's generator; ratio_to_floor = wall_s / floor_wall_s.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPlan } from "../src/engine/index.ts";
+import { renderSummary, reportHtml } from "../src/cli/run-command.ts";
+import { RunWriter } from "../src/cli/run-writer.ts";
+import { evaluateCriteria } from "../src/criteria/evaluate.ts";
+import { runPlan, type SimEvent } from "../src/engine/index.ts";
+import { planHash } from "../src/plan/hash.ts";
 import { randomSources, semanticsFor } from "../src/kernel/semantics.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer } from "../src/mechanisms/interactions/soft-labels.ts";
 import type { Agent, Plan } from "../src/plan/schema.ts";
@@ -28,6 +43,8 @@ interface Config {
   network: "none" | "small_world";
   governance: "off" | "full";
   profile: "swarm-0.1" | "sbx";
+  /** Write what `sbx run --out` writes, and time that separately. */
+  out?: boolean;
 }
 
 const MIX: [Agent["kind"], number][] = [
@@ -166,6 +183,78 @@ function runOne(c: Config): Record<string, unknown> {
   };
 }
 
+/** The run as `sbx run --out DIR` does it, with the output stage timed on its own. */
+async function runWithOutputs(c: Config): Promise<Record<string, unknown>> {
+  const plan = benchPlan(c);
+  const dir = mkdtempSync(join(tmpdir(), "sbx-bench-out-"));
+  try {
+    let inRunMs = 0;
+    const timed =
+      <A extends unknown[]>(f: (...args: A) => void) =>
+      (...args: A): void => {
+        const t = performance.now();
+        f(...args);
+        inRunMs += performance.now() - t;
+      };
+    let interactions = 0;
+    const freezes: SimEvent[] = [];
+    // In `sbx run` the compiler hashes the plan; that is not the output stage's.
+    const hash = planHash(plan);
+    const t0 = performance.now();
+    const writer = new RunWriter(dir, plan, hash);
+    const result = runPlan(plan, {
+      events: timed((e: SimEvent) => {
+        writer.event(e);
+        if (e.type === "agent_frozen" || e.type === "agent_unfrozen") freezes.push(e);
+      }),
+      onEpoch: timed(writer.epoch),
+      onInteraction: () => interactions++,
+    });
+    const t1 = performance.now();
+    const verdicts = evaluateCriteria(plan, [result]);
+    const report = await reportHtml(plan, result, verdicts, freezes);
+    const t2 = performance.now();
+    const problem = writer.finish(result, verdicts, report);
+    const t3 = performance.now();
+    const summary = renderSummary(plan, result);
+    const t4 = performance.now();
+    if (problem !== null) throw new Error(`report.html not written: ${problem}`);
+    const bytes = Object.fromEntries(readdirSync(dir).map((f) => [f, statSync(join(dir, f)).size]));
+    const outputMs = inRunMs + (t4 - t1);
+    const simS = (t1 - t0 - inRunMs) / 1000;
+    const floorWall = floor(plan, interactions);
+    const agentSteps = c.agents * c.epochs * c.steps;
+    return {
+      agents: c.agents,
+      epochs: c.epochs,
+      steps: c.steps,
+      network: c.network,
+      governance: c.governance,
+      profile: c.profile,
+      out: true,
+      agent_steps: agentSteps,
+      interactions,
+      wall_s: round((t4 - t0) / 1000),
+      sim_s: round(simS),
+      output_s: round(outputMs / 1000),
+      output_in_run_s: round(inRunMs / 1000),
+      report_s: round((t2 - t1) / 1000),
+      final_files_s: round((t3 - t2) / 1000),
+      summary_s: round((t4 - t3) / 1000),
+      output_us_per_agent_step: round((outputMs * 1000) / agentSteps),
+      events_mb: round((bytes["events.jsonl"] ?? 0) / 2 ** 20),
+      report_kb: round((bytes["report.html"] ?? 0) / 1024),
+      files_mb: round(Object.values(bytes).reduce((a, b) => a + b, 0) / 2 ** 20),
+      summary_lines: summary.split("\n").length,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      floor_wall_s: round(floorWall),
+      ratio_to_floor: round(simS / floorWall),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
@@ -183,12 +272,13 @@ function parseArgs(argv: string[]): Config | null {
     network: get("network") === "small_world" ? "small_world" : "none",
     governance: get("governance") === "full" ? "full" : "off",
     profile: get("profile") === "sbx" ? "sbx" : "swarm-0.1",
+    out: argv.includes("--out"),
   };
 }
 
 const single = parseArgs(process.argv.slice(2));
 if (single) {
-  console.log(JSON.stringify(runOne(single)));
+  console.log(JSON.stringify(single.out ? await runWithOutputs(single) : runOne(single)));
 } else {
   const self = fileURLToPath(import.meta.url);
   // Under tsx the script is TypeScript; run children the same way this process was started.
@@ -205,5 +295,20 @@ if (single) {
         process.stdout.write(child.stdout);
       }
     }
+  }
+  // The output stage (`sbx run --out`) at growing populations.
+  for (const [agents, epochs, steps] of [
+    [1000, 10, 10],
+    [10000, 10, 10],
+    [100000, 10, 10],
+    [1000000, 1, 10],
+  ] as const) {
+    const args = [...loader, self, "--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps), "--out"];
+    const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.error(child.stderr);
+      process.exit(child.status ?? 1);
+    }
+    process.stdout.write(child.stdout);
   }
 }

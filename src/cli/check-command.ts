@@ -7,7 +7,6 @@
  * failed or was undefined, 2 usage, I/O or internal error. A scenario whose
  * agents the engine cannot run is reported as not run and changes nothing.
  */
-import { SingleBar } from "cli-progress";
 import { compile } from "../compiler/index.ts";
 import { criteriaSeeds, evaluateCriteria } from "../criteria/evaluate.ts";
 import { sweepDiagnostics } from "../compiler/sweep.ts";
@@ -180,7 +179,7 @@ function judge(p: Pending, replies: readonly RunReply[]): ScenarioCheck {
 async function runAll(plans: readonly Plan[], jobs: number | null, progressTo: Terminal | null, execute: ExecuteOptions = {}): Promise<RunReply[]> {
   if (!plans.length) return [];
   const pool = openPool(jobsFor(jobs, plans), plans.length);
-  const bar = progressTo ? new SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  const bar = progressTo ? new (await import("cli-progress")).SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   bar?.start(plans.length, 0);
   try {
     return await Promise.all(

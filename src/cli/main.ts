@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { SBX_VERSION } from "../version.ts";
+import { loadCommands } from "./load-commands.ts";
 import { EXIT, processTerminal, type Terminal } from "./terminal.ts";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -30,7 +31,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--set <path=value>", "override a setting, type-checked like source (repeatable)", collect, [])
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (files: string[], opts) => {
-      const { compileCommand } = await import("./compile-command.ts");
+      const { compileCommand } = await loadCommands();
       setExit(await compileCommand(files, opts, term));
     });
 
@@ -51,7 +52,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--replay <cassette>", "answer LLM agents from a recorded cassette, with no network")
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (file: string, opts) => {
-      const { runCommand } = await import("./run-command.ts");
+      const { runCommand } = await loadCommands();
       setExit(await runCommand(file, opts, term));
     });
 
@@ -68,7 +69,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--no-require-llm", "report scenarios that cannot be run without failing, even when CI=true")
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (paths: string[], opts) => {
-      const { checkCommand } = await import("./check-command.ts");
+      const { checkCommand } = await loadCommands();
       setExit(await checkCommand(paths, opts, term));
     });
 
@@ -83,7 +84,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--restart", "discard the runs already in --out instead of resuming")
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
     .action(async (file: string, opts) => {
-      const { sweepCommand } = await import("./sweep-command.ts");
+      const { sweepCommand } = await loadCommands();
       setExit(await sweepCommand(file, opts, term));
     });
 
@@ -93,7 +94,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("<events>", "an events.jsonl written by `sbx run --out`")
     .option("--json", "print the same JSON document as `sbx run --json`")
     .action(async (file: string, opts) => {
-      const { replayCommand } = await import("./replay-command.ts");
+      const { replayCommand } = await loadCommands();
       setExit(await replayCommand(file, opts, term));
     });
 
@@ -105,8 +106,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .addOption(new Option("--profile <profile>", "the profile the .sbx selects").choices(["swarm-0.1", "sbx"]).default("swarm-0.1"))
     .option("--json", "print one JSON document (diagnostics and the .sbx) on stdout")
     .action(async (file: string, opts) => {
-      const { importCommand } = await import("./import-command.ts");
-      setExit(importCommand(file, opts, term));
+      const { importCommand } = await loadCommands();
+      setExit(await importCommand(file, opts, term));
     });
 
   program
@@ -114,8 +115,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("explain a diagnostic code (or `metrics` for the metric registry)")
     .argument("[code]", "e.g. SBX2002")
     .action(async (code?: string) => {
-      const { explainCommand } = await import("./explain-command.ts");
-      setExit(explainCommand(code, term));
+      const { explainCommand } = await loadCommands();
+      setExit(await explainCommand(code, term));
     });
 
   program
@@ -123,12 +124,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("print the execution plan's JSON Schema")
     .addOption(new Option("-o, --out <file>", "write it to a file"))
     .action(async (opts: { out?: string }) => {
-      const [{ planJsonSchema }, { writeFileAtomic }] = await Promise.all([import("../plan/schema.ts"), import("../platform/files.ts")]);
-      const text = `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
-      if (opts.out) writeFileAtomic(opts.out, text);
-      else term.out(text);
-      setExit(EXIT.ok);
-      // A write that fails (a FileError) is reported by main() as SBX5009.
+      const { schemaCommand } = await loadCommands();
+      setExit(await schemaCommand(opts.out, term));
     });
 
   program
@@ -137,8 +134,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .argument("<files...>", ".sbx files")
     .option("--check", "write nothing; list the files that would change and exit 1 if any")
     .action(async (files: string[], opts: { check?: boolean }) => {
-      const { fmtCommand } = await import("./fmt-command.ts");
-      setExit(fmtCommand(files, opts, term));
+      const { fmtCommand } = await loadCommands();
+      setExit(await fmtCommand(files, opts, term));
     });
 
   program
@@ -146,8 +143,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .description("run the sbx language server (for editors)")
     .option("--stdio", "talk LSP over standard input and output (the default)")
     .action(async () => {
-      // Loaded on demand: the language server's dependencies are not needed by other commands.
-      const { lspCommand } = await import("./lsp-command.ts");
+      const { lspCommand } = await loadCommands();
       setExit(await lspCommand());
     });
 
@@ -165,8 +161,8 @@ export async function main(argv: readonly string[], term: Terminal = processTerm
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
       return EXIT.usage;
     }
-    const { FileError, osReason, shownPath } = await import("../platform/files.ts");
-    if (e instanceof FileError) {
+    const { isFileError, osReason, shownPath } = await import("../platform/files.ts");
+    if (isFileError(e)) {
       term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${shownPath(e.path)}: ${osReason(e)}\n`);
       return EXIT.usage;
     }

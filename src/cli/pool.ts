@@ -5,10 +5,10 @@
  * failure of that run, never of the command.
  */
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Tinypool } from "tinypool";
 import type { Plan } from "../plan/schema.ts";
 import { PACKAGE_ROOT } from "../platform/node-host.ts";
 import { executeTask, failureOf, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
@@ -89,9 +89,16 @@ function serialPool(): RunPool {
   };
 }
 
+/**
+ * tinypool (and with it worker_threads) is loaded only when threads are used: most
+ * commands run in-process. It is an ES module, loaded synchronously (Node ≥ 20.19).
+ */
+const requireHere = createRequire(import.meta.url);
+
 function threadPool(threads: number): RunPool {
   const filename = workerEntry();
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
+  const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads" });
   const failed = (message: string, stack: string | null = null): RunReply => ({ ok: false, failure: { kind: "internal", message, stack } });
   const pending = new Set<(reply: RunReply) => void>();

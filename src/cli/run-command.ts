@@ -5,7 +5,6 @@
  * per-epoch table and a summary — or one JSON document with --json — and
  * judges the scenario's criteria on this run (exit 3 when one fails).
  */
-import { SingleBar } from "cli-progress";
 import { compile, type Override } from "../compiler/index.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -15,7 +14,7 @@ import { validatePlan } from "../plan/validate.ts";
 import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
-import { fileError, FileError, isFileSystemError, shownPath } from "../platform/files.ts";
+import { fileError, FileError, isFileError, isFileSystemError, shownPath } from "../platform/files.ts";
 import { runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
@@ -158,7 +157,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     return reportFileError(e, options.out ?? "", term);
   }
   const human = !options.json;
-  const bar = term.isTTY && human ? new SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  // The progress bar's module is loaded only when there is a terminal to draw it on.
+  const bar = term.isTTY && human ? new (await import("cli-progress")).SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
     term.out(runHeadline(plan, planHash, term));
     term.out(tableRow(TABLE.map((c) => c.head)));
@@ -240,8 +240,10 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   const llmReport = host && hasLlmAgents(plan) ? host.report() : null;
   const llmExit = host ? reportLlmOutcome(llmReport, host.cassetteMisses, term) : EXIT.ok;
   if (faults) term.err(faults.render(term));
+  // A report that cannot be drawn or written fails the run (exit 2), after every other file is written.
+  let reportProblem: string | null = null;
   try {
-    if (writer) writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents, term));
+    if (writer) reportProblem = writer.finish(result, verdicts, await reportHtml(plan, result, verdicts, freezeEvents));
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
     return reportFileError(e, options.out ?? "", term);
@@ -255,6 +257,10 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     if (writer) term.out(`\nwrote ${options.out}/{events.jsonl, metrics.csv, agents.csv, summary.json${writer.wroteReport ? ", report.html" : ""}}\n`);
     if (declared?.paths.length) term.out(`${writer ? "" : "\n"}wrote ${declared.paths.join(", ")} (the scenario's outputs)\n`);
   }
+  if (reportProblem !== null) {
+    term.err(`sbx: ${term.color.red("error[SBX4050]")}: ${diagnostic("SBX4050", { detail: reportProblem }, "", { start: 0, end: 0 }).message}\n`);
+    return EXIT.usage;
+  }
   if (llmExit !== EXIT.ok) return llmExit;
   return verdicts.some((v) => v.status !== "pass") ? EXIT.criteriaFailed : EXIT.ok;
 }
@@ -267,23 +273,22 @@ export function internalDetail(e: unknown): string {
 
 /** SBX5009: a file or folder sbx could not write, with the OS's reason (exit 2). */
 export function reportFileError(e: unknown, fallbackPath: string, term: Terminal): number {
-  const error = e instanceof FileError ? e : fileError(fallbackPath, e);
+  const error = isFileError(e) ? e : fileError(fallbackPath, e);
   const d = diagnostic("SBX5009", { path: shownPath(error.path), reason: error.reason }, error.path, { start: 0, end: 0 });
   term.err(`sbx: ${term.color.red("error[SBX5009]")}: ${d.message}\n`);
   return EXIT.usage;
 }
 
 /**
- * The run's report.html. Loaded only for --out (Vega is large); a failure to
- * draw it is reported but never costs the run its other files.
+ * The run's report.html, or why it could not be drawn. Loaded only for --out
+ * (Vega is large); a failure never costs the run its other files.
  */
-async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[], term: Terminal): Promise<string | null> {
+export async function reportHtml(plan: Plan, result: RunResult, verdicts: readonly Verdict[], freezeEvents: readonly SimEvent[]): Promise<{ html: string } | { problem: string }> {
   try {
     const { freezeIntervals, renderReport } = await import("../report/index.ts");
-    return await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) });
+    return { html: await renderReport({ plan, result, verdicts, freezes: freezeIntervals(freezeEvents) }) };
   } catch (e) {
-    term.err(`sbx: ${term.color.yellow("warning")}: report.html not written: ${(e as Error).message}\n`);
-    return null;
+    return { problem: `it could not be drawn: ${(e as Error).message}` };
   }
 }
 
@@ -297,6 +302,11 @@ export function renderSummary(plan: Plan, result: RunResult): string {
       (k) => `${k.kind.padEnd(16)}${String(k.agents).padStart(7)}${k.totalPayoff.toFixed(3).padStart(11)}${k.meanPayoff.toFixed(3).padStart(11)}${k.meanReputation.toFixed(3).padStart(12)}${String(k.frozen).padStart(8)}`,
     ),
   ];
-  if (t.frozenAgents.length) lines.push("", `frozen at the end: ${t.frozenAgents.join(", ")}`);
+  if (t.frozenAgents.length) lines.push("", `frozen at the end: ${frozenList(t.frozenAgents)}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Frozen agents by name, up to a screenful; summary.json and agents.csv list them all. */
+function frozenList(ids: readonly string[], limit = 20): string {
+  return ids.length <= limit ? ids.join(", ") : `${ids.slice(0, limit).join(", ")} and ${ids.length - limit} more (agents.csv lists them all)`;
 }

@@ -3,27 +3,39 @@
  * every finished epoch readable. Events are flushed and `metrics.csv` gains
  * a row at the end of each epoch; `agents.csv` and `summary.json` are
  * replaced atomically; nothing is ever half-written.
+ *
+ * "Flushed" means handed to the operating system (write(2)), not fsync(2):
+ * once written, a killed or crashed sbx loses nothing, and only a power cut
+ * could, which the atomically replaced files do not guard against either.
+ * An fsync per epoch and file cost more than the whole simulation of a small
+ * scenario, and at the end of a large run waited for gigabytes to reach the disk.
+ *
+ * Every file is written in time and memory linear in the agents and events:
+ * events go out in bounded batches, never held for a whole epoch.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
 import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
-import { ensureDir, fileError, writeFileAtomic } from "../platform/files.ts";
+import { ensureDir, fileError, osReason, writeFileAtomic } from "../platform/files.ts";
 import { byKind, runTotals } from "../report/summary.ts";
 
 export const SERIES_METRICS = METRICS.filter((m) => m.shape === "series").map((m) => m.name);
 
 function csvValue(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Numbers and booleans never need quoting; only text is scanned.
+  if (typeof v !== "string") return String(v);
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvValue).join(",")}\n`;
+  let line = "";
+  for (let i = 0; i < values.length; i++) line += (i ? "," : "") + csvValue(values[i]);
+  return `${line}\n`;
 }
 
 export function metricsHeader(plan: Plan): string[] {
@@ -37,10 +49,9 @@ export function metricsRow(plan: Plan, e: EpochRecord): unknown[] {
 const AGENT_COLUMNS = ["id", "kind", "group", "reputation", "resources", "payoff", "frozen", "interactions_initiated", "interactions_received"];
 
 export function agentsCsv(agents: readonly AgentRecord[]): string {
-  return (
-    csvLine(AGENT_COLUMNS) +
-    agents.map((a) => csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived])).join("")
-  );
+  let text = csvLine(AGENT_COLUMNS);
+  for (const a of agents) text += csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived]);
+  return text;
 }
 
 export interface RunFiles {
@@ -71,43 +82,60 @@ function openForWriting(path: string): number {
   }
 }
 
-/** Append and make durable; a failure (a full disk) names the file. */
-function appendDurably(fd: number, path: string, text: string): void {
+/** Events are written in batches of about this many characters, so memory stays bounded however long an epoch is. */
+const EVENT_BATCH_CHARS = 1 << 20;
+
+/**
+ * Appends text, a long one in slices of about EVENT_BATCH_CHARS so its UTF-8
+ * copy never needs more memory than one slice (a million agents' plan is
+ * hundreds of megabytes); slices never split a surrogate pair. A failure (a
+ * full disk) names the file.
+ */
+function append(fd: number, path: string, text: string): void {
   try {
-    writeSync(fd, text);
-    // A pipe or a device (an output named /dev/stdout) cannot be synced, and need not be.
-    try {
-      fsyncSync(fd);
-    } catch (e) {
-      if (!["EINVAL", "ENOTSUP", "EROFS"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + EVENT_BATCH_CHARS, text.length);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      writeSync(fd, text.slice(start, end));
+      start = end;
     }
   } catch (e) {
     throw fileError(path, e);
   }
 }
 
-/** An append-only JSONL event file, made durable at the end of each epoch. */
+/** An append-only JSONL event file, complete up to the last finished epoch at every epoch's end. */
 class EventStream {
   private readonly fd: number;
-  private pending: string[] = [];
+  private pending = "";
 
   constructor(private readonly path: string) {
     this.fd = openForWriting(path);
   }
 
   push(e: SimEvent): void {
-    this.pending.push(toJsonl([e]));
+    const line = toJsonl([e]);
+    if (line.length >= EVENT_BATCH_CHARS) {
+      // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
+      this.flush();
+      append(this.fd, this.path, line);
+      return;
+    }
+    this.pending += line;
+    if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
   }
 
   /** Events already serialised (one JSON document a line), as a run's thread sends them. */
   pushText(text: string): void {
-    if (text) this.pending.push(text);
+    this.pending += text;
+    if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
   }
 
   flush(): void {
     if (!this.pending.length) return;
-    appendDurably(this.fd, this.path, this.pending.join(""));
-    this.pending = [];
+    append(this.fd, this.path, this.pending);
+    this.pending = "";
   }
 
   close(): void {
@@ -117,12 +145,12 @@ class EventStream {
 
   /** Close without writing what is pending (an epoch that did not finish). */
   discard(): void {
-    this.pending = [];
+    this.pending = "";
     closeSync(this.fd);
   }
 }
 
-/** A per-epoch metrics CSV, one durable row per finished epoch. */
+/** A per-epoch metrics CSV, one row written per finished epoch. */
 class MetricsStream {
   private readonly fd: number;
 
@@ -131,11 +159,11 @@ class MetricsStream {
     private readonly plan: Plan,
   ) {
     this.fd = openForWriting(path);
-    appendDurably(this.fd, path, csvLine(metricsHeader(plan)));
+    append(this.fd, path, csvLine(metricsHeader(plan)));
   }
 
   append(record: EpochRecord): void {
-    appendDurably(this.fd, this.path, csvLine(metricsRow(this.plan, record)));
+    append(this.fd, this.path, csvLine(metricsRow(this.plan, record)));
   }
 
   close(): void {
@@ -206,7 +234,7 @@ export class RunWriter {
     this.events.pushText(text);
   };
 
-  /** The end of an epoch: everything up to here becomes durable. */
+  /** The end of an epoch: everything up to here is written. */
   epoch = (record: EpochRecord): void => {
     this.epochs.push(record);
     this.events.flush();
@@ -215,13 +243,28 @@ export class RunWriter {
     this.writeSummary("running", null, []);
   };
 
-  finish(result: RunResult, verdicts: readonly Verdict[], reportHtml: string | null): void {
+  /**
+   * The run's last files. Returns why report.html is missing (it could not be
+   * drawn, or not written), or null when it was written; summary.json then
+   * names no report, and every other file is complete either way.
+   */
+  finish(result: RunResult, verdicts: readonly Verdict[], report: { html: string } | { problem: string }): string | null {
     this.events.close();
     this.metrics.close();
-    writeFileAtomic(this.files.agents, agentsCsv(result.agents));
-    if (reportHtml !== null) writeFileAtomic(this.files.report, reportHtml);
-    this.wroteReport = reportHtml !== null;
+    // The last epoch's agents.csv already holds the final state unless something changed after it.
+    const last = this.epochs.at(-1)?.agents;
+    if (!last || !sameAgents(last, result.agents)) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
+    let problem = "problem" in report ? report.problem : null;
+    if ("html" in report) {
+      try {
+        writeFileAtomic(this.files.report, report.html);
+      } catch (e) {
+        problem = `cannot write ${this.files.report}: ${osReason(e)}`;
+      }
+    }
+    this.wroteReport = problem === null;
     this.writeSummary("complete", result, verdicts);
+    return problem;
   }
 
   /** Close the files after a failure, keeping what was finished. */
@@ -285,3 +328,26 @@ export class RunWriter {
     writeFileAtomic(this.files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
 }
+
+/** Whether two agent lists would give the same agents.csv. */
+function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.id !== y.id ||
+      x.kind !== y.kind ||
+      x.group !== y.group ||
+      !Object.is(x.reputation, y.reputation) ||
+      !Object.is(x.resources, y.resources) ||
+      !Object.is(x.payoff, y.payoff) ||
+      x.frozen !== y.frozen ||
+      x.interactionsInitiated !== y.interactionsInitiated ||
+      x.interactionsReceived !== y.interactionsReceived
+    )
+      return false;
+  }
+  return true;
+}
+

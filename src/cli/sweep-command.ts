@@ -11,7 +11,6 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { SingleBar } from "cli-progress";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
 import { evaluateCriteria } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -19,7 +18,7 @@ import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
-import { ensureDir, FileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
+import { ensureDir, isFileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { jobsFor, openPool, parseJobs } from "./pool.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
@@ -128,7 +127,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
     return finish(sweep, seeds, layout, files, runs.length, outcome, term);
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
-    const path = e instanceof FileError ? e.path : ((e as NodeJS.ErrnoException).path ?? out);
+    const path = isFileError(e) ? e.path : ((e as NodeJS.ErrnoException).path ?? out);
     term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${shownPath(path)}: ${osReason(e)} (the sweep's files go in ${out})\n`);
     return EXIT.usage;
   }
@@ -145,7 +144,7 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
   const pool = openPool(jobs, pending.length);
   const failures: { run: SweepRun; failure: RunFailure }[] = [];
   let interrupted = false;
-  const bar = term.isTTY ? new SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  const bar = term.isTTY ? new (await import("cli-progress")).SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   // Ctrl-C: stop starting runs, keep the finished ones, write the summaries of what is done. A second one quits at once.
   const onSignal = (): void => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);

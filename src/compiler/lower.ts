@@ -17,7 +17,7 @@ import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
 import { lowerBlock, lowerSlice, type BlockValues } from "../spec/lower.ts";
-import type { PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
+import type { CheckedGroup, CheckSite, PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
 import { child, children, get, isSet, textOf, type CBlock } from "./check.ts";
@@ -52,6 +52,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
     agents: new Set(population.agents.map((a) => a.id)),
   };
   const criteria = lowerCriteria(ctx, scenario, scope);
+  checkScenarioBlocks(ctx, scenario, decl);
   const network = lowerNetwork(ctx, scenario, scope.agents);
   const llm = lowerLlm(ctx, scenario, population.agents);
   const mode = str(scenario, "mode");
@@ -189,6 +190,54 @@ function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
     children: (kind) => children(b, kind).map((c) => written(c)),
     source: b,
   };
+}
+
+/**
+ * Each mechanism block's own check against its scenario (BlockSpec.check),
+ * written or not: a check reports at one of the block's attributes or nested
+ * blocks, at a population group, or at the block (the scenario's name when
+ * the block is absent).
+ */
+function checkScenarioBlocks(ctx: LowerContext, scenario: CBlock, decl: Decl): void {
+  const population = child(scenario, "population");
+  const groupBlocks = population?.blocks ?? [];
+  const groups: CheckedGroup[] = groupBlocks.map((g) => ({ name: g.name ?? g.kind, kind: g.model.policy ? "stochastic" : g.kind, count: num(g, "count"), values: valuesOf(g)! }));
+  const governance = child(scenario, "governance");
+  for (const m of MECHANISMS) {
+    for (const { under, block } of m.language ?? []) {
+      if (!block.check || under === "declarations") continue;
+      const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
+      const fallback = { file: written?.model.file ?? decl.module, span: written?.model.node?.type.span ?? decl.node.name!.span };
+      const site = (at: CheckSite): { file: string; span: A.Span } => {
+        if (at && "attr" in at) {
+          const a = written?.model.attrs.get(at.attr);
+          return a ? { file: a.file, span: a.nameSpan } : fallback;
+        }
+        if (at && "child" in at) {
+          const c = written?.blocks.find((b) => b.kind === at.child && b.name === at.name);
+          const node = c?.model.node;
+          return node ? { file: c.model.file, span: (node.name ?? node.type).span } : fallback;
+        }
+        if (at && "group" in at) {
+          const g = groupBlocks.find((b) => (b.name ?? b.kind) === at.group);
+          const span = g?.model.node?.name?.span ?? g?.model.node?.type.span ?? g?.model.attrs.get("count")?.nameSpan;
+          return g && span ? { file: g.model.file, span } : fallback;
+        }
+        return fallback;
+      };
+      block.check({
+        values: valuesOf(written),
+        groups,
+        closest,
+        report: (code, params, at) => {
+          const { file, span } = site(at);
+          const suggestion = (params as { suggestion?: string | null }).suggestion;
+          const fixes = suggestion && at && "child" in at ? [replaceWith(file, span, suggestion)] : [];
+          ctx.diagnostics.push(diagnostic(code, params, file, span, { fixes }));
+        },
+      });
+    }
+  }
 }
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {

@@ -57,7 +57,7 @@ export function stdlibModules(host: SourceHost): string[] {
   return STD_MODULES.filter((m) => host.readFile(`${host.stdlibDir}/${m}.sbx`) !== undefined).map((m) => `std/${m}`);
 }
 
-export const STD_MODULES = ["prelude", "governance", "personas", "llm", "networks", "policies"] as const;
+export const STD_MODULES = ["prelude", "governance", "personas", "llm", "networks", "policies", "economy"] as const;
 
 /** Resolve an import specifier to an absolute module path (whether or not it exists). */
 export function resolveSpecifier(host: SourceHost, from: string, spec: string): string {

@@ -116,6 +116,11 @@ export const CATALOGUE = {
     "The file declares several scenarios; choose one with --scenario.",
     (p) => `the file declares several scenarios (${p.names}); choose one with --scenario`),
 
+  // ---- names: the compute economy (SBX2200–SBX2219) ---------------------------------
+  SBX2200: entry<{ name: string } & S>("error", "market for an unknown group",
+    "A `market` in the `economy` block is named after the population group whose agents trade in it; this name is no group of the scenario's population.",
+    (p) => `market '${p.name}' names no population group${suggestion(p.suggestion)}`),
+
   // ---- types ----------------------------------------------------------------
   SBX2101: entry<{ context: string; expected: string; found: string }>("error", "type mismatch",
     "The value's type does not fit the attribute or operator.",
@@ -242,6 +247,17 @@ export const CATALOGUE = {
     "A Sybil entity controls several identities; with `identities = 1` each entity is an ordinary agent.",
     (p) => `Sybil group '${p.group}' has identities = 1: each of its entities holds a single identity, so none is a Sybil`),
 
+  // ---- the compute economy (SBX3100–SBX3199) -------------------------------------
+  SBX3100: entry<{ group: string }>("warning", "firms without an economy",
+    "Firms act on the compute economy (mining, staking, contracts, core bids); without an `economy` block they have nothing to do and do nothing.",
+    (p) => `the firms of group '${p.group}' need an \`economy\` block: without one they do nothing`),
+  SBX3101: entry<{ market: string; what: string }>("warning", "cores without bidders",
+    "Cores go to the agents that bid for them on the auction turn. Only firms and LLM agents bid, so in a market of other agents the cores have no owner and every inference fee is destroyed instead of paid as dividends.",
+    (p) => `no agent of ${p.market} (${p.what}) bids for cores: they will have no owner and its inference fees are destroyed`),
+  SBX3102: entry<{ group: string; sum: string; unreachable: string }>("warning", "firm cascade above 100%",
+    "A firm draws one number per free turn and walks mine, stake, burn, transfer and propose in that order; once their chances add up to more than 100%, the later ones are reached less often than written, or never.",
+    (p) => `the firms of group '${p.group}' have mine, stake, burn, transfer and propose chances adding up to ${p.sum}: ${p.unreachable} cannot be drawn as often as written`),
+
   // ---- the whitepaper's economies: auctions, missions, negotiation --------------
   SBX3450: entry<Record<string, never>>("error", "auction without resources",
     "An auction allocates a declared pool: write at least one `resource NAME { supply = … }` in the `auction` block.",
@@ -293,6 +309,9 @@ export const CATALOGUE = {
   SBX4009: entry<{ epochs: string; where: string }>("warning", "run interrupted",
     "The run was stopped (Ctrl-C or a termination signal) at the end of an epoch; its files hold every finished epoch, and `summary.json` says `interrupted`.",
     (p) => `interrupted after ${p.epochs}; ${p.where}`),
+  SBX4050: entry<{ detail: string }>("error", "report not written",
+    "`sbx run --out` could not draw or write report.html. The run finished and its other files (events, metrics, agents, summary) are complete; summary.json names no report. The command exits 2.",
+    (p) => `report.html not written: ${p.detail}`),
 
   // ---- files, usage, imports ---------------------------------------------------------
   SBX5001: entry<{ path: string; reason: string }>("error", "cannot read file",

@@ -24,7 +24,10 @@ export function computeEpochMetrics(w: World, selections: SelectionResolver): Ep
     const instance = w.get(def);
     for (const spec of (def as MechanismDef).metrics ?? []) {
       if (spec.shape !== "series") continue;
-      metrics[spec.name] = spec.compute(instance, null, w);
+      const value = spec.compute(instance, null, w);
+      // undefined: the mechanism takes no part in this run (its block is absent), so the metric is not recorded at all.
+      if (value === undefined) continue;
+      metrics[spec.name] = value;
       specs.set(spec.name, [spec, instance]);
     }
   }
@@ -33,7 +36,7 @@ export function computeEpochMetrics(w: World, selections: SelectionResolver): Ep
     const found = specs.get(o.metric);
     if (!found) continue;
     const [spec, instance] = found;
-    observed[observedKey(o.metric, o.select)] = spec.compute(instance, selections.ids(o.select), w);
+    observed[observedKey(o.metric, o.select)] = spec.compute(instance, selections.ids(o.select), w) ?? null;
   }
   return { metrics, observed };
 }

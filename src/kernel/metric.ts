@@ -31,10 +31,11 @@ export interface MetricDef {
 /**
  * A metric with its computation over its mechanism's instance `I` (and, for
  * what other mechanisms hold, the run's world). `select`: the agent ids a
- * selection `metric[name]` keeps (null: all).
+ * selection `metric[name]` keeps (null: all). `undefined`: the mechanism
+ * takes no part in this run, and the metric is left out of its records.
  */
 export interface MetricSpec<I = never> extends MetricDef {
-  readonly compute: (instance: I, select: ReadonlySet<string> | null, w: World) => number | null;
+  readonly compute: (instance: I, select: ReadonlySet<string> | null, w: World) => number | null | undefined;
 }
 
 /** A series metric of a category, with its computation. */

@@ -34,6 +34,8 @@ export interface PromptFacts {
   readonly canClaim: boolean;
   /** Accepted and rejected past interactions with the proposer (accept prompts). */
   readonly history: { accepted: number; rejected: number };
+  /** The compute economy's section, when the prompt has one (src/mechanisms/economy/llm.ts). */
+  readonly economy?: { readonly balance: number; readonly auction: boolean; readonly toSign: readonly number[]; readonly toConfirm: readonly number[]; readonly toRule: readonly { id: number; proposer: string }[] };
 }
 
 function section(text: string, title: string): string {
@@ -58,7 +60,38 @@ export function promptFacts(user: string): PromptFacts {
     canInteract: flag("Can interact"),
     canClaim: flag("Can claim task"),
     history: { accepted: all(/: accepted,/g, history).length, rejected: all(/: rejected,/g, history).length },
+    ...economyFacts(user),
   };
+}
+
+/** What the responder reads of the economy's sections, if the prompt has them. */
+function economyFacts(user: string): Pick<PromptFacts, "economy"> {
+  const eco = section(user, "Economy");
+  if (!eco) return {};
+  const contracts = section(user, "Your Contracts");
+  const ids = (todo: string) => [...contracts.matchAll(new RegExp(`^- contract (\\d+): .* - ${todo}`, "gm"))].map((m) => Number(m[1]));
+  return {
+    economy: {
+      balance: Number(/^Your balance: (-?\d+(?:\.\d+)?) tokens/m.exec(eco)?.[1] ?? 0),
+      auction: eco.includes("(now: BID_CORE)"),
+      toSign: ids("SIGN_CONTRACT"),
+      toConfirm: ids("CONFIRM_DELIVERY"),
+      toRule: [...contracts.matchAll(/^- contract (\d+): .*; (\S+) -> .* - ARBITRATOR_RULING/gm)].map((m) => ({ id: Number(m[1]), proposer: m[2]! })),
+    },
+  };
+}
+
+/** Plausible economy actions: bid on the auction turn, sign and confirm contracts, rule disputes, work when in debt, else mostly mine. */
+function economyOptions(facts: PromptFacts): [number, () => Choice][] {
+  const e = facts.economy;
+  if (!e) return [];
+  const out: [number, () => Choice][] = [[3, () => ({ action_type: "MINE", reasoning: "Mining keeps me in the block lottery.", params: {} })]];
+  if (e.auction) out.push([12, () => ({ action_type: "BID_CORE", reasoning: "Owning a core earns a share of every fee.", params: { core: 0, amount: Math.max(1, Math.floor(e.balance * 0.2)) } })]);
+  if (e.balance < 0) out.push([6, () => ({ action_type: "JOB", reasoning: "Working pays down my debt.", params: {} })]);
+  if (e.toRule.length) out.push([8, () => ({ action_type: "ARBITRATOR_RULING", reasoning: "Resolving the dispute I arbitrate.", params: { contract_id: e.toRule[0]!.id, ruling_for: e.toRule[0]!.proposer } })]);
+  if (e.toSign.length) out.push([4, () => ({ action_type: "SIGN_CONTRACT", reasoning: "The terms look fair.", params: { contract_id: e.toSign[0] } })]);
+  if (e.toConfirm.length) out.push([4, () => ({ action_type: "CONFIRM_DELIVERY", reasoning: "The delivery arrived.", params: { contract_id: e.toConfirm[0] } })]);
+  return out;
 }
 
 type Choice = { action_type: string; reasoning: string; params: Record<string, unknown> };
@@ -98,6 +131,7 @@ export function offlineAction(facts: PromptFacts, rng: SbxStream): Choice {
       options.push([1, () => ({ action_type: "REPLY", reasoning: "Engaging with a visible post.", params: { post_id: pick(rng, facts.posts), content: pick(rng, REPLIES) } })]);
     }
   }
+  options.push(...economyOptions(facts));
   const total = options.reduce((s, [w]) => s + w, 0);
   let r = rng.random() * total;
   for (const [w, make] of options) {

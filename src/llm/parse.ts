@@ -12,6 +12,7 @@
 import { z } from "zod";
 import type { Action } from "../kernel/actions.ts";
 import { INTERACTION_TYPES, type InteractionType } from "../spec/plan.ts";
+import type { ExtraAction } from "./extension.ts";
 
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T; readonly reasoning: string }
@@ -77,6 +78,8 @@ export interface ParseOptions {
   readonly faithful: boolean;
   /** Proposals may carry a transfer. */
   readonly transfers: boolean;
+  /** Actions mechanisms add (src/llm/extension.ts). */
+  readonly extra?: readonly ExtraAction[];
 }
 
 export function parseAction(text: string, options: ParseOptions): Parsed<Action> {
@@ -89,9 +92,16 @@ export function parseAction(text: string, options: ParseOptions): Parsed<Action>
   // Models sometimes put params at the top level; take them from there when `params` is absent.
   const { action_type: _t, reasoning: _r, params, ...rest } = env.data;
   const raw = params ?? rest;
+  const extra = options.extra?.find((x) => x.type === type);
+  if (extra) {
+    const q = extra.params.safeParse(raw);
+    if (!q.success) return { ok: false, fault: "invalid", error: `params: ${issues(q.error)}` };
+    return { ok: true, value: extra.toAction(q.data as never), reasoning };
+  }
   if (!(ACTION_TYPES as readonly string[]).includes(type)) {
     if (options.faithful) return { ok: true, value: { kind: "noop" }, reasoning };
-    return { ok: false, fault: "invalid", error: `action_type: unknown action "${env.data.action_type}" (expected one of ${ACTION_TYPES.join(", ")})` };
+    const known = [...ACTION_TYPES, ...(options.extra ?? []).map((x) => x.type)];
+    return { ok: false, fault: "invalid", error: `action_type: unknown action "${env.data.action_type}" (expected one of ${known.join(", ")})` };
   }
   const t = type as (typeof ACTION_TYPES)[number];
   const p = PARAMS[t].safeParse(raw);

@@ -12,6 +12,8 @@
  * list two that do not exist, memory is cut before it is filtered); the sbx
  * profile shows the real values.
  */
+import type { ExtraAction } from "./extension.ts";
+
 /** A persona as prompts render it (the plan's persona: src/mechanisms/llm-agents/language.ts). */
 export interface Persona {
   readonly name: string;
@@ -70,6 +72,8 @@ export interface Observation {
     readonly avgReputation: number;
     readonly totalResources: number;
   };
+  /** Sections mechanisms add (src/llm/extension.ts), shown after the ecosystem. */
+  readonly sections?: readonly string[];
 }
 
 /** What an agent remembers (the reference's memory items). */
@@ -83,6 +87,8 @@ export interface PromptOptions {
   readonly faithful: boolean;
   /** Proposals may offer a transfer (the `transfers` mechanism is on). */
   readonly transfers: boolean;
+  /** Actions mechanisms add (src/llm/extension.ts), listed after the standard ones. */
+  readonly extra?: readonly ExtraAction[];
 }
 
 /** How many of each list the prompt shows (the reference's cuts). */
@@ -127,6 +133,7 @@ export function actionSchema(options: PromptOptions): string {
     `- PROPOSE_INTERACTION: propose an interaction to another agent. params: {"counterparty_id": string, "interaction_type": one of ${interactionTypes(options)}, "content": string${transfer}}`,
     '- CLAIM_TASK: claim an available task. params: {"task_id": number}',
     '- SUBMIT_OUTPUT: submit work on a task you claimed. params: {"task_id": number, "content": string}',
+    ...(options.extra ?? []).map((x) => x.doc),
   ].join("\n");
 }
 
@@ -210,6 +217,7 @@ export function formatObservation(o: Observation, options: PromptOptions): strin
     `avg_reputation: ${f3(e.avgReputation)}`,
     `total_resources: ${f3(e.totalResources)}`,
   );
+  for (const section of o.sections ?? []) out.push("", section);
   return out.join("\n");
 }
 

@@ -13,6 +13,8 @@ import { bandwidth } from "./bandwidth/index.ts";
 import { boundaries } from "./boundaries/index.ts";
 import { circuitBreaker } from "./circuit-breaker/index.ts";
 import { collusion } from "./collusion/index.ts";
+import { contractsMechanism } from "./contracts/index.ts";
+import { economy } from "./economy/index.ts";
 import { feed } from "./feed/index.ts";
 import { incoherence } from "./incoherence/index.ts";
 import { identity } from "./identity/index.ts";
@@ -52,6 +54,8 @@ export const MECHANISM_LIST = [
   proposalExpiry,
   scriptedAgents,
   llmAgents,
+  economy,
+  contractsMechanism,
   transparency,
   identity,
   boundaries,

@@ -7,7 +7,15 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path";
 
 /** A file-system failure on a path sbx was asked to write (or read). */
+/** FileErrors from every bundle of sbx (the launcher, the core) are recognised by this mark, not by class identity. */
+const FILE_ERROR = Symbol.for("sbx.FileError");
+
+export function isFileError(e: unknown): e is FileError {
+  return typeof e === "object" && e !== null && (e as { [FILE_ERROR]?: true })[FILE_ERROR] === true;
+}
+
 export class FileError extends Error {
+  readonly [FILE_ERROR] = true;
   constructor(
     readonly path: string,
     readonly reason: string,
@@ -36,7 +44,7 @@ const REASONS: Record<string, string> = {
 
 /** The operating system's reason for a failed call, in words (`permission denied`), without Node's `EACCES: …, open '…'` wrapping. */
 export function osReason(error: unknown): string {
-  if (error instanceof FileError) return error.reason;
+  if (isFileError(error)) return error.reason;
   const e = error as NodeJS.ErrnoException;
   if (e?.code && REASONS[e.code]) return REASONS[e.code]!;
   const message = error instanceof Error ? error.message : String(error);
@@ -46,12 +54,12 @@ export function osReason(error: unknown): string {
 /** Whether an exception is a file-system failure (it carries an errno code), as opposed to a bug. */
 export function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException)?.code;
-  return error instanceof FileError || (typeof code === "string" && /^E[A-Z]+$/.test(code));
+  return isFileError(error) || (typeof code === "string" && /^E[A-Z]+$/.test(code));
 }
 
 /** A FileError for `path` from whatever a file-system call threw. */
 export function fileError(path: string, error: unknown): FileError {
-  if (error instanceof FileError) return error;
+  if (isFileError(error)) return error;
   return new FileError(path, osReason(error), (error as NodeJS.ErrnoException)?.code ?? null);
 }
 

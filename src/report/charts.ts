@@ -5,7 +5,7 @@
  * here, so a spec renders the same SVG every time.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { FreezeBar, Kinds } from "./model.ts";
+import type { FreezeBar, Kinds, KindSpread } from "./model.ts";
 import { circleLayout, round, spreadLabels } from "./model.ts";
 
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -143,9 +143,9 @@ const EXTREME_LABELS = 5;
 /** Reputation of every agent over epochs, one line each, labelled at its end. */
 export function reputationSpec(rows: readonly { epoch: number; agent: string; kind: string; reputation: number }[], kinds: Kinds, order: readonly string[]): TopLevelSpec {
   const last = rows.reduce((m, r) => Math.max(m, r.epoch), 0);
-  const values = rows.map((r) => r.reputation);
-  let lo = Math.min(...values, 0);
-  let hi = Math.max(...values, 0);
+  // A fold, not Math.min(...values): a long run has more values than the stack has room for arguments.
+  let lo = rows.reduce((m, r) => Math.min(m, r.reputation), 0);
+  let hi = rows.reduce((m, r) => Math.max(m, r.reputation), 0);
   const pad = (hi - lo || 1) * 0.06;
   lo = round(lo - pad);
   hi = round(hi + pad);
@@ -201,8 +201,14 @@ export function reputationSpec(rows: readonly { epoch: number; agent: string; ki
 
 /** Who was frozen when: one row per frozen agent, a bar per interval. */
 export function freezeSpec(bars: readonly FreezeBar[], kinds: Kinds, order: readonly string[], epochsCompleted: number): TopLevelSpec {
-  const agents = order.filter((a) => bars.some((b) => b.agent === a));
-  for (const b of bars) if (!agents.includes(b.agent)) agents.push(b.agent);
+  const frozen = new Set(bars.map((b) => b.agent));
+  const agents = order.filter((a) => frozen.has(a));
+  const listed = new Set(agents);
+  for (const b of bars) {
+    if (listed.has(b.agent)) continue;
+    listed.add(b.agent);
+    agents.push(b.agent);
+  }
   return {
     config: CONFIG,
     title: { text: "Frozen intervals", subtitle: "epoch e spans e to e + 1; a bar runs from the freeze to the release" },
@@ -238,7 +244,7 @@ export function networkSpec(network: NetworkData, kinds: Kinds, frozen: Readonly
   const edges = network.edges
     .filter(([a, b]) => at.has(a) && at.has(b))
     .map(([a, b, w]) => ({ source: a, target: b, weight: w, x: at.get(a)!.x, y: at.get(a)!.y, x2: at.get(b)!.x, y2: at.get(b)!.y }));
-  const maxWeight = Math.max(1, ...edges.map((e) => e.weight));
+  const maxWeight = edges.reduce((m, e) => Math.max(m, e.weight), 1);
   const anyFrozen = network.nodes.some((n) => frozen.has(n));
   const nodes = layout.map((p) => ({
     id: p.id,
@@ -289,6 +295,98 @@ export function networkSpec(network: NetworkData, kinds: Kinds, frozen: Readonly
       },
       // Labels sit just outside the circle, aligned away from it; too many would be noise.
       ...(network.nodes.length <= 40 ? [labels("left"), labels("right"), labels("center")] : []),
+    ],
+  } as TopLevelSpec;
+}
+
+// ---------------------------------------------------------------------------
+// Large populations (see model.ts: PER_AGENT_CHART_LIMIT and the others): one mark per kind, never per agent
+
+/** Final payoff per agent as quantiles per kind: a whisker over the middle 80%, a box over the middle 50%, a tick at the median. */
+export function payoffSpreadSpec(rows: readonly KindSpread[], kinds: Kinds, agents: number): TopLevelSpec {
+  const y = { field: "kind", type: "nominal" as const, title: "kind", sort: [...kinds.names] };
+  const x = (field: string) => ({ field, type: "quantitative" as const, title: "payoff", scale: { zero: false } });
+  return {
+    config: CONFIG,
+    title: { text: "Payoff per agent", subtitle: `${agents} agents, as quantiles per kind: median, middle 50% (box) and 80% (whisker)` },
+    width: 300,
+    height: { step: 30 },
+    data: { values: rows.map((r) => ({ kind: r.kind, p10: r.p10, p25: r.p25, median: r.median, p75: r.p75, p90: r.p90 })) },
+    layer: [
+      { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y, x: x("p10"), x2: { field: "p90" }, color: colourByKind(kinds, false) } },
+      { mark: { type: "bar", height: { band: 0.6 }, opacity: 0.85 }, encoding: { y, x: x("p25"), x2: { field: "p75" }, color: colourByKind(kinds, false) } },
+      { mark: { type: "tick", color: INK, thickness: 2, size: 20 }, encoding: { y, x: x("median") } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Reputation over epochs as quantile bands, one panel per kind: the median as a line, the middle 50% and 80% as bands. */
+export function reputationBandsSpec(rows: readonly (KindSpread & { readonly epoch: number })[], kinds: Kinds, agents: number): TopLevelSpec {
+  const last = rows.reduce((m, r) => Math.max(m, r.epoch), 0);
+  let lo = rows.reduce((m, r) => Math.min(m, r.p10), 0);
+  let hi = rows.reduce((m, r) => Math.max(m, r.p90), 0);
+  const pad = (hi - lo || 1) * 0.06;
+  lo = round(lo - pad);
+  hi = round(hi + pad);
+  const y = (field: string) => ({ field, type: "quantitative" as const, title: "reputation", stack: null, scale: { domain: [lo, hi], nice: false, zero: false } });
+  const shown = kinds.names.filter((k) => rows.some((r) => r.kind === k));
+  return {
+    config: CONFIG,
+    title: { text: "Reputation trajectories", subtitle: `${agents} agents, as quantiles per kind at the end of every epoch: median line, bands for the middle 50% and 80%` },
+    data: { values: rows.map((r) => ({ epoch: r.epoch, kind: r.kind, p10: r.p10, p25: r.p25, median: r.median, p75: r.p75, p90: r.p90 })) },
+    facet: { field: "kind", type: "nominal", title: null, sort: shown, header: { labelFontSize: 12, labelFontWeight: 600, labelColor: INK, labelAnchor: "start" } },
+    columns: 2,
+    spec: {
+      width: 260,
+      height: 150,
+      layer: [
+        { mark: { type: "area", opacity: 0.18 }, encoding: { x: epochAxis(last), y: y("p10"), y2: { field: "p90" }, color: colourByKind(kinds, false) } },
+        { mark: { type: "area", opacity: 0.38 }, encoding: { x: epochAxis(last), y: y("p25"), y2: { field: "p75" }, color: colourByKind(kinds, false) } },
+        { mark: { type: "line", strokeWidth: 2 }, encoding: { x: epochAxis(last), y: y("median"), color: colourByKind(kinds, false) } },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/** How many agents of each kind were frozen at the end of every epoch. */
+export function frozenCountSpec(rows: readonly { epoch: number; kind: string; frozen: number }[], kinds: Kinds, agents: number): TopLevelSpec {
+  const last = rows.reduce((m, r) => Math.max(m, r.epoch), 0);
+  return {
+    config: CONFIG,
+    title: { text: "Frozen agents", subtitle: `${agents} agents were frozen at some point: how many of each kind were frozen at the end of every epoch` },
+    width: 560,
+    height: 220,
+    data: { values: rows.map((r) => ({ epoch: r.epoch, kind: r.kind, frozen: r.frozen })) },
+    mark: { type: "line", strokeWidth: 2, point: rows.length <= 200 },
+    encoding: {
+      x: epochAxis(last),
+      y: { field: "frozen", type: "quantitative", title: "frozen agents" },
+      color: colourByKind(
+        kinds,
+        rows.map((r) => r.kind),
+      ),
+    },
+  } as TopLevelSpec;
+}
+
+/** The final network folded onto kinds: a matrix of how many edges join each pair of kinds. */
+export function kindNetworkSpec(cells: readonly { from: string; to: string; edges: number; meanWeight: number }[], kinds: Kinds, nodes: number, edges: number): TopLevelSpec {
+  const most = cells.reduce((m, c) => Math.max(m, c.edges), 0);
+  const shown = kinds.names.filter((k) => cells.some((c) => c.from === k || c.to === k));
+  const axis = (field: string, title: string) => ({ field, type: "nominal" as const, title, sort: shown });
+  return {
+    config: CONFIG,
+    title: { text: "Final network, kind by kind", subtitle: `${nodes} agents and ${edges} edges, too many to draw one by one: edges within and between kinds` },
+    width: { step: 96 },
+    height: { step: 36 },
+    data: { values: cells.map((c) => ({ from: c.from, to: c.to, edges: c.edges, weight: c.meanWeight })) },
+    encoding: { x: { ...axis("to", "to kind"), axis: { labelAngle: 0 } }, y: axis("from", "from kind") },
+    layer: [
+      { mark: { type: "rect", stroke: "white", strokeWidth: 2 }, encoding: { color: { field: "edges", type: "quantitative", title: "edges", scale: { scheme: "blues", domain: [0, Math.max(most, 1)] } } } },
+      {
+        mark: { type: "text", fontSize: 11 },
+        encoding: { text: { field: "edges", type: "quantitative", format: "d" }, color: { condition: { test: `datum.edges > ${most / 2}`, value: "white" }, value: INK } },
+      },
     ],
   } as TopLevelSpec;
 }

@@ -7,25 +7,50 @@
  * orders, a layout computed here).
  */
 import type { TopLevelSpec } from "vega-lite";
-import { byKind, runTotals } from "./summary.ts";
+import { byKind, runTotals, type KindSummary } from "./summary.ts";
 import { comparisonText, failingSeeds, formatSeeds, formatValue } from "../criteria/format.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
 import type { RunResult } from "../engine/index.ts";
 import { metricDef } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
-import { freezeSpec, networkSpec, payoffByAgentSpec, payoffByKindSpec, payoffOverEpochsSpec, reputationSpec, seriesSpec } from "./charts.ts";
+import {
+  freezeSpec,
+  frozenCountSpec,
+  kindNetworkSpec,
+  networkSpec,
+  payoffByAgentSpec,
+  payoffByKindSpec,
+  payoffOverEpochsSpec,
+  payoffSpreadSpec,
+  reputationBandsSpec,
+  reputationSpec,
+  seriesSpec,
+} from "./charts.ts";
 import { escapeHtml as e, table } from "./html.ts";
 import {
+  AGENT_TABLE_EXTREMES,
   agentKinds,
   agentOrder,
+  FREEZE_CHART_LIMIT,
   formatNumber,
   freezeBars,
   freezesFromSnapshots,
+  frozenCounts,
+  kindLinks,
+  kindSpreads,
   metricColumns,
+  NETWORK_EDGE_LIMIT,
+  NETWORK_NODE_LIMIT,
+  PER_AGENT_CHART_LIMIT,
+  PER_AGENT_POINT_LIMIT,
+  reputationSpreads,
   seriesOf,
+  someNames,
+  TABLE_ROW_LIMIT,
   type FreezeInterval,
   type Kinds,
 } from "./model.ts";
+import { economySection } from "./economy.ts";
 import { CSS } from "./style.ts";
 import { CHART_LIBRARIES, exclusively, renderSvg, resetCharts } from "./svg.ts";
 
@@ -60,7 +85,8 @@ export function renderReport(input: ReportInput): Promise<string> {
     const view = reportView(input);
     const svgs = new Map<ChartName, string>();
     for (const c of view.charts) svgs.set(c.name, await renderSvg(c.spec, captionId(c.name), `chart-${c.name}`));
-    return page(view, svgs);
+    const extra = input.plan.economy ? [await economySection(input)] : [];
+    return page(view, svgs, extra);
   });
 }
 
@@ -69,6 +95,8 @@ const captionId = (name: ChartName) => `chart-${name}-caption`;
 interface ReportView {
   readonly input: ReportInput;
   readonly kinds: Kinds;
+  /** The final agents summed by kind (byKind), once for every section that shows them. */
+  readonly kindRows: readonly KindSummary[];
   readonly order: readonly string[];
   readonly freezes: readonly FreezeInterval[];
   readonly freezesExact: boolean;
@@ -105,45 +133,111 @@ function reportView(input: ReportInput): ReportView {
     });
   }
   if (epochs.length) {
-    const rows = epochs.flatMap((ep) =>
-      kinds.names
-        .map((kind) => ({ epoch: ep.epoch, kind, agents: ep.agents.filter((a) => kinds.of(a.id) === kind) }))
-        .filter((r) => r.agents.length)
-        .map((r) => ({ epoch: r.epoch, kind: r.kind, payoff: r.agents.reduce((s, a) => s + a.payoff, 0) })),
-    );
+    // One pass per epoch: linear in the agents.
+    const rows = epochs.flatMap((ep) => {
+      const sums = new Map<string, number>();
+      const kindOf = kinds.each(ep.agents);
+      ep.agents.forEach((a, i) => sums.set(kindOf[i]!, (sums.get(kindOf[i]!) ?? 0) + a.payoff));
+      return kinds.names.filter((kind) => sums.has(kind)).map((kind) => ({ epoch: ep.epoch, kind, payoff: sums.get(kind)! }));
+    });
     charts.push({ name: "payoff-over-epochs", spec: payoffOverEpochsSpec(rows, kinds), caption: "Cumulative payoff of each kind's agents over the epochs: a flat stretch is a kind that stopped earning (frozen, refused or idle)." });
   }
-  if (result.agents.length) {
-    const rows = result.agents.map((a) => ({ agent: a.id, kind: kinds.of(a.id), payoff: a.payoff }));
-    charts.push({ name: "payoff-by-agent", spec: payoffByAgentSpec(rows, kinds, order), caption: "Final cumulative payoff of every agent, in registration order, coloured by kind." });
+  // Above PER_AGENT_CHART_LIMIT agents a mark per agent is unreadable (and Vega cannot draw a million):
+  // the per-agent charts show each kind's quantiles instead, and say so.
+  const population = result.agents.length;
+  const perAgent = population <= PER_AGENT_CHART_LIMIT;
+  if (population) {
+    if (perAgent) {
+      const rows = result.agents.map((a) => ({ agent: a.id, kind: kinds.of(a.id), payoff: a.payoff }));
+      charts.push({ name: "payoff-by-agent", spec: payoffByAgentSpec(rows, kinds, order), caption: "Final cumulative payoff of every agent, in registration order, coloured by kind." });
+    } else {
+      charts.push({
+        name: "payoff-by-agent",
+        spec: payoffSpreadSpec(kindSpreads(result.agents, kinds, (a) => a.payoff), kinds, population),
+        caption: `Final cumulative payoff of the ${population} agents, too many for a bar each (more than ${PER_AGENT_CHART_LIMIT}): for each kind the tick is the median, the box holds the middle 50% of its agents and the whisker the middle 80%.${payoffRange(result.agents)}`,
+      });
+    }
   }
   if (epochs.length && epochs.some((ep) => ep.agents.length)) {
-    const rows = epochs.flatMap((ep) => ep.agents.map((a) => ({ epoch: ep.epoch, agent: a.id, kind: kinds.of(a.id), reputation: a.reputation })));
-    const final = [...result.agents].sort((a, b) => b.reputation - a.reputation); // stable: ties keep registration order
-    charts.push({
-      name: "reputation",
-      spec: reputationSpec(rows, kinds, order),
-      caption: `Reputation of every agent at the end of each epoch, coloured by kind, with agent names at the lines' ends.${final.length ? ` Highest at the end: ${final[0]!.id} (${formatNumber(final[0]!.reputation)}); lowest: ${final.at(-1)!.id} (${formatNumber(final.at(-1)!.reputation)}).` : ""}`,
-    });
+    const { highest, lowest } = extremes(result.agents);
+    const ends = highest && lowest ? ` Highest at the end: ${highest.id} (${formatNumber(highest.reputation)}); lowest: ${lowest.id} (${formatNumber(lowest.reputation)}).` : "";
+    // A line per agent also needs few enough points: a hundred agents over thousands of epochs are drawn as bands too.
+    const points = epochs.reduce((n, ep) => n + ep.agents.length, 0);
+    if (perAgent && points <= PER_AGENT_POINT_LIMIT) {
+      const rows = epochs.flatMap((ep) => ep.agents.map((a) => ({ epoch: ep.epoch, agent: a.id, kind: kinds.of(a.id), reputation: a.reputation })));
+      charts.push({
+        name: "reputation",
+        spec: reputationSpec(rows, kinds, order),
+        caption: `Reputation of every agent at the end of each epoch, coloured by kind, with agent names at the lines' ends.${ends}`,
+      });
+    } else {
+      charts.push({
+        name: "reputation",
+        spec: reputationBandsSpec(reputationSpreads(epochs, kinds), kinds, population),
+        caption: `Reputation of the ${population} agents at the end of each epoch, ${perAgent ? `too many points for a line each (more than ${PER_AGENT_POINT_LIMIT} agent-epochs)` : `too many for a line each (more than ${PER_AGENT_CHART_LIMIT})`}: for each kind the line is the median and the bands hold the middle 50% and 80% of its agents.${ends}`,
+      });
+    }
   }
   if (freezes.length) {
-    const bars = freezeBars(freezes, kinds, plan.simulation.stepsPerEpoch, result.epochsCompleted);
     const agents = new Set(freezes.map((f) => f.agent)).size;
-    charts.push({
-      name: "freezes",
-      spec: freezeSpec(bars, kinds, order, result.epochsCompleted),
-      caption: `${freezes.length} freeze${freezes.length === 1 ? "" : "s"} of ${agents} agent${agents === 1 ? "" : "s"}, ${freezesExact ? "exact to the step, from the event log" : "to the epoch, from the end-of-epoch snapshots"}.`,
-    });
+    const counted = `${freezes.length} freeze${freezes.length === 1 ? "" : "s"} of ${agents} agent${agents === 1 ? "" : "s"}`;
+    if (agents <= FREEZE_CHART_LIMIT || !epochs.length) {
+      const bars = freezeBars(freezes, kinds, plan.simulation.stepsPerEpoch, result.epochsCompleted);
+      charts.push({
+        name: "freezes",
+        spec: freezeSpec(bars, kinds, order, result.epochsCompleted),
+        caption: `${counted}, ${freezesExact ? "exact to the step, from the event log" : "to the epoch, from the end-of-epoch snapshots"}.`,
+      });
+    } else {
+      charts.push({
+        name: "freezes",
+        spec: frozenCountSpec(frozenCounts(epochs, kinds), kinds, agents),
+        caption: `${counted}, too many for a row each (more than ${FREEZE_CHART_LIMIT} agents): how many agents of each kind were frozen at the end of every epoch.`,
+      });
+    }
   }
   if (plan.network && result.network) {
-    const frozen = new Set(result.agents.filter((a) => a.frozen).map((a) => a.id));
-    charts.push({
-      name: "network",
-      spec: networkSpec(result.network, kinds, frozen),
-      caption: `The network at the end of the run: ${result.network.nodes.length} agents on a circle in registration order, ${result.network.edges.length} edges drawn wider the heavier they are, nodes coloured by kind${frozen.size ? ", squares for agents frozen at the end" : ""}.`,
-    });
+    const { nodes, edges } = result.network;
+    if (nodes.length <= NETWORK_NODE_LIMIT && edges.length <= NETWORK_EDGE_LIMIT) {
+      const frozen = new Set(result.agents.filter((a) => a.frozen).map((a) => a.id));
+      charts.push({
+        name: "network",
+        spec: networkSpec(result.network, kinds, frozen),
+        caption: `The network at the end of the run: ${nodes.length} agents on a circle in registration order, ${edges.length} edges drawn wider the heavier they are, nodes coloured by kind${frozen.size ? ", squares for agents frozen at the end" : ""}.`,
+      });
+    } else {
+      charts.push({
+        name: "network",
+        spec: kindNetworkSpec(kindLinks(result.network, kinds), kinds, nodes.length, edges.length),
+        caption: `The network at the end of the run: ${nodes.length} agents and ${edges.length} edges, too many to draw one by one (more than ${NETWORK_NODE_LIMIT} agents or ${NETWORK_EDGE_LIMIT} edges): each cell counts the edges joining an agent of one kind to an agent of another, or of the same kind on the diagonal.`,
+      });
+    }
   }
-  return { input, kinds, order, freezes, freezesExact, charts };
+  return { input, kinds, kindRows, order, freezes, freezesExact, charts };
+}
+
+/** " Lowest: id (x); highest: id (y)." over all agents, or nothing when there are none. */
+function payoffRange(agents: readonly { id: string; payoff: number }[]): string {
+  if (!agents.length) return "";
+  let lowest = agents[0]!;
+  let highest = agents[0]!;
+  for (const a of agents) {
+    if (a.payoff < lowest.payoff) lowest = a;
+    if (a.payoff > highest.payoff) highest = a;
+  }
+  return ` Lowest: ${lowest.id} (${formatNumber(lowest.payoff)}); highest: ${highest.id} (${formatNumber(highest.payoff)}).`;
+}
+
+/** The agents with the highest and the lowest reputation; the first in registration order on ties. */
+function extremes(agents: readonly { id: string; reputation: number }[]): { highest?: { id: string; reputation: number }; lowest?: { id: string; reputation: number } } {
+  let highest = agents[0];
+  let lowest = agents[0];
+  for (const a of agents) {
+    if (a.reputation > highest!.reputation) highest = a;
+    // The last on ties, as a stable descending sort puts it at the end.
+    if (a.reputation <= lowest!.reputation) lowest = a;
+  }
+  return { ...(highest ? { highest } : {}), ...(lowest ? { lowest } : {}) };
 }
 
 function describeSeries(values: readonly { epoch: number; value: number | null }[]): string {
@@ -158,7 +252,7 @@ function describeSeries(values: readonly { epoch: number; value: number | null }
 // ---------------------------------------------------------------------------
 // The page
 
-function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
+function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>, extra: readonly { id: string; title: string; html: string }[] = []): string {
   const { plan, result } = view.input;
   const figure = (name: ChartName): string => {
     const chart = view.charts.find((c) => c.name === name);
@@ -175,6 +269,7 @@ function page(view: ReportView, svgs: ReadonlyMap<ChartName, string>): string {
     { id: "reputation", title: "Reputation", html: reputationSection(view, figure) },
     { id: "freezes", title: "Frozen intervals", html: freezeSection(view, figure) },
     ...(plan.network ? [{ id: "network", title: "Network", html: networkSection(view, figure) }] : []),
+    ...extra,
     { id: "metrics", title: "Per-epoch metrics", html: metricsSection(view) },
   ];
   return `<!doctype html>
@@ -224,7 +319,7 @@ function header(view: ReportView, sections: readonly { id: string; title: string
     ["mean toxicity", formatNumber(totals.meanToxicity)],
     ["mean quality gap", formatNumber(totals.meanQualityGap)],
     ["welfare per epoch", formatNumber(totals.welfarePerEpoch)],
-    ["frozen at the end", totals.frozenAgents.length ? totals.frozenAgents.join(", ") : "none"],
+    ["frozen at the end", totals.frozenAgents.length ? someNames(totals.frozenAgents) : "none"],
   ];
   const facts = (label: string, rows: readonly [string, string][]) =>
     `<dl class="facts" aria-label="${label}">\n${rows.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join("\n")}\n</dl>`;
@@ -242,7 +337,7 @@ ${facts("Run", setup)}
 <p class="hash">plan <code>${e(result.planHash)}</code></p>
 ${facts("Outcome", outcome)}
 ${banner}
-${kindLegend(view.kinds, byKind(result.agents, plan))}
+${kindLegend(view.kinds, view.kindRows)}
 <nav class="toc" aria-label="Sections"><ol>${sections.map((s) => `<li><a href="#${s.id}">${e(s.title)}</a></li>`).join("")}</ol></nav>
 </header>`;
 }
@@ -313,21 +408,27 @@ ${figure("welfare")}
 }
 
 function payoffSection(view: ReportView, figure: Figure): string {
-  const { plan, result } = view.input;
+  const { result } = view.input;
   if (!result.agents.length) return `<p class="note">The run has no agents.</p>`;
-  const kinds = byKind(result.agents, plan);
+  const kinds = view.kindRows;
   const kindTable = table({
     caption: "By kind, at the end of the run",
     head: ["kind", "agents", "total payoff", "payoff per agent", "mean reputation", "frozen at the end"],
     rows: kinds.map((k) => [`${swatch(view.kinds, k.kind)}${e(k.kind)}`, String(k.agents), formatNumber(k.totalPayoff), formatNumber(k.meanPayoff), formatNumber(k.meanReputation), String(k.frozen)]),
     numeric: [false, true, true, true, true, true],
   });
+  // A row per agent while that stays readable; beyond, the two ends of the payoff ranking (agents.csv has everyone).
+  const all = result.agents.length <= TABLE_ROW_LIMIT;
+  const listed = all ? result.agents.map((a, i) => ({ a, i })) : payoffEnds(result.agents, AGENT_TABLE_EXTREMES);
+  const kindOf = view.kinds.each(result.agents);
   const agentTable = table({
-    caption: "By agent, at the end of the run",
+    caption: all
+      ? "By agent, at the end of the run"
+      : `By agent, at the end of the run: the ${AGENT_TABLE_EXTREMES} highest and ${AGENT_TABLE_EXTREMES} lowest payoffs of ${result.agents.length} agents (agents.csv lists them all)`,
     head: ["agent", "kind", "group", "payoff", "reputation", "resources", "frozen", "initiated", "received"],
-    rows: result.agents.map((a) => [
+    rows: listed.map(({ a, i }) => [
       e(a.id),
-      `${swatch(view.kinds, view.kinds.of(a.id))}${e(view.kinds.of(a.id))}`,
+      `${swatch(view.kinds, kindOf[i]!)}${e(kindOf[i]!)}`,
       e(a.group),
       formatNumber(a.payoff),
       formatNumber(a.reputation),
@@ -347,6 +448,35 @@ ${kindTable}
 ${agentTable}`;
 }
 
+/**
+ * The `n` agents with the highest payoff and the `n` with the lowest, from
+ * highest to lowest, with their positions; ties keep registration order. One pass, keeping only
+ * the two ends in order: linear in the agents, however many there are.
+ */
+function payoffEnds<T extends { payoff: number }>(agents: readonly T[], n: number): { a: T; i: number }[] {
+  type Ranked = { a: T; i: number };
+  if (agents.length <= 2 * n) return agents.map((a, i) => ({ a, i })).sort((x, y) => y.a.payoff - x.a.payoff || x.i - y.i);
+  // Both lists are in ranking order (payoff descending, then registration order); a later agent ranks after an equal one.
+  const top: Ranked[] = [];
+  const bottom: Ranked[] = [];
+  agents.forEach((a, i) => {
+    const k = a.payoff;
+    if (top.length < n || k > top[n - 1]!.a.payoff) {
+      let p = top.length;
+      while (p > 0 && top[p - 1]!.a.payoff < k) p--;
+      top.splice(p, 0, { a, i });
+      if (top.length > n) top.pop();
+    }
+    if (bottom.length < n || k <= bottom[0]!.a.payoff) {
+      let p = 0;
+      while (p < bottom.length && bottom[p]!.a.payoff >= k) p++;
+      bottom.splice(p, 0, { a, i });
+      if (bottom.length > n) bottom.shift();
+    }
+  });
+  return [...top, ...bottom];
+}
+
 function reputationSection(view: ReportView, figure: Figure): string {
   if (!view.input.result.epochs.length) return `<p class="note">No epoch completed.</p>`;
   return figure("reputation");
@@ -360,14 +490,16 @@ function freezeSection(view: ReportView, figure: Figure): string {
   }
   const at = (epoch: number, step: number | undefined) => (step === undefined ? `epoch ${epoch}` : `epoch ${epoch}, step ${step}`);
   const bars = freezeBars(view.freezes, view.kinds, plan.simulation.stepsPerEpoch, view.input.result.epochsCompleted);
-  const rank = (agent: string) => {
-    const i = view.order.indexOf(agent);
-    return i < 0 ? view.order.length : i;
-  };
+  const frozen = new Set(view.freezes.map((f) => f.agent));
+  const position = new Map<string, number>();
+  view.order.forEach((id, i) => {
+    if (frozen.has(id)) position.set(id, i);
+  });
+  const rank = (agent: string) => position.get(agent) ?? view.order.length;
   // Grouped by agent in registration order, then in time: stable whatever order the intervals came in.
-  const rows = view.freezes
-    .map((f, i) => ({ f, bar: bars[i]!, i }))
-    .sort((a, b) => rank(a.f.agent) - rank(b.f.agent) || a.bar.start - b.bar.start || a.i - b.i)
+  const sorted = view.freezes.map((f, i) => ({ f, bar: bars[i]!, i })).sort((a, b) => rank(a.f.agent) - rank(b.f.agent) || a.bar.start - b.bar.start || a.i - b.i);
+  const rows = sorted
+    .slice(0, TABLE_ROW_LIMIT)
     .map(({ f, bar }) => [
       e(f.agent),
       `${swatch(view.kinds, view.kinds.of(f.agent))}${e(view.kinds.of(f.agent))}`,
@@ -377,7 +509,12 @@ function freezeSection(view: ReportView, figure: Figure): string {
     ]);
   return `<p class="lead">${view.freezesExact ? "From the event log, exact to the step." : "From the end-of-epoch snapshots, to the epoch: a freeze lifted and re-imposed within one epoch shows as one interval."} The circuit breaker ${plan.governance.circuitBreaker.enabled ? `freezes an agent for ${plan.governance.circuitBreaker.freezeEpochs} epoch${plan.governance.circuitBreaker.freezeEpochs === 1 ? "" : "s"} after ${plan.governance.circuitBreaker.violations} toxicity violation${plan.governance.circuitBreaker.violations === 1 ? "" : "s"} above ${formatNumber(plan.governance.circuitBreaker.toxicityThreshold)}` : "is off in this scenario"}.</p>
 ${figure("freezes")}
-${table({ caption: "Freezes", head: ["agent", "kind", "frozen at", "released at", "epochs frozen"], rows, numeric: [false, false, false, false, true] })}`;
+${table({
+  caption: rows.length < sorted.length ? `Freezes: the first ${rows.length} of ${sorted.length}, by agent in registration order (events.jsonl records every one)` : "Freezes",
+  head: ["agent", "kind", "frozen at", "released at", "epochs frozen"],
+  rows,
+  numeric: [false, false, false, false, true],
+})}`;
 }
 
 function networkSection(view: ReportView, figure: Figure): string {

@@ -3,7 +3,7 @@
  * colours, series, freeze intervals, the network layout and the metrics
  * table. Small pure functions; the charts and the HTML only format these.
  */
-import { membership } from "../criteria/evaluate.ts";
+import { kindsOf, planKinds } from "./summary.ts";
 import type { EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
 import { METRICS, observedKey } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -76,26 +76,38 @@ export interface Kinds {
   /** Kinds in first-appearance order (a stochastic agent's kind is its policy's name). */
   readonly names: readonly string[];
   readonly colours: readonly string[];
+  /** One agent's kind. */
   readonly of: (agent: string) => string;
+  /** Every listed agent's kind, aligned with the list: for whole populations (no lookup per agent when they are in the plan's order). */
+  readonly each: (agents: readonly { readonly id: string; readonly kind: string }[]) => readonly string[];
 }
 
 export function agentKinds(plan: Plan, result: RunResult): Kinds {
-  const declared = membership(plan).kinds;
-  const of = (agent: string): string => declared.get(agent) ?? result.agents.find((a) => a.id === agent)?.kind ?? "unknown";
-  const names: string[] = [];
-  for (const id of [...plan.agents.map((a) => a.id), ...result.agents.map((a) => a.id)]) {
-    const k = of(id);
-    if (!names.includes(k)) names.push(k);
-  }
+  // Indexes by id are built only when a single agent is asked for (freeze rows, network nodes, a few table rows).
+  let declared: ReadonlyMap<string, string> | undefined;
+  let recorded: Map<string, string> | undefined;
+  const of = (agent: string): string =>
+    (declared ??= planKinds(plan)).get(agent) ?? (recorded ??= new Map(result.agents.map((a) => [a.id, a.kind]))).get(agent) ?? "unknown";
+  const listed = new WeakMap<object, readonly string[]>();
+  const each = (agents: readonly { readonly id: string; readonly kind: string }[]): readonly string[] => {
+    let kinds = listed.get(agents);
+    if (!kinds) listed.set(agents, (kinds = kindsOf(agents, plan)));
+    return kinds;
+  };
+  const names = new Set<string>(kindsOf(plan.agents, plan));
+  for (const k of each(result.agents)) names.add(k);
   let spare = 0;
-  const colours = names.map((k) => KIND_COLOURS[k] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!);
-  return { names, colours, of };
+  const colours = [...names].map((k) => KIND_COLOURS[k] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!);
+  return { names: [...names], colours, of, each };
 }
 
 /** Agent ids in registration order (the final state's order, then anyone only seen in the plan). */
 export function agentOrder(plan: Plan, result: RunResult): string[] {
   const ids = result.agents.map((a) => a.id);
-  for (const a of plan.agents) if (!ids.includes(a.id)) ids.push(a.id);
+  // A run lists exactly the plan's agents, in its order: nothing to add, and no index to build.
+  if (ids.length === plan.agents.length && plan.agents.every((a, i) => a.id === ids[i])) return ids;
+  const seen = new Set(ids);
+  for (const a of plan.agents) if (!seen.has(a.id)) ids.push(a.id);
   return ids;
 }
 
@@ -191,4 +203,111 @@ export function round(v: number, digits = 6): number {
   const f = 10 ** digits;
   const r = Math.round(v * f) / f;
   return Object.is(r, -0) ? 0 : r;
+}
+
+// ---------------------------------------------------------------------------
+// Large populations: the page stays readable, and its size bounded, however many agents run
+
+/** Above this many agents, payoff per agent and the reputation trajectories are drawn as quantiles per kind. */
+export const PER_AGENT_CHART_LIMIT = 100;
+/** Reputation lines per agent stop here (agents × epochs): a hundred agents over thousands of epochs are drawn as bands too. */
+export const PER_AGENT_POINT_LIMIT = 20_000;
+/** Above this many frozen agents, the freeze chart counts frozen agents per epoch instead of a row for each. */
+export const FREEZE_CHART_LIMIT = 100;
+/** Above this many nodes or edges, the network is drawn kind by kind instead of node by node. */
+export const NETWORK_NODE_LIMIT = 200;
+export const NETWORK_EDGE_LIMIT = 2000;
+/** Tables list at most this many rows; agents.csv and events.jsonl have them all. */
+export const TABLE_ROW_LIMIT = 200;
+/** With more agents than TABLE_ROW_LIMIT, the agent table lists this many at each end of the payoff ranking. */
+export const AGENT_TABLE_EXTREMES = 25;
+/** Agent names listed in running text before "and N more". */
+export const INLINE_NAME_LIMIT = 20;
+
+/** A distribution in seven numbers: extremes, the 10/25/50/75/90% quantiles. */
+export interface Spread {
+  readonly count: number;
+  readonly min: number;
+  readonly p10: number;
+  readonly p25: number;
+  readonly median: number;
+  readonly p75: number;
+  readonly p90: number;
+  readonly max: number;
+}
+
+/** Quantiles by linear interpolation between order statistics (numpy's default). Null for no values. */
+export function spread(values: ArrayLike<number>): Spread | null {
+  if (!values.length) return null;
+  const s = Float64Array.from(values).sort();
+  const q = (p: number): number => {
+    const h = (s.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, s.length - 1);
+    return round(s[lo]! + (h - lo) * (s[hi]! - s[lo]!));
+  };
+  return { count: s.length, min: round(s[0]!), p10: q(0.1), p25: q(0.25), median: q(0.5), p75: q(0.75), p90: q(0.9), max: round(s[s.length - 1]!) };
+}
+
+/** Agents' values grouped by kind, in the kinds' order; kinds without agents are left out. */
+function byKindValues<T extends { readonly id: string; readonly kind: string }>(agents: readonly T[], kinds: Kinds, value: (a: T) => number): { kind: string; values: number[] }[] {
+  const groups = new Map<string, number[]>(kinds.names.map((k) => [k, []]));
+  const kindOf = kinds.each(agents);
+  for (let i = 0; i < agents.length; i++) {
+    const k = kindOf[i]!;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(value(agents[i]!));
+  }
+  return [...groups].filter(([, values]) => values.length).map(([kind, values]) => ({ kind, values }));
+}
+
+export type KindSpread = Spread & { readonly kind: string };
+
+/** Each kind's spread of one value over its agents. */
+export function kindSpreads<T extends { readonly id: string; readonly kind: string }>(agents: readonly T[], kinds: Kinds, value: (a: T) => number): KindSpread[] {
+  return byKindValues(agents, kinds, value).map(({ kind, values }) => ({ kind, ...spread(values)! }));
+}
+
+/** Each kind's spread of reputation at the end of every epoch. */
+export function reputationSpreads(epochs: readonly EpochRecord[], kinds: Kinds): (KindSpread & { readonly epoch: number })[] {
+  return epochs.flatMap((ep) => kindSpreads(ep.agents, kinds, (a) => a.reputation).map((s) => ({ epoch: ep.epoch, ...s })));
+}
+
+/** How many of each kind's agents were frozen at the end of every epoch. */
+export function frozenCounts(epochs: readonly EpochRecord[], kinds: Kinds): { epoch: number; kind: string; frozen: number }[] {
+  return epochs.flatMap((ep) =>
+    byKindValues(ep.agents, kinds, (a) => (a.frozen ? 1 : 0)).map(({ kind, values }) => ({
+      epoch: ep.epoch,
+      kind,
+      frozen: values.reduce((s, v) => s + v, 0),
+    })),
+  );
+}
+
+/** The network folded onto kinds: for each pair of kinds, how many edges join them and their mean weight (both orders, for a symmetric matrix). */
+export function kindLinks(network: { readonly edges: readonly (readonly [string, string, number])[] }, kinds: Kinds): { from: string; to: string; edges: number; meanWeight: number }[] {
+  const cells = new Map<string, { from: string; to: string; edges: number; weight: number }>();
+  const add = (from: string, to: string, w: number) => {
+    const key = `${from}\u0000${to}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { from, to, edges: 0, weight: 0 }));
+    c.edges++;
+    c.weight += w;
+  };
+  for (const [a, b, w] of network.edges) {
+    const ka = kinds.of(a);
+    const kb = kinds.of(b);
+    add(ka, kb, w);
+    if (ka !== kb) add(kb, ka, w);
+  }
+  const rank = new Map(kinds.names.map((k, i) => [k, i]));
+  return [...cells.values()]
+    .sort((x, y) => (rank.get(x.from) ?? 0) - (rank.get(y.from) ?? 0) || (rank.get(x.to) ?? 0) - (rank.get(y.to) ?? 0))
+    .map((c) => ({ from: c.from, to: c.to, edges: c.edges, meanWeight: round(c.weight / c.edges) }));
+}
+
+/** The first `limit` names, then how many more. */
+export function someNames(names: readonly string[], limit = INLINE_NAME_LIMIT): string {
+  return names.length <= limit ? names.join(", ") : `${names.slice(0, limit).join(", ")} and ${names.length - limit} more`;
 }

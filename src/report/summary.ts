@@ -46,21 +46,60 @@ export function runTotals(result: RunResult): RunTotals {
   };
 }
 
-/** Agents grouped by kind (a policy's agents under the policy's name), in first-appearance order. */
-export function byKind(agents: readonly AgentRecord[], plan?: Plan): KindSummary[] {
-  const kindOf = new Map(plan?.agents.map((a) => [a.id, a.kind === "stochastic" ? a.params.policy : a.kind]) ?? []);
-  const groups = new Map<string, AgentRecord[]>();
-  for (const a of agents) {
-    const k = kindOf.get(a.id) ?? a.kind;
-    groups.set(k, [...(groups.get(k) ?? []), a]);
+const kindsByPlan = new WeakMap<Plan, ReadonlyMap<string, string>>();
+
+/** Each agent's kind as reports show it: a stochastic agent's is its policy's name. Built once per plan. */
+export function planKinds(plan: Plan): ReadonlyMap<string, string> {
+  let kinds = kindsByPlan.get(plan);
+  if (!kinds) {
+    kinds = new Map(plan.agents.map((a) => [a.id, a.kind === "stochastic" ? a.params.policy : a.kind]));
+    kindsByPlan.set(plan, kinds);
   }
-  return [...groups].map(([kind, xs]) => ({
+  return kinds;
+}
+
+/**
+ * Each agent's kind as reports show it, aligned with `agents`. Agents listed
+ * in the plan's order, as every run lists them, are matched by position
+ * without a lookup; others through planKinds, or their recorded kind.
+ */
+export function kindsOf(agents: readonly { readonly id: string; readonly kind: string }[], plan?: Plan): string[] {
+  const kinds = new Array<string>(agents.length);
+  let index: ReadonlyMap<string, string> | undefined;
+  for (let i = 0; i < agents.length; i++) {
+    const a = agents[i]!;
+    const declared = plan?.agents[i];
+    kinds[i] =
+      declared !== undefined && declared.id === a.id
+        ? declared.kind === "stochastic"
+          ? declared.params.policy
+          : declared.kind
+        : ((index ??= plan ? planKinds(plan) : new Map<string, string>()).get(a.id) ?? a.kind);
+  }
+  return kinds;
+}
+
+/** Agents grouped by kind (a policy's agents under the policy's name), in first-appearance order. One pass: linear in the agents. */
+export function byKind(agents: readonly AgentRecord[], plan?: Plan): KindSummary[] {
+  const kindOf = kindsOf(agents, plan);
+  const sums = new Map<string, { agents: number; payoff: number; reputation: number; frozen: number }>();
+  for (let i = 0; i < agents.length; i++) {
+    const a = agents[i]!;
+    const k = kindOf[i]!;
+    let s = sums.get(k);
+    if (!s) sums.set(k, (s = { agents: 0, payoff: 0, reputation: 0, frozen: 0 }));
+    s.agents++;
+    s.payoff += a.payoff;
+    s.reputation += a.reputation;
+    if (a.frozen) s.frozen++;
+  }
+  return [...sums].map(([kind, s]) => ({
     kind,
-    agents: xs.length,
-    totalPayoff: xs.reduce((s, a) => s + a.payoff, 0),
-    meanPayoff: xs.reduce((s, a) => s + a.payoff, 0) / xs.length,
-    meanReputation: xs.reduce((s, a) => s + a.reputation, 0) / xs.length,
-    frozen: xs.filter((a) => a.frozen).length,
+    agents: s.agents,
+    totalPayoff: s.payoff,
+    meanPayoff: s.payoff / s.agents,
+    meanReputation: s.reputation / s.agents,
+    frozen: s.frozen,
   }));
 }
 

@@ -61,6 +61,8 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
   let inner = unwrap(schema);
   // A repeatable block's slice is a list of its blocks.
   if (inner instanceof z.ZodArray) inner = unwrap(inner.element as z.ZodType);
+  // Keyed blocks (markets by name) lower into a record: their ranges are its values'.
+  if (inner instanceof z.ZodRecord) inner = unwrap(inner._zod.def.valueType as z.ZodType);
   return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : null;
 }
 

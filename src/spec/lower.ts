@@ -45,7 +45,20 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
   for (const nested of spec.blocks) {
     const how = nested.lower;
     if (!how) continue;
+    if (how.keyed && how.field) {
+      // Repeatable named blocks: a record from name to values, in the order written.
+      const record: Record<string, PlainValue> = {};
+      for (const c of values?.children(nested.kind) ?? []) {
+        const sub: Record<string, PlainValue> = {};
+        if (how.sparse) fillSparse(nested, c.values, sub);
+        else fill(nested, c.values, sub, resolve);
+        record[c.name ?? nested.kind] = sub;
+      }
+      out[how.field] = record;
+      continue;
+    }
     if (how.list && how.field) {
+      // Repeatable blocks whose order is part of the rules (draws follow it): a list keeps its order in canonical JSON.
       out[how.field] = (values?.children(nested.kind) ?? []).map((c) => {
         const item: Record<string, PlainValue> = c.name === null ? {} : { name: c.name };
         fill(nested, c.values, item, resolve);
@@ -87,4 +100,22 @@ export function lowerSlice(spec: BlockSpec, written: readonly WrittenValues[]): 
   const values = written[0]?.values ?? null;
   if (omit && !(values?.on ?? false)) return undefined;
   return lowerBlock(spec, values);
+}
+
+/** Only what is written: attributes set in the block and nested blocks written in it (sparse themselves). */
+function fillSparse(spec: BlockSpec, values: BlockValues, out: Record<string, PlainValue>): void {
+  for (const a of spec.attrs) {
+    if (a.key === undefined) continue;
+    const v = values.value(a.name);
+    if (v !== undefined) out[a.key] = v;
+  }
+  for (const nested of spec.blocks) {
+    const how = nested.lower;
+    if (!how?.field) continue;
+    const child = values.child(nested.kind);
+    if (!child) continue;
+    const sub: Record<string, PlainValue> = {};
+    fillSparse(nested, child, sub);
+    out[how.field] = sub;
+  }
 }

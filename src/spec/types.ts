@@ -6,6 +6,7 @@
  * read the registry built from them.
  */
 import type { Code, ParamsOf } from "../diagnostics/catalogue.ts";
+import type { BlockValues } from "./lower.ts";
 import type { Profile, SliceBinding } from "./plan.ts";
 
 export type ValueType =
@@ -95,6 +96,13 @@ export interface Lowering {
    * params' `index` field numbers the member within its group, from 1.
    */
   readonly members?: { readonly count: string; readonly index: string };
+  /**
+   * A repeatable, named nested block lowers into `field` of its parent's
+   * slice as a record from each block's name to its values.
+   */
+  readonly keyed?: boolean;
+  /** Only the attributes (and nested blocks) actually written are lowered: overrides its consumer merges over other values. */
+  readonly sparse?: boolean;
   /** Fields that are not language attributes, with their fixed values. */
   readonly fixed?: Readonly<Record<string, PlainValue>>;
   /** The compiler lowers this slice by hand (it needs the program: references, the prelude's tables). */
@@ -125,6 +133,34 @@ export interface BlockSpec {
   readonly reference?: string;
   /** How the block lowers into the plan (absent: lowered by hand, or not at all). */
   readonly lower?: Lowering;
+  /**
+   * Checks of a scenario-level block against the rest of its scenario (a
+   * market naming a population group, agents that need the block), run by
+   * the compiler whether or not the block is written.
+   */
+  readonly check?: (ctx: BlockCheck) => void;
+}
+
+/** A scenario's population group as a block check sees it. */
+export interface CheckedGroup {
+  readonly name: string;
+  /** The plan kind of its agents (a declared policy's agents are `stochastic`). */
+  readonly kind: string;
+  readonly count: number;
+  readonly values: BlockValues;
+}
+
+/** Where a finding points: an attribute or nested block of the checked block, a population group, or the block itself. */
+export type CheckSite = { readonly attr: string } | { readonly child: string; readonly name: string | null } | { readonly group: string } | null;
+
+/** What a block check sees and how it reports (codes from src/diagnostics/catalogue.ts). */
+export interface BlockCheck {
+  /** The block as written, or null when it is not. */
+  readonly values: BlockValues | null;
+  readonly groups: readonly CheckedGroup[];
+  report<C extends Code>(code: C, params: ParamsOf<C>, at: CheckSite): void;
+  /** The candidate close enough to `name` to be a misspelling of it, for "did you mean". */
+  closest(name: string, candidates: Iterable<string>): string | null;
 }
 
 /** A mechanism block as written in a scenario, for a mechanism's scenario-level checks. */

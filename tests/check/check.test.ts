@@ -48,14 +48,17 @@ const scenarioIn = (doc: { files: { scenarios: JsonScenario[] }[] }, name: strin
 };
 
 /**
- * A directory `scenarios/` holding the reference scenarios only (the
- * shipped folder's top level, not the studies in its subfolders), so the
+ * A directory `scenarios/` holding the reference scenarios (the shipped
+ * folder's top level) and the economy's (`scenarios/economy/`), but not the
+ * whitepaper's studies (`scenarios/whitepaper/`, twelve seeds each), so the
  * verdicts below are theirs; paths in the output read as in the repository.
  */
 function referenceScenarios(): string {
   const dir = scratch();
-  mkdirSync(join(dir, "scenarios"));
-  for (const f of readdirSync(join(ROOT, "scenarios")).filter((f) => f.endsWith(".sbx"))) copyFileSync(join(ROOT, "scenarios", f), join(dir, "scenarios", f));
+  for (const sub of ["scenarios", "scenarios/economy"]) {
+    mkdirSync(join(dir, sub), { recursive: true });
+    for (const f of readdirSync(join(ROOT, sub)).filter((f) => f.endsWith(".sbx"))) copyFileSync(join(ROOT, sub, f), join(dir, sub, f));
+  }
   return dir;
 }
 
@@ -92,14 +95,15 @@ describe("sbx check on the reference scenarios", () => {
     }
     expect(text.stdout).toMatch(/llm_agents_v1 {2}NOT RUN {2}.*LLM agent/);
     expect(text.stdout).not.toContain("tax_sweep");
-    expect(text.stdout).toContain("12 criteria in 4 scenarios: 10 passed, 2 failed; 1 scenario not run (llm_agents_v1)");
+    // scenarios/economy/ adds 5 scenarios and 14 criteria, one of them failing (docs/economy.md: a finding sbx does not reproduce).
+    expect(text.stdout).toContain("26 criteria in 9 scenarios: 23 passed, 3 failed; 1 scenario not run (llm_agents_v1)");
   });
 
   it("prints one versioned JSON document with every verdict, its observed value and bound", () => {
     expect(json.code).toBe(3);
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ format: "sbx-check", version: 1, ok: false, exitCode: 3 });
-    expect(doc.summary).toMatchObject({ scenarios: 5, notRun: 1, criteria: { total: 15, pass: 10, fail: 2, undefined: 0, notRun: 3 } });
+    expect(doc.summary).toMatchObject({ scenarios: 10, notRun: 1, criteria: { total: 29, pass: 23, fail: 3, undefined: 0, notRun: 3 } });
     const strict = scenarioIn(doc, "strict_governance");
     expect(strict.status).toBe("fail");
     const tox = strict.criteria.find((c) => c.id === "toxicity_threshold")!;
@@ -131,9 +135,20 @@ describe("sbx check on the reference scenarios", () => {
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(r.stdout);
     const root = xml.testsuites;
-    expect(root).toMatchObject({ tests: "15", failures: "2", errors: "0", skipped: "3" });
+    expect(root).toMatchObject({ tests: "29", failures: "3", errors: "0", skipped: "3" });
     const suites = root.testsuite as { name: string; tests: string; failures: string; testcase: { name: string; failure?: { message: string; type: string }; skipped?: unknown }[] }[];
-    expect(suites.map((s) => s.name)).toEqual(["baseline", "llm_agents_v1", "network_effects_v1", "status_game", "strict_governance"]);
+    expect(suites.map((s) => s.name)).toEqual([
+      "baseline",
+      "economy_baseline",
+      "economy_coordination_push",
+      "economy_high_compute_cost",
+      "compute_rationed_firms",
+      "safety_in_economy",
+      "llm_agents_v1",
+      "network_effects_v1",
+      "status_game",
+      "strict_governance",
+    ]);
     const strict = suites.find((s) => s.name === "strict_governance")!;
     expect(strict.testcase.map((c) => c.name)).toEqual(["min_epochs", "min_agents", "toxicity_threshold"]);
     expect(strict.testcase[2]!.failure).toMatchObject({ type: "fail", message: "criterion failed: toxicity_threshold (0.3229 > 0.3)" });
@@ -151,7 +166,9 @@ describe("sbx check on the reference scenarios", () => {
     expect(r.stdout).toMatch(/^::error file=scenarios\/network_effects\.sbx,line=\d+,col=5,.*::criterion failed: max_toxicity \(0\.3645 > 0\.35\)$/m);
     expect(r.stdout).toMatch(/^::warning file=scenarios\/llm_agents\.sbx,line=\d+,col=\d+,title=llm_agents_v1%3A not run::scenario llm_agents_v1 was not run: .*LLM agent/m);
     expect(r.stdout).toContain("PASS strict_governance: min_epochs (15 >= 15)");
-    expect(r.stdout.split("\n").filter((l) => l.startsWith("::error"))).toHaveLength(2);
+    // The third: the paper's settlement finding, which sbx does not reproduce (scenarios/economy/paper.sbx).
+    expect(r.stdout).toMatch(/^::error file=scenarios\/economy\/paper\.sbx,line=\d+,col=5,.*settles_less failed/m);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("::error"))).toHaveLength(3);
   });
 });
 

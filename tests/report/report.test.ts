@@ -97,7 +97,7 @@ describe("renderReport", () => {
 
 describe("reputation chart", () => {
   it("labels every line end when they fit, and only the highest and lowest five when they do not", () => {
-    const kinds = { names: ["honest"], colours: ["#0072B2"], of: () => "honest" };
+    const kinds = { names: ["honest"], colours: ["#0072B2"], of: () => "honest", each: (agents: readonly unknown[]) => agents.map(() => "honest") };
     const labels = (agents: number) => {
       const order = Array.from({ length: agents }, (_, i) => `a${i}`);
       const rows = order.flatMap((agent, i) => [0, 1].map((epoch) => ({ epoch, agent, kind: "honest", reputation: i * epoch })));

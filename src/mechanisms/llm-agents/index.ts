@@ -9,6 +9,8 @@ import { series } from "../../kernel/metric.ts";
 import type { World } from "../../kernel/world.ts";
 import { LLM, LLM_AGENT, LLM_SLICE, LlmParams, PERSONA, PRICES } from "./language.ts";
 import { emptyLlmTally, tallyLlm, type LlmBudgetExhausted, type LlmCall, type LlmFallback, type LlmFault, type LlmTally } from "../../llm/usage.ts";
+import type { LlmExtension } from "../../llm/extension.ts";
+import type { TurnView } from "../../kernel/policy.ts";
 
 declare module "../../kernel/events.ts" {
   interface EventMap {
@@ -19,13 +21,34 @@ declare module "../../kernel/events.ts" {
   }
 }
 
+declare module "../../kernel/mechanism.ts" {
+  interface Instance {
+    /** The extension point for LLM agents: actions and an observation section a mechanism adds to their prompts (the economy's). */
+    llmExtension?(): LlmExtension | null;
+  }
+}
+
+declare module "../../kernel/policy.ts" {
+  interface TurnView {
+    /** What mechanisms add to LLM agents' prompts and answers, in mechanism order. */
+    llmExtensions(): readonly LlmExtension[];
+  }
+}
+
 /** A plan with LLM agents was run without a model client for them. */
 export class UnsupportedAgentError extends Error {}
 
-function createLlmAgents(_w: World) {
+function createLlmAgents(w: World) {
   let tally: LlmTally = emptyLlmTally();
   const count = (e: { type: string }): void => tallyLlm(tally, e);
+  let extensions: readonly LlmExtension[] | null = null;
   return {
+    turn: {
+      llmExtensions(this: TurnView): readonly LlmExtension[] {
+        extensions ??= w.hooks("llmExtension").flatMap((offer) => offer() ?? []);
+        return extensions;
+      },
+    },
     get tally(): LlmTally {
       return tally;
     },

@@ -36,6 +36,7 @@ import { parseAccept, parseAction, type Parsed } from "../../llm/parse.ts";
 import { ACCEPT_SCHEMA, acceptPrompt, actionPrompt, actionSchema, RETRY_NOTE_MAX, retryNote, SHOWN, systemPrompt, type MemoryItem, type Observation, type PromptOptions } from "../../llm/prompt.ts";
 import { RETRYABLE, type FaultKind, type ModelClient, type ModelOutcome, type ModelRequest, type Provider } from "../../llm/types.ts";
 import { emptyLlmTally, tallyLlm, type LlmTally } from "../../llm/usage.ts";
+import type { LlmExtension } from "../../llm/extension.ts";
 import type { Action } from "../../kernel/actions.ts";
 import type { SimEvent } from "../../kernel/events.ts";
 import { otherParty, type Outcome, type Policy, type PolicyContext, type Settled, type TurnView } from "../../kernel/policy.ts";
@@ -265,10 +266,12 @@ export class LlmPolicy implements Policy {
   private readonly memory: MemoryItem[] = [];
   private readonly decisions = new Map<TurnView, Decision>();
   private readonly fallbackPolicy: Policy | null;
-  private readonly options: PromptOptions;
+  private options: PromptOptions;
   private readonly price: Price;
-  private readonly systemAct: string;
+  private systemAct: string;
   private readonly systemAccept: string;
+  /** What mechanisms add to the prompt (src/llm/extension.ts), read from the first view. */
+  private extensions: readonly LlmExtension[] | null = null;
 
   constructor(
     private readonly agent: LlmAgent,
@@ -291,13 +294,25 @@ export class LlmPolicy implements Policy {
     throw new Error(`agent ${this.agent.id} is an LLM agent: its decisions arrive asynchronously (run the plan with runPlanAsync)`);
   }
 
+  /** The first view tells which actions and sections mechanisms add; the action prompt's schema lists them. */
+  private extend(view: TurnView): void {
+    if (this.extensions) return;
+    this.extensions = view.llmExtensions?.() ?? [];
+    const extra = this.extensions.flatMap((x) => x.actions);
+    if (!extra.length) return;
+    this.options = { ...this.options, extra };
+    this.systemAct = systemPrompt(this.agent.params.persona, this.agent.params.systemPrompt, actionSchema(this.options));
+  }
+
   actAsync(view: TurnView): Promise<Action> {
+    this.extend(view);
     const user = actionPrompt(this.observe(view), this.memory, this.options);
     const d = this.open("act", view, null, this.systemAct, user);
     return this.decide(d, this.systemAct, user, (text) => parseAction(text, this.options)).then(() => ({ kind: "noop" }) as Action);
   }
 
   acceptAsync(proposal: Proposal, view: TurnView): Promise<boolean> {
+    this.extend(view);
     const observed = { id: proposal.id, from: proposal.initiator, type: proposal.type, content: proposal.content, transfer: proposal.transfer };
     const user = acceptPrompt(this.observe(view), observed, this.memory, this.options);
     const d = this.open("accept", view, proposal, this.systemAccept, user);
@@ -528,7 +543,9 @@ export class LlmPolicy implements Policy {
       resources += s.resources;
     }
     const n = pop.slots.length;
+    const sections = (this.extensions ?? []).flatMap((x) => x.section(self.id) ?? []);
     return {
+      ...(sections.length ? { sections } : {}),
       epoch: view.epoch,
       step: view.step,
       self: { id: self.id, reputation: self.reputation, resources: self.resources, payoff: self.totalPayoff },

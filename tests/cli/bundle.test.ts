@@ -1,0 +1,58 @@
+/**
+ * The built `sbx` (src/build.mjs): the launcher answers --version and help on
+ * its own, without the compiler; the core runs from its V8 code cache, and
+ * without it (another Node, other V8 flags) compiles from source and gives
+ * the same answers.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SBX_VERSION } from "../../src/version.ts";
+import { SBX_BIN, sbx } from "../support/cli.ts";
+import { ROOT } from "../support/golden.ts";
+
+const alone = mkdtempSync(join(tmpdir(), "sbx-launcher-"));
+afterAll(() => rmSync(alone, { recursive: true, force: true }));
+
+const run = (bin: string, args: readonly string[], nodeFlags: readonly string[] = []) =>
+  spawnSync(process.execPath, [...nodeFlags, bin, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+
+describe("the built sbx", () => {
+  it("answers --version and help from the launcher alone, without the core", () => {
+    // The launcher copied where no core exists: what it answers, it answers without loading one.
+    const launcher = join(alone, "sbx.mjs");
+    copyFileSync(SBX_BIN, launcher);
+    expect(existsSync(join(alone, "sbx-core.cjs"))).toBe(false);
+    const version = run(launcher, ["--version"]);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${SBX_VERSION}\n`);
+    const help = run(launcher, ["help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: sbx [options] [command]");
+    // Any command needs the core, which is missing here.
+    const compile = run(launcher, ["compile", "scenarios/status_game.sbx"]);
+    expect(compile.status).toBe(2);
+    expect(compile.stderr).toContain("sbx-core.cjs");
+  });
+
+  it("ships the core's code cache, and runs the same without it", () => {
+    expect(existsSync(join(ROOT, "dist/sbx-core.cjs.cache"))).toBe(true);
+    const cached = sbx(["run", "scenarios/status_game.sbx", "--json", "--no-outputs"]);
+    expect(cached.code).toBe(0);
+    // V8 rejects a cache made under other flags and compiles the core from source.
+    const uncached = run(SBX_BIN, ["run", "scenarios/status_game.sbx", "--json", "--no-outputs"], ["--max-semi-space-size=8"]);
+    expect(uncached.status).toBe(0);
+    expect(uncached.stdout).toBe(cached.stdout);
+  });
+
+  it("keeps the code a run needs in the core and Vega, the LLM SDKs, the language server and YAML out of it", () => {
+    const core = readFileSync(join(ROOT, "dist/sbx-core.cjs"), "utf8");
+    for (const bundle of ["sbx-report", "sbx-lsp", "sbx-import", "sbx-llm-anthropic", "sbx-llm-openai", "sbx-llm-ollama"]) {
+      expect(core).toContain(`require("./${bundle}.cjs")`);
+      expect(existsSync(join(ROOT, "dist", `${bundle}.cjs`))).toBe(true);
+    }
+    expect(core).not.toMatch(/^\/\/ node_modules\/(vega|vega-lite|openai|@anthropic-ai|vscode-languageserver|yaml)\//m);
+  });
+});

@@ -1,0 +1,59 @@
+/** `sbx run --out`'s writer: events in bounded batches, large events in slices, files complete at each epoch. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileForRun } from "../../src/cli/run-command.ts";
+import { RunWriter } from "../../src/cli/run-writer.ts";
+import { evaluateCriteria } from "../../src/criteria/evaluate.ts";
+import { fromJsonl, runPlan, type SimEvent } from "../../src/engine/index.ts";
+import { ROOT } from "../support/golden.ts";
+
+const work = mkdtempSync(join(tmpdir(), "sbx-writer-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function plan() {
+  const compiled = compileForRun(join(ROOT, "scenarios/status_game.sbx"), { epochs: "2" });
+  if ("exit" in compiled) throw new Error("status_game does not compile");
+  return compiled;
+}
+
+describe("RunWriter", () => {
+  it("writes events larger than a batch whole, even with a surrogate pair across a slice boundary", () => {
+    const { plan: p, planHash } = plan();
+    const dir = join(work, "large-event");
+    const writer = new RunWriter(dir, p, planHash);
+    const prefix = '{"type":"note","text":"';
+    // Put a high surrogate at the last position of the first 1 MiB slice.
+    const pad = (1 << 20) - 1 - prefix.length;
+    const big = { type: "note", text: `${"a".repeat(pad)}${"😀".repeat(400_000)}é` } as unknown as SimEvent;
+    expect(JSON.stringify(big).charCodeAt((1 << 20) - 1)).toBe("😀".charCodeAt(0));
+    const small = { type: "epoch_started", epoch: 0, step: 0 } as SimEvent;
+    writer.event(small);
+    writer.event(big);
+    writer.event(small);
+    const result = runPlan(p);
+    writer.finish(result, evaluateCriteria(p, [result]), { problem: "not drawn in this test" });
+    const text = readFileSync(join(dir, "events.jsonl"), "utf8");
+    expect(text).toBe(`${JSON.stringify(small)}\n${JSON.stringify(big)}\n${JSON.stringify(small)}\n`);
+  });
+
+  it("leaves a log of whole events, in order, however many batches it took", () => {
+    const { plan: p, planHash } = plan();
+    const dir = join(work, "run");
+    const writer = new RunWriter(dir, p, planHash);
+    const events: SimEvent[] = [];
+    const result = runPlan(p, {
+      events: (e) => {
+        events.push(e);
+        writer.event(e);
+      },
+      onEpoch: writer.epoch,
+    });
+    expect(writer.finish(result, evaluateCriteria(p, [result]), { problem: "not drawn in this test" })).toBe("not drawn in this test");
+    expect(fromJsonl(readFileSync(join(dir, "events.jsonl"), "utf8"))).toEqual(JSON.parse(JSON.stringify(events)));
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { status: string; files: { report: string | null } };
+    expect(summary).toMatchObject({ status: "complete", files: { report: null } });
+    expect(readFileSync(join(dir, "agents.csv"), "utf8").trim().split("\n")).toHaveLength(p.agents.length + 1);
+  });
+});

@@ -232,6 +232,7 @@ function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
       const c = child(b, kind);
       return c ? written(c) : undefined;
     },
+    children: (kind) => children(b, kind).map((c) => written(c)),
     source: b,
   };
 }

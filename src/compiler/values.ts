@@ -46,6 +46,8 @@ export function typeName(type: ValueType): string {
       return 'a list of edges like [["a", "b"], ["b", "c", 0.5]]';
     case "metric":
       return "the name of a per-epoch metric";
+    case "names":
+      return 'a name or a list of names, like "honest" or ["value", "momentum"]';
   }
 }
 
@@ -233,6 +235,11 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       const suggestion = closest(name, METRICS.filter((m) => m.shape === "series").map((m) => m.name));
       ctx.diagnostics.push(diagnostic("SBX2004", { name, suggestion }, ctx.file, expr.span, { fixes: suggestion ? [replaceWith(ctx.file, expr.span, suggestion)] : [] }));
       return undefined;
+    }
+    case "names": {
+      if (expr.kind === "String") return [expr.value];
+      if (expr.kind !== "List" || !expr.items.every((item) => item.kind === "String")) return mismatch();
+      return expr.items.map((item) => (item as A.Expr & { kind: "String" }).value);
     }
   }
 }

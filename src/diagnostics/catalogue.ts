@@ -154,6 +154,10 @@ export const CATALOGUE = {
   SBX2220: entry<{ what: string; name: string } & S>("error", "unknown town name",
     "A town setting names a room (or topic) the town does not have; rooms and topics are declared in the `town` block.",
     (p) => `unknown ${p.what} '${p.name}'${suggestion(p.suggestion)}`),
+  // ---- names of the whitepaper's economies: auctions, missions, negotiation ----
+  SBX2280: entry<{ name: string; mission: string } & S>("error", "unknown objective measure",
+    "A mission's objective is named by the measure it targets: avg_p, min_p, total_count, acceptance_rate or total_welfare, over the mission's contributions.",
+    (p) => `objective '${p.name}' of mission '${p.mission}' names no measure (avg_p, min_p, total_count, acceptance_rate, total_welfare)${suggestion(p.suggestion)}`),
 
   // ---- values and semantics --------------------------------------------------
   SBX3001: entry<{ attribute: string; bound: string; value: string }>("error", "value out of range",
@@ -310,6 +314,28 @@ export const CATALOGUE = {
   SBX3308: entry<{ what: string }>("error", "partition needs a target",
     "`mode = isolate_type` cuts one kind of agent off from the rest and needs `kind`; `kind` means nothing to the other modes.",
     (p) => p.what),
+  // ---- the whitepaper's economies: auctions, missions, negotiation --------------
+  SBX3450: entry<Record<string, never>>("error", "auction without resources",
+    "An auction allocates a declared pool: write at least one `resource NAME { supply = … }` in the `auction` block.",
+    () => "the auction has no resource to allocate: add `resource NAME { supply = … }`"),
+  SBX3451: entry<{ agents: number }>("warning", "too few bidders",
+    "Envy is a relation between two bidders; an auction among fewer than two agents is envy-free by construction and measures nothing.",
+    (p) => `the auction has ${p.agents === 1 ? "one bidder" : `${p.agents} bidders`}: envy-freeness needs at least two`),
+  SBX3452: entry<Record<string, never>>("error", "mission economy without missions",
+    "A mission economy proposes missions from its templates: write at least one `mission NAME { … }` in the `missions` block.",
+    () => "the mission economy has no mission to propose: add `mission NAME { objective avg_p { target = … } }`"),
+  SBX3453: entry<{ mission: string }>("error", "mission without objectives",
+    "A mission is judged against its objectives at its deadline; without one it could never succeed or fail by its work.",
+    (p) => `mission '${p.mission}' has no objective: add e.g. \`objective avg_p { target = 0.6 }\``),
+  SBX3454: entry<{ mission: string; eligible: number; needed: number }>("warning", "mission cannot gather its participants",
+    "A mission becomes active once min_participants agents have joined it; with fewer agents allowed to join, it always expires.",
+    (p) => `mission '${p.mission}' may be joined by ${p.eligible} agent${p.eligible === 1 ? "" : "s"} but needs ${p.needed} participants: it can never become active`),
+  SBX3455: entry<Record<string, never>>("error", "negotiation without markets",
+    "High-frequency negotiation runs its markets: write at least one `market NAME { … }` in the `negotiation` block.",
+    () => "the negotiation has no market: add `market NAME { clearing = batch }`"),
+  SBX3456: entry<{ market: string }>("warning", "batch interval of a continuous market",
+    "A market that matches continuously trades every order on arrival; `batch_interval` only paces batch clearing.",
+    (p) => `batch_interval has no effect: market '${p.market}' matches continuously`),
 
   // ---- runs and criteria -------------------------------------------------------
   SBX4001: entry<{ label: string; detail: string }>("error", "criterion failed",

@@ -34,6 +34,8 @@ function typeText(t: ValueType): string {
       return "list of edges";
     case "metric":
       return "per-epoch metric name";
+    case "names":
+      return "name or list of names";
   }
 }
 

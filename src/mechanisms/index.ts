@@ -8,6 +8,7 @@
 import type { MechanismDef } from "../kernel/mechanism.ts";
 import { adaptiveAgents } from "./adaptive-agents/index.ts";
 import { agents } from "./agents/index.ts";
+import { auction } from "./auction/index.ts";
 import { audit } from "./audit/index.ts";
 import { bandwidth } from "./bandwidth/index.ts";
 import { boundaries } from "./boundaries/index.ts";
@@ -21,6 +22,8 @@ import { identity } from "./identity/index.ts";
 import { interactions } from "./interactions/index.ts";
 import { learningAgents } from "./learning-agents/index.ts";
 import { llmAgents } from "./llm-agents/index.ts";
+import { missions } from "./missions/index.ts";
+import { negotiation } from "./negotiation/index.ts";
 import { network } from "./network/index.ts";
 import { personas } from "./personas/index.ts";
 import { perturbations } from "./perturbations/index.ts";
@@ -66,6 +69,10 @@ export const MECHANISM_LIST = [
   learningAgents,
   adaptiveAgents,
   perturbations,
+  // The whitepaper's economies (docs/mechanisms.md): inert unless their blocks are written.
+  auction,
+  missions,
+  negotiation,
   // Last: it replays a decision point only once every other mechanism has admitted the agent's turn.
   incoherence,
 ] as const;

@@ -12,6 +12,7 @@ export const NUM: ValueType = { t: "number" };
 export const INT: ValueType = { t: "number", int: true };
 export const BOOL: ValueType = { t: "bool" };
 export const STR: ValueType = { t: "string" };
+export const NAMES: ValueType = { t: "names" };
 export const enumOf = (values: readonly string[]): ValueType => ({ t: "enum", values });
 
 export const NON_NEG: Bounds = { min: 0 };

@@ -26,7 +26,9 @@ export type ValueType =
   /** Custom network edges: `[["a", "b"], ["b", "c", 0.5]]`. */
   | { readonly t: "edges" }
   /** The name of a per-epoch metric of the registry (`toxicity`, `governance.audits`). */
-  | { readonly t: "metric" };
+  | { readonly t: "metric" }
+  /** Names of population groups or agent kinds: `"honest"` or `["value", "momentum"]`; lowered as a list. */
+  | { readonly t: "names" };
 
 export interface Bounds {
   readonly min?: number;
@@ -256,6 +258,8 @@ export interface WrittenBlock {
   has(attr: string): boolean;
   /** A nested block, if written. */
   child(kind: string): WrittenBlock | undefined;
+  /** Nested blocks of a repeatable kind, in source order. */
+  children(kind: string): readonly WrittenBlock[];
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { format } from "../../language/format.ts";
 import { compile } from "../../src/compiler/index.ts";
+import { Plan } from "../../src/plan/schema.ts";
 import { diskHost } from "../support/compiler.ts";
 import { ROOT } from "../support/golden.ts";
 
@@ -11,8 +12,8 @@ const DIR = join(ROOT, "scenarios/whitepaper");
 const FILES = readdirSync(DIR).filter((f) => f.endsWith(".sbx"));
 
 describe("scenarios/whitepaper", () => {
-  it("holds the three mechanisms' scenarios", () => {
-    expect(FILES.sort()).toEqual(["boundaries.sbx", "incoherence.sbx", "sybil.sbx"]);
+  it("holds the six mechanisms' scenarios", () => {
+    expect(FILES.sort()).toEqual(["auction.sbx", "boundaries.sbx", "incoherence.sbx", "missions.sbx", "negotiation.sbx", "sybil.sbx"]);
   });
 
   for (const file of FILES) {
@@ -25,6 +26,7 @@ describe("scenarios/whitepaper", () => {
       expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
       expect(result.scenarios.length).toBeGreaterThan(0);
       for (const s of result.scenarios) {
+        expect(Plan.safeParse(s.plan).success).toBe(true);
         expect(s.plan!.criteria.seeds).toEqual(Array.from({ length: 12 }, (_, i) => 101 + i));
         expect(s.plan!.criteria.items.length).toBeGreaterThan(0);
         expect(s.plan!.criteria.items.every((c) => c.overSeeds)).toBe(true);

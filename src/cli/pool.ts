@@ -62,10 +62,14 @@ export function workerEntry(): string {
   return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", "run-worker.mjs");
 }
 
-/** A pool for `tasks` runs: never more threads than runs, and none at all for one job. */
-export function openPool(jobs: number, tasks = Infinity): RunPool {
+/**
+ * A pool for `tasks` runs: never more threads than runs, and none at all for
+ * one job — unless `threads` asks for them even then (`sbx worker` keeps its
+ * main thread free to answer the queue while a run computes).
+ */
+export function openPool(jobs: number, tasks = Infinity, options: { threads?: boolean } = {}): RunPool {
   const threads = Math.max(1, Math.min(jobs, tasks));
-  return threads === 1 ? serialPool() : threadPool(threads);
+  return threads === 1 && !options.threads ? serialPool() : threadPool(threads);
 }
 
 const cancelled: RunReply = { ok: false, failure: { kind: "cancelled", message: "the pool was closed before the run finished", stack: null } };
@@ -93,7 +97,8 @@ function threadPool(threads: number): RunPool {
   const filename = workerEntry();
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads" });
-  const failed = (message: string, stack: string | null = null): RunReply => ({ ok: false, failure: { kind: "internal", message, stack } });
+  // The thread died or could not start: not the plan's doing.
+  const failed = (message: string, stack: string | null = null): RunReply => ({ ok: false, failure: { kind: "crashed", message, stack } });
   const pending = new Set<(reply: RunReply) => void>();
   let broken: string | null = null;
   let closed = false;

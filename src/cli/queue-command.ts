@@ -34,7 +34,7 @@ import { jobId, NAME_PATTERN, PLAN_FORMAT_ID, type QueuedJob, type SweepManifest
 import { agentSteps } from "./pool.ts";
 import { displayPath } from "./render-diagnostics.ts";
 import { parseCsv, sweepDocument, writeJson, type SweepLayout, type SweepOutline } from "./sweep-files.ts";
-import { prepareSweep, sweepFiles, writeSweepFiles, type SweepCommandOptions } from "./sweep-command.ts";
+import { prepareSweep, sweepFiles, writeSweepFiles, type PreparedSweep, type SweepCommandOptions } from "./sweep-command.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 
 export interface QueueSweepOptions extends SweepCommandOptions {
@@ -103,7 +103,7 @@ export async function queueSweepCommand(file: string | undefined, options: Queue
   if (file !== undefined) {
     const prepared = prepareSweep(file, options, term);
     if ("exit" in prepared) return prepared.exit;
-    submission = manifestOf(prepared, options, name, batch);
+    submission = queuedSweep(prepared, options, name, batch);
   }
 
   const { QueueClient, QueueUnreachable } = await import("../distributed/client.ts");
@@ -138,7 +138,7 @@ export async function queueSweepCommand(file: string | undefined, options: Queue
         return fail(term, "SBX5054", { name: name!, queued: names.join(", ") || "none", suggestion: closest(name!, names) });
       }
       if (found.sbxVersion !== SBX_VERSION || found.planFormat !== PLAN_FORMAT_ID) {
-        return fail(term, "SBX5053", { worker: "this collector", reason: `the sweep was queued by sbx ${found.sbxVersion} (plans ${found.planFormat}); this is sbx ${SBX_VERSION}: collect it with the release that queued it` });
+        return fail(term, "SBX5053", { refuser: `sbx ${SBX_VERSION}`, reason: `'${found.name}' was queued by sbx ${found.sbxVersion} (plans ${found.planFormat}), whose files may differ; collect it with that release` });
       }
       manifest = found;
     }
@@ -174,7 +174,8 @@ export function batchFor(plan: Plan, seeds: number, requested: number | undefine
   return Math.max(1, Math.min(seeds, MAX_BATCH, Math.ceil(JOB_AGENT_STEPS / Math.max(1, agentSteps([plan])))));
 }
 
-function manifestOf(prepared: Exclude<ReturnType<typeof prepareSweep>, { exit: number }>, options: QueueSweepOptions, name: string | undefined, requested: number | undefined) {
+/** The sweep as the queue holds it: its manifest (jobs, ids, what the files need), its cells' plans, and the providers' limits. */
+export function queuedSweep(prepared: PreparedSweep, options: Pick<QueueSweepOptions, "set">, name: string | undefined, requested: number | undefined) {
   const { sweep, seeds, layout, path } = prepared;
   const queuedName = name ?? sweep.name;
   // One batch size for the sweep (the largest cell's), so a job's id says the same thing in every cell.

@@ -111,7 +111,7 @@ export async function workerCommand(options: WorkerCommandOptions, term: Termina
         if (options.verbose) term.err(`${event.state === "started" ? "started" : "finished"} job ${event.job} (${event.runs} run${event.runs === 1 ? "" : "s"})\n`);
         break;
       case "refused":
-        term.err(`sbx: ${term.color.red("error[SBX5053]")}: refused job ${event.job}: ${event.reason}\n`);
+        term.err(`sbx: ${term.color.red("error[SBX5053]")}: ${event.message} (job ${event.job})\n`);
         break;
       case "failed":
         term.err(

@@ -221,7 +221,9 @@ export class QueueClient {
       if (!reasons.has(r.job.id)) reasons.set(r.job.id, (await Job.fromId(this.runs, r.job.id))?.failedReason ?? "the job failed");
       out.push({ cell: r.job.cell, seed: r.seed, kind: "internal", message: reasons.get(r.job.id)! });
     }
-    return out;
+    // In the sweep's order, whichever job failed first.
+    const order = new Map(manifest.seeds.map((s, i) => [s, i]));
+    return out.sort((a, b) => a.cell - b.cell || order.get(a.seed)! - order.get(b.seed)!);
   }
 
   /** Every row written so far: runs.csv lines. */
@@ -240,18 +242,17 @@ export class QueueClient {
 
   /**
    * Removes the sweep from the queue: its jobs, rows and plans. Jobs a
-   * worker holds cannot be removed: their number is returned and the rest
-   * is kept, so the sweep can be forgotten once they end.
+   * worker holds cannot be removed: while there are any, nothing is removed
+   * and their number is returned.
    */
   async forget(manifest: SweepManifest): Promise<{ active: number }> {
-    let active = 0;
+    const active = (await this.jobIds(manifest, "active")).length;
+    if (active) return { active };
     for (const j of manifest.jobs) {
       const job = await Job.fromId(this.runs, j.id);
-      if (!job) continue;
-      if (await job.isActive()) active++;
-      else await job.remove();
+      // A job taken by a worker since the check above stays; its worker finds the sweep gone and fails it.
+      if (job && !(await job.isActive())) await job.remove();
     }
-    if (active) return { active };
     const keys = sweepKeys(manifest.name);
     await this.redis.multi().del(...Object.values(keys)).srem(SWEEPS_KEY, manifest.name).exec();
     return { active: 0 };

@@ -77,7 +77,8 @@ export function queueTarget(url: string, env: Env = process.env): { target: Queu
   }
 
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  const credentials = username !== undefined || password !== undefined ? `${MASK}@` : "";
+  // Credentials given in the URL are masked; those from the environment or a file are not part of it.
+  const credentials = parsed.username || parsed.password ? `${MASK}@` : "";
   const shown = `${parsed.protocol}//${credentials}${parsed.host}/${db}`;
   const secrets = [password, password && encodeURIComponent(password), parsed.password].filter((s): s is string => typeof s === "string" && s.length > 0);
   const scrub = (text: string): string => {

@@ -15,8 +15,11 @@ export interface LocalRedis {
   /** redis://127.0.0.1:port/0 (no credentials: pass the password separately). */
   readonly url: string;
   readonly dir: string;
-  /** Shuts the server down (saving nothing beyond its append-only file) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server — with SIGKILL when `crash`, as a power cut would, else
+   * with a clean shutdown — and starts it again on the same port and data.
+   */
+  restart(options?: { crash?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,16 +98,16 @@ export async function startLocalRedis(options: { password?: string } = {}): Prom
       lastError = e;
       continue;
     }
-    const stop = async (): Promise<void> => {
-      child.kill("SIGTERM");
+    const stop = async (signal: NodeJS.Signals = "SIGTERM"): Promise<void> => {
+      child.kill(signal);
       await exited(child);
     };
     return {
       port,
       url: `redis://127.0.0.1:${port}/0`,
       dir,
-      async restart() {
-        await stop();
+      async restart({ crash = false } = {}) {
+        await stop(crash ? "SIGKILL" : "SIGTERM");
         child = await launch(binary, args);
       },
       async stop() {

@@ -25,7 +25,7 @@ import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { SweepBudget } from "./budget.ts";
 import { CallDispatcher, queuedClient, serveCalls, servedProviders } from "./calls.ts";
-import type { QueueTarget } from "./connection.ts";
+import { connectionReason, type QueueTarget } from "./connection.ts";
 import { isRunJobData, parseManifest, PREFIX, refusal, RUNS_QUEUE, runKey, sweepKeys, type RunJobData, type SweepManifest } from "./store.ts";
 
 /** One run as the executor sees it. `client` answers its LLM agents through the call queues. */
@@ -52,7 +52,7 @@ export interface RunExecutor<P> {
 export type WorkerEvent =
   | { readonly type: "ready"; readonly name: string; readonly providers: readonly Provider[] }
   | { readonly type: "job"; readonly state: "started" | "done"; readonly job: string; readonly runs: number }
-  | { readonly type: "refused"; readonly job: string; readonly reason: string }
+  | { readonly type: "refused"; readonly job: string; readonly message: string }
   | { readonly type: "failed"; readonly job: string; readonly cell: number; readonly seed: number; readonly message: string; readonly deterministic: boolean }
   | { readonly type: "connection"; readonly state: "lost" | "restored"; readonly reason: string };
 
@@ -86,7 +86,6 @@ export async function startWorker<P>(options: WorkerOptions<P>): Promise<Running
   const { target, executor, onEvent } = options;
   const name = options.name ?? `${hostname()}/${process.pid}`;
   const redis = new Redis(target.options);
-  redis.on("error", () => undefined);
   const dispatcher = new CallDispatcher(target.connection);
   const manifests = new Map<string, SweepManifest<P>>();
   const plans = new Map<string, Plan>();
@@ -119,12 +118,12 @@ export async function startWorker<P>(options: WorkerOptions<P>): Promise<Running
     if (!isRunJobData(data)) throw new UnrecoverableError("the job is not an sbx run job");
     const why = refusal(data);
     if (why) {
-      const message = diagnostic("SBX5053", { worker: name, reason: why }, "", { start: 0, end: 0 }).message;
+      const message = diagnostic("SBX5053", { refuser: `worker ${name}`, reason: why }, "", { start: 0, end: 0 }).message;
       const failure: RecordedFailure = { kind: "refused", message, deterministic: true, worker: name };
       const record = redis.pipeline();
       for (const seed of data.seeds) record.hset(sweepKeys(data.sweep).failures, runKey(data.cell, seed), JSON.stringify(failure));
       await record.exec();
-      onEvent({ type: "refused", job: job.id ?? "", reason: why });
+      onEvent({ type: "refused", job: job.id ?? "", message });
       throw new UnrecoverableError(message);
     }
     const manifest = await manifestOf(data);
@@ -173,20 +172,24 @@ export async function startWorker<P>(options: WorkerOptions<P>): Promise<Running
     autorun: false,
   });
 
+  // Redis going away shows first on this process's own connection: report it once, and its return.
   let lost = false;
-  const onError = (e: Error): void => {
+  const onLost = (e: Error): void => {
     if (lost) return;
     lost = true;
-    onEvent({ type: "connection", state: "lost", reason: target.scrub(e.message) });
+    onEvent({ type: "connection", state: "lost", reason: connectionReason(e, target) });
   };
-  worker.on("error", onError);
+  redis.on("error", onLost);
+  redis.on("close", () => onLost(new Error("the connection was closed")));
   // ioredis reports "ready" after every (re)connection.
-  const restored = (): void => {
+  redis.on("ready", () => {
     if (!lost) return;
     lost = false;
     onEvent({ type: "connection", state: "restored", reason: "" });
-  };
-  redis.on("ready", restored);
+  });
+  // BullMQ's own connections fail in the same outage; their errors add nothing to the report above.
+  const onError = (): void => undefined;
+  worker.on("error", onError);
   const providers = servedProviders(process.env);
   const callWorkers = serveCalls(target, providers, name, onError);
   await worker.waitUntilReady();

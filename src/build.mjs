@@ -15,6 +15,7 @@ const entries = {
   "bench-sweep": "bench/sweep.ts",
   "bench-lsp": "bench/lsp.ts",
   "bench-llm": "bench/llm.ts",
+  "bench-distributed": "bench/distributed.ts",
 };
 
 const entryPoints = Object.fromEntries(

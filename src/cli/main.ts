@@ -83,7 +83,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
     .option("--restart", "discard the runs already in --out instead of resuming (with --queue: replace the sweep queued under the name)")
     .option("--queue <url>", "run on `sbx worker`s through this Redis (redis://host:6379/0, rediss:// for TLS; password from SBX_REDIS_PASSWORD or SBX_REDIS_PASSWORD_FILE)")
     .option("--name <name>", "with --queue: the sweep's name in the queue (default: the sweep's)")
-    .option("--batch <n>", "with --queue: runs per job (default: enough for about 0.2 s of work; 1 for LLM agents)")
+    .option("--batch <n>", "with --queue: runs per job (default: enough for a few tenths of a second of work; 1 for LLM agents)")
     .option("--budget <usd>", "with --queue: the most the sweep may spend on LLM calls, across all workers")
     .option("--detach", "with --queue: queue the sweep and exit; gather it later with --collect")
     .option("--collect <name>", "with --queue: follow a queued sweep and write its files (no FILE)")

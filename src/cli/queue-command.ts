@@ -61,10 +61,11 @@ const EXIT_INTERRUPTED = 130;
 const POLL_MS = 400;
 /**
  * Work per job when batching is left to sbx, in agent-steps (epochs × steps ×
- * agents): about a fifth of a second of engine time, which keeps the queue's
- * cost per job (a few milliseconds: npm run bench:distributed) under a tenth.
+ * agents): a few tenths of a second of engine time (the status game does an
+ * agent-step in 5–15 µs), which keeps the queue's cost per job — a few
+ * milliseconds, `npm run bench:distributed` — under a tenth of the job.
  */
-export const JOB_AGENT_STEPS = 200_000;
+export const JOB_AGENT_STEPS = 50_000;
 const MAX_BATCH = 100;
 
 const message = <C extends Code>(code: C, params: ParamsOf<C>): string => diagnostic(code, params, "", { start: 0, end: 0 }).message;

@@ -13,15 +13,13 @@
  */
 import { availableParallelism } from "node:os";
 import { diagnostic } from "../diagnostics/diagnostic.ts";
-import type { ExecutorResult, ExecutorRun, RunExecutor, WorkerEvent } from "../distributed/worker.ts";
-import { planHash } from "../plan/hash.ts";
+import type { ExecutorJob, ExecutorResult, RunExecutor, WorkerEvent } from "../distributed/worker.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { SBX_VERSION } from "../version.ts";
 import { openPool, type RunPool } from "./pool.ts";
 import type { QueuedPayload } from "./queue-command.ts";
 import { executeTask, withSeed } from "./run-outcome.ts";
-import { csvLine } from "./run-writer.ts";
-import { finishedRunRow, type SweepRun } from "./sweep-files.ts";
+import { rowLine, type RowReply } from "./sweep-rows.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
 
 export interface WorkerCommandOptions {
@@ -31,7 +29,11 @@ export interface WorkerCommandOptions {
   readonly verbose?: boolean;
 }
 
-/** Runs on worker threads (LLM runs in-process: they wait on calls, and their calls go through the queue). */
+/**
+ * Runs a job's runs on a worker thread, in one go, straight to their rows.
+ * LLM runs stay in this thread: they wait on calls, and their calls go
+ * through the queue's client, which cannot cross to a thread.
+ */
 class ThreadExecutor implements RunExecutor<QueuedPayload> {
   private readonly pool: RunPool;
 
@@ -39,18 +41,19 @@ class ThreadExecutor implements RunExecutor<QueuedPayload> {
     this.pool = openPool(threads, Infinity, { threads: true });
   }
 
-  async run(r: ExecutorRun<QueuedPayload>): Promise<ExecutorResult> {
-    const { layout, outline } = r.manifest.payload;
-    const cell = outline.cells.find((c) => c.index === r.cell);
-    if (!cell) return { ok: false, deterministic: true, kind: "internal", message: `the sweep has no cell ${r.cell}` };
-    const plan = withSeed(r.plan, r.seed);
-    const reply = hasLlmAgents(plan) ? await executeTask(plan, { client: r.client }) : await this.pool.run(plan);
-    if (!reply.ok) {
-      // Only an engine error is the plan's own: a crashed thread, a missing key or a closed pool is worth another try.
-      return { ok: false, deterministic: reply.failure.kind === "internal", kind: reply.failure.kind, message: reply.failure.message };
-    }
-    const run: SweepRun = { cell: { ...cell, plan: r.plan }, order: r.manifest.seeds.indexOf(r.seed), seed: r.seed, plan, planHash: planHash(plan) };
-    return { ok: true, line: csvLine(finishedRunRow(layout, run, reply.run)) };
+  async runJob(job: ExecutorJob<QueuedPayload>): Promise<ExecutorResult[]> {
+    const { layout, outline } = job.manifest.payload;
+    const cell = outline.cells.find((c) => c.index === job.cell);
+    if (!cell) return job.seeds.map((seed) => ({ seed, ok: false, deterministic: true, kind: "internal", message: `the sweep has no cell ${job.cell}` }));
+    const replies: RowReply[] = [];
+    if (hasLlmAgents(job.plan)) {
+      for (const seed of job.seeds) {
+        const reply = await executeTask(withSeed(job.plan, seed), { client: () => job.client(seed) });
+        replies.push(reply.ok ? { seed, ok: true, line: rowLine(layout, cell, job.plan, seed, reply.run) } : { seed, ok: false, failure: reply.failure });
+      }
+    } else replies.push(...(await this.pool.rows({ layout, cell, plan: job.plan, seeds: job.seeds })));
+    // Only an engine error is the plan's own: a crashed thread, a missing key or a closed pool is worth another try.
+    return replies.map((r) => (r.ok ? r : { seed: r.seed, ok: false, deterministic: r.failure.kind === "internal", kind: r.failure.kind, message: r.failure.message }));
   }
 
   close(): Promise<void> {

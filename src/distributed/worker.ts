@@ -28,24 +28,25 @@ import { CallDispatcher, queuedClient, serveCalls, servedProviders } from "./cal
 import { connectionReason, type QueueTarget } from "./connection.ts";
 import { isRunJobData, parseManifest, PREFIX, refusal, RUNS_QUEUE, runKey, sweepKeys, type RunJobData, type SweepManifest } from "./store.ts";
 
-/** One run as the executor sees it. `client` answers its LLM agents through the call queues. */
-export interface ExecutorRun<P> {
+/** A job's runs as the executor sees them. `client(seed)` answers a run's LLM agents through the call queues. */
+export interface ExecutorJob<P> {
   readonly manifest: SweepManifest<P>;
   readonly cell: number;
-  /** The cell's plan (its own seed); the run uses `seed`. */
+  /** The cell's plan (its own seed); each run uses one of `seeds`. */
   readonly plan: Plan;
-  readonly seed: number;
-  readonly client: () => ModelClient;
+  readonly seeds: readonly number[];
+  readonly client: (seed: number) => ModelClient;
 }
 
 /**
  * How a run ended. `deterministic`: the same plan and seed would fail the
  * same way anywhere (an engine error); anything else is worth a retry.
  */
-export type ExecutorResult = { readonly ok: true; readonly line: string } | { readonly ok: false; readonly deterministic: boolean; readonly kind: string; readonly message: string };
+export type ExecutorResult = { readonly seed: number } & ({ readonly ok: true; readonly line: string } | { readonly ok: false; readonly deterministic: boolean; readonly kind: string; readonly message: string });
 
 export interface RunExecutor<P> {
-  run(run: ExecutorRun<P>): Promise<ExecutorResult>;
+  /** Every run of the job, in the order of `seeds`. */
+  runJob(job: ExecutorJob<P>): Promise<readonly ExecutorResult[]>;
   close(): Promise<void>;
 }
 
@@ -131,31 +132,29 @@ export async function startWorker<P>(options: WorkerOptions<P>): Promise<Running
     const keys = sweepKeys(data.sweep);
     const budget = new SweepBudget(redis, keys.budget);
     onEvent({ type: "job", state: "started", job: job.id ?? "", runs: data.seeds.length });
-    let deterministic: { cell: number; seed: number; message: string } | null = null;
-    for (const seed of data.seeds) {
-      const key = runKey(data.cell, seed);
-      // Done by an earlier attempt of this job (its worker died after writing the row).
-      if ((await redis.hexists(keys.rows, key)) === 1) continue;
-      await redis.hincrby(keys.started, key, 1);
-      const result = await executor.run({
-        manifest,
-        cell: data.cell,
-        plan,
-        seed,
-        client: () => queuedClient(dispatcher, plan, budget, `${data.sweep}.${data.cell}.${seed}`),
-      });
-      if (result.ok) {
-        await redis.multi().hset(keys.rows, key, result.line).hdel(keys.failures, key).exec();
-        continue;
+    // Runs done by an earlier attempt of this job (its worker died after writing their rows) are not run again.
+    const done = await redis.hmget(keys.rows, ...data.seeds.map((seed) => runKey(data.cell, seed)));
+    const seeds = data.seeds.filter((_, i) => done[i] === null);
+    if (seeds.length) {
+      const mark = redis.pipeline();
+      for (const seed of seeds) mark.hincrby(keys.started, runKey(data.cell, seed), 1);
+      await mark.exec();
+      const results = await executor.runJob({ manifest, cell: data.cell, plan, seeds, client: (seed) => queuedClient(dispatcher, plan, budget, `${data.sweep}.${data.cell}.${seed}`) });
+      // One write for the whole job: its rows, and why any run failed.
+      const write = redis.multi();
+      for (const r of results) {
+        const key = runKey(data.cell, r.seed);
+        if (r.ok) write.hset(keys.rows, key, r.line).hdel(keys.failures, key);
+        else write.hset(keys.failures, key, JSON.stringify({ kind: r.kind, message: r.message, deterministic: r.deterministic, worker: name } satisfies RecordedFailure));
       }
-      const failure: RecordedFailure = { kind: result.kind, message: result.message, deterministic: result.deterministic, worker: name };
-      await redis.hset(keys.failures, key, JSON.stringify(failure));
-      onEvent({ type: "failed", job: job.id ?? "", cell: data.cell, seed, message: result.message, deterministic: result.deterministic });
-      // Not the plan's fault: another attempt, here or elsewhere, may succeed.
-      if (!result.deterministic) throw new Error(`cell ${data.cell} with seed ${seed}: ${result.message}`);
-      deterministic ??= { cell: data.cell, seed, message: result.message };
+      await write.exec();
+      const failures = results.filter((r): r is Extract<ExecutorResult, { ok: false }> => !r.ok);
+      for (const f of failures) onEvent({ type: "failed", job: job.id ?? "", cell: data.cell, seed: f.seed, message: f.message, deterministic: f.deterministic });
+      // Not the plan's fault: another attempt, here or elsewhere, may succeed (it skips the rows written above).
+      const transient = failures.find((f) => !f.deterministic);
+      if (transient) throw new Error(`cell ${data.cell} with seed ${transient.seed}: ${transient.message}`);
+      if (failures.length) throw new UnrecoverableError(`cell ${data.cell} with seed ${failures[0]!.seed}: ${failures[0]!.message}`);
     }
-    if (deterministic) throw new UnrecoverableError(`cell ${deterministic.cell} with seed ${deterministic.seed}: ${deterministic.message}`);
     onEvent({ type: "job", state: "done", job: job.id ?? "", runs: data.seeds.length });
     return { runs: data.seeds.length };
   };

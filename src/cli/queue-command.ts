@@ -143,7 +143,7 @@ export async function queueSweepCommand(file: string | undefined, options: Queue
       }
       manifest = found;
     }
-    return await followAndWrite(client, target, manifest, options, term);
+    return await followAndWrite(client, target, manifest, submission?.plans ?? null, options, term);
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
     const path = e instanceof FileError ? e.path : ((e as NodeJS.ErrnoException).path ?? "");
@@ -235,8 +235,8 @@ interface Followed {
 }
 
 /** Follows the sweep until every run is done or failed (or Ctrl-C), then writes its files and reports. */
-async function followAndWrite(client: QueueClient, target: QueueTarget, manifest: SweepManifest<QueuedPayload>, options: QueueSweepOptions, term: Terminal): Promise<number> {
-  const followed = await follow(client, target, manifest, term);
+async function followAndWrite(client: QueueClient, target: QueueTarget, manifest: SweepManifest<QueuedPayload>, plans: ReadonlyMap<string, Plan> | null, options: QueueSweepOptions, term: Terminal): Promise<number> {
+  const followed = await follow(client, target, manifest, plans, term);
   const out = options.out ?? join("out", manifest.name);
   const files = sweepFiles(out);
   ensureDir(out);
@@ -309,10 +309,10 @@ function duration(seconds: number): string {
 /**
  * Polls the sweep's progress until every run is done or failed. On a
  * terminal, a progress bar (done, running, failed, ETA); otherwise a line now
- * and then. A lost connection is reported and waited out; once back, the
- * sweep's jobs are queued again, which adds only those Redis lost.
+ * and then. A lost connection is reported and waited out; once back, what
+ * Redis lost of the sweep is put back (`QueueClient.restore`).
  */
-async function follow(client: QueueClient, target: QueueTarget, manifest: SweepManifest, term: Terminal): Promise<Followed> {
+async function follow(client: QueueClient, target: QueueTarget, manifest: SweepManifest, plans: ReadonlyMap<string, Plan> | null, term: Terminal): Promise<Followed> {
   let interrupted = false;
   let wake: (() => void) | null = null;
   const onSignal = (): void => {
@@ -342,7 +342,7 @@ async function follow(client: QueueClient, target: QueueTarget, manifest: SweepM
     for (;;) {
       if (reconnected) {
         reconnected = false;
-        await client.enqueue(manifest, manifest.jobs);
+        await client.restore(manifest, plans);
       }
       const p = await client.progress(manifest);
       first ??= p.done;

@@ -133,10 +133,7 @@ export class QueueClient {
         if (raced && raced.fingerprint !== manifest.fingerprint) return { status: "conflict", existing: raced };
       }
     }
-    const store = this.redis.pipeline();
-    for (const cell of manifest.cells) store.hsetnx(keys.plans, cell.planHash, JSON.stringify(plans.get(cell.planHash)));
-    store.sadd(SWEEPS_KEY, manifest.name);
-    await store.exec();
+    await this.storePlans(manifest, plans);
     if (options.budgetUsd !== undefined) await new SweepBudget(this.redis, keys.budget).setCeiling(options.budgetUsd);
     for (const [provider, n] of Object.entries(options.llmConcurrency ?? {}) as [Provider, number][]) {
       const calls = new Queue(callQueueName(provider), { connection: this.target.connection, prefix: PREFIX });
@@ -146,6 +143,28 @@ export class QueueClient {
     await this.enqueue(manifest, manifest.jobs);
     const retried = await this.retryFailed(manifest);
     return { status: "queued", fresh, jobs: manifest.jobs.length, retried, done: await this.redis.hlen(keys.rows) };
+  }
+
+  private async storePlans(manifest: SweepManifest, plans: ReadonlyMap<string, Plan>): Promise<void> {
+    const keys = sweepKeys(manifest.name);
+    const store = this.redis.pipeline();
+    for (const cell of manifest.cells) store.hsetnx(keys.plans, cell.planHash, JSON.stringify(plans.get(cell.planHash)));
+    store.sadd(SWEEPS_KEY, manifest.name);
+    await store.exec();
+  }
+
+  /**
+   * After Redis came back: puts back whatever of the sweep it lost (a Redis
+   * without an append-only file forgets everything; one that syncs it every
+   * second, the last second) — the manifest and plans when `plans` are at
+   * hand, and the jobs. What survived is left as it is; failed jobs stay failed.
+   */
+  async restore(manifest: SweepManifest, plans: ReadonlyMap<string, Plan> | null): Promise<void> {
+    if (plans) {
+      await this.redis.set(sweepKeys(manifest.name).manifest, JSON.stringify(manifest), "NX");
+      await this.storePlans(manifest, plans);
+    }
+    await this.enqueue(manifest, manifest.jobs);
   }
 
   /** Adds the jobs (those already in the queue stay as they are). */

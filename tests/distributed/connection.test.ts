@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { connectionReason, queueTarget, type QueueTarget } from "../../src/distributed/connection.ts";
 import { jobId, refusal, PLAN_FORMAT_ID, type RunJobData } from "../../src/distributed/store.ts";
 import { SBX_VERSION } from "../../src/version.ts";
+import { sbx } from "../support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sbx-queue-url-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,5 +78,28 @@ describe("jobs", () => {
     expect(refusal(data)).toBeNull();
     expect(refusal({ ...data, sbxVersion: "9.9.9" })).toMatch(/^this worker runs sbx \S+ but the sweep was queued by sbx 9\.9\.9, whose numbers may differ/);
     expect(refusal({ ...data, planFormat: "sbx-plan/2" })).toBe(`the job's plans are in format sbx-plan/2; this worker reads ${PLAN_FORMAT_ID}`);
+  });
+});
+
+describe("sbx sweep --queue and sbx worker: usage", () => {
+  const cases: [string[], string][] = [
+    [["sweep", "--collect", "tax"], "--collect needs --queue URL"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--queue", "redis://127.0.0.1:1/0", "--collect", "tax"], "give either FILE to queue a sweep or --collect NAME to gather one, not both"],
+    [["sweep", "--queue", "redis://127.0.0.1:1/0"], "missing FILE"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--queue", "redis://127.0.0.1:1/0", "--jobs", "2"], "--jobs is for sweeps on this machine"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--queue", "redis://127.0.0.1:1/0", "--batch", "0"], "--batch expects a whole number of at least 1, got '0'"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--queue", "redis://127.0.0.1:1/0", "--budget", "lots"], "--budget expects an amount in USD (e.g. 2.5), got 'lots'"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--queue", "redis://127.0.0.1:1/0", "--name", "a b"], "--name 'a b': a queued sweep's name is 1 to 64 letters, digits, '_' or '-'"],
+    [["sweep", "--queue", "redis://127.0.0.1:1/0", "--collect", "tax", "--budget", "1"], "--budget applies when queuing a sweep, not to --collect"],
+    [["sweep", "scenarios/tax_sweep.sbx", "--name", "tax"], "--name applies to queued sweeps (--queue URL)"],
+    [["worker"], "sbx worker needs --queue URL (or SBX_QUEUE_URL)"],
+    [["worker", "--queue", "redis://127.0.0.1:1/0", "--concurrency", "none"], "--concurrency expects a whole number of at least 1, got 'none'"],
+  ];
+  it("exits 2 and says what is wrong, without touching any queue", () => {
+    for (const [args, problem] of cases) {
+      const r = sbx(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toContain(`error[SBX5002]: ${problem}`);
+    }
   });
 });

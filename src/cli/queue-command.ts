@@ -331,7 +331,7 @@ async function follow(client: QueueClient, target: QueueTarget, manifest: SweepM
     }
   });
   const bar = term.isTTY
-    ? new SingleBar({ format: " {bar} {value}/{total} runs  running {running}  failed {failed}  ETA {eta}{note}", stream: process.stderr, clearOnComplete: true, hideCursor: true })
+    ? new SingleBar({ format: " {bar} {value}/{total} runs  running {running}  failed {failed}  ETA {eta}{note}", barsize: 24, stream: process.stderr, clearOnComplete: true, hideCursor: true })
     : null;
   const started = Date.now();
   let first: number | null = null;

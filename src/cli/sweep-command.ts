@@ -30,7 +30,6 @@ import {
   finishedRuns,
   isDone,
   readRunsFile,
-  runRow,
   runsCsv,
   RunsLedger,
   summaryDocument,

@@ -59,6 +59,7 @@ describeWithRedis("queued sweeps on two workers", () => {
   let redis: Redis;
   let runs: Queue;
   let local: string;
+  let localStdout: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sbx-queue-"));
@@ -74,6 +75,7 @@ describeWithRedis("queued sweeps on two workers", () => {
     const r = sbx([...TAX, "--jobs", "1", "--out", local]);
     transcript.push(r.stdout, r.stderr);
     expect(r.code, r.stderr).toBe(0);
+    localStdout = r.stdout;
   });
 
   afterAll(async () => {
@@ -91,6 +93,7 @@ describeWithRedis("queued sweeps on two workers", () => {
     const q = await sbxAsync([...TAX, "--queue", `redis://:${PASSWORD}@127.0.0.1:${server.port}/0`, "--batch", "4", "--out", out]);
     expect(q.code, q.stderr).toBe(0);
     expectSameFiles(local, out);
+    expect(q.stdout).toBe(localStdout);
     expect(q.stderr).toContain("8 cells × 12 seeds = 96 runs in 24 jobs of up to 4 runs, queued as 'tax_vs_breaker' on redis://***@127.0.0.1:");
     const done = await jobsOf(runs, "tax_vs_breaker", ["completed"]);
     expect(done).toHaveLength(24);

@@ -19,6 +19,7 @@ const LAYERS = [
   ["import", "^src/import/"],
   ["report", "^src/report/"],
   ["platform", "^src/platform/"],
+  ["distributed", "^src/distributed/"],
   ["language server", "^lsp/server/"],
   ["cli", "^src/cli/"],
   ["docs", "^src/docs/"],

@@ -32,6 +32,7 @@ const entries = {
   "bench-lsp": "bench/lsp.ts",
   "bench-llm": "bench/llm.ts",
   "bench-startup": "bench/startup.ts",
+  "bench-distributed": "bench/distributed.ts",
 };
 
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(join(root, src))));
@@ -80,6 +81,8 @@ const ON_DEMAND = {
   "sbx-import": "src/cli/import-command.ts", // the YAML parser
   "sbx-plan-file": "src/cli/plan-file.ts", // the YAML parser, locating problems in a plan.json
   "sbx-lsp": "src/cli/lsp-command.ts", // the language server
+  "sbx-queue": "src/cli/queue-command.ts", // BullMQ and ioredis, for queued sweeps
+  "sbx-worker": "src/cli/worker-command.ts",
   "sbx-llm-anthropic": "src/platform/llm/providers/anthropic.ts", // the LLM providers' SDKs
   "sbx-llm-openai": "src/platform/llm/providers/openai.ts",
   "sbx-llm-ollama": "src/platform/llm/providers/ollama.ts",

@@ -19,6 +19,8 @@ type ImportCommand = typeof import("./import-command.ts").importCommand;
 type ReplayCommand = typeof import("./replay-command.ts").replayCommand;
 type RunCommand = typeof import("./run-command.ts").runCommand;
 type SweepCommand = typeof import("./sweep-command.ts").sweepCommand;
+type QueueSweepCommand = typeof import("./queue-command.ts").queueSweepCommand;
+type WorkerCommand = typeof import("./worker-command.ts").workerCommand;
 
 export const checkCommand = async (...args: Parameters<CheckCommand>): Promise<number> => (await import("./check-command.ts")).checkCommand(...args);
 export const compileCommand = async (...args: Parameters<CompileCommand>): Promise<number> => (await import("./compile-command.ts")).compileCommand(...args);
@@ -28,6 +30,8 @@ export const importCommand = async (...args: Parameters<ImportCommand>): Promise
 export const replayCommand = async (...args: Parameters<ReplayCommand>): Promise<number> => (await import("./replay-command.ts")).replayCommand(...args);
 export const runCommand = async (...args: Parameters<RunCommand>): Promise<number> => (await import("./run-command.ts")).runCommand(...args);
 export const sweepCommand = async (...args: Parameters<SweepCommand>): Promise<number> => (await import("./sweep-command.ts")).sweepCommand(...args);
+export const queueSweepCommand = async (...args: Parameters<QueueSweepCommand>): Promise<number> => (await import("./queue-command.ts")).queueSweepCommand(...args);
+export const workerCommand = async (...args: Parameters<WorkerCommand>): Promise<number> => (await import("./worker-command.ts")).workerCommand(...args);
 
 export async function lspCommand(): Promise<number> {
   return (await import("./lsp-command.ts")).lspCommand();

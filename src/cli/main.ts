@@ -77,17 +77,53 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
 
   program
     .command("sweep")
-    .description("run a sweep's cells × seeds in parallel; write runs.csv, cells.csv, summary.json and sweep.json (resumable)")
-    .argument("<file>", "an .sbx file declaring the sweep")
+    .description("run a sweep's cells × seeds in parallel; write runs.csv, cells.csv, summary.json and sweep.json (resumable); with --queue, on workers anywhere")
+    .argument("[file]", "an .sbx file declaring the sweep")
     .option("--sweep <name>", "the sweep to run when the file declares several")
     .option("-o, --out <dir>", "where to write (default: out/<sweep name>); rerun on the same directory to resume")
     .option("-j, --jobs <n>", "runs at a time on worker threads; 1 runs in-process (default: one per core, or in-process when the runs are too small to repay starting threads)")
     .option("--set <path=value>", "override a setting of the swept scenario, type-checked like source (repeatable)", collect, [])
-    .option("--restart", "discard the runs already in --out instead of resuming")
+    .option("--restart", "discard the runs already in --out instead of resuming (with --queue: replace the sweep queued under the name)")
+    .option("--queue <url>", "run on `sbx worker`s through this Redis (redis://host:6379/0, rediss:// for TLS; password from SBX_REDIS_PASSWORD or SBX_REDIS_PASSWORD_FILE)")
+    .option("--name <name>", "with --queue: the sweep's name in the queue (default: the sweep's)")
+    .option("--batch <n>", "with --queue: runs per job (default: enough for a few tenths of a second of work; 1 for LLM agents)")
+    .option("--budget <usd>", "with --queue: the most the sweep may spend on LLM calls, across all workers")
+    .option("--detach", "with --queue: queue the sweep and exit; gather it later with --collect")
+    .option("--collect <name>", "with --queue: follow a queued sweep and write its files (no FILE)")
+    .option("--forget", "with --collect: remove the sweep from the queue once its files are written")
     .option("-q, --quiet", "print no notes (settings with no effect in the profile, …); warnings and errors still print")
-    .action(async (file: string, opts) => {
+    .action(async (file: string | undefined, opts) => {
+      if (opts.queue !== undefined || opts.collect !== undefined) {
+        const { queueSweepCommand } = await loadCommands();
+        setExit(await queueSweepCommand(file, opts, term));
+        return;
+      }
+      for (const flag of ["name", "batch", "budget", "detach", "forget"] as const) {
+        if (opts[flag] !== undefined) {
+          term.err(`sbx: ${term.color.red("error[SBX5002]")}: --${flag} applies to queued sweeps (--queue URL)\n`);
+          setExit(EXIT.usage);
+          return;
+        }
+      }
+      if (file === undefined) {
+        term.err(`sbx: ${term.color.red("error[SBX5002]")}: missing FILE: the .sbx file declaring the sweep\n`);
+        setExit(EXIT.usage);
+        return;
+      }
       const { sweepCommand } = await loadCommands();
       setExit(await sweepCommand(file, opts, term));
+    });
+
+  program
+    .command("worker")
+    .description("run the jobs of sweeps queued with `sbx sweep --queue` (docs/distributed.md)")
+    .option("--queue <url>", "the Redis holding the queue (default: SBX_QUEUE_URL); password from SBX_REDIS_PASSWORD or SBX_REDIS_PASSWORD_FILE")
+    .option("-c, --concurrency <n>", "jobs at a time, each on a worker thread (default: one per core)")
+    .option("--stall-seconds <s>", "how long a job may go without a sign of life from its worker before another takes it over", "30")
+    .option("-v, --verbose", "print a line as each job starts and ends")
+    .action(async (opts) => {
+      const { workerCommand } = await loadCommands();
+      setExit(await workerCommand(opts, term));
     });
 
   program

@@ -10,13 +10,17 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plan } from "../plan/schema.ts";
+import type { RunTask } from "./run-worker.ts";
 import { PACKAGE_ROOT } from "../platform/node-host.ts";
-import { executeTask, failureOf, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
+import { executeTask, failureOf, type ExecuteOptions, type RunFailure, type RunReply } from "./run-outcome.ts";
+import { runRows, type RowReply, type RowsTask } from "./sweep-rows.ts";
 
 export interface RunPool {
   /** Runs at a time. */
   readonly jobs: number;
   run(plan: Plan, options?: ExecuteOptions): Promise<RunReply>;
+  /** Several runs of a sweep cell, straight to their rows (no LLM agents). */
+  rows(task: RowsTask): Promise<RowReply[]>;
   /** Stops the workers; pending runs are abandoned. */
   close(): Promise<void>;
 }
@@ -62,13 +66,17 @@ export function workerEntry(): string {
   return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", "run-worker.mjs");
 }
 
-/** A pool for `tasks` runs: never more threads than runs, and none at all for one job. */
-export function openPool(jobs: number, tasks = Infinity): RunPool {
+/**
+ * A pool for `tasks` runs: never more threads than runs, and none at all for
+ * one job — unless `threads` asks for them even then (`sbx worker` keeps its
+ * main thread free to answer the queue while a run computes).
+ */
+export function openPool(jobs: number, tasks = Infinity, options: { threads?: boolean } = {}): RunPool {
   const threads = Math.max(1, Math.min(jobs, tasks));
-  return threads === 1 ? serialPool() : threadPool(threads);
+  return threads === 1 && !options.threads ? serialPool() : threadPool(threads);
 }
 
-const cancelled: RunReply = { ok: false, failure: { kind: "cancelled", message: "the pool was closed before the run finished", stack: null } };
+const cancelled: RunReply & { ok: false } = { ok: false, failure: { kind: "cancelled", message: "the pool was closed before the run finished", stack: null } };
 
 function serialPool(): RunPool {
   let tail: Promise<unknown> = Promise.resolve();
@@ -80,6 +88,13 @@ function serialPool(): RunPool {
       const next = tail
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then((): RunReply | Promise<RunReply> => (closed ? cancelled : executeTask(plan, options)));
+      tail = next.catch(() => undefined);
+      return next;
+    },
+    rows(task) {
+      const next = tail
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then((): RowReply[] => (closed ? task.seeds.map((seed) => ({ seed, ok: false, failure: cancelled.failure })) : runRows(task)));
       tail = next.catch(() => undefined);
       return next;
     },
@@ -100,36 +115,48 @@ function threadPool(threads: number): RunPool {
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads" });
-  const failed = (message: string, stack: string | null = null): RunReply => ({ ok: false, failure: { kind: "internal", message, stack } });
-  const pending = new Set<(reply: RunReply) => void>();
+  // The thread died or could not start: not the plan's doing.
+  const crashed = (message: string, stack: string | null = null): RunFailure => ({ kind: "crashed", message, stack });
+  type Settle = (outcome: { readonly reply: unknown } | { readonly failure: RunFailure }) => void;
+  const pending = new Set<Settle>();
   let broken: string | null = null;
   let closed = false;
   // A worker that dies outside a task (typically while starting) is reported here, not
   // through any run's promise; without this, queued runs would wait forever.
   pool.on("error", (e: unknown) => {
     broken = `the worker pool failed: ${e instanceof Error ? e.message : String(e)}`;
-    for (const settle of [...pending]) settle(failed(broken));
+    for (const settle of [...pending]) settle({ failure: crashed(broken) });
   });
+  /** Runs a task on a thread; a dying thread or a closed pool becomes `onFailure`'s reply, never a rejection. */
+  const submit = <R>(task: RunTask, onFailure: (f: RunFailure) => R): Promise<R> => {
+    if (broken !== null) return Promise.resolve(onFailure(crashed(broken)));
+    return new Promise<R>((resolve) => {
+      const settle: Settle = (outcome) => {
+        if (!pending.delete(settle)) return;
+        resolve("failure" in outcome ? onFailure(outcome.failure) : (outcome.reply as R));
+      };
+      pending.add(settle);
+      (pool.run(task) as Promise<unknown>).then(
+        (reply) => settle({ reply }),
+        (e: unknown) => {
+          const f = failureOf(e);
+          settle({ failure: closed ? cancelled.failure : crashed(`the worker running it failed: ${f.message}`, f.stack) });
+        },
+      );
+    });
+  };
   return {
     jobs: threads,
     run(plan, options = {}) {
-      if (broken !== null) return Promise.resolve(failed(broken));
-      return new Promise<RunReply>((resolve) => {
-        const settle = (reply: RunReply): void => {
-          if (!pending.delete(settle)) return;
-          resolve(reply);
-        };
-        pending.add(settle);
-        (pool.run({ plan, options }) as Promise<RunReply>).then(settle, (e: unknown) => {
-          const failure = failureOf(e);
-          settle(closed ? cancelled : failed(`the worker running it failed: ${failure.message}`, failure.stack));
-        });
-      });
+      return submit<RunReply>({ plan, options }, (failure) => ({ ok: false, failure }));
+    },
+    rows(task) {
+      return submit<RowReply[]>({ rows: task }, (failure) => task.seeds.map((seed) => ({ seed, ok: false, failure })));
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const settle of [...pending]) settle(cancelled);
+      for (const settle of [...pending]) settle({ failure: cancelled.failure });
       await pool.destroy();
     },
   };

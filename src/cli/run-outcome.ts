@@ -7,6 +7,7 @@
  */
 import { runPlan, UnsupportedAgentError, type AgentRecord, type RunResult } from "../engine/index.ts";
 import { hasLlmAgents, missingKeyMessage, missingKeys, type MissingKey } from "../platform/llm/keys.ts";
+import type { ModelClient } from "../llm/types.ts";
 import type { Plan } from "../plan/schema.ts";
 import { byKind, runTotals, type KindSummary, type RunTotals } from "../report/summary.ts";
 
@@ -34,9 +35,10 @@ export interface CompactRun {
  * plan's agents (LLM agents today) — a fact about the scenario, not a bug.
  * `internal`: anything else the engine threw, or a dying worker (SBX4003).
  * `cancelled`: the pool was closed first (an interrupted sweep).
+ * `crashed`: the worker thread running it died (not the plan's doing).
  */
 export interface RunFailure {
-  readonly kind: "unsupported" | "internal" | "cancelled";
+  readonly kind: "unsupported" | "internal" | "cancelled" | "crashed";
   readonly message: string;
   readonly stack: string | null;
 }
@@ -60,6 +62,12 @@ export function failureOf(error: unknown): RunFailure {
 /** How a pool runs plans with LLM agents: live (keys from the environment) or with the offline responder. */
 export interface ExecuteOptions {
   readonly dryRun?: boolean;
+  /**
+   * Live calls go through this client instead of the providers' SDKs (a
+   * queued sweep's call queues, src/distributed/calls.ts). In-process only:
+   * it cannot cross to a worker thread.
+   */
+  readonly client?: () => ModelClient;
 }
 
 /** Run a validated plan to completion; engine exceptions become a failure, never a throw. */
@@ -92,7 +100,7 @@ async function executeLlmRun(plan: Plan, options: ExecuteOptions): Promise<RunRe
   // The providers' SDKs are loaded only for runs that need them: they would double a worker's start-up.
   const { createLlmHost, LlmSetupError, runWithLlm } = await import("../platform/llm/host.ts");
   try {
-    const host = createLlmHost(plan, { mode: options.dryRun ? "dry-run" : "live" });
+    const host = createLlmHost(plan, { mode: options.dryRun ? "dry-run" : "live", ...(options.client ? { client: options.client() } : {}) });
     return { ok: true, run: compactRun(plan, await runWithLlm(plan, host)) };
   } catch (e) {
     if (e instanceof LlmSetupError && e.code === "SBX4004") return { ok: false, failure: { kind: "unsupported", message: llmUnsupported(plan, e.missing), stack: null } };

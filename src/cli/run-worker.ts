@@ -9,14 +9,13 @@
 import { isMainThread, workerData } from "node:worker_threads";
 import type { Plan } from "../plan/schema.ts";
 import { executeTask, type ExecuteOptions, type RunReply } from "./run-outcome.ts";
+import { runRows, type RowReply, type RowsTask } from "./sweep-rows.ts";
 
-export interface RunTask {
-  readonly plan: Plan;
-  readonly options?: ExecuteOptions;
-}
+/** One run, or (for a queued sweep's job) several runs of a cell straight to their rows. */
+export type RunTask = { readonly plan: Plan; readonly options?: ExecuteOptions } | { readonly rows: RowsTask };
 
-export default function runTask(task: RunTask): RunReply | Promise<RunReply> {
-  return executeTask(task.plan, task.options);
+export default function runTask(task: RunTask): RunReply | Promise<RunReply> | RowReply[] {
+  return "rows" in task ? runRows(task.rows) : executeTask(task.plan, task.options);
 }
 
 if (!isMainThread && (workerData as { sbxRunThread?: unknown } | null)?.sbxRunThread) {

@@ -12,10 +12,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
-import { evaluateCriteria } from "../criteria/evaluate.ts";
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { planHash } from "../plan/hash.ts";
-import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
 import { ensureDir, isFileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
@@ -27,10 +25,10 @@ import {
   canonicalRows,
   cellsCsv,
   cellSummaries,
+  finishedRunRow,
   finishedRuns,
   isDone,
   readRunsFile,
-  runRow,
   runsCsv,
   RunsLedger,
   summaryDocument,
@@ -39,6 +37,7 @@ import {
   writeJson,
   type CellSummary,
   type SweepLayout,
+  type SweepOutline,
   type SweepRun,
 } from "./sweep-files.ts";
 import { EXIT, type Terminal } from "./terminal.ts";
@@ -58,46 +57,11 @@ export interface SweepCommandOptions {
 const EXIT_INTERRUPTED = 130;
 
 export async function sweepCommand(file: string, options: SweepCommandOptions, term: Terminal): Promise<number> {
-  const path = absolute(file);
-  const jobs = parseJobs(options.jobs);
-  const { overrides, problems } = parseOverrides(options.set);
-  const usage = [
-    ...missingFiles([path]),
-    ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
-    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
-  ];
-  if (usage.length || !("jobs" in jobs)) {
-    term.err(renderDiagnostics(usage, () => undefined, term));
-    return EXIT.usage;
-  }
-
-  const compiled = compileSweep(nodeHost(), path, options.sweep, { overrides });
-  const diagnostics = unique(compiled.diagnostics);
-  term.err(renderDiagnostics(condenseNotes(diagnostics, { quiet: options.quiet === true }), compilationSource(compiled.compilation), term));
-  const sweep = compiled.sweep;
-  if (hasErrors(diagnostics) || !sweep) {
-    const errors = diagnostics.filter((d) => d.severity === "error");
-    if (!errors.length) term.err(`sbx: ${term.color.red("error[SBX5002]")}: ${displayPath(path)} declares no sweep to run\n`);
-    return errors.every((d) => d.code === "SBX5002") ? EXIT.usage : EXIT.errors;
-  }
-  const broken = sweep.cells.map((c) => ({ c, problems: validatePlan(c.plan).problems })).find((x) => x.problems);
-  if (broken) {
-    term.err(`sbx: ${term.color.red("error[SBX4003]")}: the plan of cell ${broken.c.index} breaks its schema: ${broken.problems!.join("; ")}\n`);
-    return EXIT.usage;
-  }
-
-  const seeds = [...new Set(sweep.seeds)];
-  if (seeds.length < sweep.seeds.length) term.err(`note: the sweep lists some seeds more than once; each runs once per cell\n`);
-  const layout = sweepLayout(sweep);
-  const runs: SweepRun[] = sweep.cells.flatMap((cell) =>
-    seeds.map((seed, order) => {
-      const plan = withSeed(cell.plan, seed);
-      return { cell, order, seed, plan, planHash: planHash(plan) };
-    }),
-  );
-
+  const prepared = prepareSweep(file, options, term);
+  if ("exit" in prepared) return prepared.exit;
+  const { path, sweep, seeds, layout, runs, jobs } = prepared;
   const out = options.out ?? join("out", sweep.name);
-  const files = { runs: join(out, "runs.csv"), cells: join(out, "cells.csv"), summary: join(out, "summary.json"), sweep: join(out, "sweep.json") };
+  const files = sweepFiles(out);
   let ledger: RunsLedger;
   let skipped: number;
   try {
@@ -116,7 +80,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
     writeJson(files.sweep, sweepDocument(sweep, layout, displayPath(path), options.set ?? []));
     ledger = new RunsLedger(files.runs, layout.header, existing);
     const pending = runs.filter((r) => !isDone(finished.done, r));
-    const threads = Math.min(jobsFor(jobs.jobs, pending.map((r) => r.plan)), pending.length);
+    const threads = Math.min(jobsFor(jobs, pending.map((r) => r.plan)), pending.length);
     term.err(
       `${term.color.bold(sweep.name)} of ${sweep.scenario}: ${sweep.cells.length} cell${sweep.cells.length === 1 ? "" : "s"} × ${seeds.length} seed${seeds.length === 1 ? "" : "s"} = ${runs.length} runs` +
         `${pending.length ? `, ${threads === 1 ? "in-process" : `${threads} at a time`}` : ""} → ${out}\n`,
@@ -131,6 +95,60 @@ export async function sweepCommand(file: string, options: SweepCommandOptions, t
     term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${shownPath(path)}: ${osReason(e)} (the sweep's files go in ${out})\n`);
     return EXIT.usage;
   }
+}
+
+/** A compiled sweep, ready to run: its plans checked, its runs listed in canonical order. */
+export interface PreparedSweep {
+  readonly path: string;
+  readonly sweep: SweepPlan;
+  /** The sweep's seeds, each once. */
+  readonly seeds: readonly number[];
+  readonly layout: SweepLayout;
+  readonly runs: readonly SweepRun[];
+  /** --jobs, or null for the default. */
+  readonly jobs: number | null;
+}
+
+/** Compiles the sweep and lists its runs, or reports why it cannot run (the exit code). Shared by local and queued sweeps. */
+export function prepareSweep(file: string, options: Pick<SweepCommandOptions, "sweep" | "jobs" | "set" | "quiet">, term: Terminal): PreparedSweep | { exit: number } {
+  const path = absolute(file);
+  const jobs = parseJobs(options.jobs);
+  const { overrides, problems } = parseOverrides(options.set);
+  const usage = [
+    ...missingFiles([path]),
+    ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
+    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
+  ];
+  if (usage.length || !("jobs" in jobs)) {
+    term.err(renderDiagnostics(usage, () => undefined, term));
+    return { exit: EXIT.usage };
+  }
+
+  const compiled = compileSweep(nodeHost(), path, options.sweep, { overrides });
+  const diagnostics = unique(compiled.diagnostics);
+  term.err(renderDiagnostics(condenseNotes(diagnostics, { quiet: options.quiet === true }), compilationSource(compiled.compilation), term));
+  const sweep = compiled.sweep;
+  if (hasErrors(diagnostics) || !sweep) {
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    if (!errors.length) term.err(`sbx: ${term.color.red("error[SBX5002]")}: ${displayPath(path)} declares no sweep to run\n`);
+    return { exit: errors.every((d) => d.code === "SBX5002") ? EXIT.usage : EXIT.errors };
+  }
+  const broken = sweep.cells.map((c) => ({ c, problems: validatePlan(c.plan).problems })).find((x) => x.problems);
+  if (broken) {
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: the plan of cell ${broken.c.index} breaks its schema: ${broken.problems!.join("; ")}\n`);
+    return { exit: EXIT.usage };
+  }
+
+  const seeds = [...new Set(sweep.seeds)];
+  if (seeds.length < sweep.seeds.length) term.err(`note: the sweep lists some seeds more than once; each runs once per cell\n`);
+  const layout = sweepLayout(sweep);
+  const runs: SweepRun[] = sweep.cells.flatMap((cell) =>
+    seeds.map((seed, order) => {
+      const plan = withSeed(cell.plan, seed);
+      return { cell, order, seed, plan, planHash: planHash(plan) };
+    }),
+  );
+  return { path, sweep, seeds, layout, runs, jobs: jobs.jobs };
 }
 
 interface Outcome {
@@ -158,10 +176,7 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
     await Promise.all(
       pending.map((run) =>
         pool.run(run.plan).then((reply) => {
-          if (reply.ok) {
-            const perRun: Pick<Plan, "criteria" | "agents"> = { agents: run.plan.agents, criteria: { ...run.plan.criteria, items: run.plan.criteria.items.filter((c) => !c.overSeeds) } };
-            ledger.append(runRow(layout, run, reply.run, evaluateCriteria(perRun, [reply.run])));
-          } else if (reply.failure.kind !== "cancelled") {
+          if (reply.ok) ledger.append(finishedRunRow(layout, run, reply.run)); else if (reply.failure.kind !== "cancelled") {
             failures.push({ run, failure: reply.failure });
             // The engine cannot run this scenario's agents: no other run can succeed either.
             if (reply.failure.kind === "unsupported") void pool.close();
@@ -179,15 +194,8 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
   return { failures, interrupted };
 }
 
-function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout, files: { runs: string; cells: string; summary: string; sweep: string }, planned: number, outcome: Outcome, term: Terminal): number {
-  const rows = canonicalRows(layout, seeds, readRunsFile(files.runs)?.rows ?? []);
-  writeFileAtomic(files.runs, runsCsv(layout, rows));
-  const cells = cellSummaries(sweep, layout, rows);
-  writeFileAtomic(files.cells, cellsCsv(layout, cells));
-  writeJson(files.summary, summaryDocument(sweep, layout, cells, planned));
-  if (rows.length) term.out(renderCells(sweep, layout, cells, term));
-  term.err(`${rows.length} of ${planned} runs in ${files.runs}; wrote ${files.cells}, ${files.summary} and ${files.sweep}\n`);
-
+function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout, files: SweepFiles, planned: number, outcome: Outcome, term: Terminal): number {
+  const rows = writeSweepFiles(sweep, seeds, layout, files, planned, readRunsFile(files.runs)?.rows ?? [], term);
   const unsupported = outcome.failures.find((f) => f.failure.kind === "unsupported");
   if (unsupported) {
     term.err(`sbx: ${term.color.red("error")}: the sweep cannot run: ${unsupported.failure.message}\n`);
@@ -199,7 +207,7 @@ function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout,
   }
   if (outcome.failures.length > 5) term.err(`sbx: … and ${outcome.failures.length - 5} more failed runs\n`);
   if (outcome.interrupted) {
-    term.err(`interrupted: run the same command again to resume from the ${rows.length} finished runs\n`);
+    term.err(`interrupted: run the same command again to resume from the ${rows} finished runs\n`);
     return EXIT_INTERRUPTED;
   }
   if (outcome.failures.length) {
@@ -209,8 +217,36 @@ function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout,
   return EXIT.ok;
 }
 
+export interface SweepFiles {
+  readonly runs: string;
+  readonly cells: string;
+  readonly summary: string;
+  readonly sweep: string;
+}
+
+export function sweepFiles(out: string): SweepFiles {
+  return { runs: join(out, "runs.csv"), cells: join(out, "cells.csv"), summary: join(out, "summary.json"), sweep: join(out, "sweep.json") };
+}
+
+/**
+ * The sweep's files from its finished rows, in canonical order whoever ran
+ * them (this process, its threads, or workers of a queue): runs.csv,
+ * cells.csv and summary.json; then the cells at a glance on stdout. Returns
+ * the number of rows.
+ */
+export function writeSweepFiles(sweep: SweepOutline, seeds: readonly number[], layout: SweepLayout, files: SweepFiles, planned: number, finished: readonly string[][], term: Terminal): number {
+  const rows = canonicalRows(layout, seeds, finished);
+  writeFileAtomic(files.runs, runsCsv(layout, rows));
+  const cells = cellSummaries(sweep, layout, rows);
+  writeFileAtomic(files.cells, cellsCsv(layout, cells));
+  writeJson(files.summary, summaryDocument(sweep, layout, cells, planned));
+  if (rows.length) term.out(renderCells(sweep, layout, cells, term));
+  term.err(`${rows.length} of ${planned} runs in ${files.runs}; wrote ${files.cells}, ${files.summary} and ${files.sweep}\n`);
+  return rows.length;
+}
+
 /** The cells at a glance: toxicity and welfare per epoch with their 95% intervals. */
-function renderCells(sweep: SweepPlan, layout: SweepLayout, cells: readonly CellSummary[], term: Terminal): string {
+function renderCells(sweep: SweepOutline, layout: SweepLayout, cells: readonly CellSummary[], term: Terminal): string {
   const stat = (c: CellSummary, m: string): string => {
     const s = c.metrics[m];
     if (!s || s.mean === null) return "—";

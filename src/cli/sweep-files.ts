@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { CellValue, SweepCell, SweepPlan } from "../compiler/sweep.ts";
-import type { Status, Verdict } from "../criteria/evaluate.ts";
+import { evaluateCriteria, type Status, type Verdict } from "../criteria/evaluate.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
 import { writeFileAtomic } from "../platform/files.ts";
@@ -28,6 +28,17 @@ export interface SweepRun {
   readonly plan: Plan;
   /** The hash of the plan as run (the seed included), as its event log would record it. */
   readonly planHash: string;
+}
+
+/**
+ * What the files need to know of a sweep beyond its rows: its cells without
+ * their plans. A queued sweep's collector has only this (src/cli/queue-command.ts).
+ */
+export interface SweepOutline {
+  readonly name: string;
+  readonly scenario: string;
+  readonly arms: SweepPlan["arms"];
+  readonly cells: readonly Pick<SweepCell, "index" | "arm" | "coords" | "planHash">[];
 }
 
 /** Per-run summaries, in column order; then `mean_payoff_<kind>` for each kind of agent. */
@@ -110,6 +121,12 @@ export function runRow(layout: SweepLayout, run: SweepRun, outcome: CompactRun, 
     ...layout.extra.map((m) => mechanismMetricValue(m, outcome)),
     ...layout.criteria.map((id) => status.get(id) ?? ""),
   ];
+}
+
+/** A finished run's row: its summaries and the scenario's per-run criteria judged on it. */
+export function finishedRunRow(layout: SweepLayout, run: SweepRun, outcome: CompactRun): unknown[] {
+  const perRun: Pick<Plan, "criteria" | "agents"> = { agents: run.plan.agents, criteria: { ...run.plan.criteria, items: run.plan.criteria.items.filter((c) => !c.overSeeds) } };
+  return runRow(layout, run, outcome, evaluateCriteria(perRun, [outcome]));
 }
 
 // ---- reading the ledger --------------------------------------------------------------
@@ -273,7 +290,7 @@ export interface CellSummary {
   readonly criteria: Readonly<Record<string, Readonly<Record<Status, number>>>>;
 }
 
-export function cellSummaries(sweep: SweepPlan, layout: SweepLayout, rows: readonly (readonly string[])[]): CellSummary[] {
+export function cellSummaries(sweep: SweepOutline, layout: SweepLayout, rows: readonly (readonly string[])[]): CellSummary[] {
   const byCell = new Map<number, (readonly string[])[]>();
   for (const row of rows) byCell.set(Number(row[0]), [...(byCell.get(Number(row[0])) ?? []), row]);
   const column = (name: string) => layout.header.indexOf(name);
@@ -345,7 +362,7 @@ export function sweepDocument(sweep: SweepPlan, layout: SweepLayout, source: str
   };
 }
 
-export function summaryDocument(sweep: SweepPlan, layout: SweepLayout, cells: readonly CellSummary[], planned: number) {
+export function summaryDocument(sweep: SweepOutline, layout: SweepLayout, cells: readonly CellSummary[], planned: number) {
   const done = cells.reduce((a, c) => a + c.n, 0);
   return {
     format: "sbx-sweep-summary",

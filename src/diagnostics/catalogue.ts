@@ -406,6 +406,29 @@ export const CATALOGUE = {
   SBX5012: entry<{ at: string; problem: string }>("error", "invalid plan",
     "A plan given to `sbx run` must be one `sbx compile --out` wrote: a JSON document that meets the plan schema (`sbx schema` prints it).",
     (p) => `invalid plan: ${p.at}: ${p.problem}`),
+
+  // ---- queued sweeps (docs/distributed.md) -------------------------------------------
+  SBX5050: entry<{ detail: string }>("error", "invalid queue address",
+    "`--queue` takes `redis://[user:password@]host:port/db`, or `rediss://…` for TLS. The password is best given in SBX_REDIS_PASSWORD or in a file named by SBX_REDIS_PASSWORD_FILE, where `ps` cannot show it.",
+    (p) => p.detail),
+  SBX5051: entry<{ url: string; reason: string }>("error", "queue unreachable",
+    "The Redis server of `--queue` could not be reached, or refused the credentials. Workers keep reconnecting once they have connected; a command that cannot connect at all stops within seconds.",
+    (p) => `cannot reach the queue at ${p.url}: ${p.reason}`),
+  SBX5052: entry<{ name: string; detail: string }>("error", "another sweep under this name",
+    "A queued sweep is known by its name. Queuing the same sweep again adds nothing (and retries its failed jobs), but a sweep with other plans, seeds or batching under the same name would mix results: give it another `--name`, or replace the queued one with `--restart`.",
+    (p) => `a different sweep is already queued as '${p.name}' (${p.detail}); queue this one under another --name, or replace it with --restart`),
+  SBX5053: entry<{ refuser: string; reason: string }>("error", "job refused",
+    "A worker runs only jobs it can run exactly as the submitter's sbx would: the same sbx release and plan format. Run workers (and the collector) of the release that queued the sweep.",
+    (p) => `${p.refuser} refused: ${p.reason}`),
+  SBX5054: entry<{ name: string; queued: string } & S>("error", "no such queued sweep",
+    "`--collect NAME` gathers a sweep queued earlier under that name; the message lists the sweeps the queue holds.",
+    (p) => `no sweep '${p.name}' in the queue (queued: ${p.queued})${suggestion(p.suggestion)}`),
+  SBX5055: entry<{ budget: string; spent: string; refused: number }>("warning", "sweep budget reached",
+    "`--budget` caps what a queued sweep spends on models across all its workers (a counter in Redis). Each call's worst case is reserved before it goes out; a call that does not fit is not made, and its agent falls back as it would when the provider fails.",
+    (p) => `the sweep's LLM budget of ${p.budget} across workers was reached: ${p.refused} call${p.refused === 1 ? " was" : "s were"} not made and their agents fell back (spent ${p.spent})`),
+  SBX5056: entry<{ name: string; active: number }>("error", "queued sweep busy",
+    "`--restart` removes a queued sweep's jobs and results, which cannot be done while workers hold some of its jobs.",
+    (p) => `cannot replace '${p.name}' yet: ${p.active} of its jobs ${p.active === 1 ? "is" : "are"} being run; wait for ${p.active === 1 ? "it" : "them"}, or stop the workers running ${p.active === 1 ? "it" : "them"}`),
 } as const;
 
 export type Code = keyof typeof CATALOGUE;

@@ -35,6 +35,8 @@ export interface LlmHostOptions {
   /** Where keys and base URLs come from (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly runtime?: LlmRuntimeOptions;
+  /** Live: answer through this client instead of the providers' SDKs (the keys are still checked). */
+  readonly client?: ModelClient;
 }
 
 /** The run cannot start: a missing key (SBX4004) or an unusable cassette. */
@@ -107,6 +109,10 @@ export function createLlmHost(plan: Plan, options: LlmHostOptions = {}): LlmHost
     case "live": {
       const missing = missingKeys(plan, env);
       if (missing.length) throw new LlmSetupError(missing.map(missingKeyMessage).join("; "), "SBX4004", missing);
+      if (options.client) {
+        client = options.client;
+        break;
+      }
       const live = liveClient(env, scrub);
       client = live;
       warm = () => live.prepare(planProviders(plan));

@@ -65,6 +65,8 @@ export interface Recorded {
 export interface ModelServer {
   readonly url: string;
   readonly requests: Recorded[];
+  /** The most requests that were ever in flight at once (arrived, not yet answered). */
+  readonly maxInFlight: number;
   /**
    * Environment pointing every SDK at this server. Each provider gets its own
    * key (so a test can tell them apart), unless one `key` is given for all.
@@ -111,6 +113,8 @@ export async function startModelServer(options: ServerOptions = {}): Promise<Mod
   const requests: Recorded[] = [];
   const seen = new Map<string, number>();
   const sockets = new Set<import("node:net").Socket>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? "").split("?")[0]!;
@@ -216,9 +220,12 @@ export async function startModelServer(options: ServerOptions = {}): Promise<Mod
   };
 
   const server: Server = createServer((req, res) => {
-    handler(req, res).catch((e: unknown) => {
-      if (!res.headersSent && !res.destroyed) res.writeHead(500).end(String(e));
-    });
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    handler(req, res)
+      .catch((e: unknown) => {
+        if (!res.headersSent && !res.destroyed) res.writeHead(500).end(String(e));
+      })
+      .finally(() => inFlight--);
   });
   server.on("connection", (s) => {
     sockets.add(s);
@@ -230,6 +237,9 @@ export async function startModelServer(options: ServerOptions = {}): Promise<Mod
   return {
     url,
     requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     env: (key?: string) => ({
       ANTHROPIC_API_KEY: key ?? "sk-ant-test-1111111111111111111111",
       ANTHROPIC_BASE_URL: url,

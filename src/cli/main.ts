@@ -144,6 +144,16 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
       setExit(await lspCommand());
     });
 
+  program
+    .command("playground")
+    .description("serve the playground (write, check and run scenarios in a browser) on this machine")
+    .option("-p, --port <n>", "the port to serve on (0: any free port)", "8480")
+    .option("--open", "open it in the desktop's browser")
+    .action(async (opts: { port?: string; open?: boolean }) => {
+      const { playgroundCommand } = await import("./playground-command.ts");
+      setExit(await playgroundCommand(opts, term));
+    });
+
   return program;
 }
 

@@ -1,0 +1,97 @@
+// `npm run build:playground`: the playground as a static site in dist/playground/ — the page, the language
+// server's and the engine's Web Workers, everything bundled (no CDN, nothing fetched at run time). Any static
+// host serves it; `sbx playground` serves it locally. Prints the bundle's size, gzipped, as JSON.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = join(root, "dist", "playground");
+
+/** The LLM providers' SDKs are never bundled: the playground calls no provider. */
+const NEVER_BUNDLED = ["@anthropic-ai/sdk", "openai", "ollama"];
+
+/** The standard library and the shipped scenarios as a module: virtual path → text (see playground/src/files.ts). */
+function bundledFiles() {
+  const files = {};
+  for (const [dir, at] of [
+    ["stdlib", "/sbx/stdlib"],
+    ["scenarios", "/sbx/scenarios"],
+  ]) {
+    for (const name of readdirSync(join(root, dir)).sort()) if (name.endsWith(".sbx")) files[`${at}/${name}`] = readFileSync(join(root, dir, name), "utf8");
+  }
+  return files;
+}
+
+const virtualFiles = {
+  name: "sbx-bundled-files",
+  setup(b) {
+    b.onResolve({ filter: /^sbx:bundled-files$/ }, () => ({ path: "bundled-files", namespace: "sbx" }));
+    b.onLoad({ filter: /.*/, namespace: "sbx" }, () => ({ contents: `export default ${JSON.stringify(bundledFiles())};`, loader: "js" }));
+  },
+};
+
+const refuseSdks = {
+  name: "refuse-llm-sdks",
+  setup(b) {
+    const filter = new RegExp(`^(${NEVER_BUNDLED.map((n) => n.replace(/[/.-]/g, "\\$&")).join("|")})(/|$)`);
+    b.onResolve({ filter }, (args) => ({ errors: [{ text: `${args.path} must not be bundled into the playground (imported by ${relative(root, args.importer)})` }] }));
+  },
+};
+
+export async function buildPlayground({ quiet = false } = {}) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: {
+      main: "playground/src/main.ts",
+      "lsp-worker": "playground/src/lsp-worker.ts",
+      "engine-worker": "playground/src/engine-worker.ts",
+      "charts-worker": "playground/src/charts-worker.ts",
+    },
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: ["chrome111", "firefox115", "safari16.4"],
+    minify: true,
+    sourcemap: false,
+    chunkNames: "chunks/[name]-[hash]",
+    plugins: [virtualFiles, refuseSdks],
+    // Worker URLs are written as new URL("./lsp-worker.js", import.meta.url): the entries are built beside main.js.
+    logLevel: "warning",
+    legalComments: "linked",
+    define: { "process.env.NODE_ENV": '"production"' },
+  });
+  for (const f of ["index.html", "style.css"]) copyFileSync(join(root, "playground", f), join(out, f));
+  const size = bundleSize();
+  if (!quiet) console.log(JSON.stringify({ wrote: relative(root, out), ...size }));
+  return size;
+}
+
+/** Every file of the site, and their total, raw and gzipped (as a server sending them compressed would). */
+export function bundleSize() {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(out);
+  let bytes = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const data = readFileSync(f);
+    bytes += data.length;
+    gzip += gzipSync(data, { level: 9 }).length;
+  }
+  return { files: files.length, bytes, gzipBytes: gzip };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildPlayground();

@@ -22,7 +22,7 @@ export class LiveCharts {
   /** Start the worker now (a run is about to show something). */
   preload(): void {
     if (this.worker) return;
-    this.worker = new Worker(new URL("./charts-worker.js", import.meta.url), { type: "module", name: "sbx charts" });
+    this.worker = new Worker(new URL("charts-worker.js", document.baseURI), { type: "module", name: "sbx charts" });
     this.worker.onmessage = (e: MessageEvent<Drawn>) => this.drawn(e.data);
   }
 

@@ -74,7 +74,15 @@ type WorkspaceFileUpdate = ReturnType<Workspace["syncFiles"]>[number];
 
 const SEVERITY = ["error", "error", "warning", "info", "hint"] as const;
 
-/** Sends edits to the server half a second after typing stops (lsp-client's own diagnostics extension does the same). */
+/**
+ * Typing pauses this long before edits go to the server, which waits
+ * DIAGNOSTICS_DELAY_MS more before compiling: squiggles follow typing within
+ * about a third of a second, and a burst of keystrokes compiles once.
+ */
+const SYNC_DELAY_MS = 250;
+const DIAGNOSTICS_DELAY_MS = 60;
+
+/** Sends edits to the server soon after typing stops (lsp-client's own diagnostics extension waits 500 ms). */
 const syncAfterTyping = ViewPlugin.fromClass(
   class {
     private pending = -1;
@@ -84,7 +92,7 @@ const syncAfterTyping = ViewPlugin.fromClass(
       this.pending = window.setTimeout(() => {
         this.pending = -1;
         LSPPlugin.get(update.view)?.client.sync();
-      }, 500);
+      }, SYNC_DELAY_MS);
     }
     destroy() {
       if (this.pending > -1) clearTimeout(this.pending);
@@ -261,6 +269,7 @@ export class ScenarioEditor {
   constructor(private readonly options: EditorOptions) {
     this.client = new LSPClient({
       rootUri: "file:///sbx/scenarios",
+      initializationOptions: { diagnosticsDelay: DIAGNOSTICS_DELAY_MS },
       timeout: 10_000,
       workspace: (client) => new PlaygroundWorkspace(client, options.peek, options.fileText),
       extensions: [serverCompletion(), hoverTooltips({ hoverTime: 300 }), diagnosticsWithFixes(options.onDiagnostics)],

@@ -24,8 +24,8 @@ import type { FromEngine, LlmAnswers, NetworkState, ShownDiagnostic, ToEngine } 
 
 const post = (message: FromEngine) => (self as unknown as Worker).postMessage(message);
 
-/** The last run, kept for downloads. */
-let last: { plan: Plan; result: RunResult; verdicts: readonly Verdict[]; events: SimEvent[] } | null = null;
+/** The last run, kept for downloads; `compiled` is the plan as `sbx compile --out` writes it. */
+let last: { plan: Plan; compiled: unknown; result: RunResult; verdicts: readonly Verdict[]; events: SimEvent[] } | null = null;
 
 function shown(d: Diagnostic, vfs: VirtualFiles): ShownDiagnostic {
   const at = new LineIndex(vfs.read(d.file) ?? "").position(d.span.start);
@@ -150,7 +150,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
     return;
   }
   const verdicts = evaluateCriteria(plan, [result]);
-  last = { plan, result, verdicts, events };
+  last = { plan, compiled: chosen.plan, result, verdicts, events };
   post({
     t: "finished",
     result,
@@ -169,7 +169,7 @@ async function download(what: "report" | "events" | "plan"): Promise<void> {
   }
   try {
     if (what === "events") post({ t: "download", what, text: toJsonl(last.events) });
-    else if (what === "plan") post({ t: "download", what, text: `${JSON.stringify(last.plan, null, 2)}\n` });
+    else if (what === "plan") post({ t: "download", what, text: `${JSON.stringify(last.compiled, null, 2)}\n` });
     else {
       // Vega is large: loaded the first time a report is asked for.
       const { renderReport } = await import("../../src/report/index.ts");

@@ -41,6 +41,19 @@ const refuseSdks = {
   },
 };
 
+/** src/version.ts reads the version from package.json: the page gets the version, not the manifest. */
+const versionOnly = {
+  name: "package-version-only",
+  setup(b) {
+    const manifest = join(root, "package.json");
+    b.onLoad({ filter: /package\.json$/ }, (args) => {
+      if (args.path !== manifest) return undefined;
+      const { name, version } = JSON.parse(readFileSync(manifest, "utf8"));
+      return { contents: JSON.stringify({ name, version }), loader: "json" };
+    });
+  },
+};
+
 export async function buildPlayground({ quiet = false } = {}) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -62,7 +75,7 @@ export async function buildPlayground({ quiet = false } = {}) {
     minify: true,
     sourcemap: false,
     chunkNames: "chunks/[name]-[hash]",
-    plugins: [virtualFiles, refuseSdks],
+    plugins: [virtualFiles, refuseSdks, versionOnly],
     // Workers are started by URL relative to the page (new URL("lsp-worker.js", document.baseURI)): the entries sit beside index.html.
     logLevel: "warning",
     legalComments: "linked",

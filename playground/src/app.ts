@@ -41,6 +41,9 @@ interface Session {
   /** How many received epochs may be shown: Infinity while playing; Step adds one. */
   allowance: number;
   shown: number;
+  /** Epochs the charts, and the network, were last asked to show. */
+  charted: number;
+  networked: number;
   finished: Finished | null;
   startedAt: number;
 }
@@ -112,13 +115,12 @@ function updateButtons(): void {
 
 async function start(allowance: number): Promise<void> {
   stop("replaced");
-  // The last run's worker held its files for downloads; a new run replaces them.
-  lastRun?.worker.terminate();
+  // The engine's worker keeps one run for downloads: the new one replaces it.
   lastRun = null;
   const text = editor.text;
   const seed = seedInput();
   const s: Session = {
-    worker: new Worker(new URL("engine-worker.js", document.baseURI), { type: "module", name: "sbx engine" }),
+    worker: engineWorker(),
     fileName: fileName(),
     text,
     seed,
@@ -127,6 +129,8 @@ async function start(allowance: number): Promise<void> {
     received: [],
     allowance,
     shown: 0,
+    charted: 0,
+    networked: 0,
     finished: null,
     startedAt: performance.now(),
   };
@@ -135,21 +139,36 @@ async function start(allowance: number): Promise<void> {
   performance.mark("sbx:run-start");
   charts.preload();
   resetRunView();
+  // What arrived in the run's first moments is drawn then.
+  setTimeout(schedule, STREAM_AFTER_MS + 10);
   setStatus("Compiling…");
   updateButtons();
-  // The link reproduces this run.
-  history.replaceState(null, "", await encodeShare({ text, fileName: s.fileName, seed }));
   s.worker.onmessage = (e: MessageEvent<FromEngine>) => receive(s, e.data);
   s.worker.onerror = (e) => fail(s, `the engine's worker failed: ${e.message}`);
   const message: ToEngine = { t: "run", fileName: s.fileName, text, seed, llm: await llmAnswers() };
   s.worker.postMessage(message);
+  // The address becomes a link that reproduces this run.
+  const hash = await encodeShare({ text, fileName: s.fileName, seed });
+  if (session === s) history.replaceState(null, "", hash);
+}
+
+let engine: Worker | null = null;
+
+/** The engine's worker: kept from run to run (warm), replaced when a run is stopped or fails. */
+function engineWorker(): Worker {
+  return (engine ??= new Worker(new URL("engine-worker.js", document.baseURI), { type: "module", name: "sbx engine" }));
+}
+
+function dropWorker(worker: Worker): void {
+  worker.terminate();
+  if (engine === worker) engine = null;
 }
 
 /** Stop the run where it is: what is shown stays; the rest of the run, computed or not, is dropped. */
 function stop(why: "user" | "replaced"): void {
   const s = session;
   if (!underWay(s)) return;
-  s.worker.terminate();
+  dropWorker(s.worker);
   s.phase = "stopped";
   if (why === "user") setStatus(s.plan ? `Stopped at epoch ${s.shown} of ${s.plan.simulation.epochs}. Criteria are judged on complete runs.` : "Stopped.");
   updateButtons();
@@ -158,7 +177,7 @@ function stop(why: "user" | "replaced"): void {
 function fail(s: Session, message: string): void {
   if (session !== s) return;
   s.phase = "failed";
-  s.worker.terminate();
+  dropWorker(s.worker);
   setStatus(message, true);
   updateButtons();
 }
@@ -169,8 +188,8 @@ function receive(s: Session, m: FromEngine): void {
     case "compiled":
       showCompileDiagnostics(m.diagnostics);
       if (!m.ok) {
+        // The worker is fine: it just found errors.
         s.phase = "failed";
-        s.worker.terminate();
         setStatus(m.diagnostics.some((d) => d.severity === "error") ? "The scenario has errors: fix them to run it." : "Nothing to run.", true);
         updateButtons();
       }
@@ -201,6 +220,13 @@ function receive(s: Session, m: FromEngine): void {
 }
 
 let frame = 0;
+/**
+ * Charts and the network are drawn while a run streams, but not in its first
+ * moments: a run that ends sooner is drawn once, complete (a few hundred
+ * epochs of a small scenario take less than this).
+ */
+const STREAM_AFTER_MS = 250;
+const NETWORK_EVERY_MS = 300;
 let lastNetwork = 0;
 /** Redraw at the next animation frame. */
 function schedule(): void {
@@ -220,8 +246,10 @@ function render(): void {
   const complete = s.finished !== null && s.shown === s.received.length;
   const epochs = s.received.slice(0, s.shown).map((r) => r.record);
   const total = s.plan.simulation.epochs;
-  if (grew) {
-    showEpochs(s.plan, epochs, complete);
+  if (grew) showEpochs(s.plan, epochs);
+  if (!complete) showNetwork(s, s.plan, epochs);
+  if (s.charted < s.shown && (complete || performance.now() - s.startedAt > STREAM_AFTER_MS)) {
+    s.charted = s.shown;
     charts.update({ plan: s.plan, epochs });
   }
   if (complete && s.finished) {
@@ -239,12 +267,15 @@ function finish(s: Session, f: Finished): void {
   lastRun = s;
   const ms = Math.round(performance.now() - s.startedAt);
   const plan = s.plan!;
-  setStatus(`Finished ${plan.scenario.name}: ${f.result.epochsCompleted} epochs, seed ${f.result.seed}, in ${ms} ms. Plan ${f.result.planHash.slice(0, 19)}…`);
+  const t = f.timings;
+  setStatus(`Finished ${plan.scenario.name}: ${f.result.epochsCompleted} epochs, seed ${f.result.seed}, in ${ms} ms (compile ${Math.round(t.compileMs)} ms, run ${Math.round(t.runMs)} ms). Plan ${f.result.planHash.slice(0, 19)}…`);
   showVerdicts(f.verdicts, f.cassetteMisses);
   const kinds = kindsOf(plan, f.result.epochs);
   $("network").hidden = false;
   void network.show({ agents: f.result.agents, kinds, network: f.network });
-  (window as unknown as { sbxPlayground: PlaygroundHandle }).sbxPlayground.lastDocument = f.document;
+  const handle = (window as unknown as { sbxPlayground: PlaygroundHandle }).sbxPlayground;
+  handle.lastDocument = f.document;
+  handle.lastTimings = f.timings;
   document.body.dataset["run"] = "finished";
 }
 
@@ -290,7 +321,7 @@ function swatch(colour: string): HTMLSpanElement {
   return span;
 }
 
-function showEpochs(plan: Plan, epochs: readonly EpochRecord[], complete: boolean): void {
+function showEpochs(plan: Plan, epochs: readonly EpochRecord[]): void {
   const last = epochs.at(-1);
   if (!last) return;
   const kinds = kindsOf(plan, epochs);
@@ -338,15 +369,22 @@ function showEpochs(plan: Plan, epochs: readonly EpochRecord[], complete: boolea
     );
     body.append(tr);
   }
-  // The network is redrawn a few times a second at most; the finished run's is drawn in finish().
-  const s = session!;
+}
+
+/** The network of the last epoch shown, a few times a second at most (the finished run's is drawn by finish()). */
+function showNetwork(s: Session, plan: Plan, epochs: readonly EpochRecord[]): void {
   const current = s.received[s.shown - 1];
+  if (!current || s.networked >= s.shown) return;
   const now = performance.now();
-  if (current && !complete && now - lastNetwork > 300) {
-    lastNetwork = now;
-    $("network").hidden = false;
-    void network.show({ agents: last.agents, kinds, network: current.network });
+  if (now - s.startedAt <= STREAM_AFTER_MS) return;
+  if (now - lastNetwork < NETWORK_EVERY_MS) {
+    setTimeout(schedule, NETWORK_EVERY_MS);
+    return;
   }
+  lastNetwork = now;
+  s.networked = s.shown;
+  $("network").hidden = false;
+  void network.show({ agents: current.record.agents, kinds: kindsOf(plan, epochs), network: current.network });
 }
 
 const STATUS_WORD = { pass: "PASS", fail: "FAIL", undefined: "UNDEF" } as const;
@@ -457,6 +495,8 @@ interface PlaygroundHandle {
   ready: Promise<void>;
   /** The last finished run as `sbx run --json` prints it. */
   lastDocument: unknown;
+  /** How long the engine's worker took to compile and to run it. */
+  lastTimings: { compileMs: number; runMs: number } | null;
   chartData(name: LiveChart): Record<string, unknown[]>;
   chartsSettled(): Promise<void>;
   network(): ReturnType<NetworkView["snapshot"]>;
@@ -469,6 +509,7 @@ export async function startPlayground(lspWorker: Worker): Promise<void> {
   const handle: PlaygroundHandle = {
     ready: new Promise<void>((resolve) => (interactive = resolve)),
     lastDocument: null,
+    lastTimings: null,
     chartData: (name) => charts.chartData(name),
     chartsSettled: () => charts.settled(),
     network: () => network.snapshot(),
@@ -558,6 +599,12 @@ export async function startPlayground(lspWorker: Worker): Promise<void> {
   editor.view.focus();
   if (shared) void start(Infinity);
   await handle.ready;
+  // Once the editor is ready, the engine and the charts load in the background, so the first Run is quick.
+  const idle = (f: () => void) => ("requestIdleCallback" in window ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 200));
+  idle(() => {
+    engineWorker();
+    charts.preload();
+  });
 }
 
 export function startFailed(e: Error): void {

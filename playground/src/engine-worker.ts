@@ -102,6 +102,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
   const vfs = new VirtualFiles(files);
   const path = scenarioPath(message.fileName);
   vfs.write(path, message.text);
+  const compileStart = performance.now();
   const overrides = message.seed === null ? [] : [{ path: "seed", value: String(message.seed), origin: "seed" }];
   const compilation = compile(vfs.host(), [path], { overrides });
   const diagnostics = compilation.diagnostics.map((d) => shown(d, vfs));
@@ -111,6 +112,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
     return;
   }
   post({ t: "compiled", ok: true, diagnostics });
+  const compileMs = performance.now() - compileStart;
   // The file's first scenario, as `sbx run` runs it without --scenario.
   const chosen = scenarios[0]!;
   const checked = validatePlan(chosen.plan);
@@ -137,6 +139,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
     onEpoch: (record) => post({ t: "epoch", record, network: network.state() }),
   };
   let result: RunResult;
+  const runStart = performance.now();
   try {
     if (llm) {
       // Replays and offline answers never wait: the recorded waits already happened.
@@ -149,6 +152,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
     post({ t: "failed", message: `the run failed inside sbx: ${(e as Error).message}` });
     return;
   }
+  const runMs = performance.now() - runStart;
   const verdicts = evaluateCriteria(plan, [result]);
   last = { plan, compiled: chosen.plan, result, verdicts, events };
   post({
@@ -159,6 +163,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
     freezes: freezeIntervals(events),
     network: result.network ? { kind: "topology", edges: result.network.edges } : network.state(),
     cassetteMisses: llm?.replay ? [...llm.replay.misses] : [],
+    timings: { compileMs, runMs },
   });
 }
 

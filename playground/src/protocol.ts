@@ -43,6 +43,8 @@ export type FromEngine =
       readonly network: NetworkState;
       /** Calls a cassette could not answer. */
       readonly cassetteMisses: readonly string[];
+      /** Milliseconds the worker spent compiling and running. */
+      readonly timings: { readonly compileMs: number; readonly runMs: number };
     }
   | { readonly t: "failed"; readonly message: string }
   | { readonly t: "download"; readonly what: "report" | "events" | "plan"; readonly text: string | null; readonly error?: string };

@@ -5,6 +5,10 @@
  * instead of the Oniguruma WebAssembly build: the grammar's expressions are
  * plain enough (no \G, \A, \z, possessive or atomic groups), and
  * tests/playground/textmate.test.ts checks the tokens equal Oniguruma's.
+ * One difference remains, outside the language: JavaScript's `\b` and `\w`
+ * are ASCII, Oniguruma's Unicode, so where a non-ASCII letter touches a word
+ * (`trueé`) the word is coloured here and not in VS Code. sbx's names are
+ * ASCII (language/tokens.ts), so such text is a lexer error either way.
  */
 import * as textmate from "vscode-textmate";
 import type { IGrammar, IOnigLib, IOnigMatch, IRawGrammar, OnigScanner, OnigString, StateStack } from "vscode-textmate";

@@ -49,10 +49,23 @@ export function renderSvg(spec: TopLevelSpec, labelledBy: string, idPrefix: stri
 export function renderChart(spec: TopLevelSpec, labelledBy: string, idPrefix: string): Promise<{ svg: string; data: Record<string, unknown[]> }> {
   return withView(spec, async (view) => {
     const svg = inlineSvg(await view.toSVG(), labelledBy, idPrefix);
-    const state = view.getState({ data: vega.truthy, signals: vega.falsy, recurse: true }) as { data?: Record<string, unknown[]> };
-    // Plain JSON: Vega's tuples carry functions and symbols that cannot leave a worker.
-    return { svg, data: JSON.parse(JSON.stringify(state.data ?? {})) as Record<string, unknown[]> };
+    const state = view.getState({ data: vega.truthy, signals: vega.falsy, recurse: true }) as { data?: Record<string, unknown> };
+    return { svg, data: plainData(state.data ?? {}) };
   });
+}
+
+/** The datasets that are lists of plain values, as JSON (Vega's tuples carry symbols, and its scenegraph datasets cycles). */
+function plainData(data: Record<string, unknown>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(data)) {
+    if (!Array.isArray(values)) continue;
+    try {
+      out[name] = JSON.parse(JSON.stringify(values)) as unknown[];
+    } catch {
+      // A scenegraph dataset: marks, not data.
+    }
+  }
+  return out;
 }
 
 async function withView<T>(spec: TopLevelSpec, use: (view: vega.View) => Promise<T>): Promise<T> {

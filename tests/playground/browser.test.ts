@@ -261,6 +261,13 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     await page.click("#step");
     await expect.poll(() => page.locator("#epochs tbody tr").count(), { timeout: 30_000 }).toBe(2);
     await expect(page.locator("#status").textContent()).resolves.toMatch(/^Paused at epoch 2 of 20/);
+    // The chart follows the steps.
+    const points = () =>
+      page.evaluate(() => {
+        const data = (window as unknown as { sbxPlayground: { chartData(n: string): Record<string, { value?: number }[]> } }).sbxPlayground.chartData("toxicity");
+        return Math.max(0, ...Object.values(data).map((rows) => rows.filter((r) => typeof r.value === "number").length));
+      });
+    await expect.poll(points, { timeout: 30_000 }).toBe(2);
     await page.click("#stop");
     await expect(page.locator("#status").textContent()).resolves.toMatch(/^Stopped at epoch 2 of 20/);
     expect(await page.locator("#epochs tbody tr").count()).toBe(2);

@@ -7,7 +7,7 @@
 import files from "sbx:bundled-files";
 import { compile } from "../../src/compiler/index.ts";
 import { evaluateCriteria, type Verdict } from "../../src/criteria/evaluate.ts";
-import { hasErrors, type Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { diagnostic, hasErrors, type Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { llmPolicies, runPlan, runPlanAsync, toJsonl, type RunOptions, type RunResult, type SimEvent } from "../../src/engine/index.ts";
 import { parseCassette, ReplayClient, type CassetteHeader } from "../../src/llm/cassette.ts";
 import { OfflineResponder } from "../../src/llm/offline.ts";
@@ -107,14 +107,21 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
   const compilation = compile(vfs.host(), [path], { overrides });
   const diagnostics = compilation.diagnostics.map((d) => shown(d, vfs));
   const scenarios = compilation.scenarios.filter((s) => s.file === path);
-  if (hasErrors(compilation.diagnostics) || !scenarios.length) {
-    post({ t: "compiled", ok: false, diagnostics: scenarios.length || hasErrors(compilation.diagnostics) ? diagnostics : [...diagnostics, { severity: "error", code: "", message: "this file declares no scenario to run", where: message.fileName }] });
+  if (hasErrors(compilation.diagnostics)) {
+    post({ t: "compiled", ok: false, diagnostics });
     return;
   }
-  post({ t: "compiled", ok: true, diagnostics });
-  const compileMs = performance.now() - compileStart;
-  // The file's first scenario, as `sbx run` runs it without --scenario.
+  if (!scenarios.length) {
+    // As `sbx run` says it (a file of sweeps or presets: `sbx sweep` runs sweeps).
+    post({ t: "compiled", ok: false, diagnostics: [...diagnostics, shown(diagnostic("SBX2017", {}, path, { start: 0, end: 0 }), vfs)] });
+    return;
+  }
+  // Where `sbx run` asks for --scenario, the playground runs the first and says so.
   const chosen = scenarios[0]!;
+  const several: ShownDiagnostic[] =
+    scenarios.length > 1 ? [{ severity: "info", code: "", message: `the file declares several scenarios (${scenarios.map((x) => x.name).join(", ")}); this runs the first, as \`sbx run --scenario ${chosen.name}\` does`, where: message.fileName }] : [];
+  post({ t: "compiled", ok: true, diagnostics: [...diagnostics, ...several] });
+  const compileMs = performance.now() - compileStart;
   const checked = validatePlan(chosen.plan);
   if (!checked.plan) {
     post({ t: "failed", message: `the plan breaks its schema: ${checked.problems.join("; ")}` });

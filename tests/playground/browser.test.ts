@@ -346,16 +346,31 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(problems).toEqual([]);
   }, 180_000);
 
-  it("runs LLM agents offline, as `sbx run --dry-run` does, without a key", async () => {
-    const expected = nodeRun("scenarios/llm_agents.sbx", "--dry-run");
+  it("runs LLM agents offline as `sbx run --dry-run` does, or from a cassette as `--replay` does, and refuses another plan's cassette", async () => {
+    const cassette = join(tmp, "calls.jsonl");
+    const expected = nodeRun("scenarios/llm_agents.sbx", "--dry-run", "--record", cassette);
     const page = await open();
     await page.selectOption("#examples", "llm_agents.sbx");
     await expect.poll(() => editorText(page)).toBe(readFileSync(join(ROOT, "scenarios/llm_agents.sbx"), "utf8"));
     await page.click("#run");
     await runFinished(page);
     await expect(page.locator("#status").textContent()).resolves.toContain("Finished llm_agents_v1");
-    const doc = await lastDocument(page);
-    expect({ ...doc, llm: undefined }).toEqual({ ...expected, llm: undefined });
+    const unpriced = (d: RunDocument) => ({ ...d, llm: undefined });
+    expect(unpriced(await lastDocument(page))).toEqual(unpriced(expected));
+
+    // The same run from the cassette it recorded (the LLM panel opened itself for a scenario with LLM agents).
+    expect(await page.locator("details#llm[open]").count()).toBe(1);
+    await page.check("input[name=llm][value=cassette]");
+    await page.setInputFiles("#cassette", cassette);
+    await page.click("#run");
+    await runFinished(page);
+    expect(unpriced(await lastDocument(page))).toEqual(unpriced(nodeRun("scenarios/llm_agents.sbx", "--replay", cassette)));
+    expect(unpriced(await lastDocument(page))).toEqual(unpriced(expected));
+
+    // Another seed is another plan: its cassette is refused, by name.
+    await page.fill("#seed", "43");
+    await page.click("#run");
+    await expect.poll(() => page.locator("#status").textContent(), { timeout: 60_000 }).toMatch(/the cassette was recorded from another plan \(llm_agents_v1, seed 42, sha256:/);
     expect(await page.locator("input[type=password]").count()).toBe(0);
     await page.close();
     expect(browser.offsite).toEqual([]);

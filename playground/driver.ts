@@ -133,6 +133,6 @@ export async function openPlayground(browser: Browser, url: string): Promise<Pag
 }
 
 /** Wait for the run under way to finish (its last epoch shown and its verdicts). */
-export async function runFinished(page: Page, timeout = 120_000): Promise<void> {
+export async function runFinished(page: Page, timeout = 60_000): Promise<void> {
   await page.waitForSelector("body[data-run=finished]", { timeout });
 }

@@ -56,6 +56,41 @@ interface LspCodeAction {
   edit?: { changes?: Record<string, LspTextEdit[]> };
 }
 
+/** Elements hover and completion documentation may use; everything else is reduced to its text. */
+const ALLOWED = new Set(["P", "CODE", "PRE", "EM", "STRONG", "B", "I", "UL", "OL", "LI", "BLOCKQUOTE", "BR", "HR", "H1", "H2", "H3", "H4", "H5", "H6", "TABLE", "THEAD", "TBODY", "TR", "TH", "TD", "SPAN", "DIV", "DEL"]);
+
+/**
+ * The language server's markdown, rendered by the client, as safe HTML: a
+ * scenario's own text (a description, a prompt) reaches hovers, and a shared
+ * link can carry anyone's scenario. Only plain formatting elements survive,
+ * with no attributes but the highlighter's classes.
+ */
+export function sanitizeHtml(html: string): string {
+  // Event handlers are renamed before parsing (the browser would report each as a blocked script), then dropped with every attribute.
+  let unhandled = html;
+  for (let previous = ""; previous !== unhandled; ) {
+    previous = unhandled;
+    unhandled = unhandled.replace(/(<[^>]*?[\s/])on([a-z]*\s*=)/gi, "$1data-on$2");
+  }
+  // A document of its own, with no window: nothing in it loads or runs while it is cleaned.
+  const body = new DOMParser().parseFromString(`<!doctype html><body>${unhandled}`, "text/html").body;
+  const clean = (parent: Node) => {
+    for (const child of [...parent.childNodes]) {
+      if (child.nodeType === Node.ELEMENT_NODE) {
+        const el = child as Element;
+        if (!ALLOWED.has(el.tagName)) {
+          el.replaceWith(body.ownerDocument.createTextNode(el.textContent ?? ""));
+          continue;
+        }
+        for (const attr of [...el.attributes]) if (attr.name !== "class") el.removeAttribute(attr.name);
+        clean(el);
+      } else if (child.nodeType !== Node.TEXT_NODE) child.remove();
+    }
+  };
+  clean(body);
+  return body.innerHTML;
+}
+
 /** The worker's messages as the client's transport: LSP messages as JSON text, posted as objects (vscode-languageserver/browser's framing). */
 export function workerTransport(worker: Worker): Transport {
   const handlers = new Set<(value: string) => void>();
@@ -270,6 +305,7 @@ export class ScenarioEditor {
     this.client = new LSPClient({
       rootUri: "file:///sbx/scenarios",
       initializationOptions: { diagnosticsDelay: DIAGNOSTICS_DELAY_MS },
+      sanitizeHTML: sanitizeHtml,
       timeout: 10_000,
       workspace: (client) => new PlaygroundWorkspace(client, options.peek, options.fileText),
       extensions: [serverCompletion(), hoverTooltips({ hoverTime: 300 }), diagnosticsWithFixes(options.onDiagnostics)],

@@ -212,6 +212,49 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it("shows a scenario's own text in hovers as text: a shared link cannot inject markup", async () => {
+    // A description (escaped by the server), and a triple-quoted string that closes the hover's code fence (cleaned by the page).
+    const text = [
+      'import "std/governance" { moderate }',
+      "",
+      "governance mine extends moderate {",
+      '  description = "<img src=x onerror=\\"window.pwned = 1\\"><a href=\\"https://evil.example/\\">click</a>"',
+      "}",
+      "",
+      "governance other extends moderate {",
+      '  note = """',
+      "```",
+      '<img src=x onerror="window.pwned = 2"><a href="https://evil.example/">escaped</a><script>window.pwned = 3</script>',
+      '"""',
+      "}",
+      "",
+      "scenario s {",
+      "  seed = 1",
+      "  population { honest = 2 }",
+      "  governance extends mine {}",
+      "}",
+      "",
+    ].join("\n");
+    const { encodeShare } = await import("../../playground/src/share.ts");
+    const page = await open(`${served.url}${await encodeShare({ text, fileName: "s.sbx", seed: null })}`);
+    for (const [line, word, shown] of [
+      ["governance extends mine", "mine", '<img src=x onerror="window.pwned = 1"><a href="https://evil.example/">click</a>'],
+      ["governance other", "other", "escaped"],
+    ] as const) {
+      const at = await wordBox(page, line, word);
+      await page.mouse.move(at.x, at.y);
+      const tooltip = page.locator(".cm-tooltip-hover").first();
+      await expect.poll(() => tooltip.textContent(), { timeout: 15_000 }).toContain(shown);
+      expect(await tooltip.locator("img, a, script, iframe, [onerror]").count()).toBe(0);
+      await page.mouse.move(5, 5);
+      await tooltip.waitFor({ state: "detached" });
+    }
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.close();
+    expect(browser.offsite).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
   it("runs status_game to the numbers `sbx run --json` gives in Node: chart, tables, verdicts", async () => {
     const expected = nodeRun("scenarios/status_game.sbx");
     const page = await open();

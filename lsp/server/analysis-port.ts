@@ -31,7 +31,8 @@ export type RequestMethod = (typeof REQUEST_METHODS)[number];
  * The next turn of the event loop: Node's setImmediate, else a timer (a
  * browser's Web Worker), so messages that arrived meanwhile are taken first.
  */
-const nextTurn: (f: () => void) => void = typeof setImmediate === "function" ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const nextTurn: (f: () => void) => void = immediate ? (f) => immediate(f) : (f) => setTimeout(f, 0);
 
 /** Serve an analyzer over `files`: returns the function that takes each message; answers go to `send`. */
 export function serveAnalyzer(send: (message: FromAnalyzer) => void, files: ServerFiles): (message: ToAnalyzer) => void {

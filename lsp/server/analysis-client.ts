@@ -1,29 +1,37 @@
 /**
- * The editor thread's handle on the analyzer: a worker thread when one can be
- * started (so compiles never block hover and completion), else the same
- * analyzer in this thread. Sends each open buffer's newest text before any
- * message that may read it, and restarts a worker that died.
+ * The editor thread's handle on the analyzer: a thread when one can be
+ * started (so compiles never block hover and completion; `sbx lsp` starts a
+ * worker thread, analysis-thread.ts), else the same analyzer in this thread
+ * (the playground's Web Worker). Sends each open buffer's newest text before
+ * any message that may read it, and restarts a thread that died.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { Analysed } from "./analysis.ts";
 import { serveAnalyzer, type FromAnalyzer, type RequestMethod, type ToAnalyzer } from "./analysis-port.ts";
+import type { ServerFiles } from "./files.ts";
 
 export interface AnalysisEvents {
   analysed(result: Analysed): void;
   error(message: string): void;
 }
 
-/**
- * The analyzer thread's heap limit: a compile that runs out of memory ends
- * that thread (and is reported), never the language server.
- */
-const WORKER_HEAP_MB = Number(process.env["SBX_LSP_HEAP_MB"]) || 4096;
+/** A running analyzer thread. */
+export interface AnalyzerThread {
+  post(message: ToAnalyzer): void;
+  terminate(): Promise<unknown>;
+}
+
+/** How the thread reports back: its messages, a failure, its end (exit code). */
+export interface ThreadEvents {
+  message(message: FromAnalyzer): void;
+  error(message: string): void;
+  exit(code: number): void;
+}
+
+/** Starts an analyzer thread (throws when it cannot). */
+export type StartThread = (events: ThreadEvents) => AnalyzerThread;
 
 export class AnalysisClient {
-  private worker: Worker | null = null;
+  private worker: AnalyzerThread | null = null;
   private local: ((message: ToAnalyzer) => void) | null = null;
   private readonly sent = new Map<string, number>();
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -31,9 +39,11 @@ export class AnalysisClient {
   private folders: readonly string[] = [];
   private stopped = false;
 
+  /** `startThread` null: analyse in this thread. */
   constructor(
     private readonly stdlibDir: string,
-    private readonly workerEntry: string | null,
+    private readonly files: ServerFiles,
+    private readonly startThread: StartThread | null,
     private readonly events: AnalysisEvents,
   ) {
     this.start();
@@ -42,33 +52,34 @@ export class AnalysisClient {
   private start(): void {
     this.sent.clear();
     if (this.stopped) return;
-    if (this.workerEntry) {
+    if (this.startThread) {
       try {
-        const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-        worker.on("message", (m: FromAnalyzer) => this.receive(m));
-        worker.on("error", (e) => this.events.error(`sbx: the analyzer thread failed: ${e.message}`));
-        worker.on("exit", (code) => {
-          if (this.worker !== worker) return;
-          this.worker = null;
-          this.events.error(`sbx: the analyzer thread stopped (exit code ${code}); restarting it`);
-          for (const w of this.waiting.values()) w.reject(new Error("the analyzer thread stopped; it has been restarted"));
-          this.waiting.clear();
-          this.start();
-          this.post({ t: "init", stdlibDir: this.stdlibDir, folders: this.folders });
+        let worker: AnalyzerThread | null = null;
+        worker = this.startThread({
+          message: (m) => this.receive(m),
+          error: (message) => this.events.error(`sbx: the analyzer thread failed: ${message}`),
+          exit: (code) => {
+            if (this.worker !== worker) return;
+            this.worker = null;
+            this.events.error(`sbx: the analyzer thread stopped (exit code ${code}); restarting it`);
+            for (const w of this.waiting.values()) w.reject(new Error("the analyzer thread stopped; it has been restarted"));
+            this.waiting.clear();
+            this.start();
+            this.post({ t: "init", stdlibDir: this.stdlibDir, folders: this.folders });
+          },
         });
-        worker.unref();
         this.worker = worker;
         return;
       } catch (e) {
         this.events.error(`sbx: cannot start the analyzer thread, analysing in the main thread: ${(e as Error).message}`);
       }
     }
-    this.local = serveAnalyzer((m) => this.receive(m));
+    this.local = serveAnalyzer((m) => this.receive(m), this.files);
   }
 
   private post(message: ToAnalyzer): void {
     if (this.stopped) return;
-    if (this.worker) this.worker.postMessage(message);
+    if (this.worker) this.worker.post(message);
     else this.local?.(message);
   }
 
@@ -135,11 +146,4 @@ export class AnalysisClient {
     this.worker = null;
     await worker?.terminate();
   }
-}
-
-/** The analyzer thread's entry: the bundle's dist/lsp-worker.mjs, or a tsx bootstrap when running from sources. */
-export function analyzerEntry(packageRoot: string): string | null {
-  const here = fileURLToPath(import.meta.url);
-  const entry = here.endsWith(".ts") ? join(dirname(here), "analysis-worker-source.mjs") : join(packageRoot, "dist", "lsp-worker.mjs");
-  return existsSync(entry) ? entry : null;
 }

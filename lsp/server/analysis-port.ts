@@ -7,6 +7,7 @@
  */
 import { Analyzer } from "./analysis.ts";
 import type { Analysed } from "./analysis.ts";
+import type { ServerFiles } from "./files.ts";
 
 export type ToAnalyzer =
   | { readonly t: "init"; readonly stdlibDir: string; readonly folders: readonly string[] }
@@ -26,8 +27,15 @@ export type FromAnalyzer =
 export const REQUEST_METHODS = ["analyse", "definition", "references", "prepareRename", "rename", "fixes", "moduleDeclarations", "files", "compileCount"] as const;
 export type RequestMethod = (typeof REQUEST_METHODS)[number];
 
-/** Serve an analyzer: returns the function that takes each message; answers go to `send`. */
-export function serveAnalyzer(send: (message: FromAnalyzer) => void): (message: ToAnalyzer) => void {
+/**
+ * The next turn of the event loop: Node's setImmediate, else a timer (a
+ * browser's Web Worker), so messages that arrived meanwhile are taken first.
+ */
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const nextTurn: (f: () => void) => void = immediate ? (f) => immediate(f) : (f) => setTimeout(f, 0);
+
+/** Serve an analyzer over `files`: returns the function that takes each message; answers go to `send`. */
+export function serveAnalyzer(send: (message: FromAnalyzer) => void, files: ServerFiles): (message: ToAnalyzer) => void {
   let analyzer: Analyzer | null = null;
   const requests: Extract<ToAnalyzer, { t: "request" }>[] = [];
   let pending: string[] = [];
@@ -37,7 +45,7 @@ export function serveAnalyzer(send: (message: FromAnalyzer) => void): (message: 
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(pump);
+    nextTurn(pump);
   };
 
   const call = (a: Analyzer, method: RequestMethod, args: readonly unknown[]): unknown => {
@@ -78,7 +86,7 @@ export function serveAnalyzer(send: (message: FromAnalyzer) => void): (message: 
   return (message) => {
     switch (message.t) {
       case "init":
-        analyzer = new Analyzer(message.stdlibDir);
+        analyzer = new Analyzer(message.stdlibDir, files);
         analyzer.setFolders(message.folders);
         break;
       case "update":

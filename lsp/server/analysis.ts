@@ -1,9 +1,11 @@
 /**
  * The compiler's side of the language server: compilations of open buffers
  * over the disk, and every answer that needs one (diagnostics, navigation,
- * rename, quick fixes, the names completion and hover offer). It runs in a
- * worker thread (analysis-worker.ts), so a long compile never holds up the
- * requests the editor thread answers from a parse alone.
+ * rename, quick fixes, the names completion and hover offer). In `sbx lsp`
+ * it runs in a worker thread (analysis-worker.ts), so a long compile never
+ * holds up the requests the editor thread answers from a parse alone; in the
+ * playground, in the language server's Web Worker. Files come through
+ * `ServerFiles`.
  *
  * A compilation remembers a stamp of every file it read (an open buffer's
  * revision, a file's modification time and size, or its absence). It stays
@@ -11,16 +13,15 @@
  * the documents that read it, and nothing else; a file created, changed or
  * deleted on disk is seen by its stamp even when the editor sends no event.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { Span } from "../../language/ast.ts";
-import { basename, dirname, normalizePath, relativePath, type SourceHost } from "../../src/compiler/host.ts";
+import { basename, dirname, joinPath, normalizePath, relativePath, type SourceHost } from "../../src/compiler/host.ts";
 import { compile, type Compilation } from "../../src/compiler/index.ts";
 import { loadProgram, resolveSpecifier, visibleNames, type Decl } from "../../src/compiler/program.ts";
 import type { SymbolDef } from "../../src/compiler/symbols.ts";
 import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import { DECLARATIONS } from "../../src/registry/blocks.ts";
 import { declarationMarkdown } from "./describe.ts";
+import { MISSING, type ServerFiles } from "./files.ts";
 import { canRename, definition, IDENTIFIER, importTargetAt, references, symbolAt, type Place } from "./navigation.ts";
 
 /** A declared name as completion and hover show it. */
@@ -85,14 +86,17 @@ const MAX_WORKSPACE_FILES = 5000;
 
 export class Analyzer {
   private readonly open = new Map<string, OpenText>();
-  private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
+  private readonly diskTexts = new Map<string, { stamp: string; text: string | undefined }>();
   private readonly cache = new Map<string, Cached>();
   private folders: string[] = [];
   private serial = 0;
   /** How many compilations ran (tests and the benchmark read it). */
   compiles = 0;
 
-  constructor(readonly stdlibDir: string) {}
+  constructor(
+    readonly stdlibDir: string,
+    private readonly disk: ServerFiles,
+  ) {}
 
   // ---- the world ------------------------------------------------------------------------------
 
@@ -110,13 +114,13 @@ export class Analyzer {
   /** A buffer closed: the file is read from disk again. */
   close(path: string): void {
     this.open.delete(path);
-    this.disk.delete(path);
+    this.diskTexts.delete(path);
   }
 
   /** Files changed on disk (null: any file). Stamps catch changes too; this drops cached texts at once. */
   diskChanged(paths: readonly string[] | null): void {
-    if (paths === null) this.disk.clear();
-    else for (const p of paths) this.disk.delete(p);
+    if (paths === null) this.diskTexts.clear();
+    else for (const p of paths) this.diskTexts.delete(p);
   }
 
   isStdlib(path: string): boolean {
@@ -132,25 +136,12 @@ export class Analyzer {
   }
 
   private readDisk(path: string): { stamp: string; text: string | undefined } {
-    let stamp: string;
-    try {
-      const s = statSync(path);
-      stamp = s.isFile() ? `disk:${s.mtimeMs}:${s.ctimeMs}:${s.size}` : "missing";
-    } catch {
-      stamp = "missing";
-    }
-    const known = this.disk.get(path);
+    const stamp = this.disk.stamp(path);
+    const known = this.diskTexts.get(path);
     if (known && known.stamp === stamp) return known;
-    let text: string | undefined;
-    if (stamp !== "missing") {
-      try {
-        text = readFileSync(path, "utf8");
-      } catch {
-        text = undefined;
-      }
-    }
+    const text = stamp === MISSING ? undefined : this.disk.read(path);
     const entry = { stamp, text };
-    this.disk.set(path, entry);
+    this.diskTexts.set(path, entry);
     return entry;
   }
 
@@ -158,7 +149,7 @@ export class Analyzer {
     const open = this.open.get(path);
     if (open) return open.text;
     if (this.isStdlib(path)) {
-      const known = this.disk.get(path);
+      const known = this.diskTexts.get(path);
       if (known) return known.text;
     }
     return this.readDisk(path).text;
@@ -291,17 +282,12 @@ export class Analyzer {
     const out: string[] = [];
     const walk = (dir: string) => {
       if (out.length >= MAX_WORKSPACE_FILES) return;
-      let entries;
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
+      const entries = [...this.disk.list(dir)];
       for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         if (e.name.startsWith(".") || SKIPPED.has(e.name)) continue;
-        const full = normalizePath(join(dir, e.name));
-        if (e.isDirectory()) walk(full);
-        else if (e.isFile() && e.name.endsWith(".sbx") && out.length < MAX_WORKSPACE_FILES) out.push(full);
+        const full = joinPath(dir, e.name);
+        if (e.folder) walk(full);
+        else if (e.name.endsWith(".sbx") && out.length < MAX_WORKSPACE_FILES) out.push(full);
       }
     };
     for (const folder of this.folders) walk(folder);

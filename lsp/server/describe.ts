@@ -113,16 +113,19 @@ export function functionMarkdown(f: FunctionDoc): string {
 }
 
 /** A declaration: its header, where it lives, its description and (for personas) its prompt. */
+/** A scenario's own words in markdown: as text, never as HTML. */
+const asText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
 export function declarationMarkdown(decl: Decl, moduleLabel: string, text: string | undefined): string {
   const node = decl.node;
   const header = text !== undefined ? text.slice(node.span.start, node.body ? node.body.start : node.span.end).trim() : `${decl.kind} ${decl.name}`;
   const rows = [`\`\`\`sbx\n${header}\n\`\`\``, `${decl.kind} declared in \`${moduleLabel}\``];
   const attr = (name: string) => node.members.find((m) => m.kind === "Attribute" && m.path.length === 1 && m.path[0]!.text === name);
   const description = attr("description");
-  if (description?.kind === "Attribute" && description.value.kind === "String") rows.push("", description.value.value);
+  if (description?.kind === "Attribute" && description.value.kind === "String") rows.push("", asText(description.value.value));
   const prompt = attr("prompt");
   if (prompt?.kind === "Attribute" && prompt.value.kind === "String") {
-    const value = prompt.value.value;
+    const value = asText(prompt.value.value);
     rows.push("", `> ${(value.length > 400 ? `${value.slice(0, 400)}…` : value).replace(/\n/g, "\n> ")}`);
   }
   if (!description && !prompt && text !== undefined) {

@@ -3,10 +3,11 @@
  * end the CLI uses. This folder is the only place that imports
  * vscode-languageserver; everything it shows comes from `compile()`, the
  * parser, the registries and the formatter.
+ *
+ * Portable: the connection and the files come from the environment, so the
+ * same server runs as `sbx lsp --stdio` (node.ts) and in the playground's Web
+ * Worker (browser.ts).
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import {
   CodeActionKind,
   DiagnosticSeverity,
@@ -23,44 +24,43 @@ import {
   type Range,
   type TextEdit,
   type WorkspaceEdit,
-  createConnection,
-  ProposedFeatures,
-} from "vscode-languageserver/node";
+} from "vscode-languageserver";
 import { format } from "../../language/format.ts";
-import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/platform/node-host.ts";
-import { dirname } from "../../src/compiler/host.ts";
+import { dirname, joinPath } from "../../src/compiler/host.ts";
 import { loadProgram, resolveSpecifier, stdlibModules } from "../../src/compiler/program.ts";
 import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
-import { AnalysisClient, analyzerEntry } from "./analysis-client.ts";
+import { AnalysisClient, type StartThread } from "./analysis-client.ts";
 import { complete, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
+import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
 import type { Place } from "./navigation.ts";
 import { documentSymbols, foldingRanges } from "./outline.ts";
 import { SEMANTIC_LEGEND, semanticTokens } from "./semantic-tokens.ts";
 import { uriToPath, Workspace, type OpenDocument } from "./workspace.ts";
 
-export interface ServerOptions {
+/** What the server runs on: the disk and a worker thread (node.ts), or a virtual file system in a Web Worker (browser.ts). */
+export interface ServerEnvironment {
+  /** Absolute path of the standard library folder. */
+  readonly stdlibDir: string;
+  /** Files that are not open in the editor. */
+  readonly files: ServerFiles;
+  /** Starts the analyzer's thread; null: analyse in this thread. */
+  readonly startThread: StartThread | null;
+  /** Where a diagnostic code is explained (LSP `codeDescription`), if anywhere the client can open. */
+  readonly diagnosticHref?: (code: string) => string | undefined;
   /** Milliseconds to wait after the last edit before recompiling for diagnostics. */
   readonly diagnosticsDelay?: number;
-  readonly stdlibDir?: string;
-  /** Compile in this thread instead of a worker thread. */
-  readonly inProcess?: boolean;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
-/** Where a code is explained: its entry in docs/diagnostics.md in the installed package (headings slug to `#sbx2002`). */
-export function diagnosticHref(code: string): string {
-  return `${pathToFileURL(join(PACKAGE_ROOT, "docs", "diagnostics.md")).href}#${code.toLowerCase()}`;
-}
-
-export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
-  const stdlibDir = options.stdlibDir ?? STDLIB_DIR;
-  const workspace = new Workspace(stdlibDir);
-  let delay = options.diagnosticsDelay ?? 200;
+export function startServer(connection: Connection, env: ServerEnvironment): Workspace {
+  const { stdlibDir, files } = env;
+  const workspace = new Workspace(stdlibDir, files);
+  let delay = env.diagnosticsDelay ?? 200;
   let relatedInformation = false;
   let snippets = false;
   /** The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out without it. */
@@ -80,15 +80,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const shifted = (path: string, base: number) => (start: number, end: number) => range(path, { start: start + base, end: end + base });
   const location = (path: string, span: Span): Location => ({ uri: workspace.uriOf(path), range: range(path, span) });
 
-  const toLsp = (d: Diagnostic): LspDiagnostic => ({
-    range: range(d.file, d.span),
-    severity: SEVERITY[d.severity],
-    code: d.code,
-    codeDescription: { href: diagnosticHref(d.code) },
-    source: "sbx",
+  const toLsp = (d: Diagnostic): LspDiagnostic => {
+    const href = env.diagnosticHref?.(d.code);
+    return {
+      range: range(d.file, d.span),
+      severity: SEVERITY[d.severity],
+      code: d.code,
+      ...(href ? { codeDescription: { href } } : {}),
+      source: "sbx",
     message: d.message,
-    ...(relatedInformation && d.related.length ? { relatedInformation: d.related.map((r) => ({ location: location(r.file, r.span), message: r.message })) } : {}),
-  });
+      ...(relatedInformation && d.related.length ? { relatedInformation: d.related.map((r) => ({ location: location(r.file, r.span), message: r.message })) } : {}),
+    };
+  };
 
   const docAt = (uri: string): OpenDocument | undefined => workspace.document(uriToPath(uri));
 
@@ -102,7 +105,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (result.version !== doc.version) return;
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: result.diagnostics.map(toLsp) });
   };
-  const analysis = new AnalysisClient(stdlibDir, options.inProcess ? null : analyzerEntry(PACKAGE_ROOT), {
+  const analysis = new AnalysisClient(stdlibDir, files, env.startThread, {
     analysed,
     error: (message) => connection.console.error(message),
   });
@@ -156,11 +159,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       importable: () => {
         const out = stdlibModules(workspace.host);
-        try {
-          for (const f of readdirSync(dirname(doc.path)).sort()) if (f.endsWith(".sbx") && join(dirname(doc.path), f) !== doc.path) out.push(`./${f}`);
-        } catch {
-          // An unsaved buffer has no folder.
-        }
+        // An unsaved buffer's folder lists nothing.
+        const names = files.list(dirname(doc.path)).flatMap((e) => (e.folder ? [] : [e.name]));
+        for (const f of names.sort()) if (f.endsWith(".sbx") && joinPath(dirname(doc.path), f) !== doc.path) out.push(`./${f}`);
         return out;
       },
       moduleLabel: label,
@@ -355,15 +356,4 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.listen();
   return workspace;
-}
-
-/**
- * `sbx lsp --stdio`: serve until the client disconnects. Handing the library
- * the streams themselves (not message readers) makes it exit when stdin
- * closes, even while the parent process lives on.
- */
-export function runStdioServer(options: ServerOptions = {}): Promise<void> {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
-  startServer(connection, options);
-  return new Promise((resolve) => connection.onExit(() => resolve()));
 }

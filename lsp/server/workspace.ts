@@ -2,15 +2,15 @@
  * The editor thread's view of the files: open buffers over the disk, and
  * what a parse alone gives (line indexes, the declaration window around the
  * cursor, the whole tree for the outline). Compilations live in the analyzer
- * (analysis.ts), usually on another thread.
+ * (analysis.ts), usually on another thread. Files that are not open are
+ * read through `ServerFiles` (the disk, or the playground's virtual files).
  */
-import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { lex, parse, type ParseResult } from "../../language/syntax.ts";
 import { normalizePath, type SourceHost } from "../../src/compiler/host.ts";
 import { LineIndex, type Position } from "../../src/text/line-index.ts";
 import type { Lexed } from "./context.ts";
 import { CursorIndex, type Window } from "./cursor-index.ts";
+import { fileUriToPath, pathToFileUri, type ServerFiles } from "./files.ts";
 
 export interface OpenDocument {
   readonly uri: string;
@@ -38,7 +38,10 @@ export class Workspace {
   private readonly diskLines = new Map<string, { stamp: string; lines: LineIndex }>();
   private readonly cursorIndexes = new Map<string, CursorIndex>();
 
-  constructor(readonly stdlibDir: string) {
+  constructor(
+    readonly stdlibDir: string,
+    private readonly files: ServerFiles,
+  ) {
     this.host = { stdlibDir, readFile: (path) => this.text(path) };
   }
 
@@ -99,18 +102,14 @@ export class Workspace {
   }
 
   uriOf(path: string): string {
-    return this.docs.get(path)?.uri ?? pathToFileURL(path).href;
+    return this.docs.get(path)?.uri ?? pathToFileUri(path);
   }
 
   /** The text of any file: an open buffer, else the disk (read afresh: this thread reads unopened files rarely). */
   text(path: string): string | undefined {
     const open = this.docs.get(path);
     if (open) return open.text;
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
+    return this.files.read(path);
   }
 
   isStdlib(path: string): boolean {
@@ -150,13 +149,8 @@ export class Workspace {
   lines(path: string): LineIndex {
     const doc = this.docs.get(path);
     if (doc) return doc.lines;
-    let stamp = "missing";
-    try {
-      const s = statSync(path);
-      stamp = `${s.mtimeMs}:${s.size}`;
-    } catch {
-      // A file that is gone has no lines.
-    }
+    // A file that is gone has no lines.
+    const stamp = this.files.stamp(path);
     const known = this.diskLines.get(path);
     if (known && known.stamp === stamp) return known.lines;
     const lines = new LineIndex(this.text(path) ?? "");
@@ -167,7 +161,7 @@ export class Workspace {
 
 /** `file:` URIs map to their path; other schemes (unsaved buffers) to a stable virtual path. */
 export function uriToPath(uri: string): string {
-  if (uri.startsWith("file:")) return normalizePath(fileURLToPath(uri));
+  if (uri.startsWith("file:")) return normalizePath(fileUriToPath(uri));
   const name = uri.replace(/[^A-Za-z0-9_.-]+/g, "_");
   return `/__unsaved__/${name.endsWith(".sbx") ? name : `${name}.sbx`}`;
 }

@@ -21,6 +21,7 @@ type RunCommand = typeof import("./run-command.ts").runCommand;
 type SweepCommand = typeof import("./sweep-command.ts").sweepCommand;
 type QueueSweepCommand = typeof import("./queue-command.ts").queueSweepCommand;
 type WorkerCommand = typeof import("./worker-command.ts").workerCommand;
+type PlaygroundCommand = typeof import("./playground-command.ts").playgroundCommand;
 
 export const checkCommand = async (...args: Parameters<CheckCommand>): Promise<number> => (await import("./check-command.ts")).checkCommand(...args);
 export const compileCommand = async (...args: Parameters<CompileCommand>): Promise<number> => (await import("./compile-command.ts")).compileCommand(...args);
@@ -32,6 +33,7 @@ export const runCommand = async (...args: Parameters<RunCommand>): Promise<numbe
 export const sweepCommand = async (...args: Parameters<SweepCommand>): Promise<number> => (await import("./sweep-command.ts")).sweepCommand(...args);
 export const queueSweepCommand = async (...args: Parameters<QueueSweepCommand>): Promise<number> => (await import("./queue-command.ts")).queueSweepCommand(...args);
 export const workerCommand = async (...args: Parameters<WorkerCommand>): Promise<number> => (await import("./worker-command.ts")).workerCommand(...args);
+export const playgroundCommand = async (...args: Parameters<PlaygroundCommand>): Promise<number> => (await import("./playground-command.ts")).playgroundCommand(...args);
 
 export async function lspCommand(): Promise<number> {
   return (await import("./lsp-command.ts")).lspCommand();

@@ -185,6 +185,16 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
       setExit(await lspCommand());
     });
 
+  program
+    .command("playground")
+    .description("serve the playground (write, check and run scenarios in a browser) on this machine")
+    .option("-p, --port <n>", "the port to serve on (0: any free port)", "8480")
+    .option("--open", "open it in the desktop's browser")
+    .action(async (opts: { port?: string; open?: boolean }) => {
+      const { playgroundCommand } = await loadCommands();
+      setExit(await playgroundCommand(opts, term));
+    });
+
   return program;
 }
 

@@ -3,9 +3,12 @@
  * asynchronously and keeps module-wide state (id counters, the text
  * measurer), so reports render one at a time. Text is measured by Vega's
  * estimate, never by a canvas that may or may not be installed; ids are
- * renamed per chart; the loader refuses every request.
+ * renamed per chart; the loader refuses every request. Vega's expressions
+ * are interpreted, never compiled with `Function`, so the same code renders
+ * under a Content Security Policy without 'unsafe-eval' (the playground's).
  */
 import * as vega from "vega";
+import { expressionInterpreter } from "vega-interpreter";
 import { compile, version as vegaLiteVersion, type TopLevelSpec } from "vega-lite";
 
 /** Named in the report's footer: which renderer drew the charts. */
@@ -38,12 +41,38 @@ export function resetCharts(): void {
 }
 
 /** The chart as an SVG element for inline use in HTML5, labelled by the element with id `labelledBy`. */
-export async function renderSvg(spec: TopLevelSpec, labelledBy: string, idPrefix: string): Promise<string> {
+export function renderSvg(spec: TopLevelSpec, labelledBy: string, idPrefix: string): Promise<string> {
+  return withView(spec, async (view) => inlineSvg(await view.toSVG(), labelledBy, idPrefix));
+}
+
+/** The chart as inline SVG, and every dataset the drawing was made from, as plain JSON (the playground shows both). */
+export function renderChart(spec: TopLevelSpec, labelledBy: string, idPrefix: string): Promise<{ svg: string; data: Record<string, unknown[]> }> {
+  return withView(spec, async (view) => {
+    const svg = inlineSvg(await view.toSVG(), labelledBy, idPrefix);
+    const state = view.getState({ data: vega.truthy, signals: vega.falsy, recurse: true }) as { data?: Record<string, unknown> };
+    return { svg, data: plainData(state.data ?? {}) };
+  });
+}
+
+/** The datasets that are lists of plain values, as JSON (Vega's tuples carry symbols, and its scenegraph datasets cycles). */
+function plainData(data: Record<string, unknown>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(data)) {
+    if (!Array.isArray(values)) continue;
+    try {
+      out[name] = JSON.parse(JSON.stringify(values)) as unknown[];
+    } catch {
+      // A scenegraph dataset: marks, not data.
+    }
+  }
+  return out;
+}
+
+async function withView<T>(spec: TopLevelSpec, use: (view: vega.View) => Promise<T>): Promise<T> {
   const { spec: compiled } = compile(spec);
-  const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: offlineLoader(), logLevel: vega.Error });
+  const view = new vega.View(vega.parse(compiled, undefined, { ast: true }), { renderer: "none", loader: offlineLoader(), logLevel: vega.Error, expr: expressionInterpreter });
   try {
-    const svg = await view.toSVG();
-    return inlineSvg(svg, labelledBy, idPrefix);
+    return await use(view);
   } finally {
     view.finalize();
   }

@@ -1,5 +1,5 @@
 /**
- * LLM agents (§9): agents whose decisions come from a language model. Their
+ * LLM agents (docs/sandbox.md §9): agents whose decisions come from a language model. Their
  * policies need a model client, which the host supplies (RunOptions.policyFor
  * with `llmPolicies`, src/mechanisms/llm-agents/policy.ts; the budget, the
  * shared runtime and the observation are budget.ts, runtime.ts, observe.ts);

@@ -1,5 +1,5 @@
 /**
- * LLM agents (swarm-0.1.md §9): each decision formats the agent's
+ * LLM agents (docs/sandbox.md §9): each decision formats the agent's
  * observation into a prompt, asks a `ModelClient`, parses the answer into an
  * action (or an accept/reject decision), and falls back — to nothing or to a
  * scripted kind's choice — when the model cannot answer.

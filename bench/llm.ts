@@ -6,7 +6,7 @@
  * ideal_s = calls × latency / concurrency, the bound if calls could flow
  * without pause. A step cannot: every decision of a phase (the step's
  * actions, then its accept decisions) must arrive before the phase executes
- * and the next one can be prompted (swarm-0.1.md §7.10), so each phase costs
+ * and the next one can be prompted (docs/sandbox.md §7.10), so each phase costs
  * at least ceil(calls in phase / concurrency) × latency: `barrier_ideal_s`.
  *
  *   BENCH_LATENCY_MS=…  another latency

@@ -17,7 +17,8 @@ export { EVENT_FORMAT, EVENT_VERSION, fromJsonl, toJsonl } from "../kernel/event
 export { reconstruct, replay, ReplayError, type Reconstruction } from "./replay.ts";
 export { semanticsFor, type Semantics } from "../kernel/semantics.ts";
 export { UnsupportedAgentError } from "../mechanisms/llm-agents/index.ts";
-export { llmPolicies, LlmRuntime, type LlmRuntimeOptions, type LlmUsage } from "../mechanisms/llm-agents/policy.ts";
+export { llmPolicies } from "../mechanisms/llm-agents/policy.ts";
+export { LlmRuntime, type LlmRuntimeOptions, type LlmUsage } from "../mechanisms/llm-agents/runtime.ts";
 export type { RunOptions } from "./scheduler.ts";
 export type { Action } from "../kernel/actions.ts";
 export type { Policy, PolicyContext, Settled, TurnView } from "../kernel/policy.ts";

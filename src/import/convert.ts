@@ -1,5 +1,5 @@
 /**
- * `sbx import`: a sandbox scenario YAML (swarm-0.1.md §10) to .sbx source.
+ * `sbx import`: a sandbox scenario YAML (docs/sandbox.md §10) to .sbx source.
  *
  * A pure function of the text. Which key sets which .sbx setting is the
  * registry's (./schema.ts reads it from the attributes' `reference`), and each

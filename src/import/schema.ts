@@ -1,5 +1,5 @@
 /**
- * The sandbox's scenario YAML schema (swarm-0.1.md §10.1, §13), key by key.
+ * The sandbox's scenario YAML schema (docs/sandbox.md §10.1, §13), key by key.
  *
  * Every key that sets a .sbx setting is the registry's: an attribute's
  * `reference` is its YAML key, and a block switched on by presence names the
@@ -81,7 +81,7 @@ export const targetsOf = (block: readonly string[]): Target[] => TARGETS.filter(
 /** The sandbox's agent types (`agents[i].type`); the loader did not lower-case them. */
 export const AGENT_TYPES = ["honest", "opportunistic", "deceptive", "adversarial", "llm"] as const;
 
-/** The sandbox's `PersonaType` values (§9.1); the prelude declares a persona for each. */
+/** The sandbox's `PersonaType` values (docs/sandbox.md §9.1); the prelude declares a persona for each. */
 const PERSONAS = ["honest", "strategic", "adversarial", "open"] as const;
 
 /** The list of agents: the YAML key of the registry's population block. */

@@ -2,9 +2,9 @@
  * Everything that depends on the plan's profile, decided in one place.
  *
  * The engine never tests `plan.profile`: it reads these named switches. The
- * mechanisms swarm-0.1 defines but leaves dormant (§0.4, §14.1 of the
- * reference spec) are off in swarm-0.1, so it reproduces the reference bit for
- * bit, and on in `sbx`, where every lever the language accepts acts as the
+ * mechanisms swarm-0.1 defines but leaves dormant (docs/sandbox.md §0.4,
+ * §14.1) are off in swarm-0.1, so it reproduces the reference bit for bit,
+ * and on in `sbx`, where every lever the language accepts acts as the
  * sandbox's README and whitepaper describe (docs/differences.md, "The default
  * profile", records each decision).
  */
@@ -18,12 +18,12 @@ export interface Semantics {
   readonly profile: Profile;
   /** Where random numbers come from. */
   readonly rng: "reference" | "streams";
-  /** swarm-0.1 reports total_posts/total_votes as 0 in epochs without interactions (§7.8). */
+  /** swarm-0.1 reports total_posts/total_votes as 0 in epochs without interactions (docs/sandbox.md §7.8). */
   readonly feedTotalsZeroWithoutInteractions: boolean;
   /** Circuit-breaker violations forgiven per quiet epoch (plan.governance.circuitBreaker.violationDecay). */
   readonly violationForgiveness: boolean;
 
-  // Dormant in the reference (§14.1); on in sbx.
+  // Dormant in the reference (docs/sandbox.md §14.1); on in sbx.
   /** Proposals carry the transfer τ the policy offers (its propose_interaction() logic, a stochastic policy's `transfer`), so taxes can bite. */
   readonly transfers: boolean;
   /**

@@ -1,5 +1,5 @@
 /**
- * Model answers to decisions (swarm-0.1.md §9.3): find the JSON in the
+ * Model answers to decisions (docs/sandbox.md §9.3): find the JSON in the
  * completion, then check it with a zod schema and map it to an engine action
  * or an accept/reject decision.
  *

@@ -1,5 +1,5 @@
 /**
- * Prompts for LLM agents (swarm-0.1.md §9.2): a system prompt (persona or
+ * Prompts for LLM agents (docs/sandbox.md §9.2): a system prompt (persona or
  * custom text, Big-Five traits, the response schema) and a user prompt (the
  * observation, recent memory, and the action or accept question).
  *

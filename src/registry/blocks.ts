@@ -3,7 +3,7 @@
  * attributes, its population, outputs and criteria, and sweeps are declared
  * here; every other block is a mechanism's (src/mechanisms/<name>/language.ts),
  * placed where its mechanism attaches it, in mechanism order.
- * Defaults are the reference sandbox's (swarm-0.1.md §5–§10) unless noted.
+ * Defaults are the reference sandbox's (docs/sandbox.md §5–§10) unless noted.
  */
 import type { Attachment } from "../kernel/mechanism.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";

@@ -1,5 +1,5 @@
 /**
- * The five reference scenarios, reconstructed as YAML from swarm-0.1.md §10.2,
+ * The five reference scenarios, reconstructed as YAML from docs/sandbox.md §10.2,
  * import to .sbx that compiles to the same plan as the hand-written ports in
  * scenarios/; the collusion scenario of §13 imports to the anti_collusion preset.
  */

@@ -1,5 +1,5 @@
 /**
- * The importer's schema against the sandbox's (swarm-0.1.md §10.1 and §13),
+ * The importer's schema against the sandbox's (docs/sandbox.md §10.1 and §13),
  * key by key, and the mapping table in docs/ against the importer's schema.
  */
 import { readFileSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 /**
- * Every mechanism the reference defines but leaves dormant (swarm-0.1.md
- * §0.4, §14.1) acts in profile `sbx` and stays inert in `swarm-0.1`: one
+ * Every mechanism the reference defines but leaves dormant (docs/sandbox.md
+ * §0.4, §14.1; the describe blocks' § numbers are that page's) acts in profile `sbx` and stays inert in `swarm-0.1`: one
  * block per mechanism, each showing both sides.
  */
 import { describe, expect, it } from "vitest";

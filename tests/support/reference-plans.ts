@@ -1,7 +1,7 @@
 /**
  * Hand-built execution plans for the reference scenarios (profile
- * "swarm-0.1"), every schema field filled, exactly as §10.2 of the swarm-0.1
- * spec lists them with the defaults of §5–§8. Later these are compared with
+ * "swarm-0.1"), every schema field filled, exactly as the reference's shipped
+ * files set them (docs/sandbox.md §10.2), with the defaults of §5–§8. Later these are compared with
  * what the compiler makes of the .sbx scenarios. Also a small builder for
  * test plans.
  */

@@ -1,5 +1,5 @@
 /**
- * The collusion detector of the reference's next commit (§13 of the spec).
+ * The collusion detector of the reference's next commit (docs/sandbox.md §13).
  *
  * Means and standard deviations follow numpy's pairwise summation so scores
  * match `np.mean`/`np.std`; the Pearson correlation sums its dot products left

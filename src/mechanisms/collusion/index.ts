@@ -1,5 +1,5 @@
 /**
- * Collusion detection (§13): at each epoch's start, once the history holds
+ * Collusion detection (docs/sandbox.md §13): at each epoch's start, once the history holds
  * `min_interactions`, agent pairs are scored on frequency, benefit
  * correlation and acceptance (src/mechanisms/collusion/analysis.ts); agents
  * at or above `score_threshold` lose risk·multiplier reputation and 10× that

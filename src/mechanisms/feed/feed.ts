@@ -1,5 +1,5 @@
 /**
- * The feed (§6.2): posts, replies and votes, with the deterministic ranking
+ * The feed (docs/sandbox.md §6.2): posts, replies and votes, with the deterministic ranking
  * the spec recommends in place of the reference's wall-clock age term:
  * net_votes + α·reply_count descending, then newest first.
  *

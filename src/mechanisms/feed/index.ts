@@ -1,5 +1,5 @@
 /**
- * The feed (§6.2): posts, replies and votes, ranked deterministically. Agents
+ * The feed (docs/sandbox.md §6.2): posts, replies and votes, ranked deterministically. Agents
  * see the top `visible_posts`. Other mechanisms weigh votes through the
  * `voteWeight` hook this mechanism adds (vote normalisation).
  */
@@ -96,7 +96,7 @@ type FeedInstance = ReturnType<typeof createFeed>;
 
 const N = "none" as const;
 
-/** swarm-0.1 reports the feed's totals as 0 in epochs without interactions (§7.8). */
+/** swarm-0.1 reports the feed's totals as 0 in epochs without interactions (docs/sandbox.md §7.8). */
 function hidesTotals(w: World): boolean {
   return w.semantics.feedTotalsZeroWithoutInteractions && w.get(interactions).epochInteractions.length === 0;
 }

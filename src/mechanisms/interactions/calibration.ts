@@ -1,5 +1,5 @@
 /**
- * Calibration metrics over interactions with a known outcome (§4.1). Each
+ * Calibration metrics over interactions with a known outcome (docs/sandbox.md §4.1). Each
  * returns null when no interaction carries a ground-truth label.
  */
 import type { ScoredInteraction } from "./soft-metrics.ts";

@@ -87,7 +87,7 @@ export const PROXY = block("proxy", "How observables become soft labels: v̂ = �
 
 const DIST = (name: string, key: string, doc: string, def: PlainValue, int = false): AttrSpec => attr(name, { t: "distribution", int }, doc, { key, default: def });
 
-/** Defaults are the honest initiator's draws (swarm-0.1.md §7.7); std/prelude declares the other kinds'. */
+/** Defaults are the honest initiator's draws (docs/sandbox.md §7.7); std/prelude declares the other kinds'. */
 export const OBSERVABLES = block("observables", "How the observables of an interaction are drawn from its initiator: `uniform(a, b)`, `randint(a, b)` or a constant. Unset entries draw as an honest initiator's.", [
   DIST("task_progress", "taskProgress", "Task progress delta, nominally in [−1, 1].", { dist: "uniform", low: 0.3, high: 0.8 }),
   DIST("rework", "rework", "Rework cycles (whole numbers).", { dist: "randint", low: 0, high: 1 }, true),

@@ -1,5 +1,5 @@
 /**
- * Interaction metrics (§4 of the reference spec), over the epoch's completed
+ * Interaction metrics (docs/sandbox.md §4), over the epoch's completed
  * interactions — or, for a selection `metric[name]`, those its agents
  * initiated. One table per (epoch, selection) is computed on first use.
  */

@@ -1,6 +1,6 @@
 /**
- * How an interaction's observables are drawn from its initiator (§7.7 of the
- * reference spec): by the type the initiator reports, or from the
+ * How an interaction's observables are drawn from its initiator
+ * (docs/sandbox.md §7.7): by the type the initiator reports, or from the
  * distributions its policy declares (a stochastic policy's `observables`).
  * A rejected interaction's engagement is capped at 0.
  */

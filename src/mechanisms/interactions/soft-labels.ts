@@ -1,5 +1,5 @@
 /**
- * Soft labels and payoffs (§2–§3 of the reference spec), evaluated in the
+ * Soft labels and payoffs (docs/sandbox.md §2–§3), evaluated in the
  * reference's exact arithmetic order so results are bit-identical.
  */
 import { exp, powInt } from "../../kernel/libm.ts";

@@ -1,5 +1,5 @@
 /**
- * Interaction metrics (§4.1–§4.2 of the reference spec) as pure functions.
+ * Interaction metrics (docs/sandbox.md §4.1–§4.2) as pure functions.
  *
  * Sums run left to right from 0 in input order, means are sum/count and
  * variances are population variances, as in the reference, so results are

@@ -1,8 +1,9 @@
 /**
- * LLM agents (§9): agents whose decisions come from a language model. Their
+ * LLM agents (docs/sandbox.md §9): agents whose decisions come from a language model. Their
  * policies need a model client, which the host supplies (RunOptions.policyFor
- * with `llmPolicies`, src/mechanisms/llm-agents/policy.ts); every call, fault
- * and fallback is an event, tallied into the `llm.*` metrics.
+ * with `llmPolicies`, src/mechanisms/llm-agents/policy.ts; the budget, the
+ * shared runtime and the observation are budget.ts, runtime.ts, observe.ts);
+ * every call, fault and fallback is an event, tallied into the `llm.*` metrics.
  */
 import { mechanism } from "../../kernel/mechanism.ts";
 import { series } from "../../kernel/metric.ts";

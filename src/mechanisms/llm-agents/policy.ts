@@ -1,5 +1,5 @@
 /**
- * LLM agents (swarm-0.1.md §9): each decision formats the agent's
+ * LLM agents (docs/sandbox.md §9): each decision formats the agent's
  * observation into a prompt, asks a `ModelClient`, parses the answer into an
  * action (or an accept/reject decision), and falls back — to nothing or to a
  * scripted kind's choice — when the model cannot answer.
@@ -15,238 +15,34 @@
  * call finished first. Retry jitter comes from a stream keyed by the run's
  * seed and the call's identity.
  *
- * The budget. A call is made only when the budget covers its worst case (its
- * prompt's bytes as input tokens, `maxTokens` as output). In a phase, every
- * decision's first call is admitted in schedule order against what earlier
- * phases spent; retries then draw on what is left, shared out in schedule
- * order as whole worst-case calls, each decision's share fixed before any
- * call returns. Nothing in flight can exceed the budget, and whether a call
- * may be made never depends on timing. Once a call is refused, the budget is
- * exhausted for the rest of the run.
+ * The budget's rules are in budget.ts; what every agent of a run shares is
+ * the LlmRuntime (runtime.ts); what an agent is shown, observe.ts.
  *
  * No Node-only API here: the client, the cassette and the SDKs are injected.
  */
 import type { z } from "zod";
-import { sliceOf, type AgentEntry, type CorePlan } from "../../spec/plan.ts";
-import { LLM_SLICE, type LlmParams } from "./language.ts";
+import type { AgentEntry, CorePlan } from "../../spec/plan.ts";
+import type { LlmParams } from "./language.ts";
 import type { ScriptedKind } from "../scripted-agents/language.ts";
 import { callCost, callCostBound, inputTokenBound, priceOf, type Price } from "../../llm/cost.ts";
 import { fallbackAgent } from "./fallback.ts";
 import { extractJson, parseAccept, parseAction, type Parsed } from "../../llm/parse.ts";
-import { ACCEPT_SCHEMA, acceptPrompt, actionPrompt, actionSchema, RETRY_NOTE_MAX, retryNote, SHOWN, systemPrompt, type MemoryItem, type Observation, type PromptOptions } from "../../llm/prompt.ts";
-import { RETRYABLE, type FaultKind, type ModelClient, type ModelOutcome, type ModelRequest, type Provider } from "../../llm/types.ts";
-import { emptyLlmTally, tallyLlm, type LlmTally } from "../../llm/usage.ts";
+import { ACCEPT_SCHEMA, acceptPrompt, actionPrompt, actionSchema, RETRY_NOTE_MAX, retryNote, systemPrompt, type MemoryItem, type PromptOptions } from "../../llm/prompt.ts";
+import { RETRYABLE, type FaultKind, type ModelClient, type ModelOutcome, type ModelRequest } from "../../llm/types.ts";
 import type { LlmExtension } from "../../llm/extension.ts";
 import type { Action } from "../../kernel/actions.ts";
 import type { SimEvent } from "../../kernel/events.ts";
 import { otherParty, type Outcome, type Policy, type PolicyContext, type Settled, type TurnView } from "../../kernel/policy.ts";
 import type { Proposal } from "../../kernel/population.ts";
-import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import { scriptedAgents } from "../scripted-agents/index.ts";
 import type { LlmFrame } from "./frame.ts";
+import { maxCalls, type Account } from "./budget.ts";
+import { LlmRuntime, type LlmRuntimeOptions } from "./runtime.ts";
+import { observe } from "./observe.ts";
 
 type LlmAgent = AgentEntry & { readonly kind: "llm"; readonly params: z.infer<typeof LlmParams> };
 type Phase = "act" | "accept";
 export type FallbackReason = "faults" | "invalid" | "budget";
-
-export interface LlmRuntimeOptions {
-  /** Base of the exponential backoff between retries, in seconds (the reference's retry_base_delay). Default 1. */
-  readonly retryBaseSeconds?: number;
-  /** The longest retry-after the runtime honours, in seconds. Default 60. */
-  readonly maxRetryAfterSeconds?: number;
-  /** How to wait between retries; default real timers. Replays and offline runs pass a no-op. */
-  readonly sleep?: (seconds: number) => Promise<void>;
-}
-
-/** One agent's (or the run's) model usage. */
-export type LlmUsage = LlmTally;
-
-// ------------------------------------------------------------------ budget
-
-/** A decision's account with the budget. */
-interface Account {
-  /** Worst-case cost of one of its calls. */
-  readonly bound: number;
-  /** Calls it may make beyond the first. */
-  readonly maxExtra: number;
-  readonly admitted: boolean;
-  /** Extra calls the budget granted it (fixed for the phase once asked). */
-  extraGranted: number | null;
-  extraUsed: number;
-  /** What its calls committed against the budget: actual cost, or the bound where the cost is unknown (a timed-out call may still be billed). */
-  charged: number;
-  /** A retry was refused for the budget. */
-  refused: boolean;
-}
-
-/** Guards against rounding at the boundary: sums in different orders may differ in the last bits. */
-const SAFETY = 1 - 1e-9;
-
-export class Budget {
-  /** Settled charges of every finished decision, summed in schedule order. */
-  committed = 0;
-  exhausted = false;
-  private phase: Account[] = [];
-  private open = 0;
-  private firstSum = 0;
-  private waterfall = false;
-
-  constructor(readonly limit: number | null) {}
-
-  /** A decision's first call: admitted in schedule order, before any call of the phase returns. */
-  admit(bound: number, maxExtra: number): Account {
-    if (this.open === 0) {
-      // Every decision of the previous phase has settled: a new phase begins.
-      this.phase = [];
-      this.firstSum = 0;
-      this.waterfall = false;
-    }
-    this.open++;
-    let admitted = true;
-    if (this.limit !== null && bound > 0) {
-      admitted = !this.exhausted && this.committed + this.firstSum + bound <= this.limit * SAFETY;
-      if (!admitted) this.exhausted = true;
-    }
-    const account: Account = { bound, maxExtra, admitted, extraGranted: null, extraUsed: 0, charged: 0, refused: false };
-    if (admitted) {
-      this.firstSum += bound;
-      this.phase.push(account);
-    }
-    return account;
-  }
-
-  /** Whether the decision may make one more call. Only asked after an await, when the phase's admissions are complete. */
-  mayRetry(a: Account): boolean {
-    if (this.limit === null || a.bound === 0) return true;
-    if (!this.waterfall) this.shareOut();
-    if (a.extraUsed < (a.extraGranted ?? 0)) {
-      a.extraUsed++;
-      return true;
-    }
-    a.refused = true;
-    return false;
-  }
-
-  /** Retry allowances in schedule order, from what the phase's first calls leave. */
-  private shareOut(): void {
-    this.waterfall = true;
-    let pool = (this.limit as number) * SAFETY - this.committed - this.firstSum;
-    for (const a of this.phase) {
-      let n = Math.max(0, Math.min(a.maxExtra, Math.floor(pool / a.bound)));
-      while (n > 0 && n * a.bound > pool) n--;
-      a.extraGranted = n;
-      pool -= n * a.bound;
-    }
-  }
-
-  charge(a: Account, usd: number): void {
-    a.charged += usd;
-  }
-
-  /** The decision is settled (schedule order): its charges become committed. */
-  settle(a: Account): void {
-    this.open--;
-    this.committed += a.charged;
-    if (a.refused) this.exhausted = true;
-    if (this.limit !== null && this.committed >= this.limit) this.exhausted = true;
-  }
-}
-
-// ------------------------------------------------------------------ concurrency
-
-/** At most n calls in flight; waiters served first come, first served. */
-export class Semaphore {
-  private waiting: (() => void)[] = [];
-  private free: number;
-  constructor(n: number) {
-    this.free = n;
-  }
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
-}
-
-// ------------------------------------------------------------------ runtime
-
-/** What every LLM agent of one run shares: the client, the budget, the limits, the accounts. */
-export class LlmRuntime {
-  readonly budget: Budget;
-  private readonly limits: Record<Provider, Semaphore>;
-  private serial = 0;
-  /** What the budget-exhausted event said, once logged. */
-  private exhaustion: { budgetUsd: number; committedUsd: number } | null = null;
-  /** Usage per agent, from settled decisions (so identical in every run with the same answers). */
-  readonly usage = new Map<string, LlmUsage>();
-  readonly total: LlmUsage = emptyLlmTally();
-  readonly retryBase: number;
-  readonly maxRetryAfter: number;
-  readonly sleep: (seconds: number) => Promise<void>;
-  /** The plan's LLM settings: budget, prices, concurrency. */
-  readonly llm: z.infer<typeof LLM_SLICE.schema>;
-
-  constructor(
-    readonly plan: CorePlan,
-    readonly client: ModelClient,
-    options: LlmRuntimeOptions = {},
-  ) {
-    this.llm = sliceOf(plan, LLM_SLICE);
-    this.budget = new Budget(this.llm.budgetUsd);
-    const c = this.llm.concurrency;
-    this.limits = { anthropic: new Semaphore(c.anthropic), openai: new Semaphore(c.openai), ollama: new Semaphore(c.ollama) };
-    this.retryBase = options.retryBaseSeconds ?? 1.0;
-    this.maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
-    this.sleep = options.sleep ?? ((s) => new Promise((resolve) => setTimeout(resolve, s * 1000)));
-  }
-
-  nextSerial(): number {
-    return this.serial++;
-  }
-
-  limit(provider: Provider): Semaphore {
-    return this.limits[provider];
-  }
-
-  /** A retry's wait: what the provider asked for, else exponential backoff with seeded jitter in [0.5, 1.5). */
-  backoff(outcome: Extract<ModelOutcome, { kind: "fault" }>, retry: number, callId: string): number {
-    if (outcome.retryAfterSeconds !== null) return round3(Math.min(Math.max(0, outcome.retryAfterSeconds), this.maxRetryAfter));
-    const jitter = new SbxStream(streamKey(this.plan.simulation.seed, `llm-retry:${callId}`)).random();
-    return round3(this.retryBase * 2 ** (retry - 1) * (0.5 + jitter));
-  }
-
-  /** The one budget-exhausted event of the run, at the first decision (in schedule order) refused for the budget. */
-  exhaustionEvent(at: { epoch: number; step: number }): SimEvent | null {
-    if (this.exhaustion || this.budget.limit === null) return null;
-    this.exhaustion = { budgetUsd: this.budget.limit, committedUsd: this.budget.committed };
-    return { type: "llm_budget_exhausted", ...at, ...this.exhaustion };
-  }
-
-  /** The budget stopped the calls: the budget and what was committed then (as the event says). */
-  get exhausted(): { budgetUsd: number; committedUsd: number } | null {
-    return this.exhaustion ? { ...this.exhaustion } : null;
-  }
-
-  record(agent: string, events: readonly SimEvent[]): void {
-    let u = this.usage.get(agent);
-    if (!u) this.usage.set(agent, (u = emptyLlmTally()));
-    for (const e of events) {
-      tallyLlm(u, e);
-      tallyLlm(this.total, e);
-    }
-  }
-}
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-// ------------------------------------------------------------------ the agent
 
 interface Decision {
   readonly phase: Phase;
@@ -261,9 +57,6 @@ interface Decision {
   /** A mechanism's frame for this decision (the town), if any. */
   frame: LlmFrame | null;
 }
-
-/** The most calls one decision makes: the first, `maxRetries` after transport faults, one after an unusable answer. */
-export const maxCalls = (maxRetries: number): number => 1 + maxRetries + 1;
 
 export class LlmPolicy implements Policy {
   private readonly memory: MemoryItem[] = [];
@@ -318,7 +111,7 @@ export class LlmPolicy implements Policy {
       return this.decide(d, frame.system, frame.user, parse).then(() => ({ kind: "noop" }) as Action);
     }
     this.extend(view);
-    const user = actionPrompt(this.observe(view), this.memory, this.options);
+    const user = actionPrompt(observe(view, this.ctx.population, this.extensions ?? []), this.memory, this.options);
     const d = this.open("act", view, null, this.systemAct, user);
     return this.decide(d, this.systemAct, user, (text) => parseAction(text, this.options)).then(() => ({ kind: "noop" }) as Action);
   }
@@ -326,7 +119,7 @@ export class LlmPolicy implements Policy {
   acceptAsync(proposal: Proposal, view: TurnView): Promise<boolean> {
     this.extend(view);
     const observed = { id: proposal.id, from: proposal.initiator, type: proposal.type, content: proposal.content, transfer: proposal.transfer };
-    const user = acceptPrompt(this.observe(view), observed, this.memory, this.options);
+    const user = acceptPrompt(observe(view, this.ctx.population, this.extensions ?? []), observed, this.memory, this.options);
     const d = this.open("accept", view, proposal, this.systemAccept, user);
     return this.decide(d, this.systemAccept, user, (text) => parseAccept(text, this.options)).then(() => false);
   }
@@ -538,49 +331,6 @@ export class LlmPolicy implements Policy {
     };
   }
 
-  /** What the agent sees, copied now: later reads would see other agents' actions. */
-  private observe(view: TurnView): Observation {
-    const self = view.self;
-    const others: Observation["agents"][number][] = [];
-    view.forEachVisible((s) => {
-      if (others.length < SHOWN.agents) others.push({ id: s.id, reputation: s.reputation, resources: s.resources });
-    });
-    const pop = this.ctx.population;
-    let frozen = 0;
-    let reputation = 0;
-    let resources = 0;
-    const pending = view.pendingTotal();
-    for (const s of pop.slots) {
-      if (s.frozen) frozen++;
-
-      reputation += s.reputation;
-      resources += s.resources;
-    }
-    const n = pop.slots.length;
-    const sections = (this.extensions ?? []).flatMap((x) => x.section(self.id) ?? []);
-    return {
-      ...(sections.length ? { sections } : {}),
-      epoch: view.epoch,
-      step: view.step,
-      self: { id: self.id, reputation: self.reputation, resources: self.resources, payoff: self.totalPayoff },
-      canPost: view.canPost,
-      canInteract: view.canInteract,
-      canVote: view.canVote,
-      canClaimTask: view.canClaimTask,
-      posts: view
-        .posts()
-        .slice(0, SHOWN.posts)
-        .map((p) => ({ id: p.id, author: p.author, content: p.content, score: p.upvotes - p.downvotes, replies: p.replyCount })),
-      proposals: view.pendingProposals().map((p) => ({ id: p.id, from: p.initiator, type: p.type, content: p.content, transfer: p.transfer })),
-      availableTasks: view
-        .availableTasks()
-        .slice(0, SHOWN.tasks)
-        .map((t) => ({ id: t.id, bounty: t.bounty, difficulty: t.difficulty, status: t.status })),
-      activeTasks: view.activeTasks().map((t) => ({ id: t.id, bounty: t.bounty, difficulty: t.difficulty, status: t.status })),
-      agents: others,
-      ecosystem: { agents: n, active: n - frozen, frozen, pendingProposals: pending, avgReputation: n ? reputation / n : 0, totalResources: resources },
-    };
-  }
 }
 
 /** The policy of the scripted agent an LLM agent falls back on. */

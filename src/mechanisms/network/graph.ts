@@ -1,5 +1,5 @@
 /**
- * The agent network (§6.4): topology generation that reproduces the
+ * The agent network (docs/sandbox.md §6.4): topology generation that reproduces the
  * reference's numpy-driven constructions draw for draw, dynamic edges, and
  * per-epoch metrics. The live graph is a graphology UndirectedGraph; BFS path
  * lengths and connected components come from graphology's libraries.

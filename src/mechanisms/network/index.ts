@@ -1,5 +1,5 @@
 /**
- * The network (§6.4): who sees and may propose to whom. Without a network
+ * The network (docs/sandbox.md §6.4): who sees and may propose to whom. Without a network
  * every active agent sees every other. With one, agents see their active
  * neighbours; accepted interactions strengthen edges and every epoch decays
  * them (dynamic networks); in profile sbx an agent whose reputation falls

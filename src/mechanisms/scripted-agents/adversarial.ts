@@ -1,4 +1,4 @@
-/** The adversarial policy (§5.5): targets honest agents, coordinates with allies. */
+/** The adversarial policy (docs/sandbox.md §5.5): targets honest agents, coordinates with allies. */
 import type { AdversarialParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Population, Proposal } from "../../kernel/population.ts";

@@ -1,5 +1,5 @@
 /**
- * The deceptive policy (§5.4): a trust-building facade that exploits once trusted.
+ * The deceptive policy (docs/sandbox.md §5.4): a trust-building facade that exploits once trusted.
  *
  * In swarm-0.1 exploitation is unreachable, as in the reference: interactions
  * are counted only in end-of-step accept calls, and the facade votes whenever

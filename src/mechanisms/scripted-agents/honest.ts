@@ -1,4 +1,4 @@
-/** The honest policy (§5.2). */
+/** The honest policy (docs/sandbox.md §5.2). */
 import type { HonestParams } from "./language.ts";
 import type { z } from "zod";
 import type { Post } from "../feed/feed.ts";

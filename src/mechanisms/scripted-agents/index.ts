@@ -1,5 +1,5 @@
 /**
- * The reference's scripted agents (§5) — honest, opportunistic, deceptive,
+ * The reference's scripted agents (docs/sandbox.md §5) — honest, opportunistic, deceptive,
  * adversarial — and user policies given as action-probability tables
  * (kind `stochastic`). Each is ported decision for decision, draw for draw.
  */

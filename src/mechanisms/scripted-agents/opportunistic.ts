@@ -1,4 +1,4 @@
-/** The opportunistic policy (§5.3). */
+/** The opportunistic policy (docs/sandbox.md §5.3). */
 import type { OpportunisticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";

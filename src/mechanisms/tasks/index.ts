@@ -1,5 +1,5 @@
 /**
- * Tasks (§6.3). In profile sbx `per_epoch` tasks are posted at each epoch's
+ * Tasks (docs/sandbox.md §6.3). In profile sbx `per_epoch` tasks are posted at each epoch's
  * start, claimed (within the rate limit), started at the end of the claiming
  * step, submitted, and verified at the end of the step: the work is judged by
  * the proxy — observables drawn for the claimant as for an interaction it

@@ -1,5 +1,5 @@
 /**
- * The task pool (§6.3). Nothing creates tasks in swarm-0.1, so these paths
+ * The task pool (docs/sandbox.md §6.3). Nothing creates tasks in swarm-0.1, so these paths
  * are dormant there, but agents read and act on the pool the reference's way.
  * In sbx (switch `taskCreation`) the orchestrator posts tasks each epoch and
  * runs their lifecycle: open → claimed → in_progress (work starts at the end

@@ -34,7 +34,8 @@ import { offlineTownAnswer } from "./offline.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import * as M from "./metrics.ts";
 import { Planner, type TownChoice } from "./planner.ts";
-import { CONFLICT, TownState, type TownActionRecord } from "./state.ts";
+import { TownState } from "./state.ts";
+import { CONFLICT, type TownActionRecord } from "./record.ts";
 import { TOWN_KINDS } from "./check.ts";
 import { ACTION_INDEX, meetProbability } from "./temperament.ts";
 

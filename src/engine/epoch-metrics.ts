@@ -9,6 +9,7 @@ import type { MetricSpec } from "../kernel/metric.ts";
 import type { World } from "../kernel/world.ts";
 import { observedKey } from "../metrics/registry.ts";
 import type { Plan, Selection } from "../plan/schema.ts";
+import { type CorePlan, sliceOf } from "../spec/plan.ts";
 
 type Values = Record<string, number | null>;
 
@@ -17,10 +18,38 @@ export interface EpochMetrics {
   readonly observed: Values;
 }
 
+/**
+ * Whether a mechanism takes part in a run: it owns a slice every plan holds,
+ * or an optional slice this plan holds (its block was written), or an agent
+ * kind the population has; a mechanism with neither slices nor kinds always
+ * does. The metrics of one that takes no part are left out of the records, so
+ * a run's log holds only what its scenario declared.
+ */
+export function takesPart(def: MechanismDef, plan: CorePlan): boolean {
+  const slices = def.plan ?? [];
+  const kinds = Object.keys(def.agents ?? {});
+  if (slices.length === 0 && kinds.length === 0) return true;
+  if (slices.some((s) => !s.optional || sliceOf(plan, s) !== undefined)) return true;
+  return kinds.length > 0 && plan.groups.some((g) => kinds.includes(g.kind));
+}
+
+const participants = new WeakMap<CorePlan, ReadonlySet<MechanismDef>>();
+
+function participantsOf(w: World): ReadonlySet<MechanismDef> {
+  let found = participants.get(w.plan);
+  if (!found) {
+    found = new Set((w.mechanisms as readonly MechanismDef[]).filter((def) => takesPart(def, w.plan)));
+    participants.set(w.plan, found);
+  }
+  return found;
+}
+
 export function computeEpochMetrics(w: World, selections: SelectionResolver): EpochMetrics {
   const metrics: Values = {};
   const specs = new Map<string, [MetricSpec<Instance>, Instance]>();
+  const taking = participantsOf(w);
   for (const def of w.mechanisms) {
+    if (!taking.has(def as MechanismDef)) continue;
     const instance = w.get(def);
     for (const spec of (def as MechanismDef).metrics ?? []) {
       if (spec.shape !== "series") continue;

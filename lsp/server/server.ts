@@ -81,7 +81,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const location = (path: string, span: Span): Location => ({ uri: workspace.uriOf(path), range: range(path, span) });
 
   const toLsp = (d: Diagnostic): LspDiagnostic => ({
-    range: range(d.file, d.span),
+    // A diagnostic about a whole file (one it cannot read) has no span; LSP needs a range, so it sits at the start.
+    range: d.span ? range(d.file, d.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: SEVERITY[d.severity],
     code: d.code,
     codeDescription: { href: diagnosticHref(d.code) },

@@ -15,13 +15,14 @@
  * runs (queue the sweep again to retry them), 130 stopped following (the
  * sweep goes on in the queue).
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import { canonicalJson } from "../plan/hash.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { closest, diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest } from "../diagnostics/diagnostic.ts";
 import type { Code, ParamsOf } from "../diagnostics/catalogue.ts";
 import { LLM_PROVIDERS, type Provider } from "../llm/types.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -68,7 +69,7 @@ const POLL_MS = 400;
 export const JOB_AGENT_STEPS = 50_000;
 const MAX_BATCH = 100;
 
-const message = <C extends Code>(code: C, params: ParamsOf<C>): string => diagnostic(code, params, "", { start: 0, end: 0 }).message;
+const message = messageOf;
 
 function fail<C extends Code>(term: Terminal, code: C, params: ParamsOf<C>): number {
   term.err(`sbx: ${term.color.red(`error[${code}]`)}: ${message(code, params)}\n`);

@@ -1,7 +1,7 @@
 /** The `.sbx` files named on a command line: files as given, directories searched recursively. */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { fileDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { absolute } from "../platform/node-host.ts";
 
 /** Directories never searched: dependencies, build output, hidden folders. */
@@ -13,7 +13,7 @@ export function collectSbxFiles(args: readonly string[]): { files: string[]; pro
   for (const arg of args) {
     const path = absolute(arg);
     if (!existsSync(path)) {
-      problems.push(diagnostic("SBX5001", { path: arg, reason: "no such file or directory" }, path, { start: 0, end: 0 }));
+      problems.push(fileDiagnostic("SBX5001", { path: arg, reason: "no such file or directory" }, path));
       continue;
     }
     if (!statSync(path).isDirectory()) {
@@ -21,7 +21,7 @@ export function collectSbxFiles(args: readonly string[]): { files: string[]; pro
       continue;
     }
     const found = walk(path);
-    if (!found.length) problems.push(diagnostic("SBX5001", { path: arg, reason: "the directory holds no .sbx files" }, path, { start: 0, end: 0 }));
+    if (!found.length) problems.push(fileDiagnostic("SBX5001", { path: arg, reason: "the directory holds no .sbx files" }, path));
     files.push(...found);
   }
   return { files: [...new Set(files)], problems };

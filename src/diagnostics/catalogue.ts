@@ -437,3 +437,8 @@ export type ParamsOf<C extends Code> = Parameters<(typeof CATALOGUE)[C]["message
 export function isCode(text: string): text is Code {
   return Object.hasOwn(CATALOGUE, text);
 }
+
+/** A code's message, formatted from its parameters: for text that names no place (a report line, an error's message). */
+export function messageOf<C extends Code>(code: C, params: ParamsOf<C>): string {
+  return (CATALOGUE[code].message as (p: ParamsOf<C>) => string)(params);
+}

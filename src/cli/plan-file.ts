@@ -2,11 +2,13 @@
  * `sbx run plan.json`: a plan `sbx compile --out` wrote, run as it is. It is
  * validated with the plan's zod schema, and each problem becomes an SBX5012
  * diagnostic at the JSON value it concerns (located with the `yaml` parser,
- * which reads JSON with source ranges).
+ * which reads JSON with source ranges); then with the engine's own checks,
+ * whose problems (SBX5070) concern the plan as a whole.
  */
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, parseDocument, type Node as YamlNode } from "yaml";
 import { diagnostic, fileDiagnostic, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { planDiagnostics } from "../engine/check.ts";
 import { planHash } from "../plan/hash.ts";
 import type { Span } from "../text/span.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -55,6 +57,9 @@ export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: 
     const located = validatePlanIssues(value, doc.contents as YamlNode | null);
     return { problems: located.map((p) => (p.span ? diagnostic("SBX5012", { at: p.at, problem: p.message }, path, p.span) : fileDiagnostic("SBX5012", { at: p.at, problem: p.message }, path))), source, io: false };
   }
+  // What the schema cannot say (two agents with one id, an edge naming no agent, …): refused here, never thrown by the engine.
+  const unrunnable = planDiagnostics(checked.plan, path);
+  if (unrunnable.length) return { problems: unrunnable, source, io: false };
   return { plan: checked.plan, planHash: planHash(checked.plan), diagnostics: [], source };
 }
 

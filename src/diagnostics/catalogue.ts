@@ -406,6 +406,9 @@ export const CATALOGUE = {
   SBX5012: entry<{ at: string; problem: string }>("error", "invalid plan",
     "A plan given to `sbx run` must be one `sbx compile --out` wrote: a JSON document that meets the plan schema (`sbx schema` prints it).",
     (p) => `invalid plan: ${p.at}: ${p.problem}`),
+  SBX5070: entry<{ problem: string }>("error", "plan cannot run",
+    "The plan meets its schema but asks for what the engine cannot do: two agents with one id, an observed metric that is not an epoch series, a network edge or town path naming nothing, LLM agents outside `mode = \"async\"`. The compiler never writes such a plan; one written by hand or by another tool is refused before anything runs.",
+    (p) => `the plan cannot run: ${p.problem}`),
 
   // ---- queued sweeps (docs/distributed.md) -------------------------------------------
   SBX5050: entry<{ detail: string }>("error", "invalid queue address",

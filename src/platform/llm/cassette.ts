@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { writeFileAtomic } from "../files.ts";
+import { osReason, writeFileAtomic } from "../files.ts";
 import { canonicalJson } from "../../plan/hash.ts";
 import type { Scrubber } from "../../llm/scrub.ts";
 import type { ModelClient, ModelOutcome, ModelRequest } from "../../llm/types.ts";
@@ -134,7 +134,7 @@ export function readCassette(path: string): Cassette {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new CassetteError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CassetteError(`cannot read ${path}: ${osReason(e)}`);
   }
   return parseCassette(text, path);
 }

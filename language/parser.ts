@@ -30,7 +30,7 @@ import {
   type TokenType,
   tokenMatcher,
 } from "chevrotain";
-import { diagnostic, type Diagnostic } from "../src/diagnostics/diagnostic.ts";
+import { diagnostic, type PlacedDiagnostic } from "../src/diagnostics/diagnostic.ts";
 import type * as A from "./ast.ts";
 import * as T from "./tokens.ts";
 
@@ -60,7 +60,7 @@ export interface ParsedFile {
   readonly items: A.Item[];
   readonly errors: IRecognitionException[];
   /** Diagnostics found while building the tree (bad escapes, a missing value), imports' first. */
-  readonly diagnostics: Diagnostic[];
+  readonly diagnostics: PlacedDiagnostic[];
 }
 
 /** An exception carrying the partial result of the rule it passed through. */
@@ -156,8 +156,8 @@ class SbxParser extends EmbeddedActionsParser {
   private fileName = "";
   /** Real tokens consumed so far, in order: a node's extent is the run it consumed (recovery skips tokens). */
   private consumed: IToken[] = [];
-  private importDiagnostics: Diagnostic[] = [];
-  private otherDiagnostics: Diagnostic[] = [];
+  private importDiagnostics: PlacedDiagnostic[] = [];
+  private otherDiagnostics: PlacedDiagnostic[] = [];
   /** Accumulators of the innermost running rule of each kind (these rules save and restore them around nested rules). */
   private pathParts: IToken[] = [];
   private prefixTokens: IToken[] | null = null;
@@ -183,7 +183,7 @@ class SbxParser extends EmbeddedActionsParser {
   }
 
   /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
-  parseAttribute(tokens: IToken[], fileName: string): { attribute: A.Attribute | null; errors: IRecognitionException[]; diagnostics: Diagnostic[] } {
+  parseAttribute(tokens: IToken[], fileName: string): { attribute: A.Attribute | null; errors: IRecognitionException[]; diagnostics: PlacedDiagnostic[] } {
     this.begin(tokens, fileName);
     const attribute = this.attribute() ?? null;
     const errors = this.errors;
@@ -970,7 +970,7 @@ class SbxParser extends EmbeddedActionsParser {
 
   // ---- literals ----------------------------------------------------------------------
 
-  stringLit(tok: IToken, sink: Diagnostic[]): A.StringLit {
+  stringLit(tok: IToken, sink: PlacedDiagnostic[]): A.StringLit {
     const triple = tok.tokenType === T.TripleString;
     const span = spanOf(tok);
     if (triple) return { kind: "String", value: dedent(tok.image.slice(3, -3)), triple: true, span };
@@ -978,7 +978,7 @@ class SbxParser extends EmbeddedActionsParser {
     return { kind: "String", value: this.unescape(body, span.start + 1, sink), triple: false, span };
   }
 
-  private unescape(body: string, offset: number, sink: Diagnostic[]): string {
+  private unescape(body: string, offset: number, sink: PlacedDiagnostic[]): string {
     if (!body.includes("\\")) return body;
     let out = "";
     for (let i = 0; i < body.length; i++) {

@@ -4,7 +4,7 @@
  * working on broken files.
  */
 import type { IRecognitionException, IToken, TokenType } from "chevrotain";
-import { diagnostic, type Diagnostic } from "../src/diagnostics/diagnostic.ts";
+import { diagnostic, type PlacedDiagnostic } from "../src/diagnostics/diagnostic.ts";
 import type * as A from "./ast.ts";
 import { dedent, sbxParser, spanOf } from "./parser.ts";
 import * as T from "./tokens.ts";
@@ -14,7 +14,7 @@ export { dedent, spanOf };
 export interface ParseResult {
   readonly file: A.SourceFile;
   readonly tokens: readonly IToken[];
-  readonly diagnostics: readonly Diagnostic[];
+  readonly diagnostics: readonly PlacedDiagnostic[];
   /**
    * The top-level block an unterminated comment cut short (its `}` is inside
    * the comment), or null. Checking it would report only consequences.
@@ -28,12 +28,12 @@ export const MAX_SYNTAX_DIAGNOSTICS = 50;
 export interface LexResult {
   readonly tokens: IToken[];
   readonly comments: IToken[];
-  readonly diagnostics: Diagnostic[];
+  readonly diagnostics: PlacedDiagnostic[];
 }
 
 export function lex(text: string, fileName: string): LexResult {
   const result = T.SbxLexer.tokenize(text);
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: PlacedDiagnostic[] = [];
   for (const error of result.errors) {
     const raw = text.slice(error.offset, error.offset + Math.max(1, error.length));
     // Control characters (binary input) are shown escaped, never sent to the terminal as they are.
@@ -80,7 +80,7 @@ export function parse(text: string, fileName: string): ParseResult {
 }
 
 /** The first MAX_SYNTAX_DIAGNOSTICS in source order, then one that counts the rest. */
-function capped(diagnostics: Diagnostic[], fileName: string): Diagnostic[] {
+function capped(diagnostics: PlacedDiagnostic[], fileName: string): PlacedDiagnostic[] {
   const sorted = [...diagnostics].sort((a, b) => a.span.start - b.span.start);
   const shown = sorted.slice(0, MAX_SYNTAX_DIAGNOSTICS);
   const rest = sorted.length - MAX_SYNTAX_DIAGNOSTICS;
@@ -132,7 +132,7 @@ function describeToken(token: IToken): string {
   return `'${image}'`;
 }
 
-function syntaxDiagnostic(error: IRecognitionException, fileName: string, textLength: number): Diagnostic {
+function syntaxDiagnostic(error: IRecognitionException, fileName: string, textLength: number): PlacedDiagnostic {
   const token = error.token;
   const atEof = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
   const span = atEof ? { start: Math.max(0, textLength - 1), end: textLength } : spanOf(token);
@@ -168,9 +168,9 @@ function expectedFrom(message: string): string {
 }
 
 /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
-export function parseAttribute(text: string, fileName: string): { attribute: A.Attribute | null; diagnostics: Diagnostic[] } {
+export function parseAttribute(text: string, fileName: string): { attribute: A.Attribute | null; diagnostics: PlacedDiagnostic[] } {
   const lexed = lex(text, fileName);
   const parsed = sbxParser.parseAttribute(lexed.tokens, fileName);
-  const diagnostics: Diagnostic[] = [...lexed.diagnostics, ...parsed.errors.map((e) => syntaxDiagnostic(e, fileName, text.length)), ...parsed.diagnostics];
+  const diagnostics: PlacedDiagnostic[] = [...lexed.diagnostics, ...parsed.errors.map((e) => syntaxDiagnostic(e, fileName, text.length)), ...parsed.diagnostics];
   return { attribute: parsed.attribute, diagnostics };
 }

@@ -326,7 +326,7 @@ export class Analyzer {
   fixes(path: string, from: number, to: number): { diagnostic: Diagnostic; fixes: readonly Fix[] }[] {
     const out: { diagnostic: Diagnostic; fixes: readonly Fix[] }[] = [];
     for (const d of this.compilation(path).diagnostics) {
-      if (d.file !== path || !d.fixes.length || d.span.end < from || d.span.start > to) continue;
+      if (d.file !== path || !d.span || !d.fixes.length || d.span.end < from || d.span.start > to) continue;
       out.push({ diagnostic: d, fixes: d.fixes });
     }
     return out;

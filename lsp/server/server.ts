@@ -83,7 +83,8 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   const toLsp = (d: Diagnostic): LspDiagnostic => {
     const href = env.diagnosticHref?.(d.code);
     return {
-      range: range(d.file, d.span),
+      // A diagnostic about a whole file (one it cannot read) has no span; LSP needs a range, so it sits at the start.
+      range: d.span ? range(d.file, d.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       severity: SEVERITY[d.severity],
       code: d.code,
       ...(href ? { codeDescription: { href } } : {}),

@@ -7,7 +7,7 @@
 import files from "sbx:bundled-files";
 import { compile } from "../../src/compiler/index.ts";
 import { evaluateCriteria, type Verdict } from "../../src/criteria/evaluate.ts";
-import { diagnostic, hasErrors, type Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { fileDiagnostic, hasErrors, type Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { llmPolicies, runPlan, runPlanAsync, toJsonl, type RunOptions, type RunResult, type SimEvent } from "../../src/engine/index.ts";
 import { parseCassette, ReplayClient, type CassetteHeader } from "../../src/llm/cassette.ts";
 import { OfflineResponder } from "../../src/llm/offline.ts";
@@ -28,9 +28,13 @@ const post = (message: FromEngine) => (self as unknown as Worker).postMessage(me
 let last: { plan: Plan; compiled: unknown; result: RunResult; verdicts: readonly Verdict[]; events: SimEvent[] } | null = null;
 
 function shown(d: Diagnostic, vfs: VirtualFiles): ShownDiagnostic {
-  const at = new LineIndex(vfs.read(d.file) ?? "").position(d.span.start);
+  const base = { severity: d.severity, code: d.code, message: d.message };
+  // No file (a setting of the run) or no position (a whole file): say only what there is.
+  if (d.file === undefined) return { ...base, where: "sbx" };
   const file = d.file.startsWith(`${SCENARIOS_DIR}/`) ? relativePath(SCENARIOS_DIR, d.file) : d.file.replace(/^\/sbx\/stdlib\/(.*)\.sbx$/, "std/$1");
-  return { severity: d.severity, code: d.code, message: d.message, where: d.file.startsWith("<") ? d.file : `${file}:${at.line + 1}:${at.character + 1}` };
+  if (d.span === undefined || d.file.startsWith("<")) return { ...base, where: d.file.startsWith("<") ? d.file : file };
+  const at = new LineIndex(vfs.read(d.file) ?? "").position(d.span.start);
+  return { ...base, where: `${file}:${at.line + 1}:${at.character + 1}` };
 }
 
 /**
@@ -113,7 +117,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
   }
   if (!scenarios.length) {
     // As `sbx run` says it (a file of sweeps or presets: `sbx sweep` runs sweeps).
-    post({ t: "compiled", ok: false, diagnostics: [...diagnostics, shown(diagnostic("SBX2017", {}, path, { start: 0, end: 0 }), vfs)] });
+    post({ t: "compiled", ok: false, diagnostics: [...diagnostics, shown(fileDiagnostic("SBX2017", {}, path), vfs)] });
     return;
   }
   // Where `sbx run` asks for --scenario, the playground runs the first and says so.

@@ -10,7 +10,7 @@
 import { compile } from "../compiler/index.ts";
 import { criteriaSeeds, evaluateCriteria } from "../criteria/evaluate.ts";
 import { sweepDiagnostics } from "../compiler/sweep.ts";
-import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, hasErrors, sortDiagnostics, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { LineIndex } from "../text/line-index.ts";
@@ -65,8 +65,8 @@ export async function checkCommand(paths: readonly string[], options: CheckComma
   const { overrides, problems: badSets } = commandOverrides({ ...(options.profile !== undefined ? { profile: options.profile } : {}), set: options.set ?? [] });
   const usage = [
     ...problems,
-    ...badSets.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
-    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
+    ...badSets.map((p) => unplacedDiagnostic("SBX5003", { override: p, detail: "expected path=value" })),
+    ...("problem" in jobs ? [unplacedDiagnostic("SBX5002", { detail: jobs.problem })] : []),
   ];
   if (usage.length || !("jobs" in jobs)) {
     term.err(renderDiagnostics(usage, () => undefined, term));
@@ -202,7 +202,7 @@ class DiagnosticSet {
   private readonly seen = new Set<string>();
   add(ds: readonly Diagnostic[]): void {
     for (const d of ds) {
-      const key = `${d.file}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.code}\u0000${d.message}`;
+      const key = `${d.file ?? ""}\u0000${d.span?.start ?? -1}\u0000${d.span?.end ?? -1}\u0000${d.code}\u0000${d.message}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       this.list.push(d);

@@ -4,8 +4,9 @@
  * GitHub workflow commands that annotate the criterion's line in a pull
  * request. Pure functions: the command prints what these return.
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { createColors } from "picocolors";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Status, Verdict } from "../criteria/evaluate.ts";
 import type { SourceRange } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -121,8 +122,8 @@ export { formatSeeds };
 export function criterionMessage(c: CriterionCheck): string {
   if (!c.verdict) return `not run: ${c.label}`;
   const seeds = failingSeedsInline(c.verdict);
-  if (c.verdict.status === "undefined") return diagnostic("SBX4002", { label: c.label, reason: (verdictDetail(c.verdict) || "undefined") + seeds }, "", { start: 0, end: 0 }).message;
-  return diagnostic("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) + seeds }, "", { start: 0, end: 0 }).message;
+  if (c.verdict.status === "undefined") return messageOf("SBX4002", { label: c.label, reason: (verdictDetail(c.verdict) || "undefined") + seeds });
+  return messageOf("SBX4001", { label: c.label, detail: verdictDetail(c.verdict) + seeds });
 }
 
 const at = (r: SourceRange | null): string => (r ? `${displayPath(r.file)}:${r.line}:${r.column}` : "");
@@ -146,7 +147,7 @@ export function renderCheckText(report: CheckReport, term: Terminal): string {
     for (const s of f.scenarios) {
       const seeds = s.seeds.length ? c.dim(`  seed${s.seeds.length > 1 ? "s" : ""} ${formatSeeds(s.seeds)}`) : "";
       if (s.status === "not-run") lines.push(`  ${s.name}  ${c.yellow("NOT RUN")}  ${s.reason ?? ""}`);
-      else if (s.status === "error") lines.push(`  ${s.name}  ${c.red("ERROR")}  ${diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message}`);
+      else if (s.status === "error") lines.push(`  ${s.name}  ${c.red("ERROR")}  ${messageOf("SBX4003", { detail: s.reason ?? "unknown" })}`);
       else if (s.status === "no-criteria") lines.push(`  ${s.name}  ${c.dim("no criteria to check")}`);
       else lines.push(`  ${s.name}${seeds}`);
       if (s.llm?.failures) lines.push(`    ${c.yellow(llmFaultLine(s.llm))}`);
@@ -290,7 +291,7 @@ export function renderJunit(report: CheckReport, term: Terminal): string {
         .map(([k, v]) => `      <property${attrs({ name: k, value: v })}/>`)
         .join("\n")}\n    </properties>\n`;
       if (s.status === "error") {
-        const message = diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message;
+        const message = messageOf("SBX4003", { detail: s.reason ?? "unknown" });
         cases.push(`    <testcase${attrs({ name: "run", classname: s.name, file, line: s.line })}>\n      <error${attrs({ type: "SBX4003", message })}>${xmlText(message)}</error>\n    </testcase>`);
         counts.tests++;
         counts.errors++;
@@ -350,7 +351,12 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
   const json = diagnosticsJson(report.diagnostics, report.source);
   for (const d of json) {
     const kind = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "notice";
-    const pos = d.file.startsWith("<") ? {} : { file: d.file, line: d.range.start.line, col: d.range.start.column, endLine: d.range.end.line, endColumn: d.range.end.column };
+    const pos =
+      d.file === undefined || d.file.startsWith("<")
+        ? {}
+        : d.range
+          ? { file: d.file, line: d.range.start.line, col: d.range.start.column, endLine: d.range.end.line, endColumn: d.range.end.column }
+          : { file: d.file };
     lines.push(ghCommand(kind, { ...pos, title: `${d.code}` }, d.message));
   }
   for (const s of scenariosOf(report)) {
@@ -361,7 +367,7 @@ export function renderGithub(report: CheckReport, term: Terminal): string {
       continue;
     }
     if (s.status === "error") {
-      lines.push(ghCommand("error", { file, line: s.line, col: s.column, title: `${s.name}: SBX4003` }, diagnostic("SBX4003", { detail: s.reason ?? "unknown" }, "", { start: 0, end: 0 }).message));
+      lines.push(ghCommand("error", { file, line: s.line, col: s.column, title: `${s.name}: SBX4003` }, messageOf("SBX4003", { detail: s.reason ?? "unknown" })));
       continue;
     }
     if (s.llm?.failures) lines.push(ghCommand("warning", { file, line: s.line, col: s.column, title: `${s.name}: LLM faults` }, llmFaultLine(s.llm)));

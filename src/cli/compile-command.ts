@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { compile, type Compilation, type CompiledScenario, type Override } from "../compiler/index.ts";
 import { sweepDiagnostics } from "../compiler/sweep.ts";
-import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fileDiagnostic, hasErrors, sortDiagnostics, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { SBX_VERSION } from "../version.ts";
 import { isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
@@ -41,7 +41,7 @@ export function missingFiles(files: readonly string[]): Diagnostic[] {
     } catch (e) {
       reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e);
     }
-    return [diagnostic("SBX5001", { path: displayPath(f), reason }, f, { start: 0, end: 0 })];
+    return [fileDiagnostic("SBX5001", { path: displayPath(f), reason }, f)];
   });
 }
 
@@ -55,18 +55,18 @@ export function chooseScenario(result: Compilation, name: string | undefined): {
   if (name !== undefined) {
     const found = candidates.find((s) => s.name === name);
     if (found) return { scenario: found };
-    return { problem: diagnostic("SBX2006", { what: "scenario", name, suggestion: null }, file, { start: 0, end: 0 }) };
+    return { problem: fileDiagnostic("SBX2006", { what: "scenario", name, suggestion: null }, file) };
   }
   if (candidates.length === 1) return { scenario: candidates[0] };
-  if (candidates.length === 0) return { problem: diagnostic("SBX2017", {}, file, { start: 0, end: 0 }) };
-  return { problem: diagnostic("SBX2018", { names: candidates.map((s) => s.name).join(", ") }, file, { start: 0, end: 0 }) };
+  if (candidates.length === 0) return { problem: fileDiagnostic("SBX2017", {}, file) };
+  return { problem: fileDiagnostic("SBX2018", { names: candidates.map((s) => s.name).join(", ") }, file) };
 }
 
 export async function compileCommand(files: readonly string[], options: CompileCommandOptions, term: Terminal): Promise<number> {
   const paths = files.map(absolute);
   const missing = missingFiles(paths);
   const { overrides, problems } = parseOverrides(options.set);
-  const usage = problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 }));
+  const usage = problems.map((p) => unplacedDiagnostic("SBX5003", { override: p, detail: "expected path=value" }));
   if (missing.length || usage.length) {
     report(term, options, [...missing, ...usage], () => undefined, []);
     return EXIT.usage;
@@ -89,7 +89,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       } catch (e) {
         if (!isFileSystemError(e)) throw e;
         const path = (e as { path?: string }).path ?? options.out;
-        diagnostics.push(diagnostic("SBX5009", { path: shownPath(path), reason: osReason(e) }, "<--out>", { start: 0, end: 0 }));
+        diagnostics.push(unplacedDiagnostic("SBX5009", { path: shownPath(path), reason: osReason(e) }));
         exit = EXIT.usage;
       }
     }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { format } from "../../language/format.ts";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { fileDiagnostic, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { missingFiles } from "./compile-command.ts";
 import { osReason, writeFileAtomic } from "../platform/files.ts";
 import { absolute } from "../platform/node-host.ts";
@@ -35,7 +35,7 @@ export function fmtCommand(files: readonly string[], options: FmtCommandOptions,
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      problems.push(diagnostic("SBX5001", { path: displayPath(path), reason: osReason(e) }, path, { start: 0, end: 0 }));
+      problems.push(fileDiagnostic("SBX5001", { path: displayPath(path), reason: osReason(e) }, path));
       exit = EXIT.usage;
       continue;
     }
@@ -52,7 +52,7 @@ export function fmtCommand(files: readonly string[], options: FmtCommandOptions,
     try {
       writeFileAtomic(path, result.text);
     } catch (e) {
-      problems.push(diagnostic("SBX5009", { path: displayPath(path), reason: osReason(e) }, path, { start: 0, end: 0 }));
+      problems.push(unplacedDiagnostic("SBX5009", { path: displayPath(path), reason: osReason(e) }));
       exit = EXIT.usage;
     }
   }

@@ -8,7 +8,7 @@
  * error (the output would not compile).
  */
 import { readFileSync } from "node:fs";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { fileDiagnostic, hasErrors, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { importAndVerify } from "../import/index.ts";
 import type { Profile } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -33,14 +33,14 @@ export function importCommand(file: string, options: ImportCommandOptions, term:
   };
 
   if (outPath === path) {
-    return finish([diagnostic("SBX5002", { detail: "--out names the YAML file itself; choose another path for the .sbx" }, path, { start: 0, end: 0 })], EXIT.usage, null);
+    return finish([unplacedDiagnostic("SBX5002", { detail: "--out names the YAML file itself; choose another path for the .sbx" })], EXIT.usage, null);
   }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : osReason(e);
-    return finish([diagnostic("SBX5001", { path: displayPath(path), reason }, path, { start: 0, end: 0 })], EXIT.usage, null);
+    return finish([fileDiagnostic("SBX5001", { path: displayPath(path), reason }, path)], EXIT.usage, null);
   }
   sources.set(path, text);
 
@@ -55,7 +55,7 @@ export function importCommand(file: string, options: ImportCommandOptions, term:
     try {
       writeFileAtomic(outPath, result.sbx);
     } catch (e) {
-      diagnostics.push(diagnostic("SBX5009", { path: displayPath(outPath), reason: osReason(e) }, outPath, { start: 0, end: 0 }));
+      diagnostics.push(unplacedDiagnostic("SBX5009", { path: displayPath(outPath), reason: osReason(e) }));
       return finish(diagnostics, EXIT.usage, null);
     }
   } else if (!options.json) term.out(result.sbx);

@@ -4,7 +4,7 @@
  * before the run starts (SBX4004, exit 2), and what the run reports after:
  * model usage per agent, the budget warning (SBX4005), cassette misses.
  */
-import { diagnostic } from "../diagnostics/diagnostic.ts";
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { createLlmHost, LlmSetupError, type LlmHost } from "../platform/llm/host.ts";
 import type { LlmReport } from "../platform/llm/report.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
@@ -40,7 +40,7 @@ export function prepareLlmRun(plan: Plan, options: LlmRunOptions, term: Terminal
     if (e instanceof LlmSetupError) {
       if (e.code === "SBX4004") {
         for (const m of e.missing) {
-          term.err(`sbx: ${term.color.red("error[SBX4004]")}: ${diagnostic("SBX4004", { provider: m.provider, variable: m.variable }, "", { start: 0, end: 0 }).message} (or run with --dry-run, or --replay a cassette)\n`);
+          term.err(`sbx: ${term.color.red("error[SBX4004]")}: ${messageOf("SBX4004", { provider: m.provider, variable: m.variable })} (or run with --dry-run, or --replay a cassette)\n`);
         }
         return { exit: EXIT.usage };
       }
@@ -71,8 +71,8 @@ export function renderLlmUsage(report: LlmReport): string {
 /** Warnings and errors after the run: SBX4005 when the budget stopped the calls; an error (exit 2) when a replay left calls unanswered. */
 export function reportLlmOutcome(report: LlmReport | null, cassetteMisses: readonly string[], term: Terminal): number {
   if (report?.exhausted) {
-    const d = diagnostic("SBX4005", { budget: usd(report.exhausted.budgetUsd), spent: usd(report.exhausted.committedUsd) }, "", { start: 0, end: 0 });
-    term.err(`sbx: ${term.color.yellow("warning[SBX4005]")}: ${d.message}\n`);
+    const message = messageOf("SBX4005", { budget: usd(report.exhausted.budgetUsd), spent: usd(report.exhausted.committedUsd) });
+    term.err(`sbx: ${term.color.yellow("warning[SBX4005]")}: ${message}\n`);
   }
   if (cassetteMisses.length) {
     const first = cassetteMisses[0];
@@ -113,17 +113,12 @@ export class LlmFaultTally {
     const decisions = this.answered + this.fallbacks;
     const kinds = [...this.kinds].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ×${n}`).join(", ");
     const share = decisions ? Math.round((this.fallbacks / decisions) * 100) : 0;
-    const d = diagnostic(
-      "SBX4006",
-      {
-        failed: `${faults} LLM call${faults === 1 ? "" : "s"} failed`,
-        kinds,
-        fallbacks: `${this.fallbacks} of ${decisions} decisions (${share}%) took the fallback`,
-        first: this.first ?? "",
-      },
-      "",
-      { start: 0, end: 0 },
-    );
-    return `sbx: ${term.color.yellow("warning[SBX4006]")}: ${d.message}\n`;
+    const message = messageOf("SBX4006", {
+      failed: `${faults} LLM call${faults === 1 ? "" : "s"} failed`,
+      kinds,
+      fallbacks: `${this.fallbacks} of ${decisions} decisions (${share}%) took the fallback`,
+      first: this.first ?? "",
+    });
+    return `sbx: ${term.color.yellow("warning[SBX4006]")}: ${message}\n`;
   }
 }

@@ -2,12 +2,15 @@
  * `sbx run plan.json`: a plan `sbx compile --out` wrote, run as it is. It is
  * validated with the plan's zod schema, and each problem becomes an SBX5012
  * diagnostic at the JSON value it concerns (located with the `yaml` parser,
- * which reads JSON with source ranges).
+ * which reads JSON with source ranges); then with the engine's own checks,
+ * whose problems (SBX5070) concern the plan as a whole.
  */
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, parseDocument, type Node as YamlNode } from "yaml";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fileDiagnostic, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { planDiagnostics } from "../engine/check.ts";
 import { planHash } from "../plan/hash.ts";
+import type { Span } from "../text/span.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { osReason } from "../platform/files.ts";
@@ -23,7 +26,7 @@ export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: 
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    return { problems: [diagnostic("SBX5001", { path: displayPath(path), reason: osReason(e) }, path, { start: 0, end: 0 })], source: () => undefined, io: true };
+    return { problems: [fileDiagnostic("SBX5001", { path: displayPath(path), reason: osReason(e) }, path)], source: () => undefined, io: true };
   }
   const source = (f: string) => (f === path ? text : undefined);
   const doc = parseDocument(text, { prettyErrors: false });
@@ -39,7 +42,7 @@ export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: 
     if (raw === undefined) return undefined;
     const n = Number(raw);
     if (/^\d+$/.test(raw.trim()) && Number.isSafeInteger(n) && n >= min) return n;
-    problems.push(diagnostic("SBX5010", { option, value: raw, hint: `expects a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}, written in decimal` }, `<${option}>`, { start: 0, end: 0 }));
+    problems.push(unplacedDiagnostic("SBX5010", { option, value: raw, hint: `expects a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}, written in decimal` }));
     return undefined;
   };
   const seed = whole("--seed", overrides.seed, 0);
@@ -52,13 +55,16 @@ export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: 
   const checked = validatePlan(value);
   if (!checked.plan) {
     const located = validatePlanIssues(value, doc.contents as YamlNode | null);
-    return { problems: located.map((p) => diagnostic("SBX5012", { at: p.at, problem: p.message }, path, p.span)), source, io: false };
+    return { problems: located.map((p) => (p.span ? diagnostic("SBX5012", { at: p.at, problem: p.message }, path, p.span) : fileDiagnostic("SBX5012", { at: p.at, problem: p.message }, path))), source, io: false };
   }
+  // What the schema cannot say (two agents with one id, an edge naming no agent, …): refused here, never thrown by the engine.
+  const unrunnable = planDiagnostics(checked.plan, path);
+  if (unrunnable.length) return { problems: unrunnable, source, io: false };
   return { plan: checked.plan, planHash: planHash(checked.plan), diagnostics: [], source };
 }
 
 /** Each schema problem with the dotted path of the value and its span in the file (the nearest enclosing value that exists). */
-function validatePlanIssues(value: unknown, root: YamlNode | null): { at: string; message: string; span: { start: number; end: number } }[] {
+function validatePlanIssues(value: unknown, root: YamlNode | null): { at: string; message: string; span: Span | undefined }[] {
   const checked = validatePlan(value);
   if (checked.plan) return [];
   return checked.problems.map((problem) => {
@@ -70,9 +76,9 @@ function validatePlanIssues(value: unknown, root: YamlNode | null): { at: string
   });
 }
 
-function locate(root: YamlNode | null, keys: readonly string[]): { start: number; end: number } {
+function locate(root: YamlNode | null, keys: readonly string[]): Span | undefined {
   let node: YamlNode | null = root;
-  let span = node?.range ? { start: node.range[0], end: node.range[1] } : { start: 0, end: 0 };
+  let span: Span | undefined = node?.range ? { start: node.range[0], end: node.range[1] } : undefined;
   for (const key of keys) {
     let next: unknown = null;
     if (isMap(node)) next = node.get(key, true);

@@ -15,14 +15,14 @@
  * runs (queue the sweep again to retry them), 130 stopped following (the
  * sweep goes on in the queue).
  */
+import { messageOf, type Code, type ParamsOf } from "../diagnostics/catalogue.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import { canonicalJson } from "../plan/hash.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { closest, diagnostic } from "../diagnostics/diagnostic.ts";
-import type { Code, ParamsOf } from "../diagnostics/catalogue.ts";
+import { closest } from "../diagnostics/diagnostic.ts";
 import { LLM_PROVIDERS, type Provider } from "../llm/types.ts";
 import type { Plan } from "../plan/schema.ts";
 import { ensureDir, FileError, isFileSystemError, osReason, shownPath } from "../platform/files.ts";
@@ -68,10 +68,8 @@ const POLL_MS = 400;
 export const JOB_AGENT_STEPS = 50_000;
 const MAX_BATCH = 100;
 
-const message = <C extends Code>(code: C, params: ParamsOf<C>): string => diagnostic(code, params, "", { start: 0, end: 0 }).message;
-
 function fail<C extends Code>(term: Terminal, code: C, params: ParamsOf<C>): number {
-  term.err(`sbx: ${term.color.red(`error[${code}]`)}: ${message(code, params)}\n`);
+  term.err(`sbx: ${term.color.red(`error[${code}]`)}: ${messageOf(code, params)}\n`);
   return EXIT.usage;
 }
 
@@ -258,7 +256,7 @@ async function followAndWrite(client: QueueClient, target: QueueTarget, manifest
   if (restarted) term.err(`note: ${restarted} run${restarted === 1 ? " was" : "s were"} started more than once (a worker stopped or lost its lock mid-run); each has one row\n`);
   const budget = await client.budget(manifest.name);
   if (budget.refused > 0 && budget.ceilingUsd !== null) {
-    term.err(`sbx: ${term.color.yellow("warning[SBX5055]")}: ${message("SBX5055", { budget: usd(budget.ceilingUsd), spent: usd(budget.spentUsd + budget.reservedUsd), refused: budget.refused })}\n`);
+    term.err(`sbx: ${term.color.yellow("warning[SBX5055]")}: ${messageOf("SBX5055", { budget: usd(budget.ceilingUsd), spent: usd(budget.spentUsd + budget.reservedUsd), refused: budget.refused })}\n`);
   }
   if (followed.interrupted) {
     term.err(`stopped following with ${written} of ${manifest.runs} runs done; the sweep goes on in the queue. Collect it with\n  sbx sweep --queue ${target.shown} --collect ${manifest.name}\n`);

@@ -1,10 +1,12 @@
 /**
  * Diagnostics at the CLI edge: `file:line:col: error[SBXnnnn]: message`
  * (GNU style, 1-based), with a source excerpt and caret on a terminal, and
- * the versioned JSON form for `--json`.
+ * the versioned JSON form for `--json`. A diagnostic about a whole file
+ * prints `file: error[…]`, and one about no file `sbx: error[…]`, as GNU
+ * tools name themselves.
  */
 import { relative } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { Diagnostic, PlacedDiagnostic } from "../diagnostics/diagnostic.ts";
 import { LineIndex } from "../text/line-index.ts";
 import type { Terminal } from "./terminal.ts";
 
@@ -24,12 +26,13 @@ export interface JsonPosition {
   readonly offset: number;
 }
 
+/** `file` is absent for a diagnostic about no file, and `range` for one at no position in its file. */
 export interface JsonDiagnostic {
-  readonly file: string;
+  readonly file?: string;
   readonly code: string;
   readonly severity: string;
   readonly message: string;
-  readonly range: { readonly start: JsonPosition; readonly end: JsonPosition };
+  readonly range?: { readonly start: JsonPosition; readonly end: JsonPosition };
   readonly related: { file: string; message: string; range: { start: JsonPosition; end: JsonPosition } }[];
   readonly fixes: { title: string; edits: { file: string; range: { start: JsonPosition; end: JsonPosition }; text: string }[] }[];
 }
@@ -52,11 +55,11 @@ class Indexes {
 export function diagnosticsJson(diagnostics: readonly Diagnostic[], source: SourceLookup): JsonDiagnostic[] {
   const indexes = new Indexes(source);
   return diagnostics.map((d) => ({
-    file: displayPath(d.file),
+    ...(d.file !== undefined ? { file: displayPath(d.file) } : {}),
     code: d.code,
     severity: d.severity,
     message: d.message,
-    range: indexes.range(d.file, d.span),
+    ...(d.span ? { range: indexes.range(d.file, d.span) } : {}),
     related: d.related.map((r) => ({ file: displayPath(r.file), message: r.message, range: indexes.range(r.file, r.span) })),
     fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ file: displayPath(e.file), range: indexes.range(e.file, e.span), text: e.text })) })),
   }));
@@ -76,12 +79,10 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: So
   const excerpt = options.excerpt ?? term.isTTY;
   const lines: string[] = [];
   for (const d of diagnostics) {
-    const index = indexes.get(d.file);
-    const { line, column } = index.lineColumn(d.span.start);
     const word = SEVERITY_WORD[d.severity];
     const paint = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
-    lines.push(`${c.bold(`${displayPath(d.file)}:${line}:${column}:`)} ${paint(c.bold(`${word}[${d.code}]`))}: ${d.message}`);
-    if (excerpt && source(d.file) !== undefined) lines.push(...caretExcerpt(index, d.span, paint, c.dim));
+    lines.push(`${c.bold(`${where(d, indexes)}:`)} ${paint(c.bold(`${word}[${d.code}]`))}: ${d.message}`);
+    if (excerpt && d.span && source(d.file) !== undefined) lines.push(...caretExcerpt(indexes.get(d.file), d.span, paint, c.dim));
     for (const r of d.related) {
       const pos = indexes.get(r.file).lineColumn(r.span.start);
       lines.push(`  ${c.dim(`${displayPath(r.file)}:${pos.line}:${pos.column}:`)} ${r.message}`);
@@ -93,6 +94,14 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: So
     if (parts.length) lines.push(parts.join(", "));
   }
   return lines.length ? `${lines.join("\n")}\n` : "";
+}
+
+/** `file:line:col` at a span, `file` for a whole file, `sbx` for no file. */
+function where(d: Diagnostic, indexes: Indexes): string {
+  if (d.file === undefined) return "sbx";
+  if (!d.span) return displayPath(d.file);
+  const { line, column } = indexes.get(d.file).lineColumn(d.span.start);
+  return `${displayPath(d.file)}:${line}:${column}`;
 }
 
 function caretExcerpt(index: LineIndex, span: { start: number; end: number }, paint: (s: string) => string, dim: (s: string) => string): string[] {
@@ -114,10 +123,11 @@ function caretExcerpt(index: LineIndex, span: { start: number; end: number }, pa
  */
 export function condenseNotes(diagnostics: readonly Diagnostic[], options: { quiet?: boolean } = {}): Diagnostic[] {
   if (options.quiet) return diagnostics.filter((d) => d.severity !== "info");
-  const firstInert = new Map<string, { index: number; others: Diagnostic[] }>();
+  const firstInert = new Map<string, { index: number; others: PlacedDiagnostic[] }>();
   const out: Diagnostic[] = [];
   for (const d of diagnostics) {
-    if (d.code !== "SBX3003") {
+    // SBX3003 is always at the setting's place; one at none would be left as it is.
+    if (d.code !== "SBX3003" || !d.span) {
       out.push(d);
       continue;
     }

@@ -5,9 +5,10 @@
  * per-epoch table and a summary — or one JSON document with --json — and
  * judges the scenario's criteria on this run (exit 3 when one fails).
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { compile, type Override } from "../compiler/index.ts";
 import type { Verdict } from "../criteria/evaluate.ts";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fileDiagnostic, hasErrors, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { runPlan, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
@@ -64,7 +65,7 @@ export function compileForRun(
   const missing = missingFiles([path]);
   const { overrides, problems } = commandOverrides(options);
   if (missing.length || problems.length) {
-    return { exit: EXIT.usage, diagnostics: [...missing, ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 }))], source: () => undefined };
+    return { exit: EXIT.usage, diagnostics: [...missing, ...problems.map((p) => unplacedDiagnostic("SBX5003", { override: p, detail: "expected path=value" }))], source: () => undefined };
   }
   const result = compile(nodeHost(), [path], { overrides, ...(options.scenario !== undefined ? { scenario: options.scenario } : {}) });
   const source = (f: string) => compilationSource(result)(f) ?? undefined;
@@ -116,7 +117,7 @@ async function prepareRun(file: string, options: RunCommandOptions): Promise<Pre
   if (/\.ya?ml$/i.test(file)) {
     const base = file.replace(/\.ya?ml$/i, ".sbx");
     const hint = `it looks like a sandbox YAML scenario; convert it first with \`sbx import ${file} --out ${base}\`, then \`sbx run ${base}\``;
-    return { exit: EXIT.usage, diagnostics: [diagnostic("SBX5011", { path: displayPath(path), hint }, path, { start: 0, end: 0 })], source: none };
+    return { exit: EXIT.usage, diagnostics: [fileDiagnostic("SBX5011", { path: displayPath(path), hint }, path)], source: none };
   }
   if (/\.json$/i.test(file)) {
     // Loaded only for plans: the YAML parser that locates JSON problems is not needed otherwise.
@@ -125,7 +126,7 @@ async function prepareRun(file: string, options: RunCommandOptions): Promise<Pre
     if (options.set?.length) unsupported.push("--set");
     if (unsupported.length) {
       const detail = `${unsupported.join(", ")} ${unsupported.length === 1 ? "applies" : "apply"} to .sbx scenarios; a plan is already compiled (only --seed and --epochs change it)`;
-      return { exit: EXIT.usage, diagnostics: [diagnostic("SBX5002", { detail }, path, { start: 0, end: 0 })], source: none };
+      return { exit: EXIT.usage, diagnostics: [unplacedDiagnostic("SBX5002", { detail })], source: none };
     }
     const loaded = loadPlanFile(path, { ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.epochs !== undefined ? { epochs: options.epochs } : {}) });
     if ("problems" in loaded) return { exit: loaded.io || loaded.problems.some((d) => d.code === "SBX5010") ? EXIT.usage : EXIT.errors, diagnostics: loaded.problems, source: loaded.source };
@@ -198,8 +199,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     declared?.close();
     writer?.interrupt();
     const epochs = writer?.epochsWritten ?? 0;
-    const d = diagnostic("SBX4009", { epochs: `${epochs} of ${plan.simulation.epochs} epoch${plan.simulation.epochs === 1 ? "" : "s"}`, where: `${options.out}/ holds them; summary.json says "interrupted"` }, "", { start: 0, end: 0 });
-    term.err(`\nsbx: ${term.color.yellow("warning[SBX4009]")}: ${d.message}\n`);
+    const message = messageOf("SBX4009", { epochs: `${epochs} of ${plan.simulation.epochs} epoch${plan.simulation.epochs === 1 ? "" : "s"}`, where: `${options.out}/ holds them; summary.json says "interrupted"` });
+    term.err(`\nsbx: ${term.color.yellow("warning[SBX4009]")}: ${message}\n`);
     process.exit(EXIT_INTERRUPTED);
   };
   if (writer) {
@@ -234,7 +235,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     writer?.abort();
     declared?.close();
     if (isFileSystemError(e)) return reportFileError(e, options.out ?? "", term);
-    term.err(`sbx: ${term.color.red("error[SBX4003]")}: ${diagnostic("SBX4003", { detail: internalDetail(e) }, "", { start: 0, end: 0 }).message}\n`);
+    term.err(`sbx: ${term.color.red("error[SBX4003]")}: ${messageOf("SBX4003", { detail: internalDetail(e) })}\n`);
     return EXIT.usage;
   } finally {
     process.off("SIGINT", interrupt);
@@ -265,7 +266,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     if (declared?.paths.length) term.out(`${writer ? "" : "\n"}wrote ${declared.paths.join(", ")} (the scenario's outputs)\n`);
   }
   if (reportProblem !== null) {
-    term.err(`sbx: ${term.color.red("error[SBX4050]")}: ${diagnostic("SBX4050", { detail: reportProblem }, "", { start: 0, end: 0 }).message}\n`);
+    term.err(`sbx: ${term.color.red("error[SBX4050]")}: ${messageOf("SBX4050", { detail: reportProblem })}\n`);
     return EXIT.usage;
   }
   if (llmExit !== EXIT.ok) return llmExit;
@@ -281,8 +282,7 @@ export function internalDetail(e: unknown): string {
 /** SBX5009: a file or folder sbx could not write, with the OS's reason (exit 2). */
 export function reportFileError(e: unknown, fallbackPath: string, term: Terminal): number {
   const error = isFileError(e) ? e : fileError(fallbackPath, e);
-  const d = diagnostic("SBX5009", { path: shownPath(error.path), reason: error.reason }, error.path, { start: 0, end: 0 });
-  term.err(`sbx: ${term.color.red("error[SBX5009]")}: ${d.message}\n`);
+  term.err(`sbx: ${term.color.red("error[SBX5009]")}: ${messageOf("SBX5009", { path: shownPath(error.path), reason: error.reason })}\n`);
   return EXIT.usage;
 }
 

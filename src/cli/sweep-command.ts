@@ -12,7 +12,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
-import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { hasErrors, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { planHash } from "../plan/hash.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
@@ -116,8 +116,8 @@ export function prepareSweep(file: string, options: Pick<SweepCommandOptions, "s
   const { overrides, problems } = parseOverrides(options.set);
   const usage = [
     ...missingFiles([path]),
-    ...problems.map((p) => diagnostic("SBX5003", { override: p, detail: "expected path=value" }, "<--set>", { start: 0, end: 0 })),
-    ...("problem" in jobs ? [diagnostic("SBX5002", { detail: jobs.problem }, "<--jobs>", { start: 0, end: 0 })] : []),
+    ...problems.map((p) => unplacedDiagnostic("SBX5003", { override: p, detail: "expected path=value" })),
+    ...("problem" in jobs ? [unplacedDiagnostic("SBX5002", { detail: jobs.problem })] : []),
   ];
   if (usage.length || !("jobs" in jobs)) {
     term.err(renderDiagnostics(usage, () => undefined, term));
@@ -269,7 +269,7 @@ function renderCells(sweep: SweepOutline, layout: SweepLayout, cells: readonly C
 function unique(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => {
-    const key = `${d.file}\u0000${d.span.start}\u0000${d.code}\u0000${d.message}`;
+    const key = `${d.file ?? ""}\u0000${d.span?.start ?? -1}\u0000${d.code}\u0000${d.message}`;
     return !seen.has(key) && (seen.add(key), true);
   });
 }

@@ -3,8 +3,8 @@
  * src/criteria/format.ts), and the criteria over seeds that one run leaves
  * to `sbx check`.
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { evaluateCriteria, type RunOutcome, type Verdict } from "../criteria/evaluate.ts";
-import { diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Criterion, Plan } from "../plan/schema.ts";
 import { displayPath } from "./render-diagnostics.ts";
 import { formatSeeds, verdictDetail } from "../criteria/format.ts";
@@ -38,7 +38,7 @@ export function overSeedsNotes(plan: Plan, overSeeds: readonly Criterion[], term
     .map((k) => {
       const at = plan.provenance.criteria[k.id];
       const where = at ? `${displayPath(at.file)}:${at.line}:${at.column}: ` : "sbx: ";
-      return `${where}${term.color.cyan("note[SBX4008]")}: ${diagnostic("SBX4008", { label: k.label, seeds }, "", { start: 0, end: 0 }).message}\n`;
+      return `${where}${term.color.cyan("note[SBX4008]")}: ${messageOf("SBX4008", { label: k.label, seeds })}\n`;
     })
     .join("");
 }

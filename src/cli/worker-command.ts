@@ -11,8 +11,8 @@
  * and exits 0; a second one exits at once, and the queue hands the
  * unfinished jobs to other workers. Exit 2 when the queue cannot be reached.
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { availableParallelism } from "node:os";
-import { diagnostic } from "../diagnostics/diagnostic.ts";
 import type { ExecutorJob, ExecutorResult, RunExecutor, WorkerEvent } from "../distributed/worker.ts";
 import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -96,7 +96,7 @@ export async function workerCommand(options: WorkerCommandOptions, term: Termina
     await (await QueueClient.connect(target)).close();
   } catch (e) {
     if (e instanceof QueueUnreachable) {
-      term.err(`sbx: ${term.color.red("error[SBX5051]")}: ${diagnostic("SBX5051", { url: target.shown, reason: e.reason }, "", { start: 0, end: 0 }).message}\n`);
+      term.err(`sbx: ${term.color.red("error[SBX5051]")}: ${messageOf("SBX5051", { url: target.shown, reason: e.reason })}\n`);
       return EXIT.usage;
     }
     throw e;

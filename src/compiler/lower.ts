@@ -8,7 +8,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
-import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest, diagnostic, fileDiagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { observedKey } from "../metrics/registry.ts";
 import { LLM, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { PERSONA } from "../mechanisms/personas/language.ts";
@@ -209,8 +209,10 @@ function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, 
       const b = (at as WrittenBlock & { readonly source: CBlock }).source;
       const a = attr === undefined ? undefined : b.model.attrs.get(attr);
       const file = a?.file ?? b.model.file;
-      const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span ?? { start: 0, end: 0 };
-      ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
+      const span = a?.expr.span ?? (b.model.node?.name ?? b.model.node?.type)?.span;
+      // A block no file writes (a default) is reported at its file, at no position.
+      if (!span) ctx.diagnostics.push(fileDiagnostic(code, params, file));
+      else ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
     },
   });
   for (const m of MECHANISMS) {
@@ -401,7 +403,8 @@ function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[])
     if (a.kind !== "llm" || a.params.provider === "ollama" || table[a.params.model] || warned.has(a.params.model)) continue;
     warned.add(a.params.model);
     const node = scenario.model.node;
-    ctx.diagnostics.push(diagnostic("SBX3010", { model: a.params.model }, scenario.model.file, node?.name?.span ?? node?.type.span ?? { start: 0, end: 0 }));
+    const span = node?.name?.span ?? node?.type.span;
+    ctx.diagnostics.push(span ? diagnostic("SBX3010", { model: a.params.model }, scenario.model.file, span) : fileDiagnostic("SBX3010", { model: a.params.model }, scenario.model.file));
   }
   return lowered;
 }

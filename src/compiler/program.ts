@@ -5,7 +5,7 @@
  */
 import type * as A from "../../language/ast.ts";
 import { parse, type ParseResult } from "../../language/syntax.ts";
-import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest, diagnostic, fileDiagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { DECLARATIONS } from "../registry/blocks.ts";
 import type { BlockSpec } from "../registry/types.ts";
 import { dirname, joinPath, normalizePath, type SourceHost } from "./host.ts";
@@ -125,7 +125,7 @@ export function loadProgram(host: SourceHost, entries: readonly string[]): Progr
   const prelude = load(preludePath);
   for (const entry of entries) {
     if (!load(normalizePath(entry))) {
-      diagnostics.push(diagnostic("SBX5001", { path: entry, reason: "no such file" }, entry, { start: 0, end: 0 }));
+      diagnostics.push(fileDiagnostic("SBX5001", { path: entry, reason: "no such file" }, entry));
     }
   }
   return { host, modules, entries: entries.map(normalizePath), prelude, diagnostics };

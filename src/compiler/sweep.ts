@@ -5,7 +5,7 @@
  */
 import seedrandom from "seedrandom";
 import type * as A from "../../language/ast.ts";
-import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fileDiagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { deriveSeed } from "../plan/seeds.ts";
@@ -79,7 +79,7 @@ export function compileSweep(host: SourceHost, file: string, sweepName?: string,
   if (!decl) {
     const names = available.join(", ") || "none";
     const detail = sweepName === undefined ? `the file declares ${sweeps.length ? `several sweeps (${names}); choose one with --sweep` : "no sweep"}` : `no sweep '${sweepName}' in the file (declared: ${names})`;
-    diagnostics.push(diagnostic("SBX5002", { detail }, module.path, { start: 0, end: 0 }));
+    diagnostics.push(fileDiagnostic("SBX5002", { detail }, module.path));
     return done(null);
   }
   return done(sweepOf(compilation, module, decl, options, diagnostics));

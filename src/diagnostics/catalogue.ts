@@ -406,7 +406,6 @@ export const CATALOGUE = {
   SBX5012: entry<{ at: string; problem: string }>("error", "invalid plan",
     "A plan given to `sbx run` must be one `sbx compile --out` wrote: a JSON document that meets the plan schema (`sbx schema` prints it).",
     (p) => `invalid plan: ${p.at}: ${p.problem}`),
-
   // ---- queued sweeps (docs/distributed.md) -------------------------------------------
   SBX5050: entry<{ detail: string }>("error", "invalid queue address",
     "`--queue` takes `redis://[user:password@]host:port/db`, or `rediss://…` for TLS. The password is best given in SBX_REDIS_PASSWORD or in a file named by SBX_REDIS_PASSWORD_FILE, where `ps` cannot show it.",
@@ -429,6 +428,11 @@ export const CATALOGUE = {
   SBX5056: entry<{ name: string; active: number }>("error", "queued sweep busy",
     "`--restart` removes a queued sweep's jobs and results, which cannot be done while workers hold some of its jobs.",
     (p) => `cannot replace '${p.name}' yet: ${p.active} of its jobs ${p.active === 1 ? "is" : "are"} being run; wait for ${p.active === 1 ? "it" : "them"}, or stop the workers running ${p.active === 1 ? "it" : "them"}`),
+
+  // ---- plans from outside the compiler -----------------------------------------------
+  SBX5070: entry<{ problem: string }>("error", "plan cannot run",
+    "The plan meets its schema but asks for what the engine cannot do: two agents with one id, an observed metric that is not an epoch series, a network edge or town path naming nothing, LLM agents outside `mode = \"async\"`. The compiler never writes such a plan; one written by hand or by another tool is refused before anything runs.",
+    (p) => `the plan cannot run: ${p.problem}`),
 } as const;
 
 export type Code = keyof typeof CATALOGUE;
@@ -436,4 +440,9 @@ export type ParamsOf<C extends Code> = Parameters<(typeof CATALOGUE)[C]["message
 
 export function isCode(text: string): text is Code {
   return Object.hasOwn(CATALOGUE, text);
+}
+
+/** A code's message, formatted from its parameters: for text that names no place (a report line, an error's message). */
+export function messageOf<C extends Code>(code: C, params: ParamsOf<C>): string {
+  return (CATALOGUE[code].message as (p: ParamsOf<C>) => string)(params);
 }

@@ -15,10 +15,10 @@
  * A job queued by another sbx release, or in another plan format, is refused
  * with the reason rather than run: it could give different numbers.
  */
+import { messageOf } from "../diagnostics/catalogue.ts";
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { diagnostic } from "../diagnostics/diagnostic.ts";
 import type { ModelClient, Provider } from "../llm/types.ts";
 import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -119,7 +119,7 @@ export async function startWorker<P>(options: WorkerOptions<P>): Promise<Running
     if (!isRunJobData(data)) throw new UnrecoverableError("the job is not an sbx run job");
     const why = refusal(data);
     if (why) {
-      const message = diagnostic("SBX5053", { refuser: `worker ${name}`, reason: why }, "", { start: 0, end: 0 }).message;
+      const message = messageOf("SBX5053", { refuser: `worker ${name}`, reason: why });
       const failure: RecordedFailure = { kind: "refused", message, deterministic: true, worker: name };
       const record = redis.pipeline();
       for (const seed of data.seeds) record.hset(sweepKeys(data.sweep).failures, runKey(data.cell, seed), JSON.stringify(failure));

@@ -2,6 +2,7 @@
  * What the engine needs of a plan beyond its schema: problems a plan written
  * by hand (or by another tool) can have that the compiler never produces.
  */
+import { fileDiagnostic, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { metricDef } from "../metrics/registry.ts";
 import { semanticsFor } from "../kernel/semantics.ts";
 import type { Plan } from "../plan/schema.ts";
@@ -36,7 +37,15 @@ export function planProblems(plan: Plan): string[] {
   return problems;
 }
 
-/** A plan the engine cannot run. */
+/**
+ * The plan's problems as diagnostics (SBX5070), about `file` when it came
+ * from one: how a plan from outside the compiler is refused before it runs.
+ */
+export function planDiagnostics(plan: Plan, file?: string): Diagnostic[] {
+  return planProblems(plan).map((problem) => (file === undefined ? unplacedDiagnostic("SBX5070", { problem }) : fileDiagnostic("SBX5070", { problem }, file)));
+}
+
+/** A plan the engine cannot run: thrown only when a caller skipped the check, which is a bug in sbx. */
 export class InvalidPlanError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.join("; "));

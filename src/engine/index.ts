@@ -9,7 +9,7 @@ import type { RunResult } from "../kernel/records.ts";
 import { InvalidPlanError, planProblems } from "./check.ts";
 import { Scheduler, type RunOptions } from "./scheduler.ts";
 
-export { InvalidPlanError, planProblems } from "./check.ts";
+export { InvalidPlanError, planDiagnostics, planProblems } from "./check.ts";
 
 export type { AgentRecord, EpochRecord, InteractionRecord, RunResult } from "../kernel/records.ts";
 export type { SimEvent, EventType as SimEventType } from "../kernel/events.ts";

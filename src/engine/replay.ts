@@ -13,6 +13,7 @@ import { MECHANISMS } from "../mechanisms/index.ts";
 import { planHash } from "../plan/hash.ts";
 import { Plan } from "../plan/schema.ts";
 import type { EventOf } from "../kernel/events.ts";
+import { planProblems } from "./check.ts";
 import { computeEpochMetrics, selectionResolver } from "./epoch-metrics.ts";
 import { agentRecord } from "./scheduler.ts";
 
@@ -36,12 +37,16 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
   const interactions: InteractionRecord[] = [];
   let completed = false;
 
+  let index = 0;
   for (const e of events) {
+    index++;
     if (e.type === "run_started") {
       if (e.format !== EVENT_FORMAT) throw new ReplayError(`not an sbx event log (format ${String(e.format)})`);
       const parsed = Plan.safeParse(e.plan);
       if (!parsed.success) throw new ReplayError(`the header's plan is not a valid plan: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
       if (planHash(parsed.data) !== e.planHash) throw new ReplayError("the header's plan does not match its planHash");
+      const problems = planProblems(parsed.data);
+      if (problems.length) throw new ReplayError(`the header's plan cannot run: ${problems.join("; ")}`);
       header = e;
       w = new World(parsed.data, MECHANISMS, { replaying: true });
       verifiers = w.hooks("verify");
@@ -51,23 +56,26 @@ export function reconstruct(events: Iterable<SimEvent>): Reconstruction {
     if (!w || !selections) throw new ReplayError("event log does not start with run_started");
     if ("epoch" in e && typeof e.epoch === "number") w.epoch = e.epoch;
     if ("step" in e && typeof e.step === "number") w.step = e.step;
-    for (const verify of verifiers) {
-      const mismatch = verify(e);
-      if (mismatch) throw new ReplayError(mismatch);
-    }
-    if (e.type === "epoch_completed") {
-      const { metrics, observed } = computeEpochMetrics(w, selections);
-      checkSame(e.epoch, "metrics", metrics, e.metrics);
-      checkSame(e.epoch, "observed", observed, e.observed);
-      epochs.push({ epoch: e.epoch, metrics, observed, agents: w.population.slots.map(agentRecord) });
-    }
-    if (e.type === "interaction_completed") interactions.push(e.interaction);
-    if (e.type === "run_completed") completed = true;
+    // Events are read as they were logged, unchecked: one that lacks what its reducers read (a tampered or
+    // hand-written log) breaks the fold, and is the log's fault, not sbx's, since every log a run writes replays.
     try {
+      for (const verify of verifiers) {
+        const mismatch = verify(e);
+        if (mismatch) throw new ReplayError(mismatch);
+      }
+      if (e.type === "epoch_completed") {
+        const { metrics, observed } = computeEpochMetrics(w, selections);
+        checkSame(e.epoch, "metrics", metrics, e.metrics);
+        checkSame(e.epoch, "observed", observed, e.observed);
+        epochs.push({ epoch: e.epoch, metrics, observed, agents: w.population.slots.map(agentRecord) });
+      }
+      if (e.type === "interaction_completed") interactions.push(e.interaction);
+      if (e.type === "run_completed") completed = true;
       w.emit(e);
     } catch (err) {
+      if (err instanceof ReplayError) throw err;
       if (err instanceof ReplayMismatch) throw new ReplayError(err.message);
-      throw err;
+      throw new ReplayError(`event ${index} (${e.type}) is malformed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (!w || !header) throw new ReplayError("event log does not start with run_started");

@@ -11,7 +11,7 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Span } from "../text/span.ts";
 import { KEYWORD_WORDS } from "../../language/tokens.ts";
-import { closest, diagnostic, hasErrors, replaceWith, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { closest, diagnostic, fileDiagnostic, hasErrors, replaceWith, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Profile } from "../plan/schema.ts";
 import { GOVERNANCE, LLM_AGENT, NETWORK, POPULATION } from "../registry/blocks.ts";
 import type { AttrSpec, PlainValue } from "../registry/types.ts";
@@ -104,7 +104,6 @@ function placedComments(blocks: readonly OutBlock[], settings: readonly Setting[
   return out;
 }
 
-const ZERO: Span = { start: 0, end: 0 };
 
 function warnInert(ctx: Ctx, label: string, e: Entry, what: string): void {
   ctx.diagnostics.push(diagnostic("SBX5005", { key: label, what }, ctx.file, e.keySpan));
@@ -309,15 +308,15 @@ export function importYaml(text: string, fileName: string, options: ImportOption
   const diagnostics: Diagnostic[] = [];
   if (!parsed.doc) {
     for (const err of parsed.errors) diagnostics.push(diagnostic("SBX5006", { detail: err.message }, fileName, err.span));
-    if (!parsed.errors.length) diagnostics.push(diagnostic("SBX5006", { detail: "the file holds no document; expected a mapping of scenario keys" }, fileName, ZERO));
+    if (!parsed.errors.length) diagnostics.push(fileDiagnostic("SBX5006", { detail: "the file holds no document; expected a mapping of scenario keys" }, fileName));
     return { sbx: null, diagnostics: sortDiagnostics(diagnostics), sourceMap: [] };
   }
   const doc = parsed.doc;
   const root = doc.contents as Node | null;
   if (!root || !isMap(root)) {
-    const span = root?.range ? { start: root.range[0], end: root.range[1] } : ZERO;
     const found = root ? describeYaml(root) : "nothing";
-    diagnostics.push(diagnostic("SBX5006", { detail: `expected a mapping of scenario keys at the top level, found ${found}` }, fileName, span));
+    const params = { detail: `expected a mapping of scenario keys at the top level, found ${found}` };
+    diagnostics.push(root?.range ? diagnostic("SBX5006", params, fileName, { start: root.range[0], end: root.range[1] }) : fileDiagnostic("SBX5006", params, fileName));
     return { sbx: null, diagnostics: sortDiagnostics(diagnostics), sourceMap: [] };
   }
   const lines = new LineIndex(text);
@@ -493,9 +492,8 @@ function convertAgents(ctx: Ctx, e: Entry | undefined): OutBlock | null {
   }
   if (!groups.length) {
     if (!ctx.diagnostics.some((d) => d.severity === "error")) {
-      ctx.diagnostics.push(
-        diagnostic("SBX3005", { context: "the scenario", what: "at least one agent: add an `agents:` list, e.g. `- type: honest` with `count: 3`" }, ctx.file, e ? e.keySpan : ZERO),
-      );
+      const params = { context: "the scenario", what: "at least one agent: add an `agents:` list, e.g. `- type: honest` with `count: 3`" };
+      ctx.diagnostics.push(e ? diagnostic("SBX3005", params, ctx.file, e.keySpan) : fileDiagnostic("SBX3005", params, ctx.file));
     }
     return null;
   }

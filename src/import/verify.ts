@@ -8,7 +8,7 @@
 import type { Span } from "../text/span.ts";
 import { compile } from "../compiler/index.ts";
 import { memoryHost, type SourceHost } from "../compiler/host.ts";
-import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fileDiagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Plan } from "../plan/schema.ts";
 import { importYaml, type ImportOptions, type ImportResult } from "./convert.ts";
 import type { SourceMapEntry } from "./emit.ts";
@@ -38,22 +38,27 @@ export function importAndVerify(text: string, yamlFile: string, host: SourceHost
   let failed = false;
   for (const d of result.diagnostics) {
     if (d.severity === "info") continue;
-    const span = d.file === outPath ? yamlSpanOf(d, sbx, imported.sourceMap) : { start: 0, end: 0 };
+    // Where the output's problem came from in the YAML; with no mapped key, the YAML file as a whole.
+    const span = d.file === outPath && d.span ? yamlSpanOf(d, d.span, sbx, imported.sourceMap) : undefined;
     if (d.severity === "error") {
       failed = true;
-      diagnostics.push(diagnostic("SBX4003", { detail: `sbx import wrote .sbx that does not compile (${d.code}: ${d.message})` }, yamlFile, span));
-    } else diagnostics.push({ ...d, file: yamlFile, span, related: [], fixes: [] });
+      const params = { detail: `sbx import wrote .sbx that does not compile (${d.code}: ${d.message})` };
+      diagnostics.push(span ? diagnostic("SBX4003", params, yamlFile, span) : fileDiagnostic("SBX4003", params, yamlFile));
+    } else {
+      const { code, severity, message } = d;
+      diagnostics.push(span ? { code, severity, message, file: yamlFile, span, related: [], fixes: [] } : { code, severity, message, file: yamlFile, related: [], fixes: [] });
+    }
   }
   const plan = result.scenarios[0]?.plan ?? null;
   if (!failed && !plan) {
     failed = true;
-    diagnostics.push(diagnostic("SBX4003", { detail: "sbx import wrote .sbx that compiles to no plan" }, yamlFile, { start: 0, end: 0 }));
+    diagnostics.push(fileDiagnostic("SBX4003", { detail: "sbx import wrote .sbx that compiles to no plan" }, yamlFile));
   }
   return { sbx: failed ? null : sbx, diagnostics: sortDiagnostics(diagnostics), sourceMap: imported.sourceMap, plan: failed ? null : plan };
 }
 
-/** The YAML range the output at `d.span` came from: the innermost mapped range holding it. */
-function yamlSpanOf(d: Diagnostic, sbx: string, map: readonly SourceMapEntry[]): Span {
+/** The YAML range the output at `at` came from: the innermost mapped range holding it, if any. */
+function yamlSpanOf(d: Diagnostic, at: Span, sbx: string, map: readonly SourceMapEntry[]): Span | undefined {
   // A model without a price is reported at the scenario's name; the YAML key that names the model is the better place.
   const model = d.code === "SBX3010" ? /'(.*)'/.exec(d.message)?.[1] : undefined;
   if (model !== undefined) {
@@ -62,9 +67,9 @@ function yamlSpanOf(d: Diagnostic, sbx: string, map: readonly SourceMapEntry[]):
   }
   let best: SourceMapEntry | null = null;
   for (const m of map) {
-    if (m.out.start <= d.span.start && d.span.start < Math.max(m.out.end, m.out.start + 1)) {
+    if (m.out.start <= at.start && at.start < Math.max(m.out.end, m.out.start + 1)) {
       if (!best || m.out.end - m.out.start < best.out.end - best.out.start) best = m;
     }
   }
-  return best ? best.yaml : { start: 0, end: 0 };
+  return best?.yaml;
 }

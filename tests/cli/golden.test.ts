@@ -7,6 +7,7 @@
  * Also tests/golden/runtime/<case>/plan.json: a plan the compiler would never
  * produce, whose run must fail as an internal error (SBX4003), never a crash.
  */
+import { messageOf } from "../../src/diagnostics/catalogue.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
@@ -46,7 +47,7 @@ describe("runtime golden cases", () => {
   for (const folder of caseFolders(join(ROOT, "tests/golden/runtime"))) {
     it(folder.split("/").pop()!, () => {
       const reply = executeRun(JSON.parse(readFileSync(join(folder, "plan.json"), "utf8")));
-      const text = reply.ok ? "the run succeeded\n" : `error[SBX4003]: ${diagnostic("SBX4003", { detail: reply.failure.message }, "", { start: 0, end: 0 }).message}\n`;
+      const text = reply.ok ? "the run succeeded\n" : `error[SBX4003]: ${messageOf("SBX4003", { detail: reply.failure.message })}\n`;
       expectGolden(join(folder, "expected.txt"), text);
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPlan, runPlanAsync, runWithEvents, toJsonl, UnsupportedAgentError, type InteractionRecord, type Policy, type TurnView } from "../../src/engine/index.ts";
+import { InvalidPlanError, planProblems, runPlan, runPlanAsync, runWithEvents, toJsonl, UnsupportedAgentError, type InteractionRecord, type Policy, type TurnView } from "../../src/engine/index.ts";
 import type { Agent, Plan } from "../../src/plan/schema.ts";
 import { testPlan } from "../support/reference-plans.ts";
 
@@ -88,8 +88,13 @@ describe("orchestration", () => {
         costTracking: true,
       },
     } as Agent;
-    expect(() => runPlan({ ...plan, agents: [...plan.agents, llm] })).toThrow(UnsupportedAgentError);
-    expect(() => runPlan({ ...plan, agents: [...plan.agents, llm] })).toThrow(/LLM agent/);
+    // LLM agents run only in async mode (as the compiler lowers them); runPlan, which cannot await a model, says so.
+    const async = { ...plan, simulation: { ...plan.simulation, mode: "async" as const }, agents: [...plan.agents, llm] };
+    expect(() => runPlan(async)).toThrow(UnsupportedAgentError);
+    expect(() => runPlan(async)).toThrow(/LLM agent/);
+    // In sync mode the plan itself cannot run: a plan problem (SBX5070 at the CLI), found before any agent is built.
+    expect(planProblems({ ...plan, agents: [...plan.agents, llm] })).toEqual(['LLM agents decide asynchronously: they need simulation.mode "async"']);
+    expect(() => runPlan({ ...plan, agents: [...plan.agents, llm] })).toThrow(InvalidPlanError);
   });
 
   it("async mode decides before executing: different trajectory, still deterministic", () => {

@@ -105,7 +105,7 @@ describe("governance", () => {
     expect(r.plan?.governance.transactionTax.rate).toBe(0.1);
     expect(r.plan?.governance.reputationDecay.rate).toBe(0.9);
     expect(codes(r)).toEqual(["SBX5005"]);
-    expect(at(yaml, r.diagnostics[0]!.span.start)).toBe("5:3");
+    expect(at(yaml, r.diagnostics[0]!.span!.start)).toBe("5:3");
   });
 
   it("writes a switched-off lever only to keep values that differ from the defaults", () => {
@@ -134,14 +134,14 @@ describe("governance", () => {
     const yaml = `${AGENTS}governance:\n  audit_probability: 1.5\n  freeze_threshold_violations: 0\n  staking_enabled: "yes"\n  freeze_duration_epochs: 2.5\n`;
     const r = run(yaml);
     expect(r.sbx).toBeNull();
-    expect(r.diagnostics.map((d) => `${d.code}@${at(yaml, d.span.start)}`)).toEqual(["SBX3001@5:22", "SBX3001@6:32", "SBX2101@7:20", "SBX2103@8:27"]);
+    expect(r.diagnostics.map((d) => `${d.code}@${at(yaml, d.span!.start)}`)).toEqual(["SBX3001@5:22", "SBX3001@6:32", "SBX2101@7:20", "SBX2103@8:27"]);
   });
 
   it("moves the compiler's advice to the YAML key it is about", () => {
     const yaml = `${AGENTS}governance:\n  reputation_decay_rate: 0.5\n`;
     const r = run(yaml);
     expect(codes(r)).toEqual(["SBX3002"]);
-    expect(at(yaml, r.diagnostics[0]!.span.start)).toBe("5:3");
+    expect(at(yaml, r.diagnostics[0]!.span!.start)).toBe("5:3");
     expect(r.sbx).not.toBeNull();
   });
 });
@@ -175,7 +175,7 @@ describe("network", () => {
     const yaml = `${AGENTS}network:\n  topology: ring\n  params:\n    k: 4\n`;
     const r = run(yaml);
     expect(codes(r)).toEqual(["SBX3006"]);
-    expect(at(yaml, r.diagnostics[0]!.span.start)).toBe("7:5");
+    expect(at(yaml, r.diagnostics[0]!.span!.start)).toBe("7:5");
   });
 });
 
@@ -259,7 +259,7 @@ describe("YAML as the sandbox read it", () => {
     const yaml = `scenario: x\n${AGENTS}    nmae: a\ngovernance:\n  random_audit_rate: 0.2\n  audit_probabilty: 0.3\nnetwork:\n  params: {kk: 2}\nsuccess_criteria: {max_toxicty: 1}\n`;
     const r = importYaml(yaml, "x.yaml");
     expect(r.sbx).toBeNull();
-    expect(r.diagnostics.map((d) => `${at(yaml, d.span.start)} ${d.message}`)).toEqual([
+    expect(r.diagnostics.map((d) => `${at(yaml, d.span!.start)} ${d.message}`)).toEqual([
       "1:1 'scenario' is not a key of the sandbox's scenario schema (did you mean 'scenario_id'?)",
       "5:5 'agents[0].nmae' is not a key of the sandbox's scenario schema",
       "7:3 'governance.random_audit_rate' is not a key of the sandbox's scenario schema",

@@ -126,7 +126,7 @@ describe("the importer reads its keys from the registry", () => {
       // The same finding, in the same words after the setting's name; only the name is the YAML's.
       const tail = (m: string) => m.slice(m.indexOf(" must "));
       expect(imported.map((d) => `${d.code}${tail(d.message)}`), k.yaml).toEqual(compiled.errors.map((e) => `${e.slice(0, 7)}${tail(e)}`));
-      expect(yaml.slice(imported[0]!.span.start, imported[0]!.span.end), k.yaml).toBe(String(v));
+      expect(yaml.slice(imported[0]!.span!.start, imported[0]!.span!.end), k.yaml).toBe(String(v));
     }
   });
 

@@ -49,7 +49,7 @@ function expectedDiagnostics(path: string, text: string) {
   const lines = new LineIndex(text);
   return result.diagnostics
     .filter((d) => d.file === path)
-    .map((d) => ({ code: d.code, severity: SEVERITY[d.severity], message: d.message, range: { start: lines.position(d.span.start), end: lines.position(d.span.end) } }));
+    .map((d) => ({ code: d.code, severity: SEVERITY[d.severity], message: d.message, range: { start: lines.position(d.span!.start), end: lines.position(d.span!.end) } }));
 }
 
 const simplify = (ds: readonly LspDiagnostic[]) => ds.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range }));

@@ -19,15 +19,22 @@ export function compileText(text: string, files: Record<string, string> = {}): C
   return compile(host, ["/virtual/input.sbx"]);
 }
 
+const shown = (file: string, base: string): string => (file.startsWith("<") ? file : relative(base, file).replace(/\\/g, "/"));
+
 /** TypeScript-baseline style: one line per diagnostic, then the source line with squiggles. */
 export function renderForGolden(diagnostics: readonly Diagnostic[], source: (file: string) => string | undefined, base: string): string {
   const out: string[] = [];
   for (const d of diagnostics) {
+    const word = `${d.severity === "info" ? "note" : d.severity}[${d.code}]: ${d.message}`;
+    // As the CLI prints them: `sbx:` for no file, the file alone for no position in it.
+    if (d.file === undefined || !d.span) {
+      out.push(`${d.file === undefined ? "sbx" : shown(d.file, base)}: ${word}`);
+      continue;
+    }
     const text = source(d.file) ?? "";
     const index = new LineIndex(text);
     const { line, column } = index.lineColumn(d.span.start);
-    const file = d.file.startsWith("<") ? d.file : relative(base, d.file).replace(/\\/g, "/");
-    out.push(`${file}:${line}:${column}: ${d.severity === "info" ? "note" : d.severity}[${d.code}]: ${d.message}`);
+    out.push(`${shown(d.file, base)}:${line}:${column}: ${word}`);
     if (text && !d.file.includes("/stdlib/")) {
       const start = index.position(d.span.start);
       const end = index.position(Math.max(d.span.start, d.span.end));

@@ -110,8 +110,9 @@ export function frontEnd(text: string, siblings: Readonly<Record<string, string>
   const all = [...result.diagnostics, ...sweepDiagnostics(result)];
   const problems: string[] = [];
   for (const d of all) {
-    const file = result.program.modules.get(d.file)?.text ?? (d.file.startsWith("<") ? null : siblings[d.file] ?? null);
     if (!isCode(d.code)) problems.push(`unknown code ${d.code}`);
+    if (!d.span) continue;
+    const file = result.program.modules.get(d.file)?.text ?? (d.file.startsWith("<") ? null : siblings[d.file] ?? null);
     if (d.span.start < 0 || d.span.end < d.span.start) problems.push(`${d.code}: bad span ${d.span.start}..${d.span.end}`);
     if (file !== null && d.span.end > file.length) problems.push(`${d.code}: span ${d.span.start}..${d.span.end} past the end of ${d.file} (${file.length})`);
   }

@@ -76,6 +76,8 @@ export const llmAgents = mechanism({
     { under: "scenario", block: LLM },
     { under: "declarations", block: PRICES },
   ],
+  // The scheduler awaits model calls only in run_async's loop.
+  problems: (plan) => (plan.simulation.mode !== "async" && plan.agents.some((a) => a.kind === "llm") ? ['LLM agents decide asynchronously: they need simulation.mode "async"'] : []),
   agents: {
     llm: {
       params: LlmParams,

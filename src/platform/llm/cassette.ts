@@ -11,7 +11,7 @@
  * line passes through the key scrubber.
  */
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../files.ts";
+import { osReason, writeFileAtomic } from "../files.ts";
 import type { Scrubber } from "../../llm/scrub.ts";
 import type { ModelClient } from "../../llm/types.ts";
 import { CassetteError, parseCassette, requestHash, type Cassette, type CassetteEntry, type CassetteHeader } from "../../llm/cassette.ts";
@@ -70,7 +70,7 @@ export function readCassette(path: string): Cassette {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new CassetteError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CassetteError(`cannot read ${path}: ${osReason(e)}`);
   }
   return parseCassette(text, path);
 }

@@ -1,5 +1,5 @@
 /** Which providers a plan calls, and which API keys a live run of it needs. */
-import { diagnostic } from "../../diagnostics/diagnostic.ts";
+import { messageOf } from "../../diagnostics/catalogue.ts";
 import type { Plan } from "../../plan/schema.ts";
 import type { Provider } from "../../llm/types.ts";
 
@@ -33,5 +33,5 @@ export function missingKeys(plan: Plan, env: Readonly<Record<string, string | un
 }
 
 export function missingKeyMessage(m: MissingKey): string {
-  return diagnostic("SBX4004", { provider: m.provider, variable: m.variable }, "", { start: 0, end: 0 }).message;
+  return messageOf("SBX4004", { provider: m.provider, variable: m.variable });
 }

@@ -6,6 +6,8 @@
 export interface SourceHost {
   /** The file's text, or undefined if it does not exist. Paths are absolute and use `/`. */
   readFile(path: string): string | undefined;
+  /** Why `readFile` gave nothing for this path, in the system's words ("permission denied"); undefined: it does not exist. */
+  unreadable?(path: string): string | undefined;
   /** Absolute path of the standard library folder (`stdlib/`). */
   readonly stdlibDir: string;
 }
@@ -15,6 +17,7 @@ export function memoryHost(files: Record<string, string>, stdlibDir: string, fal
   return {
     stdlibDir,
     readFile: (path) => files[path] ?? fallback?.readFile(path),
+    unreadable: (path) => (files[path] === undefined ? fallback?.unreadable?.(path) : undefined),
   };
 }
 

@@ -125,7 +125,7 @@ export function loadProgram(host: SourceHost, entries: readonly string[]): Progr
   const prelude = load(preludePath);
   for (const entry of entries) {
     if (!load(normalizePath(entry))) {
-      diagnostics.push(fileDiagnostic("SBX5001", { path: entry, reason: "no such file" }, entry));
+      diagnostics.push(fileDiagnostic("SBX5001", { path: entry, reason: host.unreadable?.(normalizePath(entry)) ?? "no such file" }, entry));
     }
   }
   return { host, modules, entries: entries.map(normalizePath), prelude, diagnostics };

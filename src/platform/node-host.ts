@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SourceHost } from "../compiler/host.ts";
+import { osReason } from "./files.ts";
 
 /** The package root, found by walking up from this module (the bundle lives in dist/, sources in src/). */
 export const PACKAGE_ROOT: string = (() => {
@@ -18,6 +19,7 @@ export const PACKAGE_ROOT: string = (() => {
 export const STDLIB_DIR = join(PACKAGE_ROOT, "stdlib");
 
 export function nodeHost(overlay: ReadonlyMap<string, string> = new Map()): SourceHost {
+  const reasons = new Map<string, string>();
   return {
     stdlibDir: STDLIB_DIR,
     readFile(path) {
@@ -25,10 +27,13 @@ export function nodeHost(overlay: ReadonlyMap<string, string> = new Map()): Sour
       if (open !== undefined) return open;
       try {
         return readFileSync(path, "utf8");
-      } catch {
+      } catch (e) {
+        // A file that is not there is the common case, which the compiler words itself.
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") reasons.set(path, osReason(e));
         return undefined;
       }
     },
+    unreadable: (path) => reasons.get(path),
   };
 }
 

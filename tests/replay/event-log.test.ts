@@ -107,4 +107,24 @@ describe("readEventLog", () => {
     expect(why(edit((e) => (e.interaction.payoffA = (e.interaction.payoffA as number) + 1)))).toMatch(/^interaction \d+: payoffA is logged as /);
     expect(why(edit((e) => (e.interaction.tau = 5)))).toMatch(/^interaction \d+: payoffA is logged as /);
   });
+
+  it("refuses a post or vote by someone who is not an agent of the plan", () => {
+    const lines = text.split("\n");
+    const why = (log: string): string => {
+      try {
+        replay(readEventLog(log).log!.events);
+        return "replayed";
+      } catch (e) {
+        return e instanceof ReplayError ? e.message : `not a ReplayError: ${String(e)}`;
+      }
+    };
+    for (const [type, field] of [["post_created", "author"], ["vote_cast", "voter"]] as const) {
+      const at = lines.findIndex((l) => l.includes(`"type":"${type}"`));
+      expect(at, type).toBeGreaterThan(0);
+      const e = JSON.parse(lines[at]) as Record<string, unknown>;
+      e[field] = "nobody_1";
+      const log = [...lines.slice(0, at), JSON.stringify(e), ...lines.slice(at + 1)].join("\n");
+      expect(why(log)).toBe(`${type} names "nobody_1", who is not an agent of the plan`);
+    }
+  });
 });

@@ -75,6 +75,12 @@ function createFeed(w: World) {
         return true;
       },
     },
+    /** Replay only: a post or vote names an agent of the plan (a log edited by hand may not). */
+    verify(e: { type: string; author?: string; voter?: string }): string | null {
+      if (e.type !== "post_created" && e.type !== "vote_cast") return null;
+      const who = e.type === "post_created" ? e.author : e.voter;
+      return who !== undefined && w.population.byId.has(who) ? null : `${e.type} names ${JSON.stringify(who)}, who is not an agent of the plan`;
+    },
     reduce: {
       epoch_started: () => {
         tally.posts = 0;

@@ -19,6 +19,16 @@ beforeAll(() => {
   full = run.result;
 });
 
+/** How replaying a log ends: "replayed", or the ReplayError's message. */
+function why(log: string): string {
+  try {
+    replay(readEventLog(log).log!.events);
+    return "replayed";
+  } catch (e) {
+    return e instanceof ReplayError ? e.message : `not a ReplayError: ${String(e)}`;
+  }
+}
+
 describe("readEventLog", () => {
   it("reads a complete log as it is", () => {
     const read = readEventLog(text);
@@ -93,14 +103,6 @@ describe("readEventLog", () => {
       f(e);
       return [...lines.slice(0, at), JSON.stringify(e), ...lines.slice(at + 1)].join("\n");
     };
-    const why = (log: string): string => {
-      try {
-        replay(readEventLog(log).log!.events);
-        return "replayed";
-      } catch (e) {
-        return e instanceof ReplayError ? e.message : `not a ReplayError: ${String(e)}`;
-      }
-    };
     expect(why(text)).toBe("replayed");
     expect(why(edit((e) => (e.interaction.observables.taskProgress += 0.25)))).toMatch(/^interaction \d+: vHat is logged as .* but recomputes as /);
     expect(why(edit((e) => (e.interaction.p = (e.interaction.p as number) + 1e-9)))).toMatch(/^interaction \d+: p is logged as /);
@@ -110,14 +112,6 @@ describe("readEventLog", () => {
 
   it("refuses a post or vote by someone who is not an agent of the plan", () => {
     const lines = text.split("\n");
-    const why = (log: string): string => {
-      try {
-        replay(readEventLog(log).log!.events);
-        return "replayed";
-      } catch (e) {
-        return e instanceof ReplayError ? e.message : `not a ReplayError: ${String(e)}`;
-      }
-    };
     for (const [type, field] of [["post_created", "author"], ["vote_cast", "voter"]] as const) {
       const at = lines.findIndex((l) => l.includes(`"type":"${type}"`));
       expect(at, type).toBeGreaterThan(0);

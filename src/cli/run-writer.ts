@@ -16,7 +16,7 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
-import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import type { AgentRecord, EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -120,7 +120,7 @@ class EventStream {
   }
 
   push(e: SimEvent): void {
-    const line = toJsonl([e]);
+    const line = `${JSON.stringify(e)}\n`;
     if (line.length >= EVENT_BATCH_CHARS) {
       // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
       this.flush();

@@ -16,14 +16,22 @@
  * sweep ends with --out runs of 1,000 to 100,000 agents × 10 × 10 and
  * 1,000,000 agents × 1 × 10.
  *
+ * --cli runs the whole process `sbx run FILE.sbx --out DIR` on a scenario
+ * with the same population mix (written to a temporary .sbx file), as a user
+ * runs it: compile, the engine on its thread, every file, the summary. It
+ * reports the process's wall time and peak RSS (from /usr/bin/time where
+ * present). The default sweep ends with --cli runs of 1,000 and 100,000 agents
+ * × 10 × 10 and 1,000,000 agents × 1 × 10 — the figures of issue 12's goals.
+ * --quick leaves out the runs of 100,000 agents and more.
+ *
  * The "floor" is a tight loop doing only the random draws and arithmetic of
  * the same number of interactions (observables, v̂, p, both payoffs) on the
  * profile's generator; ratio_to_floor = wall_s / floor_wall_s.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderSummary, reportHtml } from "../src/cli/run-command.ts";
 import { RunWriter } from "../src/cli/run-writer.ts";
@@ -45,6 +53,8 @@ interface Config {
   profile: "swarm-0.1" | "sbx";
   /** Write what `sbx run --out` writes, and time that separately. */
   out?: boolean;
+  /** Run the whole `sbx run --out` process on an equivalent scenario. */
+  cli?: boolean;
 }
 
 const MIX: [Agent["kind"], number][] = [
@@ -255,6 +265,69 @@ async function runWithOutputs(c: Config): Promise<Record<string, unknown>> {
   }
 }
 
+/** The same population and settings as benchPlan, as a scenario a user would write. */
+export function benchScenario(c: Config): string {
+  const plan = benchPlan(c);
+  const count = (kind: string) => plan.groups.find((g) => g.name === kind)?.agentIds.length ?? 0;
+  const pay = plan.payoff;
+  return `scenario bench_${c.agents} {
+  profile = "${c.profile}"
+  seed = ${plan.simulation.seed}
+  epochs = ${c.epochs}
+  steps = ${c.steps}
+  max_actions_per_step = ${c.agents}
+  population { honest = ${count("honest")}   opportunistic = ${count("opportunistic")}   deceptive = ${count("deceptive")}   adversarial = ${count("adversarial")} }
+  payoff { s_plus = ${pay.sPlus}   s_minus = ${pay.sMinus}   harm = ${pay.h}   theta = ${pay.theta}   rho_a = ${pay.rhoA}   rho_b = ${pay.rhoB}   w_rep = ${pay.wRep} }
+  rate_limits { posts_per_epoch = 10   interactions_per_step = 5   votes_per_epoch = 50   tasks_per_epoch = 3 }
+}
+`;
+}
+
+/** The bundled CLI next to this bundle (dist/), or dist/ beside bench/ under tsx. */
+function sbxBin(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const bundled = join(here, "sbx.mjs");
+  return existsSync(bundled) ? bundled : join(here, "..", "dist", "sbx.mjs");
+}
+
+/** `sbx run FILE --out DIR` as a whole process: wall time and peak RSS. */
+function runCli(c: Config): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), "sbx-bench-cli-"));
+  try {
+    const file = join(dir, "bench.sbx");
+    writeFileSync(file, benchScenario(c));
+    const out = join(dir, "out");
+    const args = [sbxBin(), "run", file, "--out", out, "--quiet"];
+    // GNU time reports the child's peak RSS; without it, only the wall time.
+    const timed = existsSync("/usr/bin/time");
+    const t0 = performance.now();
+    const child = timed
+      ? spawnSync("/usr/bin/time", ["-f", "SBX_BENCH_RSS_KB %M", process.execPath, ...args], { encoding: "utf8", maxBuffer: 1 << 26 })
+      : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+    const wall = (performance.now() - t0) / 1000;
+    const rss = /SBX_BENCH_RSS_KB (\d+)/.exec(child.stderr ?? "");
+    if (child.status !== 0 && child.status !== 1) throw new Error(`sbx run failed (${child.status}): ${child.stderr}`);
+    const bytes = Object.fromEntries(readdirSync(out).map((f) => [f, statSync(join(out, f)).size]));
+    const agentSteps = c.agents * c.epochs * c.steps;
+    return {
+      agents: c.agents,
+      epochs: c.epochs,
+      steps: c.steps,
+      profile: c.profile,
+      cli: true,
+      agent_steps: agentSteps,
+      wall_s: round(wall),
+      us_per_agent_step: round((wall * 1e6) / agentSteps),
+      peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : null,
+      events_mb: round((bytes["events.jsonl"] ?? 0) / 2 ** 20),
+      report_written: "report.html" in bytes,
+      files: Object.keys(bytes).sort(),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
@@ -273,13 +346,15 @@ function parseArgs(argv: string[]): Config | null {
     governance: get("governance") === "full" ? "full" : "off",
     profile: get("profile") === "sbx" ? "sbx" : "swarm-0.1",
     out: argv.includes("--out"),
+    cli: argv.includes("--cli"),
   };
 }
 
 const single = parseArgs(process.argv.slice(2));
 if (single) {
-  console.log(JSON.stringify(single.out ? await runWithOutputs(single) : runOne(single)));
+  console.log(JSON.stringify(single.cli ? runCli(single) : single.out ? await runWithOutputs(single) : runOne(single)));
 } else {
+  const quick = process.argv.includes("--quick");
   const self = fileURLToPath(import.meta.url);
   // Under tsx the script is TypeScript; run children the same way this process was started.
   const loader = process.execArgv;
@@ -303,7 +378,23 @@ if (single) {
     [100000, 10, 10],
     [1000000, 1, 10],
   ] as const) {
+    if (quick && agents > 10000) continue;
     const args = [...loader, self, "--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps), "--out"];
+    const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.error(child.stderr);
+      process.exit(child.status ?? 1);
+    }
+    process.stdout.write(child.stdout);
+  }
+  // The whole `sbx run --out` process, as issue 12's goals state it.
+  for (const [agents, epochs, steps] of [
+    [1000, 10, 10],
+    [100000, 10, 10],
+    [1000000, 1, 10],
+  ] as const) {
+    if (quick && agents > 10000) continue;
+    const args = [...loader, self, "--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps), "--cli"];
     const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
     if (child.status !== 0) {
       console.error(child.stderr);

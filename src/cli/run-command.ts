@@ -196,7 +196,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     process.off("SIGTERM", interrupt);
     bar?.stop();
     void thread?.stop();
-    declared?.close();
+    declared?.interrupt();
     writer?.interrupt();
     const epochs = writer?.epochsWritten ?? 0;
     const message = messageOf("SBX4009", { epochs: `${epochs} of ${plan.simulation.epochs} epoch${plan.simulation.epochs === 1 ? "" : "s"}`, where: `${options.out}/ holds them; summary.json says "interrupted"` });
@@ -214,6 +214,10 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     } else if (writer && threadsAvailable() && !live) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
       thread = runOnThread(plan, {
+        events: (events) => {
+          writer?.eventsText(events);
+          declared?.eventsText(events);
+        },
         epoch: (events, record, intervals) => {
           writer?.eventsText(events);
           declared?.eventsText(events);

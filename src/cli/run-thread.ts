@@ -6,9 +6,13 @@
  * epoch boundary, so `summary.json` can say `interrupted` consistently with
  * the events and metrics already written.
  *
- * The worker sends one message per finished epoch (its events as JSONL, its
- * record, its freeze events) and one at the end; the main thread rebuilds
- * the RunResult from them.
+ * The worker serialises each event as it happens and sends the JSONL in
+ * batches of about EVENT_BATCH_CHARS as they fill, then one message per
+ * finished epoch (the rest of its events, its record, its freeze events) and
+ * one at the end; the main thread writes batches as they come and rebuilds
+ * the RunResult. No event object outlives its line, and neither thread holds
+ * an epoch's log: a million agents' epoch is gigabytes of text. On Ctrl-C the
+ * events file is cut back to the last finished epoch (RunWriter.interrupt).
  */
 import { existsSync } from "node:fs";
 import { parentPort, Worker, workerData } from "node:worker_threads";
@@ -17,6 +21,7 @@ import type { Plan } from "../plan/schema.ts";
 import { workerEntry } from "./pool.ts";
 
 export type ThreadMessage =
+  | { readonly type: "events"; readonly events: string }
   | { readonly type: "epoch"; readonly events: string; readonly record: EpochRecord; readonly intervals: SimEvent[] }
   | { readonly type: "done"; readonly events: string; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs"> }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
@@ -25,7 +30,11 @@ export type ThreadMessage =
 export interface RunThreadData {
   readonly sbxRunThread: {
     readonly plan: Plan;
-    /** [epochs the main thread has handled]: the worker waits on it (Atomics) to stay at most AHEAD epochs ahead. */
+    /**
+     * [epochs the main thread has handled, event batches it has written]: the
+     * worker waits on them (Atomics) to stay at most AHEAD epochs and
+     * BATCHES_AHEAD batches ahead.
+     */
     readonly handled: SharedArrayBuffer;
   };
 }
@@ -37,6 +46,12 @@ export interface RunThreadData {
  */
 const AHEAD = 2;
 
+/** Event batches (of about EVENT_BATCH_CHARS each) the engine may send before the main thread has written them. */
+const BATCHES_AHEAD = 8;
+
+/** The JSONL the worker gathers before sending it (characters). */
+const EVENT_BATCH_CHARS = 4 << 20;
+
 /** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
 export const isIntervalEvent = (e: SimEvent): boolean =>
   e.type === "agent_frozen" || e.type === "agent_unfrozen" || e.type === "perturbation_started" || e.type === "perturbation_healed";
@@ -46,26 +61,37 @@ export function serveRunThread(): void {
   const { plan, handled } = (workerData as RunThreadData).sbxRunThread;
   const counter = new Int32Array(handled);
   const port = parentPort!;
-  let events: SimEvent[] = [];
+  let events = "";
   let intervals: SimEvent[] = [];
   let sent = 0;
+  let batches = 0;
+  /** Wait (Atomics) until the main thread's counter `slot` reaches `target`. */
+  const waitFor = (slot: number, target: number): void => {
+    for (let seen = Atomics.load(counter, slot); seen < target; seen = Atomics.load(counter, slot)) Atomics.wait(counter, slot, seen);
+  };
   try {
     const result = runPlan(plan, {
       events: (e) => {
-        events.push(e);
+        events += `${JSON.stringify(e)}\n`;
         if (isIntervalEvent(e)) intervals.push(e);
+        if (events.length >= EVENT_BATCH_CHARS) {
+          port.postMessage({ type: "events", events } satisfies ThreadMessage);
+          events = "";
+          batches++;
+          waitFor(1, batches - BATCHES_AHEAD);
+        }
       },
       onEpoch: (record) => {
-        port.postMessage({ type: "epoch", events: toJsonl(events), record, intervals } satisfies ThreadMessage);
-        events = [];
+        port.postMessage({ type: "epoch", events, record, intervals } satisfies ThreadMessage);
+        events = "";
         intervals = [];
         sent++;
         // Wait until the main thread has written all but AHEAD of the epochs sent.
-        for (let seen = Atomics.load(counter, 0); seen < sent - AHEAD; seen = Atomics.load(counter, 0)) Atomics.wait(counter, 0, seen);
+        waitFor(0, sent - AHEAD);
       },
     });
     const { epochs: _epochs, ...rest } = result;
-    port.postMessage({ type: "done", events: toJsonl(events), intervals, result: rest } satisfies ThreadMessage);
+    port.postMessage({ type: "done", events, intervals, result: rest } satisfies ThreadMessage);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -80,6 +106,8 @@ export interface ThreadRun {
 }
 
 export interface ThreadHandlers {
+  /** Events of the epoch in progress, as JSONL text, in order (more follow with the epoch). Throwing stops the run. */
+  events(events: string): void;
   /** A finished epoch: its events as JSONL text, its record, its freeze events. Throwing stops the run. */
   epoch(events: string, record: EpochRecord, intervals: readonly SimEvent[]): void;
   /** Events after the last epoch (the run's end). */
@@ -93,14 +121,17 @@ export function threadsAvailable(): boolean {
 
 /** Run `plan` on a worker thread; handlers are called on this thread, epoch by epoch, in order. */
 export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
-  const handled = new SharedArrayBuffer(4);
+  const handled = new SharedArrayBuffer(8);
   const counter = new Int32Array(handled);
   const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, handled } } satisfies RunThreadData });
   const epochs: EpochRecord[] = [];
   let stopped = false;
+  let batches = 0;
   const release = (): void => {
-    Atomics.store(counter, 0, 0x7fffffff);
-    Atomics.notify(counter, 0);
+    for (const slot of [0, 1]) {
+      Atomics.store(counter, slot, 0x7fffffff);
+      Atomics.notify(counter, slot);
+    }
   };
   const result = new Promise<RunResult>((resolve, reject) => {
     const fail = (e: unknown): void => {
@@ -113,7 +144,11 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
     worker.on("message", (m: ThreadMessage) => {
       if (stopped) return;
       try {
-        if (m.type === "epoch") {
+        if (m.type === "events") {
+          handlers.events(m.events);
+          Atomics.store(counter, 1, ++batches);
+          Atomics.notify(counter, 1);
+        } else if (m.type === "epoch") {
           epochs.push(m.record);
           handlers.epoch(m.events, m.record, m.intervals);
           Atomics.store(counter, 0, epochs.length);

@@ -13,10 +13,10 @@
  * Every file is written in time and memory linear in the agents and events:
  * events go out in bounded batches, never held for a whole epoch.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Verdict } from "../criteria/evaluate.ts";
-import { toJsonl, type AgentRecord, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import type { AgentRecord, EpochRecord, RunResult, SimEvent } from "../engine/index.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -91,35 +91,40 @@ const EVENT_BATCH_CHARS = 1 << 20;
  * hundreds of megabytes); slices never split a surrogate pair. A failure (a
  * full disk) names the file.
  */
-function append(fd: number, path: string, text: string): void {
+function append(fd: number, path: string, text: string): number {
+  let bytes = 0;
   try {
     for (let start = 0; start < text.length; ) {
       let end = Math.min(start + EVENT_BATCH_CHARS, text.length);
       const last = text.charCodeAt(end - 1);
       if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-      writeSync(fd, text.slice(start, end));
+      bytes += writeSync(fd, text.slice(start, end));
       start = end;
     }
   } catch (e) {
     throw fileError(path, e);
   }
+  return bytes;
 }
 
 /** An append-only JSONL event file, complete up to the last finished epoch at every epoch's end. */
 class EventStream {
   private readonly fd: number;
   private pending = "";
+  /** Bytes written so far, and at the end of the last finished epoch. */
+  private written = 0;
+  private epochEnd = 0;
 
   constructor(private readonly path: string) {
     this.fd = openForWriting(path);
   }
 
   push(e: SimEvent): void {
-    const line = toJsonl([e]);
+    const line = `${JSON.stringify(e)}\n`;
     if (line.length >= EVENT_BATCH_CHARS) {
       // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
       this.flush();
-      append(this.fd, this.path, line);
+      this.written += append(this.fd, this.path, line);
       return;
     }
     this.pending += line;
@@ -134,8 +139,14 @@ class EventStream {
 
   flush(): void {
     if (!this.pending.length) return;
-    append(this.fd, this.path, this.pending);
+    this.written += append(this.fd, this.path, this.pending);
     this.pending = "";
+  }
+
+  /** An epoch finished: everything up to here is written, and stays on an interruption. */
+  endEpoch(): void {
+    this.flush();
+    this.epochEnd = this.written;
   }
 
   close(): void {
@@ -143,9 +154,10 @@ class EventStream {
     closeSync(this.fd);
   }
 
-  /** Close without writing what is pending (an epoch that did not finish). */
+  /** Close, keeping only finished epochs: what is pending is dropped, what was written of the epoch in progress cut off. */
   discard(): void {
     this.pending = "";
+    if (this.written !== this.epochEnd) ftruncateSync(this.fd, this.epochEnd);
     closeSync(this.fd);
   }
 }
@@ -192,9 +204,19 @@ export class DeclaredOutputs {
   eventsText = (text: string): void => this.events?.pushText(text);
 
   epoch = (record: EpochRecord): void => {
-    this.events?.flush();
+    this.events?.endEpoch();
     this.metrics?.append(record);
   };
+
+  /** Stopped between epochs: the event log keeps only finished epochs. */
+  interrupt(): void {
+    try {
+      this.events?.discard();
+      this.metrics?.close();
+    } catch {
+      // already closed
+    }
+  }
 
   close(): void {
     try {
@@ -237,7 +259,7 @@ export class RunWriter {
   /** The end of an epoch: everything up to here is written. */
   epoch = (record: EpochRecord): void => {
     this.epochs.push(record);
-    this.events.flush();
+    this.events.endEpoch();
     this.metrics.append(record);
     writeFileAtomic(this.files.agents, agentsCsv(record.agents));
     this.writeSummary("running", null, []);

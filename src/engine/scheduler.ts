@@ -13,7 +13,7 @@
  */
 import type { Action } from "../kernel/actions.ts";
 import { EVENT_FORMAT, EVENT_VERSION, type SimEvent } from "../kernel/events.ts";
-import type { AgentEntry } from "../kernel/mechanism.ts";
+import type { AgentEntry, Question } from "../kernel/mechanism.ts";
 import type { Policy, PolicyContext, TurnView } from "../kernel/policy.ts";
 import type { AgentSlot } from "../kernel/population.ts";
 import type { AgentRecord, EpochRecord, InteractionRecord, RunResult } from "../kernel/records.ts";
@@ -225,9 +225,12 @@ export class Scheduler {
     }
   }
 
-  private questions() {
-    const all = [];
-    for (const ask of this.world.hooks("questions")) all.push(...ask());
+  private questions(): Question[] {
+    const asks = this.world.hooks("questions");
+    if (asks.length === 1) return asks[0]();
+    const all: Question[] = [];
+    // A loop, not push(...xs): a large population's questions would overflow the call's arguments.
+    for (const ask of asks) for (const q of ask()) all.push(q);
     return all;
   }
 

@@ -38,8 +38,9 @@ export class Effect {
     this.costB = 0.0;
     this.freeze.length = 0;
     this.unfreeze.length = 0;
-    this.reputation.clear();
-    this.resources.clear();
+    // Map.clear() allocates a new table even when the map is empty (V8): most applications add nothing.
+    if (this.reputation.size) this.reputation.clear();
+    if (this.resources.size) this.resources.clear();
     this.violations.length = 0;
     return this;
   }

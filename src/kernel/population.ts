@@ -92,6 +92,22 @@ export class Population {
     return this.slots.length;
   }
 
+  private lastId = "";
+  private lastSlot: AgentSlot | undefined = undefined;
+
+  /**
+   * The agent with an id (byId.get), remembering the last answer: an event's
+   * reducers look up the same agent one after another, and the actor of a
+   * turn owns most of its events. Agents are never removed, so it never goes stale.
+   */
+  slot(id: string): AgentSlot | undefined {
+    if (id === this.lastId) return this.lastSlot;
+    const s = this.byId.get(id);
+    this.lastId = id;
+    this.lastSlot = s;
+    return s;
+  }
+
   /** An order-statistic set of active agents satisfying `test`, created on first use and kept current. */
   where(name: string, test: (s: AgentSlot) => boolean): OrderIndex {
     let p = this.predicates.get(name);

@@ -177,16 +177,19 @@ export class World {
    */
   apply(effect: Effect): void {
     const pop = this.population;
-    const at = this.at();
-    for (const id of effect.freeze) if (pop.byId.has(id)) this.emit({ type: "agent_frozen", ...at, agent: id });
-    for (const id of effect.unfreeze) if (pop.byId.has(id)) this.emit({ type: "agent_unfrozen", ...at, agent: id });
-    for (const [id, delta] of effect.reputation) {
-      if (pop.byId.has(id)) this.emit({ type: "reputation_changed", ...at, agent: id, delta, reason: "governance" });
-    }
-    for (const [id, delta] of effect.resources) {
-      if (!pop.byId.has(id)) continue;
-      const pooled = this.semantics.payoffToResources ? -delta : 0;
-      this.emit({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
+    // Most applications (one per interaction) log nothing: no At for them.
+    if (effect.freeze.length + effect.unfreeze.length + effect.reputation.size + effect.resources.size > 0) {
+      const at = this.at();
+      for (const id of effect.freeze) if (pop.byId.has(id)) this.emit({ type: "agent_frozen", ...at, agent: id });
+      for (const id of effect.unfreeze) if (pop.byId.has(id)) this.emit({ type: "agent_unfrozen", ...at, agent: id });
+      for (const [id, delta] of effect.reputation) {
+        if (pop.byId.has(id)) this.emit({ type: "reputation_changed", ...at, agent: id, delta, reason: "governance" });
+      }
+      for (const [id, delta] of effect.resources) {
+        if (!pop.byId.has(id)) continue;
+        const pooled = this.semantics.payoffToResources ? -delta : 0;
+        this.emit({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
+      }
     }
     for (const v of effect.violations) for (const punish of this.hooks("onViolation")) punish(v);
     for (const after of this.hooks("afterEffect")) after(effect);

@@ -56,4 +56,31 @@ describe("RunWriter", () => {
     expect(summary).toMatchObject({ status: "complete", files: { report: null } });
     expect(readFileSync(join(dir, "agents.csv"), "utf8").trim().split("\n")).toHaveLength(p.agents.length + 1);
   });
+
+  it("keeps only finished epochs when interrupted, though events of the next were already written", () => {
+    const { plan: p, planHash } = plan();
+    const dir = join(work, "interrupted");
+    const writer = new RunWriter(dir, p, planHash);
+    let first = "";
+    let epochs = 0;
+    runPlan(p, {
+      events: (e) => {
+        const line = `${JSON.stringify(e)}\n`;
+        if (epochs === 0) first += line;
+        writer.eventsText(line);
+      },
+      onEpoch: (record) => {
+        epochs++;
+        if (epochs === 1) {
+          writer.epoch(record);
+          // More than a batch of the next epoch's events reaches the file before the interruption.
+          writer.eventsText(`${JSON.stringify({ type: "note", text: "x".repeat(1 << 21) })}\n`);
+        }
+      },
+    });
+    writer.interrupt();
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toBe(first);
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { status: string; epochsCompleted: number };
+    expect(summary).toMatchObject({ status: "interrupted", epochsCompleted: 1 });
+  });
 });

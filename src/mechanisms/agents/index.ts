@@ -11,7 +11,7 @@ import type { World } from "../../kernel/world.ts";
 
 function createAgents(w: World) {
   const pop = w.population;
-  const slot = (id: string): AgentSlot | undefined => pop.byId.get(id);
+  const slot = (id: string): AgentSlot | undefined => pop.slot(id);
   return {
     slots: pop.slots,
     reduce: {

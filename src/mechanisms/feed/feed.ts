@@ -5,7 +5,8 @@
  *
  * Ranked (top-level, visible) posts live in a B-tree keyed by (score, seq), so
  * the top-K list costs O(K + log n) and is cached until a post or vote
- * changes the ranking.
+ * changes the top K (most votes and new posts of a large population land
+ * below it).
  */
 import { BTree } from "../../kernel/btree.ts";
 
@@ -33,7 +34,8 @@ export type VoteOutcome = "new" | "same" | "changed";
 export class Feed {
   private readonly posts: Post[] = [];
   private readonly ranked = new BTree<RankKey, Post>(undefined, compareRank);
-  private readonly keys = new Map<number, RankKey>();
+  /** Each ranked post's key, by post id (ids are dense from 0). */
+  private readonly keys: (RankKey | undefined)[] = [];
   /** Direction and weight per (post, voter). */
   private readonly votes = new Map<number, Map<string, { direction: 1 | -1; weight: number }>>();
   private voteRecords = 0;
@@ -41,6 +43,8 @@ export class Feed {
   private topCache: Post[] = [];
   private topVersion = -1;
   private topLimit = -1;
+  /** The key of the cached list's last post while the list is full (null: any change may alter the list). */
+  private topLast: RankKey | null = null;
 
   constructor(private readonly replyWeight: number) {}
 
@@ -63,12 +67,14 @@ export class Feed {
 
   private rerank(p: Post): void {
     if (p.parent !== null || p.hidden) return;
-    const old = this.keys.get(p.id);
+    const old = this.keys[p.id];
     if (old) this.ranked.delete(old);
     const key = { score: this.score(p), seq: p.id };
-    this.keys.set(p.id, key);
+    this.keys[p.id] = key;
     this.ranked.set(key, p);
-    this.version++;
+    // The cached top list changes only if the post was in it or now ranks into it (keys are unique by seq).
+    const last = this.topLast;
+    if (last === null || (old !== undefined && compareRank(old, last) <= 0) || compareRank(key, last) <= 0) this.version++;
   }
 
   /** A new post (or reply); null when the parent does not exist. Ids count from 0. */
@@ -124,6 +130,7 @@ export class Feed {
       this.topCache = out;
       this.topVersion = this.version;
       this.topLimit = limit;
+      this.topLast = out.length >= limit && out.length > 0 ? (this.keys[out[out.length - 1]!.id] ?? null) : null;
     }
     return this.topCache;
   }

@@ -82,11 +82,33 @@ function createInteractions(w: World) {
   /** The proposal leaves the table (answered or withdrawn). */
   function withdraw(p: Proposal): void {
     pending.delete(p.id);
-    const counterparty = pop.byId.get(p.counterparty);
+    const counterparty = pop.slot(p.counterparty);
     if (!counterparty) return;
     const inbox = inboxes[counterparty.idx];
     const i = inbox.indexOf(p);
     if (i >= 0) inbox.splice(i, 1);
+  }
+
+  /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
+  function observe(initiator: AgentSlot | undefined, profile: ObservableProfile | null, acc: boolean, conduct: string | undefined): Observables {
+    const o = drawObservables(initiator, profile, acc, observablesRng, conduct);
+    for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, o);
+    return o;
+  }
+
+  /** A pending proposal as a question to its counterparty (a class: no closures per proposal and step). */
+  class PendingQuestion implements Question {
+    constructor(readonly proposal: Proposal) {}
+
+    decider(): AgentSlot | null {
+      const cp = pop.slot(this.proposal.counterparty);
+      return cp && !cp.frozen ? cp : null;
+    }
+
+    answer(accepted: boolean): void {
+      withdraw(this.proposal);
+      complete(this.proposal, accepted);
+    }
   }
 
   /**
@@ -95,27 +117,23 @@ function createInteractions(w: World) {
    * the drawn ones, and no counterparty screens it.
    */
   function complete(p: Proposal, answer: boolean, given?: Observables): void {
-    const initiator = pop.byId.get(p.initiator);
-    const counterparty = pop.byId.get(p.counterparty);
+    const initiator = pop.slot(p.initiator);
+    const counterparty = pop.slot(p.counterparty);
     const profile = initiator ? profiles[initiator.idx] : null;
     let conduct: string | undefined;
     if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
-    /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
-    const observe = (acc: boolean): Observables => {
-      const o = drawObservables(initiator, profile, acc, observablesRng, conduct);
-      for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, o);
-      return o;
-    };
     let previewed: Observables | null = null;
     let decision = answer;
-    if (decision && !given) {
-      const preview = (): number => proxy.labels((previewed ??= observe(true)))[1];
-      for (const screen of w.hooks("screen")) if (!screen(p, preview)) decision = false;
+    const screens = w.hooks("screen");
+    // The preview closure only where some mechanism screens (one interaction after another, no allocation otherwise).
+    if (decision && !given && screens.length > 0) {
+      const preview = (): number => proxy.labels((previewed ??= observe(initiator, profile, true, conduct)))[1];
+      for (const screen of screens) if (!screen(p, preview)) decision = false;
     }
     let capped = false;
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
-    const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(accepted));
+    const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(initiator, profile, accepted, conduct));
     const [vHat, prob] = proxy.labels(observables);
     const x: InteractionRecord = {
       id: p.id,
@@ -237,7 +255,7 @@ function createInteractions(w: World) {
         }
         const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer);
         pending.set(proposal.id, proposal);
-        const counterparty = pop.byId.get(action.counterparty);
+        const counterparty = pop.slot(action.counterparty);
         if (counterparty) inboxes[counterparty.idx].push(proposal);
         return true;
       },
@@ -247,17 +265,9 @@ function createInteractions(w: World) {
 
     /** Every pending proposal, to be answered by its counterparty unless frozen (or gone). */
     questions(): Question[] {
-      return [...pending.values()].map((p) => ({
-        proposal: p,
-        decider: () => {
-          const cp = pop.byId.get(p.counterparty);
-          return cp && !cp.frozen ? cp : null;
-        },
-        answer: (accepted: boolean) => {
-          withdraw(p);
-          complete(p, accepted);
-        },
-      }));
+      const all: Question[] = [];
+      for (const p of pending.values()) all.push(new PendingQuestion(p));
+      return all;
     },
 
     reduce: {
@@ -267,8 +277,8 @@ function createInteractions(w: World) {
       interaction_completed: (e: EventOf<"interaction_completed">) => {
         const x = e.interaction;
         epochInteractions.push(x);
-        const initiator = pop.byId.get(x.initiator);
-        const counterparty = pop.byId.get(x.counterparty);
+        const initiator = pop.slot(x.initiator);
+        const counterparty = pop.slot(x.counterparty);
         if (e.credited) {
           if (initiator) {
             initiator.recordInitiated(x.p);

@@ -335,7 +335,7 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
       counters.set(kind, k);
       const id = `${kind}_${k}`;
       ids.push(id);
-      const params = structuredClone(lowered?.params) as Record<string, PlainValue>;
+      const params = clonePlain(lowered?.params) as Record<string, PlainValue>;
       if (members && lowered) params[members.index] = Math.floor(i / per) + 1;
       if (lowered) agents.push({ id, kind: lowered.kind, group: name, params } as Agent);
     }
@@ -344,6 +344,21 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     groups.push({ name, kind, agentIds: ids, symbol });
   }
   return { agents, groups };
+}
+
+/**
+ * A deep copy of a lowered value (numbers, strings, booleans, null, arrays and
+ * plain records), so each agent owns its params. structuredClone per agent was
+ * the compile's largest single cost; anything that is not plain data still goes through it.
+ */
+function clonePlain(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(clonePlain);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 /** A population group's plan kind and params: its kind's block lowered, or its declared policy's. */

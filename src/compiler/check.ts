@@ -93,6 +93,7 @@ export function valueContext(ctx: ModelContext, file: string): ValueContext {
 export function checkBlock(ctx: ModelContext, block: MBlock, path: string, options: CheckOptions): CBlock {
   const values = new Map<string, PlainValue>();
   const label = (name: string) => (path ? `${path}.${name}` : name);
+  let context: ValueContext | undefined;
   for (const [name, attr] of block.attrs) {
     if (block.spec === ARM || (block.spec.settings && attr.path)) continue;
     const spec = attrSpec(block.spec, name);
@@ -100,7 +101,9 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
       reportUnknownAttribute(ctx, block, attr);
       continue;
     }
-    const value = checkAttrValue(valueContext(ctx, attr.file), spec, attr.expr, label(name));
+    // A block's attributes are nearly always from one file: one value context serves them all.
+    if (!context || context.file !== attr.file) context = valueContext(ctx, attr.file);
+    const value = checkAttrValue(context, spec, attr.expr, label(name));
     if (value !== undefined) values.set(name, value);
     if (spec.inert && options.profile && spec.inert.profiles.includes(options.profile) && (!options.inertIn || options.inertIn.has(attr.file))) {
       ctx.diagnostics.push(diagnostic("SBX3003", { attribute: label(name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));

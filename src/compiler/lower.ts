@@ -12,6 +12,7 @@ import { closest, diagnostic, fileDiagnostic, replaceWith, type Diagnostic } fro
 import { observedKey } from "../metrics/registry.ts";
 import { LLM, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { PERSONA } from "../mechanisms/personas/language.ts";
+import type { MechanismDef } from "../kernel/mechanism.ts";
 import { MECHANISMS } from "../mechanisms/index.ts";
 import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
@@ -165,29 +166,42 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
   const out: Record<string, PlainValue> = {};
   const scenarioAt: Location = { file: decl.module, span: decl.node.name!.span };
   const settings = (b: CBlock): PlainValue => settingChanges(ctx, scenario.model, b.model) as unknown as PlainValue;
+  for (const { under, block, binding } of genericSlices()) {
+    const blocks = writtenBlocks(scenario, under, block.kind);
+    let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b, settings)! })));
+    const finish = block.lower?.finish;
+    if (finish) {
+      lowered = finish(lowered, {
+        written: blocks[0] ? locatedOf(blocks[0]) : null,
+        agents: population.agents,
+        scenario: scenarioAt,
+        group: (name) => {
+          const g = population.groups.find((x) => x.name === name)?.symbol;
+          return g ? { file: g.file, span: g.nameSpan } : undefined;
+        },
+        report: (code, params, at) => ctx.diagnostics.push(diagnostic(code, params, at.file, at.span)),
+      });
+    }
+    if (lowered !== undefined) setAt(out, binding.path, lowered);
+  }
+  return out;
+}
+
+type SliceBlock = NonNullable<MechanismDef["language"]>[number];
+let GENERIC_SLICES: { under: string; block: SliceBlock["block"]; binding: NonNullable<NonNullable<SliceBlock["block"]["lower"]>["slice"]> }[] | undefined;
+
+/** The mechanism blocks lowered generically to a slice, in registry order (the registry is fixed: listed once). */
+function genericSlices(): NonNullable<typeof GENERIC_SLICES> {
+  if (GENERIC_SLICES) return GENERIC_SLICES;
+  GENERIC_SLICES = [];
   for (const m of MECHANISMS) {
     for (const { under, block } of m.language ?? []) {
       const binding = block.lower?.slice;
       if (!binding || block.lower?.byCompiler || under === "declarations") continue;
-      const blocks = writtenBlocks(scenario, under, block.kind);
-      let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b, settings)! })));
-      const finish = block.lower?.finish;
-      if (finish) {
-        lowered = finish(lowered, {
-          written: blocks[0] ? locatedOf(blocks[0]) : null,
-          agents: population.agents,
-          scenario: scenarioAt,
-          group: (name) => {
-            const g = population.groups.find((x) => x.name === name)?.symbol;
-            return g ? { file: g.file, span: g.nameSpan } : undefined;
-          },
-          report: (code, params, at) => ctx.diagnostics.push(diagnostic(code, params, at.file, at.span)),
-        });
-      }
-      if (lowered !== undefined) setAt(out, binding.path, lowered);
+      GENERIC_SLICES.push({ under, block, binding });
     }
   }
-  return out;
+  return GENERIC_SLICES;
 }
 
 /** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
@@ -198,9 +212,11 @@ function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] 
 
 /** Every mechanism's scenario-level checks, once the population is known. */
 function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, groups: readonly LoweredGroup[]): void {
-  const facts = (attachments: readonly { under: string; block: { kind: string } }[]): ScenarioFacts => ({
+  // One table of groups for every mechanism's check: it does not change between them.
+  const groupFacts = groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length }));
+  const facts = (attachments: readonly Attachment[]): ScenarioFacts => ({
     profile,
-    groups: groups.map((g) => ({ name: g.name, kind: g.kind, agents: g.agentIds.length })),
+    groups: groupFacts,
     blocks: (kind) => {
       const where = attachments.find((a) => a.block.kind === kind);
       return (where ? writtenBlocks(scenario, where.under, kind) : []).map((b) => written(b));
@@ -215,12 +231,26 @@ function checkMechanisms(ctx: LowerContext, scenario: CBlock, profile: Profile, 
       else ctx.diagnostics.push(diagnostic(code, params, file, span, replacement === undefined ? {} : { fixes: [replaceWith(file, span, replacement)] }));
     },
   });
+  for (const { check, attachments } of mechanismChecks()) check(facts(attachments));
+}
+
+interface Attachment {
+  readonly under: string;
+  readonly block: { readonly kind: string };
+}
+
+let MECHANISM_CHECKS: { check: (facts: ScenarioFacts) => void; attachments: readonly Attachment[] }[] | undefined;
+
+/** Each mechanism's scenario check with the blocks it attaches, its population blocks too (a kind's groups, as written); the registry is fixed, so built once. */
+function mechanismChecks(): readonly { check: (facts: ScenarioFacts) => void; attachments: readonly Attachment[] }[] {
+  if (MECHANISM_CHECKS) return MECHANISM_CHECKS;
+  MECHANISM_CHECKS = [];
   for (const m of MECHANISMS) {
     if (!m.check) continue;
-    // Its population blocks too (a kind's groups, as written).
     const kinds = Object.values(m.agents ?? {}).flatMap((k) => (k.block ? [{ under: "population", block: k.block }] : []));
-    m.check(facts([...(m.language ?? []), ...kinds]));
+    MECHANISM_CHECKS.push({ check: m.check.bind(m), attachments: [...(m.language ?? []), ...kinds] });
   }
+  return MECHANISM_CHECKS;
 }
 
 function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {

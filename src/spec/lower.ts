@@ -42,7 +42,8 @@ function fill(spec: BlockSpec, values: BlockValues | null, out: Record<string, P
     if (a.type.t === "ref" && typeof v === "string" && resolve) v = resolve(a.type.kind, v);
     out[a.key] = v;
   }
-  for (const [key, v] of Object.entries(spec.lower?.fixed ?? {})) out[key] = v;
+  const fixed = spec.lower?.fixed;
+  if (fixed) for (const key of Object.keys(fixed)) out[key] = fixed[key]!;
   if (spec.lower?.presence) out[spec.lower.presence] = on;
   if (spec.settings) out[spec.settings.field] = values?.settings?.() ?? [];
   for (const nested of spec.blocks) {

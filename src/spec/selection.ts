@@ -13,5 +13,10 @@ export function inSelection(agent: AgentEntry, name: string): boolean {
 
 /** The names a scenario's population offers: its groups and their kinds (policy names for declared policies). */
 export function selectionNames(facts: ScenarioFacts): string[] {
-  return [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))];
+  // Several mechanisms ask for the same scenario's names: computed once per table of groups (a fresh copy each time, so a caller may change it).
+  let names = SELECTION_NAMES.get(facts.groups);
+  if (!names) SELECTION_NAMES.set(facts.groups, (names = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))]));
+  return [...names];
 }
+
+const SELECTION_NAMES = new WeakMap<ScenarioFacts["groups"], readonly string[]>();

@@ -86,6 +86,12 @@ export class LineIndex {
 
 /** Append to `out` the line starts after offsets in [from, to) of `text` (a start follows \n, or \r not followed by \n). */
 function lineStarts(text: string, from: number, to: number, out: number[]): number[] {
+  // Most texts have no \r: then String#indexOf finds each \n far faster than a loop over every character
+  // (a compile indexes each whole file with criteria in it).
+  if (text.indexOf("\r", from) === -1 || text.lastIndexOf("\r", to) < from) {
+    for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) out.push(i + 1);
+    return out;
+  }
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) out.push(i + 1);

@@ -358,48 +358,34 @@ if (single) {
   const self = fileURLToPath(import.meta.url);
   // Under tsx the script is TypeScript; run children the same way this process was started.
   const loader = process.execArgv;
+  /** One configuration in a child process of its own (a fresh heap per run), its JSON line passed through. */
+  const runChild = (flags: readonly string[]): void => {
+    const child = spawnSync(process.execPath, [...loader, self, ...flags], { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.error(child.stderr);
+      process.exit(child.status ?? 1);
+    }
+    process.stdout.write(child.stdout);
+  };
+  const size = (agents: number, epochs: number, steps: number) => ["--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps)];
   for (const agents of [5, 50, 200, 1000, 10000]) {
     for (const network of ["none", "small_world"] as const) {
-      for (const governance of ["off", "full"] as const) {
-        const args = [...loader, self, "--agents", String(agents), "--epochs", "10", "--steps", "10", "--network", network, "--governance", governance];
-        const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
-        if (child.status !== 0) {
-          console.error(child.stderr);
-          process.exit(child.status ?? 1);
-        }
-        process.stdout.write(child.stdout);
-      }
+      for (const governance of ["off", "full"] as const) runChild([...size(agents, 10, 10), "--network", network, "--governance", governance]);
     }
   }
   // The output stage (`sbx run --out`) at growing populations.
-  for (const [agents, epochs, steps] of [
+  const outputSizes = [
     [1000, 10, 10],
     [10000, 10, 10],
     [100000, 10, 10],
     [1000000, 1, 10],
-  ] as const) {
-    if (quick && agents > 10000) continue;
-    const args = [...loader, self, "--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps), "--out"];
-    const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
-    if (child.status !== 0) {
-      console.error(child.stderr);
-      process.exit(child.status ?? 1);
-    }
-    process.stdout.write(child.stdout);
-  }
+  ] as const;
+  for (const [agents, epochs, steps] of outputSizes) if (!(quick && agents > 10000)) runChild([...size(agents, epochs, steps), "--out"]);
   // The whole `sbx run --out` process, as issue 12's goals state it.
-  for (const [agents, epochs, steps] of [
+  const processSizes = [
     [1000, 10, 10],
     [100000, 10, 10],
     [1000000, 1, 10],
-  ] as const) {
-    if (quick && agents > 10000) continue;
-    const args = [...loader, self, "--agents", String(agents), "--epochs", String(epochs), "--steps", String(steps), "--cli"];
-    const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
-    if (child.status !== 0) {
-      console.error(child.stderr);
-      process.exit(child.status ?? 1);
-    }
-    process.stdout.write(child.stdout);
-  }
+  ] as const;
+  for (const [agents, epochs, steps] of processSizes) if (!(quick && agents > 10000)) runChild([...size(agents, epochs, steps), "--cli"]);
 }

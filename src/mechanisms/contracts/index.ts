@@ -25,18 +25,7 @@ import { CONTRACT_TYPES, SETTLEMENTS, TERMINAL, viewOf, type ChangeReason, type 
 
 declare module "../../kernel/actions.ts" {
   interface ActionMap {
-    propose_contract: {
-      readonly kind: "propose_contract";
-      readonly counterparty: string;
-      readonly arbitrator: string;
-      readonly type: ContractType;
-      readonly price: number;
-      readonly delivery: number;
-      readonly collateral: Collateral;
-      readonly settlement: Settlement;
-      readonly penalty: number;
-      readonly arbitratorFee: number;
-    };
+    propose_contract: { readonly kind: "propose_contract" } & Terms;
     sign_contract: { readonly kind: "sign_contract"; readonly contract: number };
     confirm_delivery: { readonly kind: "confirm_delivery"; readonly contract: number };
     dispute_delivery: { readonly kind: "dispute_delivery"; readonly contract: number };

@@ -10,22 +10,12 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { EpochRecord } from "../engine/index.ts";
 import { metricDef } from "../metrics/registry.ts";
-import { FONT } from "./charts.ts";
+import { CONFIG } from "./charts.ts";
 import { escapeHtml as e, table } from "./html.ts";
 import type { ReportInput } from "./index.ts";
 import { formatNumber, round } from "./model.ts";
 import { renderSvg } from "./svg.ts";
 
-const CONFIG = {
-  aria: false,
-  font: FONT,
-  background: "white",
-  padding: 8,
-  view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, labelColor: "#4b5563", titleColor: "#1f2937", gridColor: "#e5e7eb", domainColor: "#9ca3af", tickColor: "#9ca3af" },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleColor: "#1f2937", labelColor: "#4b5563", orient: "bottom", direction: "horizontal", symbolStrokeWidth: 2 },
-  title: { fontSize: 14, fontWeight: 600, anchor: "start", color: "#1f2937", subtitleColor: "#4b5563", subtitleFontSize: 11, offset: 10 },
-} as const;
 
 /** The turn axis: one epoch of one step is one turn; otherwise the economy's metrics are per epoch. */
 const turnAxis = (last: number, perTurn: boolean) => ({ field: "epoch", type: "quantitative" as const, title: perTurn ? "turn − 1" : "epoch", scale: { domain: [0, Math.max(last, 1)], nice: false }, axis: { tickMinStep: 1, format: "d" } });

@@ -11,23 +11,10 @@ import type { RunResult } from "../engine/index.ts";
 import { metricDef } from "../metrics/registry.ts";
 import type { TownSummary } from "../mechanisms/town/index.ts";
 import type { Plan } from "../plan/schema.ts";
-import { FONT } from "./charts.ts";
+import { CONFIG } from "./charts.ts";
 import { escapeHtml as e, table } from "./html.ts";
 import { circleLayout, formatNumber, round } from "./model.ts";
 import { renderSvg } from "./svg.ts";
-
-const INK = "#1f2937";
-const MUTED = "#4b5563";
-const CONFIG = {
-  aria: false,
-  font: FONT,
-  background: "white",
-  padding: 8,
-  view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, labelColor: MUTED, titleColor: INK, gridColor: "#e5e7eb", domainColor: "#9ca3af", tickColor: "#9ca3af" },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleColor: INK, labelColor: MUTED, orient: "bottom", direction: "horizontal", symbolStrokeWidth: 2 },
-  title: { fontSize: 14, fontWeight: 600, anchor: "start", color: INK, subtitleColor: MUTED, subtitleFontSize: 11, offset: 10 },
-} as const;
 
 const TRAIT_OF: Readonly<Record<string, string>> = { O: "openness", C: "conscientiousness", E: "extraversion", A: "agreeableness", N: "neuroticism" };
 /** Colour-blind-safe colours for the ten cohorts and "no cohort". */

@@ -476,7 +476,8 @@ class SbxParser extends EmbeddedActionsParser {
       let member: A.Member | null = null;
       try {
         member = this.OR(this.memberAlts);
-        this.OPTION(this.semicolon);
+        // The option's lookahead is this one token: asked directly, the usual member without a `;` costs nothing more.
+        if (this.RECORDING_PHASE || this.LA(1).tokenType === T.Semicolon) this.OPTION(this.semicolon);
       } catch (e) {
         this.cut(e, member ?? ((taken(e) as A.Member | null | undefined) ?? null));
       }
@@ -497,7 +498,8 @@ class SbxParser extends EmbeddedActionsParser {
       let valueMark = 0;
       let stage = 0;
       try {
-        path = this.SUBRULE(this.path);
+        // `name =` (most attributes): its path is that one name, read without entering the rule for dotted paths.
+        path = !this.RECORDING_PHASE && this.LA(2).tokenType === T.Equals && this.LA(1).tokenType === T.Identifier ? [this.CONSUME(T.Identifier)] : this.SUBRULE(this.path);
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
@@ -647,6 +649,10 @@ class SbxParser extends EmbeddedActionsParser {
   expression = this.RULE(
     "expression",
     (): A.Expr => {
+      if (!this.RECORDING_PHASE) {
+        const atom = this.loneAtom();
+        if (atom !== undefined) return atom;
+      }
       const mark = this.consumed.length;
       const operandBase = this.operands.length;
       const operatorBase = this.operators.length;
@@ -691,6 +697,38 @@ class SbxParser extends EmbeddedActionsParser {
     operators.length = operatorBase;
     if (!items.length) return missing(this.extentSince(mark) ?? NO_SPAN);
     return climb(items, { at: 0 }, 0);
+  }
+
+  /**
+   * Most values are one literal or name that nothing after it continues
+   * (`= 0.5`, `= round_robin`, `"text"` before the next attribute). Such an
+   * atom is built here, without entering the rules for prefixes, suffixes and
+   * operators, which would find nothing to do (an error cannot happen in
+   * them, and their repetitions end their rules, where Chevrotain attempts no
+   * recovery): the same tree, at a fraction of the cost. Anything else takes
+   * the full rules. Undefined when the next tokens are not such an atom.
+   */
+  private loneAtom(): A.Expr | undefined {
+    const first = this.LA(1);
+    const type = first.tokenType;
+    if (!STARTS_ATOM[type.tokenTypeIdx!]) return undefined;
+    const next = this.LA(2);
+    if (CONTINUES_ATOM[next.tokenTypeIdx]) return undefined;
+    if (next.tokenType === T.Identifier && (next.image === "by" || (type === T.NumberLiteral && UNIT_WORDS.has(next.image)))) return undefined;
+    const tok = this.CONSUME(type);
+    switch (type) {
+      case T.NumberLiteral:
+        return numberNode(tok, undefined);
+      case T.StringLiteral:
+      case T.TripleString:
+        return this.stringLit(tok, this.otherDiagnostics);
+      case T.True:
+        return { kind: "Bool", value: true, span: spanOf(tok) };
+      case T.False:
+        return { kind: "Bool", value: false, span: spanOf(tok) };
+      default:
+        return { kind: "Ident", name: tok.image, span: spanOf(tok) };
+    }
   }
 
   private readonly prefixAlts: IOrAlt<IToken>[] = [{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Not) }];
@@ -879,10 +917,7 @@ class SbxParser extends EmbeddedActionsParser {
         const n = this.CONSUME(T.NumberLiteral);
         const suffix = this.RECORDING_PHASE || this.LA(1).tokenType === T.Percent || this.atUnit() ? this.OPTION(this.unit) : undefined;
         if (this.RECORDING_PHASE) return missing(NO_SPAN);
-        const after = suffix && !isVirtual(suffix) ? suffix : undefined;
-        const percent = after !== undefined && after.tokenType === T.Percent;
-        const unit = after !== undefined && !percent ? toName(after) : null;
-        return { kind: "Number", value: Number(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+        return numberNode(n, suffix && !isVirtual(suffix) ? suffix : undefined);
       },
     },
     { ALT: () => this.stringLit(this.CONSUME(T.StringLiteral), this.otherDiagnostics) },
@@ -1049,6 +1084,29 @@ class SbxParser extends EmbeddedActionsParser {
     const prev = this.LA(0);
     return prev.endLine === undefined || this.LA(1).startLine === prev.endLine;
   }
+}
+
+/** A number literal with its unit or `%` (`after`), if any. */
+function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
+  const percent = after !== undefined && after.tokenType === T.Percent;
+  const unit = after !== undefined && !percent ? toName(after) : null;
+  return { kind: "Number", value: Number(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+}
+
+/** By token type index: the tokens a lone atom is (SbxParser.loneAtom). */
+const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleString, T.True, T.False, T.Identifier]);
+/**
+ * By token type index: tokens that, right after an atom, may continue its
+ * expression — an operator, `%`, a call, a selection, a member. (An
+ * identifier continues it only as `by` or a unit, checked separately.)
+ */
+const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash]);
+
+function byTokenType(types: readonly TokenType[]): readonly boolean[] {
+  const table: boolean[] = [];
+  for (const t of T.allTokens) table[t.tokenTypeIdx!] = false;
+  for (const t of types) table[t.tokenTypeIdx!] = true;
+  return table;
 }
 
 function opensHeaderTail(t: IToken): boolean {

@@ -68,7 +68,21 @@ export function textOf(ctx: ModelContext, file: string): string {
   return ctx.program.modules.get(file)?.text ?? ctx.overrideTexts?.get(file) ?? "";
 }
 
+/**
+ * The value context for checking values written in `file` (one per compilation
+ * context and file: checking asks for it in every block).
+ */
 export function valueContext(ctx: ModelContext, file: string): ValueContext {
+  let byFile = VALUE_CONTEXTS.get(ctx);
+  if (!byFile) VALUE_CONTEXTS.set(ctx, (byFile = new Map()));
+  let context = byFile.get(file);
+  if (!context) byFile.set(file, (context = newValueContext(ctx, file)));
+  return context;
+}
+
+const VALUE_CONTEXTS = new WeakMap<ModelContext, Map<string, ValueContext>>();
+
+function newValueContext(ctx: ModelContext, file: string): ValueContext {
   return {
     file,
     text: textOf(ctx, file),
@@ -92,30 +106,38 @@ export function valueContext(ctx: ModelContext, file: string): ValueContext {
 
 export function checkBlock(ctx: ModelContext, block: MBlock, path: string, options: CheckOptions): CBlock {
   const values = new Map<string, PlainValue>();
-  const label = (name: string) => (path ? `${path}.${name}` : name);
   let context: ValueContext | undefined;
-  for (const [name, attr] of block.attrs) {
-    if (block.spec === ARM || (block.spec.settings && attr.path)) continue;
+  /** Whether the loop below left an attribute whose relevance (`relevantWhen`) the next loop must look at. */
+  let relevance = false;
+  // Keys, then each attribute: iterating a Map's entries makes a pair per attribute, and this runs for every block.
+  for (const name of block.attrs.keys()) {
+    const attr = block.attrs.get(name)!;
+    if (block.spec === ARM || (block.spec.settings && attr.path)) {
+      relevance = true;
+      continue;
+    }
     const spec = attrSpec(block.spec, name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
       continue;
     }
+    if (spec.relevantWhen) relevance = true;
     // A block's attributes are nearly always from one file: one value context serves them all.
     if (!context || context.file !== attr.file) context = valueContext(ctx, attr.file);
-    const value = checkAttrValue(context, spec, attr.expr, label(name));
+    const value = checkAttrValue(context, spec, attr.expr, labelOf(path, name));
     if (value !== undefined) values.set(name, value);
     if (spec.inert && options.profile && spec.inert.profiles.includes(options.profile) && (!options.inertIn || options.inertIn.has(attr.file))) {
-      ctx.diagnostics.push(diagnostic("SBX3003", { attribute: label(name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));
+      ctx.diagnostics.push(diagnostic("SBX3003", { attribute: labelOf(path, name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));
     }
   }
-  for (const [name, attr] of block.attrs) {
+  for (const name of relevance ? block.attrs.keys() : []) {
+    const attr = block.attrs.get(name)!;
     const spec = attrSpec(block.spec, name);
     const when = spec?.relevantWhen;
     if (!when) continue;
     const sibling = values.get(when.attr) ?? attrSpec(block.spec, when.attr)?.default;
     if (typeof sibling === "string" && !when.values.includes(sibling)) {
-      ctx.diagnostics.push(diagnostic("SBX3006", { attribute: label(name), topology: sibling }, attr.file, attr.nameSpan));
+      ctx.diagnostics.push(diagnostic("SBX3006", { attribute: labelOf(path, name), topology: sibling }, attr.file, attr.nameSpan));
     }
   }
   if (block.spec.validate && block.node) validateBlock(ctx, block, values);
@@ -144,6 +166,10 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
     }
   }
   return { model: block, spec: block.spec, kind: block.kind, name: block.name, path, values, blocks: checkedChildren };
+}
+
+function labelOf(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
 }
 
 function childPath(path: string, c: MBlock, parent: MBlock): string {

@@ -119,14 +119,34 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
 
 /** A checked block as the registry-driven lowering reads it; `settings` lowers settings blocks (src/compiler/settings.ts). */
 function valuesOf(b: CBlock | undefined, settings?: (b: CBlock) => PlainValue): BlockValues | null {
-  if (!b) return null;
-  return {
-    value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
-    child: (kind) => valuesOf(child(b, kind), settings) ?? undefined,
-    children: (kind) => children(b, kind).map((c) => ({ name: c.name, values: valuesOf(c, settings)! })),
-    on: get(b, "enabled") !== false,
-    ...(settings && b.spec.settings ? { settings: () => settings(b) } : {}),
-  };
+  return b ? new CheckedValues(b, settings) : null;
+}
+
+/** One object per block read, its methods shared: lowering reads every block of every scenario this way. */
+class CheckedValues implements BlockValues {
+  readonly on: boolean;
+  readonly settings: (() => PlainValue) | undefined;
+
+  constructor(
+    private readonly block: CBlock,
+    private readonly settingsOf: ((b: CBlock) => PlainValue) | undefined,
+  ) {
+    this.on = get(block, "enabled") !== false;
+    this.settings = settingsOf && block.spec.settings ? () => settingsOf(block) : undefined;
+  }
+
+  value(name: string): PlainValue | undefined {
+    const values = this.block.values;
+    return values.has(name) ? values.get(name) : undefined;
+  }
+
+  child(kind: string): BlockValues | undefined {
+    return valuesOf(child(this.block, kind), this.settingsOf) ?? undefined;
+  }
+
+  children(kind: string): { name: string | null; values: BlockValues }[] {
+    return children(this.block, kind).map((c) => ({ name: c.name, values: valuesOf(c, this.settingsOf)! }));
+  }
 }
 
 /** A checked block with where each part was written, for a mechanism's `finish` pass. */
@@ -254,19 +274,37 @@ function mechanismChecks(): readonly { check: (facts: ScenarioFacts) => void; at
 }
 
 function written(b: CBlock): WrittenBlock & { readonly source: CBlock } {
-  return {
-    kind: b.kind,
-    name: b.name,
-    on: get(b, "enabled") !== false,
-    value: (name) => get(b, name),
-    has: (name) => b.values.has(name),
-    child: (kind) => {
-      const c = child(b, kind);
-      return c ? written(c) : undefined;
-    },
-    children: (kind) => children(b, kind).map((c) => written(c)),
-    source: b,
-  };
+  return new WrittenCheckedBlock(b);
+}
+
+/** A written block as a mechanism's scenario check reads it (one object, its methods shared). */
+class WrittenCheckedBlock implements WrittenBlock {
+  readonly kind: string;
+  readonly name: string | null;
+  readonly on: boolean;
+
+  constructor(readonly source: CBlock) {
+    this.kind = source.kind;
+    this.name = source.name;
+    this.on = get(source, "enabled") !== false;
+  }
+
+  value(name: string): PlainValue {
+    return get(this.source, name);
+  }
+
+  has(name: string): boolean {
+    return this.source.values.has(name);
+  }
+
+  child(kind: string): WrittenCheckedBlock | undefined {
+    const c = child(this.source, kind);
+    return c ? new WrittenCheckedBlock(c) : undefined;
+  }
+
+  children(kind: string): WrittenCheckedBlock[] {
+    return children(this.source, kind).map((c) => new WrittenCheckedBlock(c));
+  }
 }
 
 /**
@@ -387,7 +425,8 @@ function clonePlain(value: unknown): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
+  // for-in rather than Object.keys: no array of keys per object (the prototype is Object's or none, so only own keys are seen).
+  for (const key in value) out[key] = clonePlain((value as Record<string, unknown>)[key]);
   return out;
 }
 

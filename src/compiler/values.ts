@@ -173,16 +173,12 @@ export function checkAttrValue(ctx: ValueContext, spec: AttrSpec, expr: A.Expr, 
 export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, label: string): PlainValue | undefined {
   if (expr.kind === "Missing") return undefined;
   if (expr.kind === "Paren" && type.t !== "number" && type.t !== "probability" && type.t !== "duration") return checkValue(ctx, type, expr.expr, label);
-  const mismatch = (): undefined => {
-    ctx.diagnostics.push(diagnostic("SBX2101", { context: label, expected: typeName(type), found: describeExpr(expr) }, ctx.file, expr.span));
-    return undefined;
-  };
   switch (type.t) {
     case "number":
     case "probability":
     case "duration": {
       const n = evalNumber(expr);
-      if (!n) return mismatch();
+      if (!n) return reportMismatch(ctx, type, expr, label);
       if (!checkMagnitude(ctx, n, expr, label)) return undefined;
       if (n.percent && type.t !== "probability") {
         ctx.diagnostics.push(diagnostic("SBX2102", { attribute: label, unit: type.t === "duration" ? `a number of ${type.unit}` : "a plain number", found: "a percentage" }, ctx.file, expr.span));
@@ -200,12 +196,12 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       return n.value;
     }
     case "bool":
-      return expr.kind === "Bool" ? expr.value : mismatch();
+      return expr.kind === "Bool" ? expr.value : reportMismatch(ctx, type, expr, label);
     case "string":
-      return expr.kind === "String" ? expr.value : mismatch();
+      return expr.kind === "String" ? expr.value : reportMismatch(ctx, type, expr, label);
     case "enum": {
       const word = expr.kind === "Ident" ? expr.name : expr.kind === "String" ? expr.value : null;
-      if (word === null) return mismatch();
+      if (word === null) return reportMismatch(ctx, type, expr, label);
       if (type.values.includes(word)) return word;
       const suggestion = closest(word, type.values);
       const replacement = suggestion && (/^[A-Za-z_][A-Za-z0-9_]*$/.test(suggestion) ? suggestion : JSON.stringify(suggestion));
@@ -220,7 +216,7 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       return checkInts(ctx, expr, label);
     case "ref": {
       const word = expr.kind === "Ident" ? expr.name : expr.kind === "String" ? expr.value : null;
-      if (word === null) return mismatch();
+      if (word === null) return reportMismatch(ctx, type, expr, label);
       return ctx.resolveRef(type.kind, word, expr.span) ? word : undefined;
     }
     case "distribution":
@@ -229,7 +225,7 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
       return checkEdges(ctx, expr, label);
     case "metric": {
       const name = expr.kind === "String" ? expr.value : dottedName(expr);
-      if (name === null) return mismatch();
+      if (name === null) return reportMismatch(ctx, type, expr, label);
       const def = metricDef(name);
       if (def?.shape === "series") return name;
       const suggestion = closest(name, METRICS.filter((m) => m.shape === "series").map((m) => m.name));
@@ -238,10 +234,16 @@ export function checkValue(ctx: ValueContext, type: ValueType, expr: A.Expr, lab
     }
     case "names": {
       if (expr.kind === "String") return [expr.value];
-      if (expr.kind !== "List" || !expr.items.every((item) => item.kind === "String")) return mismatch();
+      if (expr.kind !== "List" || !expr.items.every((item) => item.kind === "String")) return reportMismatch(ctx, type, expr, label);
       return expr.items.map((item) => (item as A.Expr & { kind: "String" }).value);
     }
   }
+}
+
+/** SBX2101 for checkValue. A function, not a closure made on every call: checkValue runs for every attribute of every block. */
+function reportMismatch(ctx: ValueContext, type: ValueType, expr: A.Expr, label: string): undefined {
+  ctx.diagnostics.push(diagnostic("SBX2101", { context: label, expected: typeName(type), found: describeExpr(expr) }, ctx.file, expr.span));
+  return undefined;
 }
 
 function checkInts(ctx: ValueContext, expr: A.Expr, label: string): number[] | undefined {

@@ -1090,7 +1090,34 @@ class SbxParser extends EmbeddedActionsParser {
 function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
   const percent = after !== undefined && after.tokenType === T.Percent;
   const unit = after !== undefined && !percent ? toName(after) : null;
-  return { kind: "Number", value: Number(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+  return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+}
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `Number(image)` for a number literal, computed directly for the usual short
+ * ones (`3`, `0.25`): at most 15 digits with at most 22 after the point. Their
+ * digits form an integer below 2^53 and 10^k is exact, so one division gives
+ * the correctly rounded value, which is what `Number` returns. Others (an
+ * exponent, more digits) go to `Number`.
+ */
+function numberValue(image: string): number {
+  const length = image.length;
+  if (length > 16) return Number(image);
+  let digits = 0;
+  let mantissa = 0;
+  let point = -1;
+  for (let i = 0; i < length; i++) {
+    const c = image.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && point < 0) point = i;
+    else return Number(image);
+  }
+  if (digits > 15) return Number(image);
+  return point < 0 ? mantissa : mantissa / POWERS_OF_TEN[length - point - 1]!;
 }
 
 /** By token type index: the tokens a lone atom is (SbxParser.loneAtom). */

@@ -42,7 +42,8 @@ const str = (b: CBlock, name: string): string => get(b, name) as string;
 
 export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): Plan | null {
   if (scenario.model.incomplete) return null;
-  const errorsBefore = ctx.diagnostics.filter((d) => d.severity === "error").length;
+  // Diagnostics are only ever added: the errors this scenario caused are those after this mark (counting them all per scenario was quadratic).
+  const diagnosticsBefore = ctx.diagnostics.length;
   const profile = str(scenario, "profile") as Profile;
   const population = lowerPopulation(ctx, scenario, decl);
   // Without its agents, nothing else about the scenario can be checked (selections, edges) without false alarms.
@@ -81,7 +82,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
 
   degenerateScenario(ctx, scenario, population.agents.length);
   checkMechanisms(ctx, scenario, profile, population.groups);
-  if (ctx.diagnostics.filter((d) => d.severity === "error").length > errorsBefore) return null;
+  if (hasErrorSince(ctx.diagnostics, diagnosticsBefore)) return null;
 
   const outputs = child(scenario, "outputs");
   const plan = {
@@ -113,6 +114,11 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   } as Plan;
   // The schema is enforced where plans leave the compiler (written, run, sent to a worker), not on every keystroke.
   return plan;
+}
+
+function hasErrorSince(diagnostics: readonly Diagnostic[], from: number): boolean {
+  for (let i = from; i < diagnostics.length; i++) if (diagnostics[i]!.severity === "error") return true;
+  return false;
 }
 
 // ---- mechanisms' slices --------------------------------------------------------------------

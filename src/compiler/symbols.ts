@@ -42,10 +42,10 @@ export class SymbolTable {
   }
 
   reference(file: string, span: Span, target: Decl | SymbolDef): void {
-    const def = "node" in target ? declSymbol(target) : target;
-    const key = `${file}:${span.start}:${span.end}:${def.kind}`;
+    const key = `${file}:${span.start}:${span.end}:${target.kind}`;
     if (this.seenRefs.has(key)) return;
     this.seenRefs.add(key);
-    this.refs.push({ file, span, target: def });
+    // The declaration's symbol is made only for a new reference: most are met again (each scenario asks for its presets).
+    this.refs.push({ file, span, target: "node" in target ? declSymbol(target) : target });
   }
 }

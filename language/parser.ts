@@ -88,6 +88,8 @@ const BINARY: Readonly<Record<string, number>> = {
   "+": 6, "-": 6,
   "*": 7, "/": 7,
 };
+/** The binary operators' tokens (`by`, an identifier, aside). */
+const OPERATOR_TOKENS: readonly TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash];
 const PREFIX_NOT = 3;
 const PREFIX_MINUS = 8;
 
@@ -627,7 +629,7 @@ class SbxParser extends EmbeddedActionsParser {
 
   // ---- expressions -------------------------------------------------------------------
 
-  private readonly operatorAlts: IOrAlt<IToken>[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash, T.Identifier].map(
+  private readonly operatorAlts: IOrAlt<IToken>[] = [...OPERATOR_TOKENS, T.Identifier].map(
     (type): IOrAlt<IToken> => ({ ALT: () => this.CONSUME(type) }),
   );
   private readonly expressionTail = {
@@ -1127,7 +1129,7 @@ const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleStrin
  * expression — an operator, `%`, a call, a selection, a member. (An
  * identifier continues it only as `by` or a unit, checked separately.)
  */
-const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash]);
+const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, ...OPERATOR_TOKENS]);
 
 function byTokenType(types: readonly TokenType[]): readonly boolean[] {
   const table: boolean[] = [];

@@ -86,7 +86,10 @@ function createInteractions(w: World) {
     if (!counterparty) return;
     const inbox = inboxes[counterparty.idx];
     const i = inbox.indexOf(p);
-    if (i >= 0) inbox.splice(i, 1);
+    if (i < 0) return;
+    // Shift the rest down in place (splice would allocate the removed element's array).
+    for (let k = i + 1; k < inbox.length; k++) inbox[k - 1] = inbox[k];
+    inbox.length--;
   }
 
   /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */

@@ -88,9 +88,19 @@ export class HonestPolicy implements Policy {
   }
 
   private vote(posts: readonly Post[], view: TurnView): Action {
-    const unvoted = posts.filter((p) => !this.voted.has(p.id));
-    if (unvoted.length === 0) return NOOP;
-    const post = unvoted[view.rng.below(unvoted.length)];
+    // A uniform pick among the posts not yet voted on, without building their list.
+    let count = 0;
+    for (const p of posts) if (!this.voted.has(p.id)) count++;
+    if (count === 0) return NOOP;
+    let k = view.rng.below(count);
+    let post = posts[0];
+    for (const p of posts) {
+      if (this.voted.has(p.id)) continue;
+      if (k-- === 0) {
+        post = p;
+        break;
+      }
+    }
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;

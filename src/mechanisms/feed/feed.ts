@@ -30,7 +30,6 @@ interface RankKey {
 const compareRank = (a: RankKey, b: RankKey): number => (b.score !== a.score ? (b.score > a.score ? 1 : -1) : b.seq - a.seq);
 
 const STOP = { break: true } as const;
-const NO_POSTS: Post[] = [];
 
 export type VoteOutcome = "new" | "same" | "changed";
 
@@ -54,11 +53,11 @@ export class Feed {
   /** The key of the cached list's last post while the list is full (null: any change may alter the list). */
   private topLast: RankKey | null = null;
   /** The list top() is filling, walking the tree in rank order without an iterator (one callback for the feed's life). */
-  private collecting: Post[] = NO_POSTS;
+  private filled = 0;
   private collectLimit = 0;
   private readonly collect = (_key: RankKey, post: Post): { break: true } | void => {
-    this.collecting.push(post);
-    if (this.collecting.length >= this.collectLimit) return STOP;
+    this.topCache[this.filled++] = post;
+    if (this.filled >= this.collectLimit) return STOP;
   };
 
   constructor(private readonly replyWeight: number) {}
@@ -147,14 +146,14 @@ export class Feed {
   /** The `limit` best-ranked top-level visible posts, best first. */
   top(limit: number): readonly Post[] {
     if (this.topVersion !== this.version || this.topLimit !== limit) {
-      const out: Post[] = [];
+      // The list is rebuilt in place: callers read it during a turn, and the feed changes only between turns.
+      const out = this.topCache;
+      this.filled = 0;
       if (this.ranked.size > 0) {
-        this.collecting = out;
         this.collectLimit = limit;
         this.ranked.forEachPair(this.collect);
-        this.collecting = NO_POSTS;
       }
-      this.topCache = out;
+      out.length = this.filled;
       this.topVersion = this.version;
       this.topLimit = limit;
       this.topLast = out.length >= limit && out.length > 0 ? (this.keys[out[out.length - 1]!.id] ?? null) : null;

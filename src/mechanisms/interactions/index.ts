@@ -137,7 +137,9 @@ function createInteractions(w: World) {
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
     const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(initiator, profile, accepted, conduct));
-    const [vHat, prob] = proxy.labels(observables);
+    // proxy.labels without its pair: the same v̂, then p = σ(v̂).
+    const vHat = proxy.vHat(observables);
+    const prob = proxy.p(vHat);
     const x: InteractionRecord = {
       id: p.id,
       epoch: w.epoch,

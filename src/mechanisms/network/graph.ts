@@ -118,12 +118,19 @@ export class AgentNetwork {
   readonly graph = new UndirectedGraph({ allowSelfLoops: false });
   private readonly index: Map<string, number>;
   private readonly sortedNeighbours = new Map<string, string[]>();
+  /**
+   * Each agent's edges by neighbour index → weight: the same edges and
+   * weights as the graph, kept beside it so the hot path's edge questions
+   * (visibility, strengthening) are answered without graphology's string-keyed lookups.
+   */
+  private readonly weights: Map<number, number>[];
 
   constructor(
     readonly ids: readonly string[],
     private readonly plan: NetworkPlan,
   ) {
     this.index = new Map(ids.map((id, i) => [id, i]));
+    this.weights = ids.map(() => new Map<number, number>());
     for (const id of ids) this.graph.addNode(id);
   }
 
@@ -138,19 +145,46 @@ export class AgentNetwork {
       this.sortedNeighbours.delete(a);
       this.sortedNeighbours.delete(b);
     }
+    this.mirror(a, b, w);
   }
 
   removeEdge(a: string, b: string): void {
     this.graph.dropEdge(a, b);
     this.sortedNeighbours.delete(a);
     this.sortedNeighbours.delete(b);
+    this.mirror(a, b, undefined);
+  }
+
+  /** Keeps `weights` equal to the graph's edge (undefined: removed); nodes outside the agents are the graph's alone. */
+  private mirror(a: string, b: string, weight: number | undefined): void {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia === undefined || ib === undefined) return;
+    if (weight === undefined) {
+      this.weights[ia].delete(ib);
+      this.weights[ib].delete(ia);
+    } else {
+      this.weights[ia].set(ib, weight);
+      this.weights[ib].set(ia, weight);
+    }
   }
 
   hasEdge(a: string, b: string): boolean {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia !== undefined && ib !== undefined) return this.weights[ia].has(ib);
     return this.graph.hasNode(a) && this.graph.hasNode(b) && this.graph.hasEdge(a, b);
   }
 
+  /** Whether agents with these registration indices are linked. */
+  linked(ia: number, ib: number): boolean {
+    return this.weights[ia].has(ib);
+  }
+
   weight(a: string, b: string): number {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia !== undefined && ib !== undefined) return this.weights[ia].get(ib) ?? 0;
     return this.hasEdge(a, b) ? (this.graph.getEdgeAttribute(a, b, "weight") as number) : 0;
   }
 
@@ -187,7 +221,10 @@ export class AgentNetwork {
     this.graph.forEachEdge((edge, attrs, source, target) => {
       const w = (attrs.weight as number) * factor;
       if (w < this.plan.minEdgeWeight) pruned.push(this.ordered(source, target));
-      else this.graph.setEdgeAttribute(edge, "weight", w);
+      else {
+        this.graph.setEdgeAttribute(edge, "weight", w);
+        this.mirror(source, target, w);
+      }
     });
     for (const [a, b] of pruned) this.removeEdge(a, b);
     return pruned.sort((x, y) => this.compareEdges(x, y));

@@ -51,7 +51,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       },
       visible(this: TurnView, id: string): AgentSlot | undefined {
         const s = pop.byId.get(id);
-        return s && s !== this.self && !s.frozen && net.hasEdge(this.self.id, id) ? s : undefined;
+        return s && s !== this.self && !s.frozen && net.linked(this.self.idx, s.idx) ? s : undefined;
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
         return neighbours(this).find(test);

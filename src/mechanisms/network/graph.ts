@@ -1,8 +1,9 @@
 /**
  * The agent network (docs/sandbox.md §6.4): topology generation that reproduces the
  * reference's numpy-driven constructions draw for draw, dynamic edges, and
- * per-epoch metrics. The live graph is a graphology UndirectedGraph; BFS path
- * lengths and connected components come from graphology's libraries.
+ * per-epoch metrics. The live graph is a graphology UndirectedGraph, with its
+ * edge weights mirrored by agent index for the hot path; path lengths,
+ * clustering and components are computed on a compact index snapshot.
  */
 import { UndirectedGraph } from "graphology";
 import { countConnectedComponents } from "graphology-components";
@@ -251,8 +252,9 @@ export class AgentNetwork {
    * exact (all-pairs BFS) up to plan.exactPathLengthUpTo agents; above, it is
    * the mean over BFS from plan.pathLengthSamples distinct sources drawn from
    * a stream keyed by the seed and epoch (so replay draws the same sources).
-   * BFS and clustering run on a compact index snapshot of the graph;
-   * components come from graphology-components.
+   * BFS, clustering and components run on a compact index snapshot of the
+   * graph (graphology-components counts them when the graph holds nodes that
+   * are not agents).
    */
   metrics(seed: number, epoch: number): NetworkMetrics {
     const n = this.ids.length;

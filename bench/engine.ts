@@ -4,7 +4,7 @@
  * network, with governance off and with every lever on — each in its own
  * process (so peak RSS is per configuration), and prints one JSON line each.
  *
- *   --agents N --epochs E --steps S [--network small_world] [--governance full] [--profile sbx|swarm-0.1] [--out]
+ *   --agents N --epochs E --steps S [--network small_world] [--governance full] [--profile sbx|swarm-0.1] [--out] [--repeat K]
  *
  * runs one configuration in this process.
  *
@@ -27,6 +27,15 @@
  * The "floor" is a tight loop doing only the random draws and arithmetic of
  * the same number of interactions (observables, v̂, p, both payoffs) on the
  * profile's generator; ratio_to_floor = wall_s / floor_wall_s.
+ *
+ * --repeat K (engine-only runs) runs the same configuration K times in this
+ * process, each run followed by its floor loop. wall_s, floor_wall_s and
+ * ratio_to_floor keep their meaning: the first run and the first floor loop
+ * (cold, JIT warm-up included). The added fields are the warm figures:
+ * warm_wall_s and warm_floor_wall_s are the medians over runs 2..K of the
+ * engine and of the floor loop, warm_ratio_to_floor their quotient, and
+ * warm_agent_steps_per_s the rate at warm_wall_s. Every run must log the same
+ * interactions (the run is deterministic; a difference is an error).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -55,6 +64,8 @@ interface Config {
   out?: boolean;
   /** Run the whole `sbx run --out` process on an equivalent scenario. */
   cli?: boolean;
+  /** Engine-only: run the configuration this many times in one process (the first cold, the rest warm). */
+  repeat?: number;
 }
 
 const MIX: [Agent["kind"], number][] = [
@@ -174,6 +185,29 @@ function runOne(c: Config): Record<string, unknown> {
   const peak = process.resourceUsage().maxRSS / 1024;
   const floorWall = floor(plan, interactions);
   const agentSteps = c.agents * c.epochs * c.steps;
+  const warm: Record<string, unknown> = {};
+  const repeat = c.repeat ?? 1;
+  if (repeat > 1) {
+    const walls: number[] = [];
+    const floors: number[] = [];
+    for (let k = 1; k < repeat; k++) {
+      let again = 0;
+      const t = performance.now();
+      runPlan(plan, { onInteraction: () => again++ });
+      walls.push((performance.now() - t) / 1000);
+      if (again !== interactions) throw new Error(`run ${k + 1} completed ${again} interactions, the first ${interactions}`);
+      floors.push(floor(plan, interactions));
+    }
+    const warmWall = median(walls);
+    const warmFloor = median(floors);
+    Object.assign(warm, {
+      repeat,
+      warm_wall_s: round(warmWall),
+      warm_agent_steps_per_s: Math.round(agentSteps / warmWall),
+      warm_floor_wall_s: round(warmFloor),
+      warm_ratio_to_floor: round(warmWall / warmFloor),
+    });
+  }
   return {
     agents: c.agents,
     epochs: c.epochs,
@@ -190,7 +224,14 @@ function runOne(c: Config): Record<string, unknown> {
     floor_wall_s: round(floorWall),
     ratio_to_floor: round(wall / floorWall),
     frozen_at_end: result.agents.filter((a) => a.frozen).length,
+    ...warm,
   };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** The run as `sbx run --out DIR` does it, with the output stage timed on its own. */
@@ -347,6 +388,7 @@ function parseArgs(argv: string[]): Config | null {
     profile: get("profile") === "sbx" ? "sbx" : "swarm-0.1",
     out: argv.includes("--out"),
     cli: argv.includes("--cli"),
+    repeat: Math.max(1, Math.floor(Number(get("repeat") ?? 1)) || 1),
   };
 }
 

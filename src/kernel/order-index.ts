@@ -57,11 +57,20 @@ export class OrderIndex {
 
   /**
    * The member with rank k among members not in `excluded` (ascending indices,
-   * all members). Cost O(|excluded| log n).
+   * all members) nor `extra` (one more member to skip, merged after equal
+   * entries of `excluded`; negative: none). Cost O(|excluded| log n).
    */
-  kthExcluding(k: number, excluded: readonly number[]): number {
+  kthExcluding(k: number, excluded: readonly number[], extra = -1): number {
     let j = k;
-    for (const e of excluded) {
+    let i = 0;
+    let x = extra;
+    for (;;) {
+      let e: number;
+      if (i < excluded.length && (x < 0 || excluded[i] <= x)) e = excluded[i++];
+      else if (x >= 0) {
+        e = x;
+        x = -1;
+      } else break;
       if (this.rank(e) <= j) j++;
       else break;
     }

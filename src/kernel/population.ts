@@ -94,15 +94,28 @@ export class Population {
 
   private lastId = "";
   private lastSlot: AgentSlot | undefined = undefined;
+  private previousId = "";
+  private previousSlot: AgentSlot | undefined = undefined;
 
   /**
-   * The agent with an id (byId.get), remembering the last answer: an event's
-   * reducers look up the same agent one after another, and the actor of a
-   * turn owns most of its events. Agents are never removed, so it never goes stale.
+   * The agent with an id (byId.get), remembering the last two answers: an
+   * interaction's code and its event's reducers look up its two parties one
+   * after the other, and the actor of a turn owns most of its events. Agents
+   * are never removed, so it never goes stale.
    */
   slot(id: string): AgentSlot | undefined {
     if (id === this.lastId) return this.lastSlot;
+    if (id === this.previousId) {
+      const s = this.previousSlot;
+      this.previousId = this.lastId;
+      this.previousSlot = this.lastSlot;
+      this.lastId = id;
+      this.lastSlot = s;
+      return s;
+    }
     const s = this.byId.get(id);
+    this.previousId = this.lastId;
+    this.previousSlot = this.lastSlot;
     this.lastId = id;
     this.lastSlot = s;
     return s;

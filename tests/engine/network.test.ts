@@ -93,9 +93,10 @@ describe("dynamic edges", () => {
   });
 });
 
-describe("path lengths agree with graphology's BFS", () => {
+describe("path lengths and components agree with graphology's", () => {
   it("on random small-world and Erdős–Rényi graphs", async () => {
     const { singleSourceLength } = await import("graphology-shortest-path");
+    const { countConnectedComponents } = await import("graphology-components");
     for (const [topology, seed] of [["small_world", 1], ["small_world", 2], ["random_erdos_renyi", 3], ["random_erdos_renyi", 4], ["scale_free", 5]] as const) {
       const { net, metrics } = build(topology, 40, { kNeighbors: 4, rewireProbability: 0.3, edgeProbability: 0.06, mEdges: 1 }, seed);
       let total = 0;
@@ -112,6 +113,7 @@ describe("path lengths agree with graphology's BFS", () => {
         }
       }
       expect(metrics.avgPathLength).toBe(count ? total / count : 0);
+      expect(metrics.components).toBe(countConnectedComponents(net.graph));
     }
   });
 });

@@ -24,6 +24,12 @@ describe("OrderIndex", () => {
         const excluded = [...new Set(ex.filter((e) => naive.has(e)))].sort((a, b) => a - b);
         const rest = members.filter((m) => !excluded.includes(m));
         rest.forEach((m, k) => expect(idx.kthExcluding(k, excluded)).toBe(m));
+        // One more member skipped without copying the list (a turn's agent itself).
+        if (rest.length > 0) {
+          const extra = rest[(ex[0] ?? 0) % rest.length];
+          const restWithout = rest.filter((m) => m !== extra);
+          restWithout.forEach((m, k) => expect(idx.kthExcluding(k, excluded, extra)).toBe(m));
+        }
       }),
     );
   });

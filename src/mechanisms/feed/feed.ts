@@ -29,6 +29,8 @@ interface RankKey {
 
 const compareRank = (a: RankKey, b: RankKey): number => (b.score !== a.score ? (b.score > a.score ? 1 : -1) : b.seq - a.seq);
 
+const STOP = { break: true } as const;
+
 export type VoteOutcome = "new" | "same" | "changed";
 
 export class Feed {
@@ -36,8 +38,13 @@ export class Feed {
   private readonly ranked = new BTree<RankKey, Post>(undefined, compareRank);
   /** Each ranked post's key, by post id (ids are dense from 0). */
   private readonly keys: (RankKey | undefined)[] = [];
-  /** Direction and weight per (post, voter). */
-  private readonly votes = new Map<number, Map<string, { direction: 1 | -1; weight: number }>>();
+  /**
+   * Each voter's vote records, by voter number then post id: the record's
+   * index into `voteDirection` and `voteWeight` (no object per vote).
+   */
+  private readonly votes: (Map<number, number> | undefined)[] = [];
+  private readonly voteDirection: (1 | -1)[] = [];
+  private readonly voteWeight: number[] = [];
   private voteRecords = 0;
   private version = 0;
   private topCache: Post[] = [];
@@ -45,6 +52,13 @@ export class Feed {
   private topLimit = -1;
   /** The key of the cached list's last post while the list is full (null: any change may alter the list). */
   private topLast: RankKey | null = null;
+  /** The list top() is filling, walking the tree in rank order without an iterator (one callback for the feed's life). */
+  private filled = 0;
+  private collectLimit = 0;
+  private readonly collect = (_key: RankKey, post: Post): { break: true } | void => {
+    this.topCache[this.filled++] = post;
+    if (this.filled >= this.collectLimit) return STOP;
+  };
 
   constructor(private readonly replyWeight: number) {}
 
@@ -67,14 +81,21 @@ export class Feed {
 
   private rerank(p: Post): void {
     if (p.parent !== null || p.hidden) return;
-    const old = this.keys[p.id];
-    if (old) this.ranked.delete(old);
-    const key = { score: this.score(p), seq: p.id };
-    this.keys[p.id] = key;
-    this.ranked.set(key, p);
-    // The cached top list changes only if the post was in it or now ranks into it (keys are unique by seq).
     const last = this.topLast;
-    if (last === null || (old !== undefined && compareRank(old, last) <= 0) || compareRank(key, last) <= 0) this.version++;
+    let key = this.keys[p.id];
+    // The cached top list changes only if the post was in it or now ranks into it (keys are unique by seq).
+    let changed = last === null;
+    if (key !== undefined) {
+      if (!changed && compareRank(key, last!) <= 0) changed = true;
+      this.ranked.delete(key);
+      // A post keeps one key object, re-scored in place while out of the tree.
+      key.score = this.score(p);
+    } else {
+      key = { score: this.score(p), seq: p.id };
+      this.keys[p.id] = key;
+    }
+    this.ranked.set(key, p);
+    if (changed || compareRank(key, last!) <= 0) this.version++;
   }
 
   /** A new post (or reply); null when the parent does not exist. Ids count from 0. */
@@ -97,22 +118,27 @@ export class Feed {
    * Null for an unknown post. `weight` is the vote's influence (1 unless vote
    * normalisation acts); changing direction moves the recorded weight.
    */
-  vote(postId: number, voter: string, direction: 1 | -1, weight = 1): VoteOutcome | null {
+  vote(postId: number, voter: number, direction: 1 | -1, weight = 1): VoteOutcome | null {
     const post = this.posts[postId];
     if (post === undefined) return null;
-    let byVoter = this.votes.get(postId);
-    if (!byVoter) this.votes.set(postId, (byVoter = new Map()));
-    const previous = byVoter.get(voter);
-    if (previous?.direction === direction) return "same";
+    let byPost = this.votes[voter];
+    if (byPost === undefined) this.votes[voter] = byPost = new Map();
+    const previous = byPost.get(postId);
     if (previous !== undefined) {
-      if (previous.direction === 1) post.upvotes -= previous.weight;
-      else post.downvotes -= previous.weight;
+      const was = this.voteDirection[previous];
+      if (was === direction) return "same";
+      if (was === 1) post.upvotes -= this.voteWeight[previous];
+      else post.downvotes -= this.voteWeight[previous];
+      this.voteDirection[previous] = direction;
+      this.voteWeight[previous] = weight;
     } else {
+      byPost.set(postId, this.voteRecords);
+      this.voteDirection.push(direction);
+      this.voteWeight.push(weight);
       this.voteRecords += 1;
     }
     if (direction === 1) post.upvotes += weight;
     else post.downvotes += weight;
-    byVoter.set(voter, { direction, weight });
     this.rerank(post);
     return previous === undefined ? "new" : "changed";
   }
@@ -120,14 +146,14 @@ export class Feed {
   /** The `limit` best-ranked top-level visible posts, best first. */
   top(limit: number): readonly Post[] {
     if (this.topVersion !== this.version || this.topLimit !== limit) {
-      const out: Post[] = [];
+      // The list is rebuilt in place: callers read it during a turn, and the feed changes only between turns.
+      const out = this.topCache;
+      this.filled = 0;
       if (this.ranked.size > 0) {
-        for (const [, post] of this.ranked.entries()) {
-          out.push(post);
-          if (out.length >= limit) break;
-        }
+        this.collectLimit = limit;
+        this.ranked.forEachPair(this.collect);
       }
-      this.topCache = out;
+      out.length = this.filled;
       this.topVersion = this.version;
       this.topLimit = limit;
       this.topLast = out.length >= limit && out.length > 0 ? (this.keys[out[out.length - 1]!.id] ?? null) : null;

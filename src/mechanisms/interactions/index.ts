@@ -86,7 +86,10 @@ function createInteractions(w: World) {
     if (!counterparty) return;
     const inbox = inboxes[counterparty.idx];
     const i = inbox.indexOf(p);
-    if (i >= 0) inbox.splice(i, 1);
+    if (i < 0) return;
+    // Shift the rest down in place (splice would allocate the removed element's array).
+    for (let k = i + 1; k < inbox.length; k++) inbox[k - 1] = inbox[k];
+    inbox.length--;
   }
 
   /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
@@ -134,7 +137,9 @@ function createInteractions(w: World) {
     if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
     const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(initiator, profile, accepted, conduct));
-    const [vHat, prob] = proxy.labels(observables);
+    // proxy.labels without its pair: the same v̂, then p = σ(v̂).
+    const vHat = proxy.vHat(observables);
+    const prob = proxy.p(vHat);
     const x: InteractionRecord = {
       id: p.id,
       epoch: w.epoch,

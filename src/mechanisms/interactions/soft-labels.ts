@@ -77,10 +77,15 @@ export class ProxyComputer {
     return Math.max(-1.0, Math.min(1.0, v));
   }
 
+  /** p from v̂: the calibrated sigmoid at this proxy's steepness. */
+  p(vHat: number): number {
+    return calibratedSigmoid(vHat, this.config.sigmoidK);
+  }
+
   /** (v̂, p). */
   labels(o: Observables): [number, number] {
     const v = this.vHat(o);
-    return [v, calibratedSigmoid(v, this.config.sigmoidK)];
+    return [v, this.p(v)];
   }
 }
 

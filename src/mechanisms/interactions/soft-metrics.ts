@@ -31,8 +31,29 @@ function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
   return sumOf(xs, f) / xs.length;
 }
 
-function acceptedOf<T extends { accepted: boolean }>(xs: readonly T[]): T[] {
-  return xs.filter((x) => x.accepted);
+let lastAll: readonly { accepted: boolean }[] | null = null;
+let lastLength = -1;
+let lastAccepted: readonly { accepted: boolean }[] = [];
+
+/**
+ * The accepted interactions, in order. An epoch's table asks for them of the
+ * same list many times: the last answer is kept while the list is the same
+ * object of the same length (the epoch's list only grows, and records do not change).
+ */
+function acceptedOf<T extends { accepted: boolean }>(xs: readonly T[]): readonly T[] {
+  if (xs !== lastAll || xs.length !== lastLength) {
+    lastAccepted = xs.filter((x) => x.accepted);
+    lastAll = xs;
+    lastLength = xs.length;
+  }
+  return lastAccepted as readonly T[];
+}
+
+/** How many of xs pass the test. */
+function countOf<T>(xs: readonly T[], test: (x: T) => boolean): number {
+  let n = 0;
+  for (const x of xs) if (test(x)) n++;
+  return n;
 }
 
 /** E[1 − p | accepted]; 0 when nothing was accepted. */
@@ -52,7 +73,7 @@ export function toxicityRateAll(xs: readonly ScoredInteraction[]): number {
 export function hardToxicity(xs: readonly ScoredInteraction[], threshold = 0.5): number {
   const acc = acceptedOf(xs);
   if (acc.length === 0) return 0.0;
-  return acc.filter((x) => x.p < threshold).length / acc.length;
+  return countOf(acc, (x) => x.p < threshold) / acc.length;
 }
 
 export function acceptanceRate(xs: readonly ScoredInteraction[]): number {
@@ -86,7 +107,7 @@ export function spread(xs: readonly ScoredInteraction[], sPlus: number, sMinus: 
 
 /** E[p | accepted] − E[p | rejected]; 0 when either side is empty. */
 export function qualityGap(xs: readonly ScoredInteraction[]): number {
-  const acc = xs.filter((x) => x.accepted);
+  const acc = acceptedOf(xs);
   const rej = xs.filter((x) => !x.accepted);
   if (acc.length === 0 || rej.length === 0) return 0.0;
   return meanOf(acc, (x) => x.p) - meanOf(rej, (x) => x.p);
@@ -100,15 +121,25 @@ export interface Participation {
 }
 
 export function participationByQuality(xs: readonly ScoredInteraction[], threshold = 0.5): Participation {
-  const high = xs.filter((x) => x.p >= threshold);
-  const low = xs.filter((x) => x.p < threshold);
-  const highAcc = high.filter((x) => x.accepted).length;
-  const lowAcc = low.filter((x) => x.accepted).length;
+  let high = 0;
+  let low = 0;
+  let highAcc = 0;
+  let lowAcc = 0;
+  for (const x of xs) {
+    if (x.p >= threshold) {
+      high++;
+      if (x.accepted) highAcc++;
+    }
+    if (x.p < threshold) {
+      low++;
+      if (x.accepted) lowAcc++;
+    }
+  }
   return {
-    highQualityAcceptance: high.length ? highAcc / high.length : 0.0,
-    lowQualityAcceptance: low.length ? lowAcc / low.length : 0.0,
-    highQualityCount: high.length,
-    lowQualityCount: low.length,
+    highQualityAcceptance: high ? highAcc / high : 0.0,
+    lowQualityAcceptance: low ? lowAcc / low : 0.0,
+    highQualityCount: high,
+    lowQualityCount: low,
   };
 }
 
@@ -119,7 +150,7 @@ export function isUncertain(p: number, band = 0.2): boolean {
 
 export function uncertainFraction(xs: readonly ScoredInteraction[], band = 0.2): number {
   if (xs.length === 0) return 0.0;
-  return xs.filter((x) => isUncertain(x.p, band)).length / xs.length;
+  return countOf(xs, (x) => isUncertain(x.p, band)) / xs.length;
 }
 
 export function averageQuality(xs: readonly ScoredInteraction[], acceptedOnly = false): number {
@@ -136,7 +167,7 @@ export function qualityDistribution(xs: readonly ScoredInteraction[], bins = 10)
   for (let i = 0; i < bins; i++) {
     const start = i * width;
     const end = (i + 1) * width;
-    const count = xs.filter((x) => (start <= x.p && x.p < end) || (i === bins - 1 && x.p === 1.0)).length;
+    const count = countOf(xs, (x) => (start <= x.p && x.p < end) || (i === bins - 1 && x.p === 1.0));
     out.push([start, end, count]);
   }
   return out;

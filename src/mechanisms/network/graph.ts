@@ -1,8 +1,9 @@
 /**
  * The agent network (docs/sandbox.md §6.4): topology generation that reproduces the
  * reference's numpy-driven constructions draw for draw, dynamic edges, and
- * per-epoch metrics. The live graph is a graphology UndirectedGraph; BFS path
- * lengths and connected components come from graphology's libraries.
+ * per-epoch metrics. The live graph is a graphology UndirectedGraph, with its
+ * edge weights mirrored by agent index for the hot path; path lengths,
+ * clustering and components are computed on a compact index snapshot.
  */
 import { UndirectedGraph } from "graphology";
 import { countConnectedComponents } from "graphology-components";
@@ -10,6 +11,7 @@ import type { Network as NetworkPlan } from "./language.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import type { TopologyRng } from "../../kernel/rng/types.ts";
 import { weightedSampleNoReplace } from "../../kernel/rng/numpy.ts";
+import { allPairsDistanceSums, componentCount } from "./paths.ts";
 
 export interface NetworkMetrics {
   edges: number;
@@ -118,12 +120,19 @@ export class AgentNetwork {
   readonly graph = new UndirectedGraph({ allowSelfLoops: false });
   private readonly index: Map<string, number>;
   private readonly sortedNeighbours = new Map<string, string[]>();
+  /**
+   * Each agent's edges by neighbour index → weight: the same edges and
+   * weights as the graph, kept beside it so the hot path's edge questions
+   * (visibility, strengthening) are answered without graphology's string-keyed lookups.
+   */
+  private readonly weights: Map<number, number>[];
 
   constructor(
     readonly ids: readonly string[],
     private readonly plan: NetworkPlan,
   ) {
     this.index = new Map(ids.map((id, i) => [id, i]));
+    this.weights = ids.map(() => new Map<number, number>());
     for (const id of ids) this.graph.addNode(id);
   }
 
@@ -138,19 +147,46 @@ export class AgentNetwork {
       this.sortedNeighbours.delete(a);
       this.sortedNeighbours.delete(b);
     }
+    this.mirror(a, b, w);
   }
 
   removeEdge(a: string, b: string): void {
     this.graph.dropEdge(a, b);
     this.sortedNeighbours.delete(a);
     this.sortedNeighbours.delete(b);
+    this.mirror(a, b, undefined);
+  }
+
+  /** Keeps `weights` equal to the graph's edge (undefined: removed); nodes outside the agents are the graph's alone. */
+  private mirror(a: string, b: string, weight: number | undefined): void {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia === undefined || ib === undefined) return;
+    if (weight === undefined) {
+      this.weights[ia].delete(ib);
+      this.weights[ib].delete(ia);
+    } else {
+      this.weights[ia].set(ib, weight);
+      this.weights[ib].set(ia, weight);
+    }
   }
 
   hasEdge(a: string, b: string): boolean {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia !== undefined && ib !== undefined) return this.weights[ia].has(ib);
     return this.graph.hasNode(a) && this.graph.hasNode(b) && this.graph.hasEdge(a, b);
   }
 
+  /** Whether agents with these registration indices are linked. */
+  linked(ia: number, ib: number): boolean {
+    return this.weights[ia].has(ib);
+  }
+
   weight(a: string, b: string): number {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia !== undefined && ib !== undefined) return this.weights[ia].get(ib) ?? 0;
     return this.hasEdge(a, b) ? (this.graph.getEdgeAttribute(a, b, "weight") as number) : 0;
   }
 
@@ -187,7 +223,10 @@ export class AgentNetwork {
     this.graph.forEachEdge((edge, attrs, source, target) => {
       const w = (attrs.weight as number) * factor;
       if (w < this.plan.minEdgeWeight) pruned.push(this.ordered(source, target));
-      else this.graph.setEdgeAttribute(edge, "weight", w);
+      else {
+        this.graph.setEdgeAttribute(edge, "weight", w);
+        this.mirror(source, target, w);
+      }
     });
     for (const [a, b] of pruned) this.removeEdge(a, b);
     return pruned.sort((x, y) => this.compareEdges(x, y));
@@ -214,8 +253,9 @@ export class AgentNetwork {
    * exact (all-pairs BFS) up to plan.exactPathLengthUpTo agents; above, it is
    * the mean over BFS from plan.pathLengthSamples distinct sources drawn from
    * a stream keyed by the seed and epoch (so replay draws the same sources).
-   * BFS and clustering run on a compact index snapshot of the graph;
-   * components come from graphology-components.
+   * BFS, clustering and components run on a compact index snapshot of the
+   * graph (graphology-components counts them when the graph holds nodes that
+   * are not agents).
    */
   metrics(seed: number, epoch: number): NetworkMetrics {
     const n = this.ids.length;
@@ -240,7 +280,8 @@ export class AgentNetwork {
       }
       clusteringSum += twice / 2 / ((k * (k - 1)) / 2);
     }
-    const components = countConnectedComponents(this.graph);
+    // Every node is an agent (the usual case): components from the snapshot; otherwise graphology's count.
+    const components = this.graph.order === n ? componentCount(csr) : countConnectedComponents(this.graph);
     return {
       edges,
       avgDegree: n > 0 ? (2 * edges) / n : 0,
@@ -298,8 +339,9 @@ export class AgentNetwork {
       }
     };
     if (n <= this.plan.exactPathLengthUpTo) {
-      // Unordered pairs i < j, as the reference counts them.
-      for (let i = 0; i < n; i++) bfs(i, i);
+      // Unordered pairs i < j, as the reference counts them: half the ordered sums, which are whole numbers, so exact.
+      const { total: orderedTotal, count: orderedCount } = allPairsDistanceSums(csr, n);
+      return orderedCount > 0 ? orderedTotal / 2 / (orderedCount / 2) : 0;
     } else {
       const rng = new SbxStream(streamKey(seed, `path-length/${epoch}`));
       const order = Array.from({ length: n }, (_, i) => i);
@@ -313,3 +355,4 @@ export class AgentNetwork {
     return count > 0 ? total / count : 0;
   }
 }
+

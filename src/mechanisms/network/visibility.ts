@@ -51,7 +51,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       },
       visible(this: TurnView, id: string): AgentSlot | undefined {
         const s = pop.byId.get(id);
-        return s && s !== this.self && !s.frozen && net.hasEdge(this.self.id, id) ? s : undefined;
+        return s && s !== this.self && !s.frozen && net.linked(this.self.idx, s.idx) ? s : undefined;
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
         return neighbours(this).find(test);
@@ -85,11 +85,12 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
     },
     chooseVisible(this: TurnView, subset: VisibleSubset): AgentSlot | undefined {
       const base = subset.base ?? pop.active;
-      let excluded = subset.excluded ? subset.excluded() : [];
-      if (base.has(this.self.idx)) excluded = insertSorted(excluded, this.self.idx);
-      const count = base.size - excluded.length;
+      const excluded = subset.excluded ? subset.excluded() : NONE;
+      // Self is skipped as one more excluded index, merged in order (no copy of the list).
+      const self = base.has(this.self.idx) ? this.self.idx : -1;
+      const count = base.size - excluded.length - (self >= 0 ? 1 : 0);
       if (count <= 0) return undefined;
-      return pop.slots[base.kthExcluding(this.rng.below(count), excluded)];
+      return pop.slots[base.kthExcluding(this.rng.below(count), excluded, self)];
     },
     forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
       for (const s of pop.slots) if (!s.frozen && s !== this.self) fn(s);
@@ -97,10 +98,4 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
   };
 }
 
-function insertSorted(xs: readonly number[], v: number): number[] {
-  const out = xs.slice();
-  let i = out.length;
-  while (i > 0 && out[i - 1] > v) i--;
-  out.splice(i, 0, v);
-  return out;
-}
+const NONE: readonly number[] = [];

@@ -20,15 +20,21 @@ const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, ha
  * Trust per partner as running sums over accepted history, in history order:
  * the same floats as the reference's sum(p)/len over the filtered list.
  */
+export interface TrustEntry {
+  readonly partner: string;
+  sum: number;
+  n: number;
+}
+
 export class TrustLedger {
-  private readonly sums = new Map<string, { sum: number; n: number }>();
+  private readonly sums = new Map<string, TrustEntry>();
 
   add(partner: string, p: number): void {
     const e = this.sums.get(partner);
     if (e) {
       e.sum += p;
       e.n += 1;
-    } else this.sums.set(partner, { sum: 0 + p, n: 1 });
+    } else this.sums.set(partner, { partner, sum: 0 + p, n: 1 });
   }
 
   /** Mean p, or `fallback` without history. */
@@ -44,11 +50,18 @@ export class TrustLedger {
   partners(): IterableIterator<string> {
     return this.sums.keys();
   }
+
+  /** Every partner's entry, in first-interaction order (its trust is sum / n). */
+  entries(): IterableIterator<TrustEntry> {
+    return this.sums.values();
+  }
 }
 
 export class HonestPolicy implements Policy {
   private readonly trust = new TrustLedger();
   private readonly voted = new Set<number>();
+  /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
+  private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.id);
 
   constructor(
     private readonly id: string,
@@ -88,9 +101,19 @@ export class HonestPolicy implements Policy {
   }
 
   private vote(posts: readonly Post[], view: TurnView): Action {
-    const unvoted = posts.filter((p) => !this.voted.has(p.id));
-    if (unvoted.length === 0) return NOOP;
-    const post = unvoted[view.rng.below(unvoted.length)];
+    // A uniform pick among the posts not yet voted on, without building their list.
+    let count = 0;
+    for (const p of posts) if (!this.voted.has(p.id)) count++;
+    if (count === 0) return NOOP;
+    let k = view.rng.below(count);
+    let post = posts[0];
+    for (const p of posts) {
+      if (this.voted.has(p.id)) continue;
+      if (k-- === 0) {
+        post = p;
+        break;
+      }
+    }
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;
@@ -102,11 +125,12 @@ export class HonestPolicy implements Policy {
   private propose(view: TurnView): Action {
     let best: AgentSlot | undefined;
     let bestTrust = -Infinity;
-    for (const id of this.trust.partners()) {
-      const s = view.visible(id);
-      if (!s) continue;
-      const t = this.trust.trust(id);
+    for (const e of this.trust.entries()) {
+      // Trust first: both tests are pure, and it needs no lookup.
+      const t = e.sum / e.n;
       if (t < 0.3) continue;
+      const s = view.visible(e.partner);
+      if (!s) continue;
       if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {
         best = s;
         bestTrust = t;
@@ -114,7 +138,7 @@ export class HonestPolicy implements Policy {
     }
     // Agents without accepted history all have trust 0.5: only the first visible one can win.
     if (!(bestTrust > 0.5)) {
-      const unknown = view.firstVisible((s) => !this.trust.has(s.id));
+      const unknown = view.firstVisible(this.unknown);
       if (unknown && (bestTrust < 0.5 || best === undefined || unknown.idx < best.idx)) {
         best = unknown;
         bestTrust = 0.5;

@@ -6,7 +6,11 @@
  *    right after a one-character edit (with the editor's usual debounce),
  *    of diagnostics after an edit (no debounce: edit → recompile → publish),
  *    and of a cold in-process compile of the same file; the ratios of
- *    completion and hover p95 to the compile (goal: ≤ 5%).
+ *    completion and hover p95 to the compile (goal: ≤ 5%). The client
+ *    declares VS Code's completion capabilities (list defaults); the same
+ *    rounds with a client without list defaults are reported beside them.
+ *    SBX_BENCH_SERVER_FLAGS passes Node flags to the server (`--cpu-prof`);
+ *    SBX_BENCH_ONLY=typing stops after this measurement.
  * 2. An edit with N documents open: how long until the edited document's
  *    diagnostics arrive and how many other documents were recompiled and
  *    published again (goal: none that do not import it).

@@ -39,6 +39,7 @@ import { hover } from "./hover.ts";
 import type { Place } from "./navigation.ts";
 import { documentSymbols, foldingRanges } from "./outline.ts";
 import { SEMANTIC_LEGEND, semanticTokens } from "./semantic-tokens.ts";
+import { WARM_UP_DECLARATIONS, warmUp } from "./warm-up.ts";
 import { uriToPath, Workspace, type OpenDocument } from "./workspace.ts";
 
 /** What the server runs on: the disk and a worker thread (node.ts), or a virtual file system in a Web Worker (browser.ts). */
@@ -176,6 +177,32 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     };
   };
 
+  // ---- warming up the request path (warm-up.ts) ------------------------------------------------
+
+  let warmBudget = WARM_UP_DECLARATIONS;
+  let warming = false;
+  /** Run completion and hover over the declarations of `text`, one per turn, while the budget lasts. */
+  const warm = (text: string) => {
+    if (warming || warmBudget <= 0) return;
+    warming = true;
+    const steps = warmUp(text, warmBudget);
+    const next = () => {
+      let done = true;
+      try {
+        done = warmBudget <= 0 || steps.next().done === true;
+      } catch {
+        // Warming up is only an optimisation: text it cannot handle ends it.
+      }
+      if (done) {
+        warming = false;
+        return;
+      }
+      warmBudget--;
+      setTimeout(next, 0);
+    };
+    setTimeout(next, 0);
+  };
+
   // ---- lifecycle ------------------------------------------------------------------------------
 
   connection.onInitialize((params): InitializeResult => {
@@ -216,6 +243,7 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   connection.onDidOpenTextDocument((p) => {
     workspace.set(p.textDocument.uri, p.textDocument.version, p.textDocument.text);
     schedule();
+    warm(p.textDocument.text);
   });
   connection.onDidChangeTextDocument((p) => {
     if (!workspace.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) return;
@@ -366,7 +394,10 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     return actions;
   });
 
-  connection.onShutdown(() => analysis.stop());
+  connection.onShutdown(() => {
+    warmBudget = 0;
+    return analysis.stop();
+  });
 
   connection.listen();
   return workspace;

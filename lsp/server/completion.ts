@@ -38,8 +38,24 @@ export interface CompletionOptions {
   readonly snippets: boolean;
 }
 
-export function complete(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, options: CompletionOptions = { snippets: true }): CompletionItem[] {
-  const items = itemsFor(ctx, semantics);
+/** The items that may stand at the cursor, and the range every one of them replaces. */
+export interface Completions {
+  /**
+   * Each item inserts its `insertText`, else its label. Items of registry
+   * entries are built once and shared by every answer: never change them.
+   */
+  readonly items: readonly CompletionItem[];
+  /** The word being typed or the inside of the string the cursor is in; null: insert at the cursor. */
+  readonly range: Range | null;
+}
+
+/**
+ * The completions at the cursor, with as little built per request as the
+ * answer allows (the server answers many per second on large files): the
+ * range is shared, and items of registry entries are reused as they are.
+ */
+export function completions(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, options: CompletionOptions = { snippets: true }): Completions {
+  const found = itemsFor(ctx, semantics);
   const word = ctx.word;
   const inString = ctx.string;
   // An unterminated string (`import "`) runs to the line's end: replace all of it and close it.
@@ -50,13 +66,46 @@ export function complete(ctx: CursorContext, semantics: Semantics, toRange: (sta
     const stop = (inString.endOffset ?? inString.startOffset) + (closing ? 1 : 0);
     range = toRange(start, Math.max(start, stop));
   } else if (word) range = toRange(word.start, word.end);
-  return items.map((raw) => {
+  const snippets = options.snippets || !found.some((i) => i.insertTextFormat === InsertTextFormat.Snippet);
+  if (snippets && !inString) return { items: found, range };
+  const items = found.map((raw) => {
     const item = options.snippets || raw.insertTextFormat !== InsertTextFormat.Snippet ? raw : plain(raw);
-    let text = item.insertText ?? item.label;
-    if (inString) text = text.replace(/^"|"$/g, "") + closing;
-    const filterText = inString ? item.label.replace(/^"|"$/g, "") : item.filterText;
-    return { ...item, ...(filterText !== undefined ? { filterText } : {}), ...(range ? { textEdit: { range, newText: text } } : { insertText: text }) };
+    if (!inString) return item;
+    // Inside a string the item's text replaces the string's inside.
+    const text = (item.insertText ?? item.label).replace(/^"|"$/g, "") + closing;
+    return { ...item, filterText: item.label.replace(/^"|"$/g, ""), insertText: text };
   });
+  return { items, range };
+}
+
+/** The completions at the cursor as LSP items, each with its own edit. */
+export function complete(ctx: CursorContext, semantics: Semantics, toRange: (start: number, end: number) => Range, options: CompletionOptions = { snippets: true }): CompletionItem[] {
+  return withEdits(completions(ctx, semantics, toRange, options));
+}
+
+/** Items that each carry their edit (for clients without a list's default edit range). */
+export function withEdits({ items, range }: Completions): CompletionItem[] {
+  return items.map((item) => {
+    const text = item.insertText ?? item.label;
+    return { ...item, ...(range ? { textEdit: { range, newText: text } } : { insertText: text }) };
+  });
+}
+
+const leanItems = new WeakMap<CompletionItem, CompletionItem>();
+
+/**
+ * An item for a list whose default edit range is the answer's range (LSP
+ * `itemDefaults.editRange`): without its documentation (resolved when shown),
+ * its text as `textEditText` when it is not the label. Made once per item.
+ */
+export function leanItem(item: CompletionItem): CompletionItem {
+  let lean = leanItems.get(item);
+  if (!lean) {
+    const { documentation: _docs, ...rest } = item;
+    lean = item.insertText !== undefined && item.insertText !== item.label ? { ...rest, textEditText: item.insertText } : rest;
+    leanItems.set(item, lean);
+  }
+  return lean;
 }
 
 /** A snippet item for a client without snippet support: its text with the tab stops taken out. */
@@ -65,16 +114,13 @@ function plain(item: CompletionItem): CompletionItem {
   return { ...rest, insertText: (item.insertText ?? item.label).replace(/\$\{\d+(?::([^}]*))?\}|\$\d+/g, (_m, placeholder: string | undefined) => placeholder ?? "") };
 }
 
-function itemsFor(ctx: CursorContext, sem: Semantics): CompletionItem[] {
+function itemsFor(ctx: CursorContext, sem: Semantics): readonly CompletionItem[] {
   const slot = ctx.slot;
   switch (slot.kind) {
     case "none":
       return [];
     case "top":
-      return [
-        ...DECLARATIONS.map((d) => blockItem(d)),
-        { label: "import", kind: CompletionItemKind.Keyword, detail: 'import "module" { names }', sortText: SORT.keyword },
-      ];
+      return topItems();
     case "import-path":
       return sem.importable().map((spec) => ({ label: ctx.string ? spec : JSON.stringify(spec), kind: CompletionItemKind.Module, detail: "module", sortText: SORT.value }));
     case "import-names": {
@@ -130,7 +176,7 @@ function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>
   const wordStart = ctx.word?.start ?? -1;
   const taken = (map: ReadonlyMap<string, number>, name: string) => slot.qualifier.length === 0 && slot.owner === null && map.has(name) && map.get(name) !== wordStart;
   if (spec === POPULATION && slot.qualifier.length === 0) {
-    items.push(...AGENT_KINDS.map((a) => ({ ...blockItem(a), detail: "agent kind", sortText: SORT.attribute })));
+    items.push(...AGENT_KINDS.map((a) => memo(a, "agent kind", () => ({ ...blockItem(a), detail: "agent kind", sortText: SORT.attribute }))));
     items.push(...unique(sem.visible("policy")).map((d) => ({ ...declItem(d, sem), kind: CompletionItemKind.Class, detail: `policy · ${sem.moduleLabel(d.module)}` })));
     return items;
   }
@@ -145,12 +191,39 @@ function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>
   return items;
 }
 
+/**
+ * The registry does not change while the server runs, so the item of a
+ * registry entry (with its documentation) is built once, frozen and shared
+ * by every answer that lists it: a completion request then builds almost
+ * nothing, and the editor thread's heap stays quiet.
+ */
+const built = new WeakMap<object, Map<string, CompletionItem>>();
+function memo(entry: object, variant: string, build: () => CompletionItem): CompletionItem {
+  let items = built.get(entry);
+  if (!items) built.set(entry, (items = new Map()));
+  let item = items.get(variant);
+  if (!item) items.set(variant, (item = Object.freeze(build())));
+  return item;
+}
+
+/** A list that depends on the registry alone, built once (frozen: callers copy it to add to it). */
+function once(build: () => CompletionItem[]): () => readonly CompletionItem[] {
+  let list: readonly CompletionItem[] | null = null;
+  return () => (list ??= Object.freeze(build()));
+}
+
+const topItems = once(() => [
+  ...DECLARATIONS.map((d) => blockItem(d)),
+  { label: "import", kind: CompletionItemKind.Keyword, detail: 'import "module" { names }', sortText: SORT.keyword },
+]);
+
 function attrItem(a: AttrSpec, block: BlockSpec): CompletionItem {
-  return { label: a.name, kind: CompletionItemKind.Property, detail: attrDetail(a), documentation: md(attrMarkdown(a, block)), sortText: SORT.attribute };
+  // The documentation names the block by its kind.
+  return memo(a, block.kind, () => ({ label: a.name, kind: CompletionItemKind.Property, detail: attrDetail(a), documentation: md(attrMarkdown(a, block)), sortText: SORT.attribute }));
 }
 
 function blockItem(b: BlockSpec): CompletionItem {
-  return { label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block };
+  return memo(b, "block", () => ({ label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block }));
 }
 
 function declItem(d: DeclInfo, sem: Semantics): CompletionItem {
@@ -173,26 +246,24 @@ function unique(decls: readonly DeclInfo[]): DeclInfo[] {
 
 // ---- expressions ---------------------------------------------------------------------------------
 
-function criterionOperands(): CompletionItem[] {
-  return [
-    ...METRICS.map((m) => metricItem(m)),
-    ...[...CRITERION_FUNCTIONS].filter(([name]) => !name.startsWith("seeds.")).map(([name, f]) => ({
-      label: name,
-      kind: CompletionItemKind.Function,
-      detail: f.signature,
-      documentation: md(functionMarkdown(f)),
-      sortText: SORT.value,
-    })),
-    { label: "seeds", kind: CompletionItemKind.Module, detail: "statistics over seeds: seeds.share, seeds.mean, …", sortText: SORT.value },
-    { label: "not", kind: CompletionItemKind.Keyword, sortText: SORT.keyword },
-  ];
-}
+const criterionOperands = once(() => [
+  ...METRICS.map((m) => metricItem(m)),
+  ...[...CRITERION_FUNCTIONS].filter(([name]) => !name.startsWith("seeds.")).map(([name, f]) => ({
+    label: name,
+    kind: CompletionItemKind.Function,
+    detail: f.signature,
+    documentation: md(functionMarkdown(f)),
+    sortText: SORT.value,
+  })),
+  { label: "seeds", kind: CompletionItemKind.Module, detail: "statistics over seeds: seeds.share, seeds.mean, …", sortText: SORT.value },
+  { label: "not", kind: CompletionItemKind.Keyword, sortText: SORT.keyword },
+]);
 
 function metricItem(m: (typeof METRICS)[number], insert?: string): CompletionItem {
-  return { label: insert ?? m.name, kind: CompletionItemKind.Field, detail: metricDetail(m), documentation: md(metricMarkdown(m)), sortText: SORT.value };
+  return memo(m, insert ?? "", () => ({ label: insert ?? m.name, kind: CompletionItemKind.Field, detail: metricDetail(m), documentation: md(metricMarkdown(m)), sortText: SORT.value }));
 }
 
-function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): CompletionItem[] {
+function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): readonly CompletionItem[] {
   const frame = slot.frame;
   if (slot.owner.kind === "statement") {
     // Outside `expect`, a dotted name on its own is a setting path being typed (`governance.au`).
@@ -215,13 +286,15 @@ function exprItems(ctx: CursorContext, slot: Extract<Slot, { kind: "expr" }>, se
 function valueItems(type: ValueType, attr: AttrSpec, sem: Semantics): CompletionItem[] {
   switch (type.t) {
     case "enum":
-      return type.values.map((v) => ({
-        label: IDENT.test(v) ? v : JSON.stringify(v),
-        kind: CompletionItemKind.EnumMember,
-        detail: `${attr.name}${attr.default === v ? " (default)" : ""}`,
-        documentation: md(attrMarkdown(attr, null)),
-        sortText: SORT.value,
-      }));
+      return type.values.map((v) =>
+        memo(attr, `value ${v}`, () => ({
+          label: IDENT.test(v) ? v : JSON.stringify(v),
+          kind: CompletionItemKind.EnumMember,
+          detail: `${attr.name}${attr.default === v ? " (default)" : ""}`,
+          documentation: md(attrMarkdown(attr, null)),
+          sortText: SORT.value,
+        })),
+      );
     case "bool":
       return ["true", "false"].map((v) => ({ label: v, kind: CompletionItemKind.Value, sortText: SORT.value }));
     case "ref":
@@ -229,41 +302,44 @@ function valueItems(type: ValueType, attr: AttrSpec, sem: Semantics): Completion
     case "distribution":
       return [...DISTRIBUTION_FUNCTIONS]
         .filter(([name]) => !type.int || name === "randint")
-        .map(([name, f]) => ({
-          label: name,
-          kind: CompletionItemKind.Function,
-          detail: f.signature,
-          documentation: md(functionMarkdown(f)),
-          insertText: `${name}($1, $2)`,
-          insertTextFormat: InsertTextFormat.Snippet,
-          sortText: SORT.value,
-        }));
+        .map(([name, f]) =>
+          memo(f, "distribution", () => ({
+            label: name,
+            kind: CompletionItemKind.Function,
+            detail: f.signature,
+            documentation: md(functionMarkdown(f)),
+            insertText: `${name}($1, $2)`,
+            insertTextFormat: InsertTextFormat.Snippet,
+            sortText: SORT.value,
+          })),
+        );
     default:
       return [];
   }
 }
 
-function criterionItems(slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): CompletionItem[] {
+function criterionItems(slot: Extract<Slot, { kind: "expr" }>, sem: Semantics): readonly CompletionItem[] {
   if (slot.qualifier) {
     const prefix = slot.qualifier.join(".");
     if (prefix === "seeds") {
       return [...CRITERION_FUNCTIONS]
         .filter(([name]) => name.startsWith("seeds."))
-        .map(([name, f]) => ({ label: name.slice("seeds.".length), kind: CompletionItemKind.Function, detail: f.signature, documentation: md(functionMarkdown(f)), sortText: SORT.value }));
+        .map(([name, f]) => memo(f, "seeds", () => ({ label: name.slice("seeds.".length), kind: CompletionItemKind.Function, detail: f.signature, documentation: md(functionMarkdown(f)), sortText: SORT.value })));
     }
     return METRICS.filter((m) => m.name.startsWith(`${prefix}.`)).map((m) => metricItem(m, m.name.slice(prefix.length + 1)));
   }
   if (!slot.expectOperand) return [];
   const bracket = slot.bracket;
   if (bracket?.kind === "index") return selectionItems(slot.frame, bracket.named, sem);
-  const items = criterionOperands();
+  const operands = criterionOperands();
   if (bracket?.kind === "call" && (bracket.callee === "always" || bracket.callee === "eventually") && bracket.named === null) {
-    items.push(
+    return [
+      ...operands,
       { label: "from", kind: CompletionItemKind.Property, detail: "first epoch to check", insertText: "from = ", sortText: SORT.attribute },
       { label: "by", kind: CompletionItemKind.Property, detail: "last epoch to check", insertText: "by = ", sortText: SORT.attribute },
-    );
+    ];
   }
-  return items;
+  return operands;
 }
 
 /** Inside `metric[…]`: agent kinds and population groups of the scenario, and the `kind=`/`group=`/`agent=` forms. */

@@ -32,13 +32,14 @@ import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
 import { AnalysisClient, type StartThread } from "./analysis-client.ts";
-import { complete, type Semantics } from "./completion.ts";
+import { completions, leanItem, withEdits, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
 import type { Place } from "./navigation.ts";
 import { documentSymbols, foldingRanges } from "./outline.ts";
 import { SEMANTIC_LEGEND, semanticTokens } from "./semantic-tokens.ts";
+import { WARM_UP_DECLARATIONS, warmUp } from "./warm-up.ts";
 import { uriToPath, Workspace, type OpenDocument } from "./workspace.ts";
 
 /** What the server runs on: the disk and a worker thread (node.ts), or a virtual file system in a Web Worker (browser.ts). */
@@ -65,6 +66,11 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   let snippets = false;
   /** The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out without it. */
   let lazyDocs = false;
+  /**
+   * The client takes a list's default edit range and data (LSP 3.17 `itemDefaults`, as VS Code):
+   * items then carry neither, and most are sent as made once per registry entry.
+   */
+  let listDefaults = false;
   let lastList: { readonly serial: number; readonly items: readonly CompletionItem[] } = { serial: 0, items: [] };
   let watchFiles = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -171,6 +177,32 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     };
   };
 
+  // ---- warming up the request path (warm-up.ts) ------------------------------------------------
+
+  let warmBudget = WARM_UP_DECLARATIONS;
+  let warming = false;
+  /** Run completion and hover over the declarations of `text`, one per turn, while the budget lasts. */
+  const warm = (text: string) => {
+    if (warming || warmBudget <= 0) return;
+    warming = true;
+    const steps = warmUp(text, warmBudget);
+    const next = () => {
+      let done = true;
+      try {
+        done = warmBudget <= 0 || steps.next().done === true;
+      } catch {
+        // Warming up is only an optimisation: text it cannot handle ends it.
+      }
+      if (done) {
+        warming = false;
+        return;
+      }
+      warmBudget--;
+      setTimeout(next, 0);
+    };
+    setTimeout(next, 0);
+  };
+
   // ---- lifecycle ------------------------------------------------------------------------------
 
   connection.onInitialize((params): InitializeResult => {
@@ -179,6 +211,8 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     relatedInformation = params.capabilities.textDocument?.publishDiagnostics?.relatedInformation === true;
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     lazyDocs = params.capabilities.textDocument?.completion?.completionItem?.resolveSupport?.properties.includes("documentation") === true;
+    const defaults = params.capabilities.textDocument?.completion?.completionList?.itemDefaults ?? [];
+    listDefaults = lazyDocs && defaults.includes("editRange") && defaults.includes("data");
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
     analysis.init(folders.filter((f) => !f.startsWith("/__unsaved__/")));
@@ -209,6 +243,7 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   connection.onDidOpenTextDocument((p) => {
     workspace.set(p.textDocument.uri, p.textDocument.version, p.textDocument.text);
     schedule();
+    warm(p.textDocument.text);
   });
   connection.onDidChangeTextDocument((p) => {
     if (!workspace.change(p.textDocument.uri, p.textDocument.version, p.contentChanges)) return;
@@ -238,15 +273,21 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     if (ctx.slot.kind === "none") return [];
     const current = workspace.document(doc.path);
     if (!current) return [];
-    const items = complete(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
-    if (!lazyDocs) return items;
-    lastList = { serial: lastList.serial + 1, items };
-    return items.map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: lastList.serial, index: i } }));
+    const answer = completions(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
+    if (!lazyDocs) return withEdits(answer);
+    const serial = lastList.serial + 1;
+    lastList = { serial, items: answer.items };
+    if (listDefaults) {
+      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map(leanItem) };
+    }
+    return withEdits(answer).map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: serial, index: i } }));
   });
 
   connection.onCompletionResolve((item) => {
     const at = item.data as { list?: unknown; index?: unknown } | undefined;
-    const full = at?.list === lastList.serial && typeof at.index === "number" ? lastList.items[at.index] : undefined;
+    if (at?.list !== lastList.serial) return item;
+    // Items of a list with default data are found by their label and kind.
+    const full = typeof at.index === "number" ? lastList.items[at.index] : lastList.items.find((i) => i.label === item.label && i.kind === item.kind);
     return full?.label === item.label && full.documentation !== undefined ? { ...item, documentation: full.documentation } : item;
   });
 
@@ -353,7 +394,10 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     return actions;
   });
 
-  connection.onShutdown(() => analysis.stop());
+  connection.onShutdown(() => {
+    warmBudget = 0;
+    return analysis.stop();
+  });
 
   connection.listen();
   return workspace;

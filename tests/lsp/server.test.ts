@@ -417,6 +417,60 @@ describe("completion documentation on demand", () => {
   });
 });
 
+describe("completion lists with item defaults", () => {
+  type Listed = Item & { data?: unknown; textEditText?: string; insertTextFormat?: number };
+  interface List {
+    isIncomplete: boolean;
+    itemDefaults?: { editRange?: Rng; data?: unknown };
+    items: Listed[];
+  }
+
+  it("sends one edit range and one data for the list to clients that take them (as VS Code), with each item's own text when it is not its label", async () => {
+    const capabilities = {
+      textDocument: {
+        completion: {
+          completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation", "detail"] } },
+          completionList: { itemDefaults: ["editRange", "data"] },
+        },
+      },
+    };
+    const vscode = await LspClient.start({ capabilities });
+    try {
+      /** The text after accepting `item` of `list`, as the client applies it. */
+      const accept = (uri: string, text: string, list: List, item: Listed) => {
+        const range = list.itemDefaults!.editRange!;
+        const lines = vscode.lines(uri);
+        return text.slice(0, lines.offset(range.start)) + (item.textEditText ?? item.label) + text.slice(lines.offset(range.end));
+      };
+      const m = marked("policy p { observables { task_progress = unif<|> } }\n");
+      const uri = await vscode.open("defaults.sbx", m.text);
+      const list = (await vscode.at<List>("textDocument/completion", uri, m.cursors[0]!))!;
+      expect(Array.isArray(list)).toBe(false);
+      expect(list.isIncomplete).toBe(false);
+      const uniform = list.items.find((i) => i.label === "uniform")!;
+      expect(uniform).toMatchObject({ textEditText: "uniform($1, $2)", insertTextFormat: 2 });
+      expect(accept(uri, m.text, list, uniform)).toBe("policy p { observables { task_progress = uniform($1, $2) } }\n");
+      for (const item of list.items) {
+        expect(item.textEdit).toBeUndefined();
+        expect(item.data).toBeUndefined();
+        expect(item.documentation).toBeUndefined();
+      }
+      // The client gives each item the list's data when it resolves one.
+      const resolved = await vscode.request<Item>("completionItem/resolve", { ...uniform, data: list.itemDefaults!.data });
+      expect(resolved.documentation?.value).toContain("uniform(low, high)");
+
+      // Inside an unclosed string, the item's text replaces the string's inside and closes it.
+      const i = marked('import "<|>\nscenario s { seed = 1 }\n');
+      const imports = await vscode.open("defaults-import.sbx", i.text);
+      const paths = (await vscode.at<List>("textDocument/completion", imports, i.cursors[0]!))!;
+      const networks = paths.items.find((x) => x.label === "std/networks")!;
+      expect(accept(imports, i.text, paths, networks).split("\n")[0]).toBe('import "std/networks"');
+    } finally {
+      await vscode.stop();
+    }
+  });
+});
+
 describe("navigation", () => {
   const COMMON = `persona careful { prompt = "Be careful." }
 policy spender { accept = 90% }

@@ -14,7 +14,7 @@
 // The worker-thread entry (dist/run-worker.mjs) and the benchmarks are ES modules sharing chunks.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -174,6 +174,20 @@ const [launcher] = await Promise.all([
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
   }),
 ]);
+
+/**
+ * The core in ASCII: esbuild escapes what is not ASCII in code, but keeps the comments it carries
+ * over as written, and one em dash in a comment made V8 hold the whole 3 MB source as UTF-16,
+ * decoded from UTF-8 on every start. With those escaped too, the loader reads the core as Latin-1
+ * (load-commands.bundle.ts): the same text, without decoding. Only comments change, and only within
+ * their own lines (esbuild puts no code after a comment on its line), so the source map stays right.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, "utf8");
+  const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text) writeFileSync(file, ascii);
+}
+asciiOnly(join(dist, "sbx-core.cjs"));
 
 // `sbx --version` and `sbx help` must not load the compiler: the launcher holds only the command line.
 const heavy = Object.keys(launcher.metafile.inputs).filter((f) => /^(language|src\/(compiler|engine|kernel|mechanisms|spec|plan|registry|metrics|report|llm|platform\/llm))\//.test(f));

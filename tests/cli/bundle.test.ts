@@ -47,6 +47,12 @@ describe("the built sbx", () => {
     expect(uncached.stdout).toBe(cached.stdout);
   });
 
+  it("writes the core in ASCII, which the launcher reads as Latin-1", () => {
+    const core = readFileSync(join(ROOT, "dist/sbx-core.cjs"));
+    const notAscii = core.findIndex((byte) => byte > 0x7f);
+    expect(notAscii === -1 ? null : core.subarray(Math.max(0, notAscii - 60), notAscii + 20).toString("utf8")).toBeNull();
+  });
+
   it("keeps the code a run needs in the core and Vega, the LLM SDKs, the language server and YAML out of it", () => {
     const core = readFileSync(join(ROOT, "dist/sbx-core.cjs"), "utf8");
     for (const bundle of ["sbx-report", "sbx-lsp", "sbx-import", "sbx-llm-anthropic", "sbx-llm-openai", "sbx-llm-ollama"]) {

@@ -16,7 +16,7 @@ import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -55,6 +55,21 @@ const noNodeCanvas = {
   },
 };
 
+/**
+ * zod's namespaces `z.locales` and `z.core.locales` carry its error messages in 50 languages, 400 KB
+ * of the core that sbx never uses (every zod message it shows is English, the default): the
+ * bundles keep English only.
+ */
+const zodEnglishOnly = {
+  name: "sbx-zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](core|classic)$/.test(args.resolveDir) ? { path: join(args.resolveDir, "../locales/index.js"), namespace: "sbx-zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "sbx-zod-locales" }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(args.path), loader: "js" }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -64,7 +79,7 @@ const common = {
   external: ["tinypool"],
   sourcemap: "linked",
   logLevel: "warning",
-  plugins: [noNodeCanvas],
+  plugins: [noNodeCanvas, zodEnglishOnly],
 };
 
 // Bundled CommonJS packages call require() for Node's built-ins; an ES module has none of its own.
@@ -120,6 +135,31 @@ const lazyFunctions = {
   },
 };
 
+/**
+ * Node built-ins that cost milliseconds to load and that most commands never call: required when one
+ * of their exports is first read. commander loads child_process (with net and dgram) for executable
+ * subcommands, which sbx has none of; worker_threads serves only runs with --out, check and sweep.
+ * The export names are the built-in's own, read here at build time.
+ */
+const LAZY_BUILTINS = ["node:child_process", "node:worker_threads"];
+
+const lazyBuiltins = {
+  name: "sbx-lazy-builtins",
+  setup(b) {
+    const bare = (name) => name.replace(/^node:/, "");
+    const lazy = new Set(LAZY_BUILTINS.map(bare));
+    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => (lazy.has(bare(args.path)) && args.namespace !== "sbx-lazy-builtin" ? { path: bare(args.path), namespace: "sbx-lazy-builtin" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "sbx-lazy-builtin" }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`)).filter((n) => n !== "default").sort();
+      const id = JSON.stringify(`node:${args.path}`);
+      return {
+        contents: `let m;\nconst load = () => (m ??= require(${id}));\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });\n`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** For dist/sbx.mjs, main.ts loads the subcommands from the core with the code cache instead of importing them. */
 const bundledCommandLoader = {
   name: "sbx-bundled-command-loader",
@@ -136,7 +176,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".mjs" },
     format: "esm",
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
-    plugins: [noNodeCanvas, bundledCommandLoader],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, bundledCommandLoader],
     metafile: true,
   }),
   build({
@@ -147,7 +187,7 @@ const [launcher] = await Promise.all([
     format: "cjs",
     // import() becomes require(): the core is run by vm.Script, which has no module loader of its own.
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, onDemand, lazyFunctions],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, onDemand, lazyFunctions],
     // The loader passes the core's own URL (node-host.ts finds the package root from it).
     define: { "import.meta.url": "__sbxImportMetaUrl" },
   }),
@@ -158,7 +198,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".cjs" },
     format: "cjs",
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, lazyFunctions],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyFunctions],
     // Plain CommonJS, loaded by require(): import.meta.url is the bundle's own file.
     define: { "import.meta.url": "__sbxImportMetaUrl" },
     banner: { js: 'const __sbxImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },

@@ -138,10 +138,11 @@ const lazyFunctions = {
 /**
  * Node built-ins that cost milliseconds to load and that most commands never call: required when one
  * of their exports is first read. commander loads child_process (with net and dgram) for executable
- * subcommands, which sbx has none of; worker_threads serves only runs with --out, check and sweep.
+ * subcommands, which sbx has none of; seedrandom loads crypto to seed itself from entropy, which sbx
+ * never asks of it (every stream is seeded); worker_threads serves only runs with --out, check and sweep.
  * The export names are the built-in's own, read here at build time.
  */
-const LAZY_BUILTINS = ["node:child_process", "node:worker_threads"];
+const LAZY_BUILTINS = ["node:child_process", "node:crypto", "node:worker_threads"];
 
 const lazyBuiltins = {
   name: "sbx-lazy-builtins",

@@ -234,10 +234,11 @@ asciiOnly(join(dist, "sbx-core.cjs"));
 const heavy = Object.keys(launcher.metafile.inputs).filter((f) => /^(language|src\/(compiler|engine|kernel|mechanisms|spec|plan|registry|metrics|report|llm|platform\/llm))\//.test(f));
 if (heavy.length) throw new Error(`dist/sbx.mjs must not bundle the compiler or engine, but it includes ${heavy.join(", ")}`);
 
-// The training run: the code cache keeps the bytecode of everything `sbx run --out` compiles.
+// The training run: the code cache keeps the bytecode of everything `sbx run --out` compiles, with the
+// engine on the main thread (as every run without --out has it) and the scenario's declared outputs.
 const scratch = mkdtempSync(join(tmpdir(), "sbx-build-"));
 try {
-  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "scenarios/status_game.sbx"), "--out", join(scratch, "out"), "--no-outputs"], {
+  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "scenarios/status_game.sbx"), "--out", join(scratch, "out")], {
     cwd: scratch,
     env: { ...process.env, SBX_WRITE_CODE_CACHE: "1", NO_COLOR: "1" },
     encoding: "utf8",

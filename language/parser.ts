@@ -170,8 +170,13 @@ class SbxParser extends EmbeddedActionsParser {
   /** Open blocks, parentheses, lists and argument lists around the parser's position. */
   private nesting = 0;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, lookaheadStrategy: new GatedAlternativesLookahead({ maxLookahead: 3 }) });
+  /**
+   * `validate`: run Chevrotain's grammar validations (ambiguities, left recursion, ...). The shared
+   * instance skips them, as the lexer does (a start-up cost of every command); tests/compiler/parser-definition.test.ts
+   * runs them on the same grammar.
+   */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, lookaheadStrategy: new GatedAlternativesLookahead({ maxLookahead: 3 }), skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -1259,5 +1264,8 @@ export function dedent(raw: string): string {
 
 /** One parser instance, reset per input (Chevrotain's recommended use). */
 export const sbxParser = new SbxParser();
+
+/** A parser built with Chevrotain's grammar validations, for the test that runs them. */
+export const validatedParser = (): SbxParser => new SbxParser(true);
 
 export type SbxParserRules = keyof SbxParser;

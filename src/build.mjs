@@ -14,9 +14,9 @@
 // The worker-thread entry (dist/run-worker.mjs) and the benchmarks are ES modules sharing chunks.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -55,6 +55,21 @@ const noNodeCanvas = {
   },
 };
 
+/**
+ * zod's namespaces `z.locales` and `z.core.locales` carry its error messages in 50 languages, 400 KB
+ * of the core that sbx never uses (every zod message it shows is English, the default): the
+ * bundles keep English only.
+ */
+const zodEnglishOnly = {
+  name: "sbx-zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](core|classic)$/.test(args.resolveDir) ? { path: join(args.resolveDir, "../locales/index.js"), namespace: "sbx-zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "sbx-zod-locales" }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(args.path), loader: "js" }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -64,7 +79,7 @@ const common = {
   external: ["tinypool"],
   sourcemap: "linked",
   logLevel: "warning",
-  plugins: [noNodeCanvas],
+  plugins: [noNodeCanvas, zodEnglishOnly],
 };
 
 // Bundled CommonJS packages call require() for Node's built-ins; an ES module has none of its own.
@@ -120,6 +135,32 @@ const lazyFunctions = {
   },
 };
 
+/**
+ * Node built-ins that cost milliseconds to load and that most commands never call: required when one
+ * of their exports is first read. commander loads child_process (with net and dgram) for executable
+ * subcommands, which sbx has none of; seedrandom loads crypto to seed itself from entropy, which sbx
+ * never asks of it (every stream is seeded); worker_threads serves only runs with --out, check and sweep.
+ * The export names are the built-in's own, read here at build time.
+ */
+const LAZY_BUILTINS = ["node:child_process", "node:crypto", "node:worker_threads"];
+
+const lazyBuiltins = {
+  name: "sbx-lazy-builtins",
+  setup(b) {
+    const bare = (name) => name.replace(/^node:/, "");
+    const lazy = new Set(LAZY_BUILTINS.map(bare));
+    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => (lazy.has(bare(args.path)) && args.namespace !== "sbx-lazy-builtin" ? { path: bare(args.path), namespace: "sbx-lazy-builtin" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "sbx-lazy-builtin" }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`)).filter((n) => n !== "default").sort();
+      const id = JSON.stringify(`node:${args.path}`);
+      return {
+        contents: `let m;\nconst load = () => (m ??= require(${id}));\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });\n`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** For dist/sbx.mjs, main.ts loads the subcommands from the core with the code cache instead of importing them. */
 const bundledCommandLoader = {
   name: "sbx-bundled-command-loader",
@@ -136,7 +177,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".mjs" },
     format: "esm",
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
-    plugins: [noNodeCanvas, bundledCommandLoader],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, bundledCommandLoader],
     metafile: true,
   }),
   build({
@@ -147,7 +188,7 @@ const [launcher] = await Promise.all([
     format: "cjs",
     // import() becomes require(): the core is run by vm.Script, which has no module loader of its own.
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, onDemand, lazyFunctions],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, onDemand, lazyFunctions],
     // The loader passes the core's own URL (node-host.ts finds the package root from it).
     define: { "import.meta.url": "__sbxImportMetaUrl" },
   }),
@@ -158,7 +199,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".cjs" },
     format: "cjs",
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, lazyFunctions],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyFunctions],
     // Plain CommonJS, loaded by require(): import.meta.url is the bundle's own file.
     define: { "import.meta.url": "__sbxImportMetaUrl" },
     banner: { js: 'const __sbxImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
@@ -175,14 +216,29 @@ const [launcher] = await Promise.all([
   }),
 ]);
 
+/**
+ * The core in ASCII: esbuild escapes what is not ASCII in code, but keeps the comments it carries
+ * over as written, and one em dash in a comment made V8 hold the whole 3 MB source as UTF-16,
+ * decoded from UTF-8 on every start. With those escaped too, the loader reads the core as Latin-1
+ * (load-commands.bundle.ts): the same text, without decoding. Only comments change, and only within
+ * their own lines (esbuild puts no code after a comment on its line), so the source map stays right.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, "utf8");
+  const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text) writeFileSync(file, ascii);
+}
+asciiOnly(join(dist, "sbx-core.cjs"));
+
 // `sbx --version` and `sbx help` must not load the compiler: the launcher holds only the command line.
 const heavy = Object.keys(launcher.metafile.inputs).filter((f) => /^(language|src\/(compiler|engine|kernel|mechanisms|spec|plan|registry|metrics|report|llm|platform\/llm))\//.test(f));
 if (heavy.length) throw new Error(`dist/sbx.mjs must not bundle the compiler or engine, but it includes ${heavy.join(", ")}`);
 
-// The training run: the code cache keeps the bytecode of everything `sbx run --out` compiles.
+// The training run: the code cache keeps the bytecode of everything `sbx run --out` compiles, with the
+// engine on the main thread (as every run without --out has it) and the scenario's declared outputs.
 const scratch = mkdtempSync(join(tmpdir(), "sbx-build-"));
 try {
-  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "scenarios/status_game.sbx"), "--out", join(scratch, "out"), "--no-outputs"], {
+  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "scenarios/status_game.sbx"), "--out", join(scratch, "out")], {
     cwd: scratch,
     env: { ...process.env, SBX_WRITE_CODE_CACHE: "1", NO_COLOR: "1" },
     encoding: "utf8",

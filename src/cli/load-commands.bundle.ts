@@ -35,7 +35,8 @@ function loadCore(): Commands {
   const dir = dirname(fileURLToPath(import.meta.url));
   const file = join(dir, "sbx-core.cjs");
   const cacheFile = `${file}.cache`;
-  const source = readFileSync(file, "utf8");
+  // ASCII (src/build.mjs escapes the rest): read as Latin-1, the same text without UTF-8 decoding.
+  const source = readFileSync(file, "latin1");
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

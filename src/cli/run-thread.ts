@@ -114,9 +114,13 @@ export interface ThreadHandlers {
   end(events: string, intervals: readonly SimEvent[]): void;
 }
 
-/** Whether runs can go to a thread here (the bundle's worker file exists). */
+/**
+ * Whether runs can go to a thread here (the bundle's worker file exists). Not in the build's training
+ * run (src/build.mjs, SBX_WRITE_CODE_CACHE): it runs the engine on the main thread, so that the code
+ * cache it writes holds the engine's functions too, which every `sbx run` without --out compiles.
+ */
 export function threadsAvailable(): boolean {
-  return existsSync(workerEntry());
+  return process.env["SBX_WRITE_CODE_CACHE"] !== "1" && existsSync(workerEntry());
 }
 
 /** Run `plan` on a worker thread; handlers are called on this thread, epoch by epoch, in order. */

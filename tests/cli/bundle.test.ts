@@ -5,7 +5,7 @@
  * the same answers.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,6 +45,30 @@ describe("the built sbx", () => {
     const uncached = run(SBX_BIN, ["run", "scenarios/status_game.sbx", "--json", "--no-outputs"], ["--max-semi-space-size=8"]);
     expect(uncached.status).toBe(0);
     expect(uncached.stdout).toBe(cached.stdout);
+  });
+
+  it("loads child_process and worker_threads only for the commands that use them", () => {
+    // A preload that reports, at exit, which of Node's built-ins the process loaded.
+    const probe = join(alone, "probe.cjs");
+    writeFileSync(probe, 'process.on("exit", () => process.stderr.write(`\\nBUILTINS ${process.moduleLoadList.join(" ")}\\n`));\n');
+    const builtins = (args: readonly string[]): string => {
+      const child = run(SBX_BIN, args, ["--require", probe]);
+      expect(child.status).toBe(0);
+      return /BUILTINS (.*)/.exec(child.stderr)![1]!;
+    };
+    const version = builtins(["--version"]);
+    expect(version).toContain("NativeModule vm");
+    expect(version).not.toContain("NativeModule child_process");
+    const ran = builtins(["run", "scenarios/status_game.sbx", "--no-outputs"]);
+    expect(ran).not.toContain("NativeModule worker_threads");
+    const out = join(alone, "out");
+    expect(builtins(["run", "scenarios/status_game.sbx", "--no-outputs", "--out", out])).toContain("NativeModule worker_threads");
+  });
+
+  it("writes the core in ASCII, which the launcher reads as Latin-1", () => {
+    const core = readFileSync(join(ROOT, "dist/sbx-core.cjs"));
+    const notAscii = core.findIndex((byte) => byte > 0x7f);
+    expect(notAscii === -1 ? null : core.subarray(Math.max(0, notAscii - 60), notAscii + 20).toString("utf8")).toBeNull();
   });
 
   it("keeps the code a run needs in the core and Vega, the LLM SDKs, the language server and YAML out of it", () => {

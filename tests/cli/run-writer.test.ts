@@ -67,14 +67,15 @@ describe("RunWriter", () => {
       events: (e) => {
         const line = `${JSON.stringify(e)}\n`;
         if (epochs === 0) first += line;
-        writer.eventsText(line);
+        // As the run's thread sends them: UTF-8 bytes.
+        writer.eventsChunk(new TextEncoder().encode(line));
       },
       onEpoch: (record) => {
         epochs++;
         if (epochs === 1) {
           writer.epoch(record);
           // More than a batch of the next epoch's events reaches the file before the interruption.
-          writer.eventsText(`${JSON.stringify({ type: "note", text: "x".repeat(1 << 21) })}\n`);
+          writer.eventsChunk(`${JSON.stringify({ type: "note", text: "x".repeat(1 << 21) })}\n`);
         }
       },
     });

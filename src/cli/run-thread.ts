@@ -19,10 +19,12 @@
  */
 import { existsSync } from "node:fs";
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { runPlan, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
 import { EventLines } from "./event-lines.ts";
 import { workerEntry } from "./pool.ts";
+import { sameAgents } from "./run-writer.ts";
 
 export type ThreadMessage =
   /** Events in a slot of the ring: its first `length` bytes. */
@@ -30,7 +32,8 @@ export type ThreadMessage =
   /** An event too large for a slot, as a JSON line. */
   | { readonly type: "text"; readonly text: string }
   | { readonly type: "epoch"; readonly record: EpochRecord; readonly intervals: SimEvent[] }
-  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs"> }
+  /** The run's end; its agents are null when they are the last epoch's (sent already: a million agents are a large message). */
+  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: RunResult["agents"] | null }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
 
 /** What the worker thread receives. */
@@ -77,6 +80,7 @@ export function serveRunThread(): void {
   };
   const lines = new EventLines(slot(0));
   let intervals: SimEvent[] = [];
+  let last = null as EpochRecord | null;
   let sent = 0;
   let posted = 0;
   /** Wait (Atomics) until the main thread's counter `slot` reaches `target`. */
@@ -92,7 +96,11 @@ export function serveRunThread(): void {
     lines.reset(slot(posted));
   };
   try {
-    const result = runPlan(plan, {
+    // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
+    // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
+    const problems = planProblems(plan);
+    if (problems.length) throw new InvalidPlanError(problems);
+    const result = new Scheduler(plan, {
       events: (e) => {
         if (!lines.push(e)) {
           flush();
@@ -101,6 +109,7 @@ export function serveRunThread(): void {
         if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
+        last = record;
         flush();
         port.postMessage({ type: "epoch", record, intervals } satisfies ThreadMessage);
         intervals = [];
@@ -108,10 +117,11 @@ export function serveRunThread(): void {
         // Wait until the main thread has written all but AHEAD of the epochs sent.
         waitFor(0, sent - AHEAD);
       },
-    });
-    const { epochs: _epochs, ...rest } = result;
+    }).run();
+    const { epochs: _epochs, agents, ...rest } = result;
     flush();
-    port.postMessage({ type: "done", intervals, result: rest } satisfies ThreadMessage);
+    const repeated = last !== null && sameAgents(last.agents, agents);
+    port.postMessage({ type: "done", intervals, result: rest, agents: repeated ? null : agents } satisfies ThreadMessage);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -184,7 +194,7 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
           handlers.end(m.intervals);
           stopped = true;
           void worker.terminate();
-          resolve({ ...m.result, epochs });
+          resolve({ ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs });
         } else {
           const error = new Error(m.message);
           if (m.stack) error.stack = m.stack;

@@ -285,7 +285,7 @@ export class RunWriter {
     this.metrics.close();
     // The last epoch's agents.csv already holds the final state unless something changed after it.
     const last = this.epochs.at(-1)?.agents;
-    if (!last || !sameAgents(last, result.agents)) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
+    if (!last || (last !== result.agents && !sameAgents(last, result.agents))) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
     let problem = "problem" in report ? report.problem : null;
     if ("html" in report) {
       try {
@@ -361,8 +361,8 @@ export class RunWriter {
   }
 }
 
-/** Whether two agent lists would give the same agents.csv. */
-function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
+/** Whether two agent lists hold the same records (and so would give the same agents.csv). */
+export function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -376,7 +376,8 @@ function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boole
       !Object.is(x.payoff, y.payoff) ||
       x.frozen !== y.frozen ||
       x.interactionsInitiated !== y.interactionsInitiated ||
-      x.interactionsReceived !== y.interactionsReceived
+      x.interactionsReceived !== y.interactionsReceived ||
+      x.interactionsRejected !== y.interactionsRejected
     )
       return false;
   }

@@ -50,9 +50,21 @@ export function metricsRow(plan: Plan, e: EpochRecord): unknown[] {
 const AGENT_COLUMNS = ["id", "kind", "group", "reputation", "resources", "payoff", "frozen", "interactions_initiated", "interactions_received"];
 
 export function agentsCsv(agents: readonly AgentRecord[]): string {
+  return [...agentsCsvPieces(agents)].join("");
+}
+
+/** agents.csv in pieces of about EVENT_BATCH_CHARS: a million agents' file is never one string. */
+export function* agentsCsvPieces(agents: readonly AgentRecord[]): Generator<string> {
   let text = csvLine(AGENT_COLUMNS);
-  for (const a of agents) text += csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived]);
-  return text;
+  for (const a of agents) {
+    // csvLine's text, without an array per agent.
+    text += `${csvValue(a.id)},${csvValue(a.kind)},${csvValue(a.group)},${csvValue(a.reputation)},${csvValue(a.resources)},${csvValue(a.payoff)},${csvValue(a.frozen)},${csvValue(a.interactionsInitiated)},${csvValue(a.interactionsReceived)}\n`;
+    if (text.length >= EVENT_BATCH_CHARS) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
 }
 
 export interface RunFiles {
@@ -271,7 +283,7 @@ export class RunWriter {
     this.epochs.push(record);
     this.events.endEpoch();
     this.metrics.append(record);
-    writeFileAtomic(this.files.agents, agentsCsv(record.agents));
+    writeFileAtomic(this.files.agents, agentsCsvPieces(record.agents));
     this.writeSummary("running", null, []);
   };
 
@@ -285,7 +297,7 @@ export class RunWriter {
     this.metrics.close();
     // The last epoch's agents.csv already holds the final state unless something changed after it.
     const last = this.epochs.at(-1)?.agents;
-    if (!last || (last !== result.agents && !sameAgents(last, result.agents))) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
+    if (!last || (last !== result.agents && !sameAgents(last, result.agents))) writeFileAtomic(this.files.agents, agentsCsvPieces(result.agents));
     let problem = "problem" in report ? report.problem : null;
     if ("html" in report) {
       try {

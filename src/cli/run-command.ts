@@ -215,19 +215,15 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
       thread = runOnThread(plan, {
         events: (events) => {
-          writer?.eventsText(events);
-          declared?.eventsText(events);
+          writer?.eventsChunk(events);
+          declared?.eventsChunk(events);
         },
-        epoch: (events, record, intervals) => {
-          writer?.eventsText(events);
-          declared?.eventsText(events);
-          intervalEvents.push(...intervals);
+        epoch: (record, intervals) => {
+          for (const e of intervals) intervalEvents.push(e);
           epochDone(record);
         },
-        end: (events, intervals) => {
-          writer?.eventsText(events);
-          declared?.eventsText(events);
-          intervalEvents.push(...intervals);
+        end: (intervals) => {
+          for (const e of intervals) intervalEvents.push(e);
         },
       });
       result = await thread.result;

@@ -6,24 +6,34 @@
  * epoch boundary, so `summary.json` can say `interrupted` consistently with
  * the events and metrics already written.
  *
- * The worker serialises each event as it happens and sends the JSONL in
- * batches of about EVENT_BATCH_CHARS as they fill, then one message per
- * finished epoch (the rest of its events, its record, its freeze events) and
- * one at the end; the main thread writes batches as they come and rebuilds
- * the RunResult. No event object outlives its line, and neither thread holds
- * an epoch's log: a million agents' epoch is gigabytes of text. On Ctrl-C the
- * events file is cut back to the last finished epoch (RunWriter.interrupt).
+ * The worker writes each event as it happens, as JSONL bytes
+ * (src/cli/event-lines.ts), into a ring of BATCH_SLOTS shared buffers of
+ * BATCH_BYTES each, and sends a slot's number when it fills; the main thread
+ * writes the slot to disk and counts it written, which frees the slot. Then
+ * one message per finished epoch (its record, its freeze events) and one at
+ * the end; the main thread rebuilds the RunResult. No event object outlives
+ * its line, no event text is a string on either thread (but an event larger
+ * than a slot, sent as text), and neither thread holds an epoch's log: a
+ * million agents' epoch is gigabytes of text. On Ctrl-C the events file is
+ * cut back to the last finished epoch (RunWriter.interrupt).
  */
 import { existsSync } from "node:fs";
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import { runPlan, toJsonl, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
+import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
+import { EventLines } from "./event-lines.ts";
 import { workerEntry } from "./pool.ts";
+import { sameAgents } from "./run-writer.ts";
 
 export type ThreadMessage =
-  | { readonly type: "events"; readonly events: string }
-  | { readonly type: "epoch"; readonly events: string; readonly record: EpochRecord; readonly intervals: SimEvent[] }
-  | { readonly type: "done"; readonly events: string; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs"> }
+  /** Events in a slot of the ring: its first `length` bytes. */
+  | { readonly type: "events"; readonly slot: number; readonly length: number }
+  /** An event too large for a slot, as a JSON line. */
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "epoch"; readonly record: EpochRecord; readonly intervals: SimEvent[] }
+  /** The run's end; its agents are null when they are the last epoch's (sent already: a million agents are a large message). */
+  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: RunResult["agents"] | null }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
 
 /** What the worker thread receives. */
@@ -32,10 +42,12 @@ export interface RunThreadData {
     readonly plan: Plan;
     /**
      * [epochs the main thread has handled, event batches it has written]: the
-     * worker waits on them (Atomics) to stay at most AHEAD epochs and
-     * BATCHES_AHEAD batches ahead.
+     * worker waits on them (Atomics) to stay at most AHEAD epochs ahead, and
+     * to fill only slots whose batch is written.
      */
     readonly handled: SharedArrayBuffer;
+    /** The ring of event batches: BATCH_SLOTS slots of BATCH_BYTES. */
+    readonly batches: SharedArrayBuffer;
   };
 }
 
@@ -46,11 +58,11 @@ export interface RunThreadData {
  */
 const AHEAD = 2;
 
-/** Event batches (of about EVENT_BATCH_CHARS each) the engine may send before the main thread has written them. */
-const BATCHES_AHEAD = 8;
+/** Event batches the engine may send before the main thread has written them: the slots of the ring. */
+const BATCH_SLOTS = 8;
 
-/** The JSONL the worker gathers before sending it (characters). */
-const EVENT_BATCH_CHARS = 4 << 20;
+/** The JSONL the worker gathers before sending it (bytes): a slot of the ring. */
+const BATCH_BYTES = 1 << 20;
 
 /** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
 export const isIntervalEvent = (e: SimEvent): boolean =>
@@ -58,40 +70,58 @@ export const isIntervalEvent = (e: SimEvent): boolean =>
 
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
-  const { plan, handled } = (workerData as RunThreadData).sbxRunThread;
+  const { plan, handled, batches } = (workerData as RunThreadData).sbxRunThread;
   const counter = new Int32Array(handled);
+  const ring = new Uint8Array(batches);
   const port = parentPort!;
-  let events = "";
+  const slot = (batch: number): Uint8Array => {
+    const start = (batch % BATCH_SLOTS) * BATCH_BYTES;
+    return ring.subarray(start, start + BATCH_BYTES);
+  };
+  const lines = new EventLines(slot(0));
   let intervals: SimEvent[] = [];
+  let last = null as EpochRecord | null;
   let sent = 0;
-  let batches = 0;
+  let posted = 0;
   /** Wait (Atomics) until the main thread's counter `slot` reaches `target`. */
   const waitFor = (slot: number, target: number): void => {
     for (let seen = Atomics.load(counter, slot); seen < target; seen = Atomics.load(counter, slot)) Atomics.wait(counter, slot, seen);
   };
+  /** Send the slot being filled, and wait until the next one's last batch is written. */
+  const flush = (): void => {
+    if (!lines.length) return;
+    port.postMessage({ type: "events", slot: posted % BATCH_SLOTS, length: lines.length } satisfies ThreadMessage);
+    posted++;
+    waitFor(1, posted - BATCH_SLOTS + 1);
+    lines.reset(slot(posted));
+  };
   try {
-    const result = runPlan(plan, {
+    // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
+    // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
+    const problems = planProblems(plan);
+    if (problems.length) throw new InvalidPlanError(problems);
+    const result = new Scheduler(plan, {
       events: (e) => {
-        events += `${JSON.stringify(e)}\n`;
-        if (isIntervalEvent(e)) intervals.push(e);
-        if (events.length >= EVENT_BATCH_CHARS) {
-          port.postMessage({ type: "events", events } satisfies ThreadMessage);
-          events = "";
-          batches++;
-          waitFor(1, batches - BATCHES_AHEAD);
+        if (!lines.push(e)) {
+          flush();
+          if (!lines.push(e)) port.postMessage({ type: "text", text: `${JSON.stringify(e)}\n` } satisfies ThreadMessage);
         }
+        if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
-        port.postMessage({ type: "epoch", events, record, intervals } satisfies ThreadMessage);
-        events = "";
+        last = record;
+        flush();
+        port.postMessage({ type: "epoch", record, intervals } satisfies ThreadMessage);
         intervals = [];
         sent++;
         // Wait until the main thread has written all but AHEAD of the epochs sent.
         waitFor(0, sent - AHEAD);
       },
-    });
-    const { epochs: _epochs, ...rest } = result;
-    port.postMessage({ type: "done", events, intervals, result: rest } satisfies ThreadMessage);
+    }).run();
+    const { epochs: _epochs, agents, ...rest } = result;
+    flush();
+    const repeated = last !== null && sameAgents(last.agents, agents);
+    port.postMessage({ type: "done", intervals, result: rest, agents: repeated ? null : agents } satisfies ThreadMessage);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -106,12 +136,15 @@ export interface ThreadRun {
 }
 
 export interface ThreadHandlers {
-  /** Events of the epoch in progress, as JSONL text, in order (more follow with the epoch). Throwing stops the run. */
-  events(events: string): void;
-  /** A finished epoch: its events as JSONL text, its record, its freeze events. Throwing stops the run. */
-  epoch(events: string, record: EpochRecord, intervals: readonly SimEvent[]): void;
-  /** Events after the last epoch (the run's end). */
-  end(events: string, intervals: readonly SimEvent[]): void;
+  /**
+   * Events, in order, as JSONL: UTF-8 bytes (valid only during the call: the
+   * slot is reused once it returns), or text. Throwing stops the run.
+   */
+  events(events: Uint8Array | string): void;
+  /** A finished epoch (its events came before it): its record, its freeze events. Throwing stops the run. */
+  epoch(record: EpochRecord, intervals: readonly SimEvent[]): void;
+  /** The run's end (its last events came before it). */
+  end(intervals: readonly SimEvent[]): void;
 }
 
 /**
@@ -127,10 +160,12 @@ export function threadsAvailable(): boolean {
 export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
   const handled = new SharedArrayBuffer(8);
   const counter = new Int32Array(handled);
-  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, handled } } satisfies RunThreadData });
+  const batches = new SharedArrayBuffer(BATCH_SLOTS * BATCH_BYTES);
+  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, handled, batches } } satisfies RunThreadData });
   const epochs: EpochRecord[] = [];
   let stopped = false;
-  let batches = 0;
+  /** Event batches written. */
+  let written = 0;
   const release = (): void => {
     for (const slot of [0, 1]) {
       Atomics.store(counter, slot, 0x7fffffff);
@@ -149,19 +184,21 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
       if (stopped) return;
       try {
         if (m.type === "events") {
-          handlers.events(m.events);
-          Atomics.store(counter, 1, ++batches);
+          handlers.events(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
+          Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
+        } else if (m.type === "text") {
+          handlers.events(m.text);
         } else if (m.type === "epoch") {
           epochs.push(m.record);
-          handlers.epoch(m.events, m.record, m.intervals);
+          handlers.epoch(m.record, m.intervals);
           Atomics.store(counter, 0, epochs.length);
           Atomics.notify(counter, 0);
         } else if (m.type === "done") {
-          handlers.end(m.events, m.intervals);
+          handlers.end(m.intervals);
           stopped = true;
           void worker.terminate();
-          resolve({ ...m.result, epochs });
+          resolve({ ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs });
         } else {
           const error = new Error(m.message);
           if (m.stack) error.stack = m.stack;

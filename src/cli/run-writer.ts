@@ -22,6 +22,7 @@ import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
 import { ensureDir, fileError, osReason, writeFileAtomic } from "../platform/files.ts";
 import { byKind, runTotals } from "../report/summary.ts";
+import { EventLines } from "./event-lines.ts";
 
 export const SERIES_METRICS = METRICS.filter((m) => m.shape === "series").map((m) => m.name);
 
@@ -49,9 +50,21 @@ export function metricsRow(plan: Plan, e: EpochRecord): unknown[] {
 const AGENT_COLUMNS = ["id", "kind", "group", "reputation", "resources", "payoff", "frozen", "interactions_initiated", "interactions_received"];
 
 export function agentsCsv(agents: readonly AgentRecord[]): string {
+  return [...agentsCsvPieces(agents)].join("");
+}
+
+/** agents.csv in pieces of about EVENT_BATCH_CHARS: a million agents' file is never one string. */
+export function* agentsCsvPieces(agents: readonly AgentRecord[]): Generator<string> {
   let text = csvLine(AGENT_COLUMNS);
-  for (const a of agents) text += csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived]);
-  return text;
+  for (const a of agents) {
+    // csvLine's text, without an array per agent.
+    text += `${csvValue(a.id)},${csvValue(a.kind)},${csvValue(a.group)},${csvValue(a.reputation)},${csvValue(a.resources)},${csvValue(a.payoff)},${csvValue(a.frozen)},${csvValue(a.interactionsInitiated)},${csvValue(a.interactionsReceived)}\n`;
+    if (text.length >= EVENT_BATCH_CHARS) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
 }
 
 export interface RunFiles {
@@ -82,8 +95,11 @@ function openForWriting(path: string): number {
   }
 }
 
-/** Events are written in batches of about this many characters, so memory stays bounded however long an epoch is. */
+/** Long text is written in slices of about this many characters, so its UTF-8 copy stays small. */
 const EVENT_BATCH_CHARS = 1 << 20;
+
+/** Events are written in batches of this many bytes, so memory stays bounded however long an epoch is. */
+const EVENT_BATCH_BYTES = 1 << 20;
 
 /**
  * Appends text, a long one in slices of about EVENT_BATCH_CHARS so its UTF-8
@@ -107,10 +123,21 @@ function append(fd: number, path: string, text: string): number {
   return bytes;
 }
 
+/** Writes all of `bytes`; a failure (a full disk) names the file. */
+function appendBytes(fd: number, path: string, bytes: Uint8Array): number {
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (e) {
+    throw fileError(path, e);
+  }
+  return bytes.length;
+}
+
 /** An append-only JSONL event file, complete up to the last finished epoch at every epoch's end. */
 class EventStream {
   private readonly fd: number;
-  private pending = "";
+  /** Events not yet written, as JSONL bytes (src/cli/event-lines.ts). */
+  private readonly pending = new EventLines(new Uint8Array(EVENT_BATCH_BYTES));
   /** Bytes written so far, and at the end of the last finished epoch. */
   private written = 0;
   private epochEnd = 0;
@@ -120,27 +147,22 @@ class EventStream {
   }
 
   push(e: SimEvent): void {
-    const line = `${JSON.stringify(e)}\n`;
-    if (line.length >= EVENT_BATCH_CHARS) {
-      // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
-      this.flush();
-      this.written += append(this.fd, this.path, line);
-      return;
-    }
-    this.pending += line;
-    if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
+    if (this.pending.push(e)) return;
+    this.flush();
+    // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
+    if (!this.pending.push(e)) this.written += append(this.fd, this.path, `${JSON.stringify(e)}\n`);
   }
 
-  /** Events already serialised (one JSON document a line), as a run's thread sends them. */
-  pushText(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= EVENT_BATCH_CHARS) this.flush();
+  /** Events already serialised (one JSON document a line), as a run's thread sends them: UTF-8 bytes, or text. */
+  pushChunk(chunk: Uint8Array | string): void {
+    this.flush();
+    this.written += typeof chunk === "string" ? append(this.fd, this.path, chunk) : appendBytes(this.fd, this.path, chunk);
   }
 
   flush(): void {
     if (!this.pending.length) return;
-    this.written += append(this.fd, this.path, this.pending);
-    this.pending = "";
+    this.written += appendBytes(this.fd, this.path, this.pending.bytes());
+    this.pending.reset();
   }
 
   /** An epoch finished: everything up to here is written, and stays on an interruption. */
@@ -156,7 +178,7 @@ class EventStream {
 
   /** Close, keeping only finished epochs: what is pending is dropped, what was written of the epoch in progress cut off. */
   discard(): void {
-    this.pending = "";
+    this.pending.reset();
     if (this.written !== this.epochEnd) ftruncateSync(this.fd, this.epochEnd);
     closeSync(this.fd);
   }
@@ -201,7 +223,7 @@ export class DeclaredOutputs {
 
   event = (e: SimEvent): void => this.events?.push(e);
 
-  eventsText = (text: string): void => this.events?.pushText(text);
+  eventsChunk = (chunk: Uint8Array | string): void => this.events?.pushChunk(chunk);
 
   epoch = (record: EpochRecord): void => {
     this.events?.endEpoch();
@@ -252,8 +274,8 @@ export class RunWriter {
     this.events.push(e);
   };
 
-  eventsText = (text: string): void => {
-    this.events.pushText(text);
+  eventsChunk = (chunk: Uint8Array | string): void => {
+    this.events.pushChunk(chunk);
   };
 
   /** The end of an epoch: everything up to here is written. */
@@ -261,7 +283,7 @@ export class RunWriter {
     this.epochs.push(record);
     this.events.endEpoch();
     this.metrics.append(record);
-    writeFileAtomic(this.files.agents, agentsCsv(record.agents));
+    writeFileAtomic(this.files.agents, agentsCsvPieces(record.agents));
     this.writeSummary("running", null, []);
   };
 
@@ -275,7 +297,7 @@ export class RunWriter {
     this.metrics.close();
     // The last epoch's agents.csv already holds the final state unless something changed after it.
     const last = this.epochs.at(-1)?.agents;
-    if (!last || !sameAgents(last, result.agents)) writeFileAtomic(this.files.agents, agentsCsv(result.agents));
+    if (!last || (last !== result.agents && !sameAgents(last, result.agents))) writeFileAtomic(this.files.agents, agentsCsvPieces(result.agents));
     let problem = "problem" in report ? report.problem : null;
     if ("html" in report) {
       try {
@@ -351,8 +373,8 @@ export class RunWriter {
   }
 }
 
-/** Whether two agent lists would give the same agents.csv. */
-function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
+/** Whether two agent lists hold the same records (and so would give the same agents.csv). */
+export function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -366,7 +388,8 @@ function sameAgents(a: readonly AgentRecord[], b: readonly AgentRecord[]): boole
       !Object.is(x.payoff, y.payoff) ||
       x.frozen !== y.frozen ||
       x.interactionsInitiated !== y.interactionsInitiated ||
-      x.interactionsReceived !== y.interactionsReceived
+      x.interactionsReceived !== y.interactionsReceived ||
+      x.interactionsRejected !== y.interactionsRejected
     )
       return false;
   }

@@ -27,7 +27,9 @@ export function renderVerdicts(verdicts: readonly Verdict[], term: Terminal, ove
  */
 export function runVerdicts(plan: Pick<Plan, "criteria" | "agents">, run: RunOutcome): { verdicts: Verdict[]; overSeeds: Criterion[] } {
   const items = plan.criteria.items;
-  const verdicts = evaluateCriteria({ agents: plan.agents, criteria: { ...plan.criteria, items: items.filter((c) => !c.overSeeds) } }, [run]);
+  const perRun = items.filter((c) => !c.overSeeds);
+  // No criteria, no work: evaluating indexes every agent (seconds at a million agents).
+  const verdicts = perRun.length ? evaluateCriteria({ agents: plan.agents, criteria: { ...plan.criteria, items: perRun } }, [run]) : [];
   return { verdicts, overSeeds: items.filter((c) => c.overSeeds) };
 }
 

@@ -3,7 +3,7 @@
  * and so that a file-system failure is reported as what it is: the path and
  * the operating system's reason (SBX5009, exit 2), never an internal error.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /** A file-system failure on a path sbx was asked to write (or read). */
@@ -101,7 +101,7 @@ export function ensureDir(path: string): void {
 }
 
 /** Write to a temporary sibling, then rename over the target (atomic on one file system). Failures are FileErrors naming the target. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Iterable<string>): void {
   ensureDir(dirname(path) || ".");
   let existing: ReturnType<typeof statSync>;
   try {
@@ -113,12 +113,12 @@ export function writeFileAtomic(path: string, content: string): void {
   try {
     // A device or a pipe (`--out /dev/stdout`, `/dev/null`) is written to, never replaced.
     if (existing && !existing.isFile()) {
-      writeFileSync(path, content);
+      writeText(path, content);
       return;
     }
     const temp = `${path}.${process.pid}.tmp`;
     try {
-      writeFileSync(temp, content);
+      writeText(temp, content);
       renameSync(temp, path);
     } catch (e) {
       try {
@@ -131,6 +131,16 @@ export function writeFileAtomic(path: string, content: string): void {
   } catch (e) {
     throw fileError(path, e);
   }
+}
+
+/** Write a text, or a text in pieces (a large file never held whole). */
+function writeText(path: string, content: string | Iterable<string>): void {
+  if (typeof content === "string") {
+    writeFileSync(path, content);
+    return;
+  }
+  writeFileSync(path, "");
+  for (const piece of content) appendFileSync(path, piece);
 }
 
 /** A path for messages: relative when it is inside the working directory, else absolute (never `../../dev/null`). */

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileForRun } from "../../src/cli/run-command.ts";
-import { RunWriter } from "../../src/cli/run-writer.ts";
+import { agentsCsvPieces, csvLine, RunWriter } from "../../src/cli/run-writer.ts";
+import type { AgentRecord } from "../../src/engine/index.ts";
 import { evaluateCriteria } from "../../src/criteria/evaluate.ts";
 import { fromJsonl, runPlan, type SimEvent } from "../../src/engine/index.ts";
 import { ROOT } from "../support/golden.ts";
@@ -67,14 +68,15 @@ describe("RunWriter", () => {
       events: (e) => {
         const line = `${JSON.stringify(e)}\n`;
         if (epochs === 0) first += line;
-        writer.eventsText(line);
+        // As the run's thread sends them: UTF-8 bytes.
+        writer.eventsChunk(new TextEncoder().encode(line));
       },
       onEpoch: (record) => {
         epochs++;
         if (epochs === 1) {
           writer.epoch(record);
           // More than a batch of the next epoch's events reaches the file before the interruption.
-          writer.eventsText(`${JSON.stringify({ type: "note", text: "x".repeat(1 << 21) })}\n`);
+          writer.eventsChunk(`${JSON.stringify({ type: "note", text: "x".repeat(1 << 21) })}\n`);
         }
       },
     });
@@ -82,5 +84,24 @@ describe("RunWriter", () => {
     expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toBe(first);
     const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { status: string; epochsCompleted: number };
     expect(summary).toMatchObject({ status: "interrupted", epochsCompleted: 1 });
+  });
+
+  it("writes agents.csv in pieces whose text is csvLine's, row by row", () => {
+    const agents: AgentRecord[] = Array.from({ length: 30_000 }, (_, i) => ({
+      id: i % 7 === 0 ? `agent "${i}", quoted` : `agent_${i}`,
+      kind: i % 5 === 0 ? "line\nbreak" : "honest",
+      group: "g",
+      reputation: i / 3 - 1000,
+      resources: -0,
+      payoff: i % 11 === 0 ? Number.NaN : 1e21 * i,
+      frozen: i % 2 === 0,
+      interactionsInitiated: i,
+      interactionsReceived: 2 ** 40 + i,
+    }));
+    const pieces = [...agentsCsvPieces(agents)];
+    expect(pieces.length).toBeGreaterThan(1);
+    const columns = ["id", "kind", "group", "reputation", "resources", "payoff", "frozen", "interactions_initiated", "interactions_received"];
+    const rows = agents.map((a) => csvLine([a.id, a.kind, a.group, a.reputation, a.resources, a.payoff, a.frozen, a.interactionsInitiated, a.interactionsReceived]));
+    expect(pieces.join("")).toBe(csvLine(columns) + rows.join(""));
   });
 });

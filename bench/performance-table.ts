@@ -109,7 +109,7 @@ const get = (d: Json | undefined, path: string): number | null => {
 const loadBefore = stored?.loadBefore ?? loadavg()[0]!;
 const started = performance.now();
 
-const engine200 = bench("engine N=200", "bench.mjs", ["--agents", "200", "--epochs", "10", "--steps", "10", "--network", "small_world", "--governance", "full"])[0];
+const engine200 = bench("engine N=200", "bench.mjs", ["--agents", "200", "--epochs", "10", "--steps", "10", "--network", "small_world", "--governance", "full", "--repeat", "10"])[0];
 const startup = bench("startup", "bench-startup.mjs", ["--runs", QUICK ? "3" : "10"]);
 const out1k = bench("--out 1k", "bench.mjs", ["--agents", "1000", "--epochs", "10", "--steps", "10", "--out"])[0];
 const out10k = bench("--out 10k", "bench.mjs", ["--agents", "10000", "--epochs", "10", "--steps", "10", "--out"])[0];
@@ -196,6 +196,12 @@ const rate = get(engine200, "agent_steps_per_s");
 const overReference = rate === null ? null : rate / REFERENCE_AGENT_STEPS_PER_S;
 add({ what: "Engine, N = 200, small world, every lever on: × the floor loop", before: BEFORE.engineFloor, now: `${fmt(floorRatio, 1, "×")} (${fmt(rate, 0)} agent-steps/s, ${fmt(get(engine200, "wall_s"), 3, " s")})`, goal: "≤ 5×", met: atMost(floorRatio, 5), ratio: ratio(floorRatio, 5), gain: gain([21, 41], floorRatio) });
 add({ what: "Engine, N = 200: × the reference", before: BEFORE.engineReference, now: fmt(overReference, 0, "×"), goal: "≥ 1000×", met: atLeast(overReference, 1000), ratio: ratio(overReference, 1000, true), gain: gain([134, 215], overReference, true) });
+// The goal is judged on the first run in a process (as the issue measured it); the same configuration run again
+// in that process (JIT warm, as in a sweep's worker) is shown beside it, never in place of it.
+const warmFloor = get(engine200, "warm_ratio_to_floor");
+const warmRate = get(engine200, "warm_agent_steps_per_s");
+const warmOverReference = warmRate === null ? null : warmRate / REFERENCE_AGENT_STEPS_PER_S;
+add({ what: "Engine, N = 200, the same run repeated in one process (median of runs 2–10): × the floor loop, × the reference", before: "—", now: engine200 && warmFloor !== null ? `${fmt(warmFloor, 1, "×")} the floor (median run ÷ median floor loop); ${fmt(warmOverReference, 0, "×")} the reference (${fmt(warmRate, 0)} agent-steps/s, ${fmt(get(engine200, "warm_wall_s"), 3, " s")})` : "not measured", goal: "(shown beside the goal)", met: null, ratio: "—" });
 
 // The main job as a whole process.
 const runStartup = find(startup, (d) => typeof d["command"] === "string" && (d["command"] as string).startsWith("sbx run"));
@@ -240,6 +246,8 @@ add({ what: "report.html written at every size run here", before: BEFORE.report,
 const compile = find(compileDocs, (d) => "compile_over_lex" in d);
 const overLex = get(compile, "compile_over_lex");
 add({ what: "Compile (10k lines), cold, ÷ lexing", before: BEFORE.compile, now: fmt(overLex, 1, "×"), goal: "≤ 3×", met: atMost(overLex, 3), ratio: ratio(overLex, 3), gain: gain([14, 16], overLex) });
+const firstOverLex = get(compile, "first_compile_over_lex");
+add({ what: "Compile (10k lines), the process's first compile (JIT cold), ÷ lexing", before: "—", now: fmt(firstOverLex, 1, "×"), goal: "(shown beside the goal)", met: null, ratio: "—" });
 const formats = compileDocs.filter((d) => "format_ms" in d);
 const formatAt = (bytes: number) => formats.find((d) => Math.abs(get(d, "format_bytes")! - bytes) / bytes < 0.2);
 const f60 = get(formatAt(60_000), "format_ms");
@@ -256,7 +264,8 @@ add({ what: "Formatter, ms per MB at 2 MB ÷ at 60 KB (1 = linear)", before: "�
 const lsp = find(lspDocs, (d) => d["measurement"] === "completion and hover after an edit");
 const completion = get(lsp, "ratios.completionP95OverCompileP50");
 const hover = get(lsp, "ratios.hoverP95OverCompileP50");
-add({ what: "LSP completion p95 ÷ full compile", before: BEFORE.completion, now: fmt(completion === null ? null : completion * 100, 1, "%"), goal: "≤ 5%", met: atMost(completion, 0.05), ratio: ratio(completion, 0.05), gain: gain(0.18, completion) });
+const completionItemEdits = get(lsp, "ratios.completionWithItemEditsP95OverCompileP50");
+add({ what: "LSP completion p95 ÷ full compile (a client with VS Code's completion capabilities; in brackets, one without list defaults)", before: BEFORE.completion, now: `${fmt(completion === null ? null : completion * 100, 1, "%")} (${fmt(completionItemEdits === null ? null : completionItemEdits * 100, 1, "%")})`, goal: "≤ 5%", met: completion === null ? null : completion <= 0.05 && (completionItemEdits === null || completionItemEdits <= 0.05), ratio: ratio(completion, 0.05), gain: gain(0.18, completion) });
 add({ what: "LSP hover p95 ÷ full compile", before: BEFORE.hover, now: fmt(hover === null ? null : hover * 100, 1, "%"), goal: "≤ 5%", met: atMost(hover, 0.05), ratio: ratio(hover, 0.05) });
 const many = find(lspDocs, (d) => d["measurement"] === "an edit with N documents open");
 add({ what: "LSP: an edit recompiles only its document and its importers", before: BEFORE.manyOpen, now: many ? (many["goalMet"] ? "only the edited document" : "others recompiled") : "not measured", goal: "only those", met: many ? many["goalMet"] === true : null, ratio: "—" });

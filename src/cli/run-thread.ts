@@ -197,8 +197,11 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
         } else if (m.type === "done") {
           handlers.end(m.intervals);
           stopped = true;
-          void worker.terminate();
-          resolve({ ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs });
+          const finished: RunResult = { ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs };
+          // Resolve once the thread has exited, so its heap (the world, its copy of the plan) is freed before
+          // the report and the final files are built: at a million agents the two together set the peak.
+          const settle = (): void => resolve(finished);
+          worker.terminate().then(settle, settle);
         } else {
           const error = new Error(m.message);
           if (m.stack) error.stack = m.stack;

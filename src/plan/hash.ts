@@ -30,10 +30,11 @@ interface NativeHashing {
  * the engine still runs in a browser): a million agents' plan is hundreds of
  * megabytes of canonical JSON, which the portable one hashed in seconds.
  */
-const native = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as NativeHashing | undefined;
+let native: NativeHashing | undefined | null = null;
 
-/** SHA-256 of a text's UTF-8 bytes, in hex. */
+/** SHA-256 of a text's UTF-8 bytes, in hex. node:crypto is looked up on the first hash, not at start-up. */
 function sha256Hex(text: string): string {
+  if (native === null) native = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as NativeHashing | undefined;
   return native ? native.createHash("sha256").update(text, "utf8").digest("hex") : bytesToHex(sha256(utf8ToBytes(text)));
 }
 

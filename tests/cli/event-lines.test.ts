@@ -4,7 +4,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventLines } from "../../src/cli/event-lines.ts";
+import { EventLines, STRINGIFIED_FIRST } from "../../src/cli/event-lines.ts";
 import { compileForRun } from "../../src/cli/run-command.ts";
 import { runWithEvents } from "../../src/engine/index.ts";
 import { canonicalJson, planHash } from "../../src/plan/hash.ts";
@@ -15,7 +15,7 @@ const decoder = new TextDecoder();
 /** Every value as lines through a small buffer, flushed when full; returns the text and how many lines fell back to JSON.stringify whole. */
 function lines(values: readonly unknown[], size = 4096): string {
   const out: string[] = [];
-  const buffer = new EventLines(new Uint8Array(size));
+  const buffer = new EventLines(new Uint8Array(size), 0);
   for (const v of values) {
     if (buffer.push(v)) continue;
     out.push(decoder.decode(buffer.bytes()));
@@ -29,6 +29,13 @@ function lines(values: readonly unknown[], size = 4096): string {
 const expected = (values: readonly unknown[]): string => values.map((v) => `${JSON.stringify(v)}\n`).join("");
 
 describe("EventLines", () => {
+  it("writes the same bytes across the switch from JSON.stringify to the byte encoder", () => {
+    const events = Array.from({ length: STRINGIFIED_FIRST + 50 }, (_, i) => ({ type: "vote_cast", step: i, voter: `honest_${i % 7}`, weight: i / 3, up: i % 2 === 0 }));
+    const buffer = new EventLines(new Uint8Array(1 << 22));
+    for (const e of events) expect(buffer.push(e)).toBe(true);
+    expect(decoder.decode(buffer.bytes())).toBe(expected(events));
+  });
+
   it("writes shipped scenarios' whole logs exactly as JSON.stringify does", () => {
     for (const name of ["status_game", "network_effects", "economy/safety_in_economy", "town/small", "whitepaper/negotiation", "whitepaper/missions", "whitepaper/boundaries", "whitepaper/incoherence"]) {
       const compiled = compileForRun(join(ROOT, `scenarios/${name}.sbx`), { epochs: "2" });
@@ -67,8 +74,8 @@ describe("EventLines", () => {
     expect(lines(odd)).toBe(expected(odd));
     const cyclic: Record<string, unknown> = { type: "g" };
     cyclic["self"] = cyclic;
-    expect(() => new EventLines(new Uint8Array(64)).push(cyclic)).toThrow(TypeError);
-    expect(() => new EventLines(new Uint8Array(64)).push({ type: "h", n: 1n })).toThrow(TypeError);
+    expect(() => new EventLines(new Uint8Array(64), 0).push(cyclic)).toThrow(TypeError);
+    expect(() => new EventLines(new Uint8Array(64), 0).push({ type: "h", n: 1n })).toThrow(TypeError);
   });
 
   it("writes nothing when a line does not fit, and says so", () => {

@@ -179,7 +179,9 @@ describeWithRedis("queued sweeps on two workers", () => {
     }
     await until(async () => (await jobsOf(runs, "elsewhere", ["failed"])).length === 2);
     const refusals = workers.flatMap((w) => w.stderr().split("\n").filter((l) => l.includes("error[SBX5053]")));
-    expect(refusals).toHaveLength(2);
+    // Each of the two jobs is refused; under heavy load a job whose lock lapsed may be taken over and refused again.
+    expect(new Set(refusals.map((l) => /\(job (\S+)\)$/.exec(l)?.[1])).size).toBe(2);
+    expect(refusals.every((l) => /\(job elsewhere\.\d\.[0-9a-f]{16}\.101\)$/.test(l))).toBe(true);
     expect(refusals[0]).toMatch(/^sbx: error\[SBX5053\]: worker \S+\/\d+ refused: this worker runs sbx 0\.1\.0 but the sweep was queued by sbx 0\.0\.1-other, whose numbers may differ; .* \(job elsewhere\.\d\.[0-9a-f]{16}\.101\)$/);
     const failed = await jobsOf(runs, "elsewhere", ["failed"]);
     expect(failed.every((j) => j.attemptsStarted === 1 && /^worker \S+\/\d+ refused: this worker runs sbx/.test(j.failedReason))).toBe(true);

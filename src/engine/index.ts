@@ -25,7 +25,9 @@ export type { Policy, PolicyContext, Settled, TurnView } from "../kernel/policy.
 
 /** The plan as the engine runs it: schema-checked, every engine requirement met (else InvalidPlanError). */
 function runnable(plan: Plan): Plan {
-  const parsed = Plan.parse(plan);
+  // jitless: zod otherwise compiles a parser per object schema on its first parse (new Function), which
+  // cost a fresh process's first run about four times the interpreted check (issue 12's cold run).
+  const parsed = Plan.parse(plan, { jitless: true });
   const problems = planProblems(parsed);
   if (problems.length) throw new InvalidPlanError(problems);
   return parsed;

@@ -1,3 +1,4 @@
+import { UndirectedGraph } from "graphology";
 import { describe, expect, it } from "vitest";
 import { AgentNetwork, buildTopology } from "../../src/mechanisms/network/graph.ts";
 import { NumpyGenerator } from "../../src/kernel/rng/numpy.ts";
@@ -75,6 +76,27 @@ describe("dynamic edges", () => {
     expect(strengthen(net, "agent_1", "agent_2")).toBe(0.1);
   });
 
+  it("measures the edge set as it is after edges appear and disappear (measures kept between epochs are dropped)", () => {
+    const { net } = build("small_world", 30, { kNeighbors: 4, rewireProbability: 0.2 }, 7);
+    const fresh = () => {
+      const copy = new AgentNetwork(net.ids, { ...DEFAULT_NETWORK });
+      for (const [a, b, w] of net.edgeList()) copy.setEdge(a, b, w);
+      return copy.metrics(0, 1);
+    };
+    const before = net.metrics(0, 0);
+    const far = net.ids.find((id, i) => i > 2 && !net.hasEdge("agent_0", id)) as string;
+    net.setEdge("agent_0", far, 0.5);
+    const added = net.metrics(0, 1);
+    expect(added).toEqual(fresh());
+    expect(added.edges).toBe(before.edges + 1);
+    expect(added.avgPathLength).toBeLessThan(before.avgPathLength);
+    net.removeEdge("agent_0", far);
+    net.removeEdge("agent_0", net.neighbours("agent_0")[0]);
+    const removed = net.metrics(0, 2);
+    expect(removed).toEqual(fresh());
+    expect(removed.edges).toBe(before.edges - 1);
+  });
+
   it("reports unreachable pairs out of the path length and counts components", () => {
     const plan: Network = { ...DEFAULT_NETWORK, topology: "custom", edges: [["a", "b", 0.5], ["c", "d", 1]] };
     const ids = ["a", "b", "c", "d", "e"];
@@ -99,11 +121,15 @@ describe("path lengths and components agree with graphology's", () => {
     const { countConnectedComponents } = await import("graphology-components");
     for (const [topology, seed] of [["small_world", 1], ["small_world", 2], ["random_erdos_renyi", 3], ["random_erdos_renyi", 4], ["scale_free", 5]] as const) {
       const { net, metrics } = build(topology, 40, { kNeighbors: 4, rewireProbability: 0.3, edgeProbability: 0.06, mEdges: 1 }, seed);
+      // graphology is the oracle: the same nodes and edges, measured by its own algorithms.
+      const graph = new UndirectedGraph();
+      for (const id of net.ids) graph.addNode(id);
+      for (const [a, b] of net.edgeList()) graph.addEdge(a, b);
       let total = 0;
       let count = 0;
       const ids = net.ids;
       for (let i = 0; i < ids.length; i++) {
-        const d = singleSourceLength(net.graph, ids[i]);
+        const d = singleSourceLength(graph, ids[i]);
         for (let j = i + 1; j < ids.length; j++) {
           const v = d[ids[j]];
           if (v !== undefined && v > 0) {
@@ -113,7 +139,7 @@ describe("path lengths and components agree with graphology's", () => {
         }
       }
       expect(metrics.avgPathLength).toBe(count ? total / count : 0);
-      expect(metrics.components).toBe(countConnectedComponents(net.graph));
+      expect(metrics.components).toBe(countConnectedComponents(graph));
     }
   });
 });

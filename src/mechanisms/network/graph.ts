@@ -1,17 +1,18 @@
 /**
  * The agent network (docs/sandbox.md §6.4): topology generation that reproduces the
  * reference's numpy-driven constructions draw for draw, dynamic edges, and
- * per-epoch metrics. The live graph is a graphology UndirectedGraph, with its
- * edge weights mirrored by agent index for the hot path; path lengths,
- * clustering and components are computed on a compact index snapshot.
+ * per-epoch metrics. The live graph is kept by node number (an agent's
+ * registration index): each node's edges as neighbour number → weight, so the
+ * hot path's edge questions (visibility, strengthening) never build strings or
+ * objects. Path lengths, clustering and components are computed on a compact
+ * index snapshot, and only when the edge set changed since they were last
+ * computed (weights change every epoch; edges rarely do).
  */
-import { UndirectedGraph } from "graphology";
-import { countConnectedComponents } from "graphology-components";
 import type { Network as NetworkPlan } from "./language.ts";
 import { SbxStream, streamKey } from "../../kernel/rng/streams.ts";
 import type { TopologyRng } from "../../kernel/rng/types.ts";
 import { weightedSampleNoReplace } from "../../kernel/rng/numpy.ts";
-import { allPairsDistanceSums, componentCount } from "./paths.ts";
+import { allPairsDistanceSums, componentCount, type CompressedRows } from "./paths.ts";
 
 export interface NetworkMetrics {
   edges: number;
@@ -117,65 +118,77 @@ function nthNotIn(k: number, excluded: readonly number[]): number {
 }
 
 export class AgentNetwork {
-  readonly graph = new UndirectedGraph({ allowSelfLoops: false });
+  /** Node number by id: the agents by registration index, then any other node an edge named (a log edited by hand). */
   private readonly index: Map<string, number>;
-  private readonly sortedNeighbours = new Map<string, string[]>();
-  /**
-   * Each agent's edges by neighbour index → weight: the same edges and
-   * weights as the graph, kept beside it so the hot path's edge questions
-   * (visibility, strengthening) are answered without graphology's string-keyed lookups.
-   */
+  private readonly nodeIds: string[];
+  /** Each node's edges: neighbour number → weight (both directions stored). */
   private readonly weights: Map<number, number>[];
+  /** Each node's neighbours by number, ascending, built on first use after a change. */
+  private readonly sorted: (number[] | undefined)[] = [];
+  private readonly sortedIds: (string[] | undefined)[] = [];
+  private edgeCount = 0;
+  /** Bumped whenever an edge appears or disappears (not when a weight changes). */
+  private topologyVersion = 0;
+  private structure: { version: number; clustering: number; components: number; exactPathLength: number | null } | null = null;
 
   constructor(
     readonly ids: readonly string[],
     private readonly plan: NetworkPlan,
   ) {
     this.index = new Map(ids.map((id, i) => [id, i]));
+    this.nodeIds = [...ids];
     this.weights = ids.map(() => new Map<number, number>());
-    for (const id of ids) this.graph.addNode(id);
+  }
+
+  /** Undirected edges. */
+  get size(): number {
+    return this.edgeCount;
+  }
+
+  private node(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.nodeIds.length;
+      this.index.set(id, i);
+      this.nodeIds.push(id);
+      this.weights.push(new Map());
+    }
+    return i;
   }
 
   /** Adds (or overwrites) an edge, capped at the maximum weight. */
   setEdge(a: string, b: string, weight: number): void {
+    if (a === b) throw new Error(`the network allows no edge from an agent to itself (${JSON.stringify(a)})`);
     const w = Math.min(weight, this.plan.maxEdgeWeight);
-    if (!this.graph.hasNode(a)) this.graph.addNode(a);
-    if (!this.graph.hasNode(b)) this.graph.addNode(b);
-    if (this.graph.hasEdge(a, b)) this.graph.setEdgeAttribute(a, b, "weight", w);
-    else {
-      this.graph.addEdge(a, b, { weight: w });
-      this.sortedNeighbours.delete(a);
-      this.sortedNeighbours.delete(b);
-    }
-    this.mirror(a, b, w);
+    const ia = this.node(a);
+    const ib = this.node(b);
+    const from = this.weights[ia];
+    if (!from.has(ib)) this.changed(ia, ib, 1);
+    from.set(ib, w);
+    this.weights[ib].set(ia, w);
   }
 
   removeEdge(a: string, b: string): void {
-    this.graph.dropEdge(a, b);
-    this.sortedNeighbours.delete(a);
-    this.sortedNeighbours.delete(b);
-    this.mirror(a, b, undefined);
-  }
-
-  /** Keeps `weights` equal to the graph's edge (undefined: removed); nodes outside the agents are the graph's alone. */
-  private mirror(a: string, b: string, weight: number | undefined): void {
     const ia = this.index.get(a);
     const ib = this.index.get(b);
-    if (ia === undefined || ib === undefined) return;
-    if (weight === undefined) {
-      this.weights[ia].delete(ib);
-      this.weights[ib].delete(ia);
-    } else {
-      this.weights[ia].set(ib, weight);
-      this.weights[ib].set(ia, weight);
+    if (ia === undefined || ib === undefined || !this.weights[ia].delete(ib)) {
+      throw new Error(`the network has no edge between ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
     }
+    this.weights[ib].delete(ia);
+    this.changed(ia, ib, -1);
+  }
+
+  private changed(ia: number, ib: number, delta: number): void {
+    this.edgeCount += delta;
+    this.topologyVersion++;
+    this.sorted[ia] = this.sorted[ib] = undefined;
+    this.sortedIds[ia] = this.sortedIds[ib] = undefined;
   }
 
   hasEdge(a: string, b: string): boolean {
     const ia = this.index.get(a);
     const ib = this.index.get(b);
-    if (ia !== undefined && ib !== undefined) return this.weights[ia].has(ib);
-    return this.graph.hasNode(a) && this.graph.hasNode(b) && this.graph.hasEdge(a, b);
+    return ia !== undefined && ib !== undefined && this.weights[ia].has(ib);
   }
 
   /** Whether agents with these registration indices are linked. */
@@ -186,17 +199,27 @@ export class AgentNetwork {
   weight(a: string, b: string): number {
     const ia = this.index.get(a);
     const ib = this.index.get(b);
-    if (ia !== undefined && ib !== undefined) return this.weights[ia].get(ib) ?? 0;
-    return this.hasEdge(a, b) ? (this.graph.getEdgeAttribute(a, b, "weight") as number) : 0;
+    return ia !== undefined && ib !== undefined ? (this.weights[ia].get(ib) ?? 0) : 0;
+  }
+
+  /** A node's neighbours by number, ascending (registration order); the caller must not change it. */
+  neighbourIndices(i: number): readonly number[] {
+    let list = this.sorted[i];
+    if (list === undefined) {
+      list = [...this.weights[i].keys()].sort((x, y) => x - y);
+      this.sorted[i] = list;
+    }
+    return list;
   }
 
   /** Neighbours in registration order. */
   neighbours(id: string): readonly string[] {
-    let list = this.sortedNeighbours.get(id);
-    if (!list) {
-      list = this.graph.hasNode(id) ? this.graph.neighbors(id) : [];
-      list.sort((x, y) => (this.index.get(x) ?? Infinity) - (this.index.get(y) ?? Infinity));
-      this.sortedNeighbours.set(id, list);
+    const i = this.index.get(id);
+    if (i === undefined) return [];
+    let list = this.sortedIds[i];
+    if (list === undefined) {
+      list = this.neighbourIndices(i).map((j) => this.nodeIds[j]);
+      this.sortedIds[i] = list;
     }
     return list;
   }
@@ -208,44 +231,45 @@ export class AgentNetwork {
 
   /** The edges the next decay prunes (those falling below the minimum), in registration order. */
   decayVictims(): [string, string][] {
-    const pruned: [string, string][] = [];
-    const factor = 1 - this.plan.decayRate;
-    this.graph.forEachEdge((_edge, attrs, source, target) => {
-      if ((attrs.weight as number) * factor < this.plan.minEdgeWeight) pruned.push(this.ordered(source, target));
-    });
-    return pruned.sort((x, y) => this.compareEdges(x, y));
+    return this.decayPass(false);
   }
 
   /** Every edge decays by (1 − rate); edges falling below the minimum are pruned and returned, in registration order. */
   decay(): [string, string][] {
+    const pruned = this.decayPass(true);
+    for (const [a, b] of pruned) this.removeEdge(a, b);
+    return pruned;
+  }
+
+  /** Each edge once (from its earlier-registered end, in registration order): the pruned ones, and with `apply` the decayed weights. */
+  private decayPass(apply: boolean): [string, string][] {
     const pruned: [string, string][] = [];
     const factor = 1 - this.plan.decayRate;
-    this.graph.forEachEdge((edge, attrs, source, target) => {
-      const w = (attrs.weight as number) * factor;
-      if (w < this.plan.minEdgeWeight) pruned.push(this.ordered(source, target));
-      else {
-        this.graph.setEdgeAttribute(edge, "weight", w);
-        this.mirror(source, target, w);
+    const min = this.plan.minEdgeWeight;
+    for (let i = 0; i < this.weights.length; i++) {
+      const from = this.weights[i];
+      if (from.size === 0) continue;
+      for (const j of this.neighbourIndices(i)) {
+        if (j < i) continue;
+        const w = (from.get(j) as number) * factor;
+        if (w < min) pruned.push([this.nodeIds[i], this.nodeIds[j]]);
+        else if (apply) {
+          from.set(j, w);
+          this.weights[j].set(i, w);
+        }
       }
-    });
-    for (const [a, b] of pruned) this.removeEdge(a, b);
-    return pruned.sort((x, y) => this.compareEdges(x, y));
-  }
-
-  /** An edge's ends, the earlier-registered agent first. */
-  private ordered(s: string, t: string): [string, string] {
-    return (this.index.get(s) ?? 0) <= (this.index.get(t) ?? 0) ? [s, t] : [t, s];
-  }
-
-  private compareEdges(x: readonly [string, string, ...unknown[]], y: readonly [string, string, ...unknown[]]): number {
-    return (this.index.get(x[0]) as number) - (this.index.get(y[0]) as number) || (this.index.get(x[1]) as number) - (this.index.get(y[1]) as number);
+    }
+    return pruned;
   }
 
   /** Edges as [a, b, weight], a before b in registration order, sorted. */
   edgeList(): [string, string, number][] {
     const out: [string, string, number][] = [];
-    this.graph.forEachEdge((_e, attrs, s, t) => out.push([...this.ordered(s, t), attrs.weight as number]));
-    return out.sort((x, y) => this.compareEdges(x, y));
+    for (let i = 0; i < this.weights.length; i++) {
+      const from = this.weights[i];
+      for (const j of this.neighbourIndices(i)) if (j > i) out.push([this.nodeIds[i], this.nodeIds[j], from.get(j) as number]);
+    }
+    return out;
   }
 
   /**
@@ -253,16 +277,42 @@ export class AgentNetwork {
    * exact (all-pairs BFS) up to plan.exactPathLengthUpTo agents; above, it is
    * the mean over BFS from plan.pathLengthSamples distinct sources drawn from
    * a stream keyed by the seed and epoch (so replay draws the same sources).
-   * BFS, clustering and components run on a compact index snapshot of the
-   * graph (graphology-components counts them when the graph holds nodes that
-   * are not agents).
+   * Clustering, components and the exact path length depend on the edge set
+   * alone, so they are recomputed only after an edge appeared or disappeared.
    */
   metrics(seed: number, epoch: number): NetworkMetrics {
     const n = this.ids.length;
-    const csr = this.snapshot();
-    const edges = this.graph.size;
-    // Clustering: mark each node's neighbours, count links among them.
-    const mark = new Int32Array(n).fill(-1);
+    const edges = this.edgeCount;
+    let s = this.structure;
+    let csr: CompressedRows | null = null;
+    if (s === null || s.version !== this.topologyVersion) {
+      csr = this.snapshot();
+      const exact = n >= 2 && n <= this.plan.exactPathLengthUpTo;
+      s = this.structure = {
+        version: this.topologyVersion,
+        clustering: this.clusteringSum(csr, n),
+        components: componentCount(csr),
+        exactPathLength: exact ? exactAveragePathLength(csr) : null,
+      };
+    }
+    let avgPathLength: number;
+    if (n < 2) avgPathLength = 0;
+    else if (s.exactPathLength !== null) avgPathLength = s.exactPathLength;
+    else avgPathLength = this.sampledPathLength(csr ?? this.snapshot(), n, seed, epoch);
+    return {
+      edges,
+      avgDegree: n > 0 ? (2 * edges) / n : 0,
+      avgClustering: n > 0 ? s.clustering / n : 0,
+      avgPathLength,
+      connected: n < 2 || s.components === 1 ? 1 : 0,
+      components: s.components,
+      density: n < 2 ? 0 : edges / ((n * (n - 1)) / 2),
+    };
+  }
+
+  /** Σ over the agents of the local clustering coefficient: links among a node's neighbours over C(k, 2). */
+  private clusteringSum(csr: CompressedRows, n: number): number {
+    const mark = new Int32Array(csr.offsets.length - 1).fill(-1);
     let clusteringSum = 0;
     for (let i = 0; i < n; i++) {
       const from = csr.offsets[i];
@@ -280,43 +330,37 @@ export class AgentNetwork {
       }
       clusteringSum += twice / 2 / ((k * (k - 1)) / 2);
     }
-    // Every node is an agent (the usual case): components from the snapshot; otherwise graphology's count.
-    const components = this.graph.order === n ? componentCount(csr) : countConnectedComponents(this.graph);
-    return {
-      edges,
-      avgDegree: n > 0 ? (2 * edges) / n : 0,
-      avgClustering: n > 0 ? clusteringSum / n : 0,
-      avgPathLength: this.averagePathLength(csr, seed, epoch),
-      connected: n < 2 || components === 1 ? 1 : 0,
-      components,
-      density: n < 2 ? 0 : edges / ((n * (n - 1)) / 2),
-    };
+    return clusteringSum;
   }
 
-  /** Adjacency as compressed rows over registration indices. */
-  private snapshot(): { offsets: Int32Array; targets: Int32Array } {
-    const n = this.ids.length;
-    const offsets = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + this.graph.degree(this.ids[i]);
-    const targets = new Int32Array(offsets[n]);
-    for (let i = 0; i < n; i++) {
+  /** Adjacency as compressed rows over node numbers (the agents, then any other node). */
+  private snapshot(): CompressedRows {
+    const nodes = this.weights.length;
+    const offsets = new Int32Array(nodes + 1);
+    for (let i = 0; i < nodes; i++) offsets[i + 1] = offsets[i] + this.weights[i].size;
+    const targets = new Int32Array(offsets[nodes]);
+    for (let i = 0; i < nodes; i++) {
       let at = offsets[i];
-      this.graph.forEachNeighbor(this.ids[i], (nb) => {
-        targets[at++] = this.index.get(nb) as number;
-      });
+      for (const j of this.weights[i].keys()) targets[at++] = j;
     }
     return { offsets, targets };
   }
 
-  private averagePathLength(csr: { offsets: Int32Array; targets: Int32Array }, seed: number, epoch: number): number {
-    const n = this.ids.length;
-    if (n < 2) return 0;
-    const dist = new Int32Array(n);
-    const queue = new Int32Array(n);
+  /** The mean over BFS from plan.pathLengthSamples distinct sources (a stream keyed by the seed and epoch). */
+  private sampledPathLength(csr: CompressedRows, n: number, seed: number, epoch: number): number {
+    const nodes = csr.offsets.length - 1;
+    const dist = new Int32Array(nodes);
+    const queue = new Int32Array(nodes);
     let total = 0;
     let count = 0;
-    /** Sums d(source, j) > 0 over reachable j with index above `after`. */
-    const bfs = (source: number, after: number) => {
+    const rng = new SbxStream(streamKey(seed, `path-length/${epoch}`));
+    const order = Array.from({ length: n }, (_, i) => i);
+    const samples = Math.min(this.plan.pathLengthSamples, n);
+    for (let s = 0; s < samples; s++) {
+      const j = s + rng.below(n - s);
+      [order[s], order[j]] = [order[j], order[s]];
+      // Sums d(source, v) > 0 over every reachable v.
+      const source = order[s];
       dist.fill(-1);
       dist[source] = 0;
       let head = 0;
@@ -325,7 +369,7 @@ export class AgentNetwork {
       while (head < tail) {
         const u = queue[head++];
         const du = dist[u];
-        if (du > 0 && u > after) {
+        if (du > 0) {
           total += du;
           count++;
         }
@@ -337,22 +381,13 @@ export class AgentNetwork {
           }
         }
       }
-    };
-    if (n <= this.plan.exactPathLengthUpTo) {
-      // Unordered pairs i < j, as the reference counts them: half the ordered sums, which are whole numbers, so exact.
-      const { total: orderedTotal, count: orderedCount } = allPairsDistanceSums(csr, n);
-      return orderedCount > 0 ? orderedTotal / 2 / (orderedCount / 2) : 0;
-    } else {
-      const rng = new SbxStream(streamKey(seed, `path-length/${epoch}`));
-      const order = Array.from({ length: n }, (_, i) => i);
-      const samples = Math.min(this.plan.pathLengthSamples, n);
-      for (let s = 0; s < samples; s++) {
-        const j = s + rng.below(n - s);
-        [order[s], order[j]] = [order[j], order[s]];
-        bfs(order[s], -1);
-      }
     }
     return count > 0 ? total / count : 0;
   }
 }
 
+/** Unordered pairs i < j, as the reference counts them: half the ordered sums, which are whole numbers, so exact. */
+function exactAveragePathLength(csr: CompressedRows): number {
+  const { total, count } = allPairsDistanceSums(csr, csr.offsets.length - 1);
+  return count > 0 ? total / 2 / (count / 2) : 0;
+}

@@ -36,9 +36,10 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       let list = view.visibleNeighbours;
       if (!list) {
         list = [];
-        for (const id of net.neighbours(view.self.id)) {
-          const s = pop.byId.get(id);
-          if (s && !s.frozen && s !== view.self) list.push(s);
+        const slots = pop.slots;
+        for (const j of net.neighbourIndices(view.self.idx)) {
+          const s = slots[j];
+          if (s !== undefined && !s.frozen && s !== view.self) list.push(s);
         }
         view.visibleNeighbours = list;
       }

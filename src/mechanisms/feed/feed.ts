@@ -3,12 +3,13 @@
  * the spec recommends in place of the reference's wall-clock age term:
  * net_votes + α·reply_count descending, then newest first.
  *
- * Ranked (top-level, visible) posts live in a B-tree keyed by (score, seq), so
- * the top-K list costs O(K + log n) and is cached until a post or vote
- * changes the top K (most votes and new posts of a large population land
- * below it).
+ * Ranked (top-level, visible) posts are kept as one array of post ids sorted
+ * worst first, beside each ranked post's score by post id: a vote moves its
+ * post by a binary search and one block copy (votes land on the visible top,
+ * new posts just below the positive scores, so the copies are short), and the
+ * top-K list is the array's last K entries, rebuilt only when they changed.
+ * Nothing is allocated per post or vote beyond the post itself.
  */
-import { BTree } from "../../kernel/btree.ts";
 
 export interface Post {
   readonly id: number;
@@ -22,22 +23,15 @@ export interface Post {
   hidden: boolean;
 }
 
-interface RankKey {
-  score: number;
-  seq: number;
-}
-
-const compareRank = (a: RankKey, b: RankKey): number => (b.score !== a.score ? (b.score > a.score ? 1 : -1) : b.seq - a.seq);
-
-const STOP = { break: true } as const;
-
 export type VoteOutcome = "new" | "same" | "changed";
 
 export class Feed {
   private readonly posts: Post[] = [];
-  private readonly ranked = new BTree<RankKey, Post>(undefined, compareRank);
-  /** Each ranked post's key, by post id (ids are dense from 0). */
-  private readonly keys: (RankKey | undefined)[] = [];
+  /** Ranked post ids, worst first: (score, id) ascending; a later post outranks an earlier one of equal score. */
+  private order = new Int32Array(64);
+  private rankedCount = 0;
+  /** The score each ranked post is filed under, by post id (undefined: not ranked). */
+  private readonly filed: (number | undefined)[] = [];
   /**
    * Each voter's vote records, by voter number then post id: the record's
    * index into `voteDirection` and `voteWeight` (no object per vote).
@@ -50,15 +44,6 @@ export class Feed {
   private topCache: Post[] = [];
   private topVersion = -1;
   private topLimit = -1;
-  /** The key of the cached list's last post while the list is full (null: any change may alter the list). */
-  private topLast: RankKey | null = null;
-  /** The list top() is filling, walking the tree in rank order without an iterator (one callback for the feed's life). */
-  private filled = 0;
-  private collectLimit = 0;
-  private readonly collect = (_key: RankKey, post: Post): { break: true } | void => {
-    this.topCache[this.filled++] = post;
-    if (this.filled >= this.collectLimit) return STOP;
-  };
 
   constructor(private readonly replyWeight: number) {}
 
@@ -79,23 +64,57 @@ export class Feed {
     return p.upvotes - p.downvotes + this.replyWeight * p.replyCount;
   }
 
+  /** The first position in [lo, hi) whose post ranks at or above (score, id). */
+  private lowerBound(score: number, id: number, lo: number, hi: number): number {
+    const order = this.order;
+    const filed = this.filed;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const o = order[mid];
+      const s = filed[o] as number;
+      if (s < score || (s === score && o < id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private rerank(p: Post): void {
     if (p.parent !== null || p.hidden) return;
-    const last = this.topLast;
-    let key = this.keys[p.id];
-    // The cached top list changes only if the post was in it or now ranks into it (keys are unique by seq).
-    let changed = last === null;
-    if (key !== undefined) {
-      if (!changed && compareRank(key, last!) <= 0) changed = true;
-      this.ranked.delete(key);
-      // A post keeps one key object, re-scored in place while out of the tree.
-      key.score = this.score(p);
-    } else {
-      key = { score: this.score(p), seq: p.id };
-      this.keys[p.id] = key;
+    const id = p.id;
+    const score = this.score(p);
+    const old = this.filed[id];
+    const count = this.rankedCount;
+    const order = this.order;
+    let at: number;
+    if (old === undefined) {
+      if (count === order.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(order);
+        this.order = grown;
+      }
+      at = this.lowerBound(score, id, 0, count);
+      this.order.copyWithin(at + 1, at, count);
+      this.order[at] = id;
+      this.filed[id] = score;
+      this.rankedCount = count + 1;
+      // The top list changed only if the post landed in it.
+      if (at >= this.rankedCount - this.topLimit) this.version++;
+      return;
     }
-    this.ranked.set(key, p);
-    if (changed || compareRank(key, last!) <= 0) this.version++;
+    if (score === old) return;
+    const from = this.lowerBound(old, id, 0, count);
+    if (score > old) {
+      // Moving up: the posts it now outranks move down one place.
+      at = this.lowerBound(score, id, from + 1, count) - 1;
+      order.copyWithin(from, from + 1, at + 1);
+    } else {
+      at = this.lowerBound(score, id, 0, from);
+      order.copyWithin(at + 1, at, from);
+    }
+    order[at] = id;
+    this.filed[id] = score;
+    // The top list changed only if the post was in it or now ranks into it.
+    if (Math.max(from, at) >= count - this.topLimit) this.version++;
   }
 
   /** A new post (or reply); null when the parent does not exist. Ids count from 0. */
@@ -148,15 +167,11 @@ export class Feed {
     if (this.topVersion !== this.version || this.topLimit !== limit) {
       // The list is rebuilt in place: callers read it during a turn, and the feed changes only between turns.
       const out = this.topCache;
-      this.filled = 0;
-      if (this.ranked.size > 0) {
-        this.collectLimit = limit;
-        this.ranked.forEachPair(this.collect);
-      }
-      out.length = this.filled;
+      const take = Math.min(limit, this.rankedCount);
+      for (let k = 0; k < take; k++) out[k] = this.posts[this.order[this.rankedCount - 1 - k]];
+      out.length = take;
       this.topVersion = this.version;
       this.topLimit = limit;
-      this.topLast = out.length >= limit && out.length > 0 ? (this.keys[out[out.length - 1]!.id] ?? null) : null;
     }
     return this.topCache;
   }

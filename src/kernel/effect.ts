@@ -36,12 +36,13 @@ export class Effect {
   clear(): this {
     this.costA = 0.0;
     this.costB = 0.0;
-    this.freeze.length = 0;
-    this.unfreeze.length = 0;
-    // Map.clear() allocates a new table even when the map is empty (V8): most applications add nothing.
+    // Setting an array's length and Map.clear() are runtime calls (the latter allocates a new table even
+    // when the map is empty, V8): most applications add nothing, so only what was used is emptied.
+    if (this.freeze.length) this.freeze.length = 0;
+    if (this.unfreeze.length) this.unfreeze.length = 0;
     if (this.reputation.size) this.reputation.clear();
     if (this.resources.size) this.resources.clear();
-    this.violations.length = 0;
+    if (this.violations.length) this.violations.length = 0;
     return this;
   }
 }

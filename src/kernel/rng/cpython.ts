@@ -13,6 +13,9 @@ const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 const TWO_POW_32 = 4294967296;
 
+/** The state init_genrand(19650218) leaves, which init_by_array starts from. */
+let GENRAND_19650218: Uint32Array | null = null;
+
 export class PyRandom implements Rng {
   private readonly mt = new Uint32Array(N);
   private mti = N + 1;
@@ -48,7 +51,13 @@ export class PyRandom implements Rng {
 
   private initByArray(key: readonly number[]): void {
     const mt = this.mt;
-    this.initGenrand(19650218);
+    // init_by_array starts from init_genrand(19650218), the same state for every seed: computed once
+    // (a run seeds one generator per agent).
+    if (GENRAND_19650218 === null) {
+      this.initGenrand(19650218);
+      GENRAND_19650218 = mt.slice();
+    } else mt.set(GENRAND_19650218);
+    this.mti = N;
     let i = 1;
     let j = 0;
     for (let k = Math.max(N, key.length); k > 0; k--) {

@@ -169,7 +169,8 @@ export class Feed {
       const out = this.topCache;
       const take = Math.min(limit, this.rankedCount);
       for (let k = 0; k < take; k++) out[k] = this.posts[this.order[this.rankedCount - 1 - k]];
-      out.length = take;
+      // Setting an array's length is a runtime call; most rebuilds keep it.
+      if (out.length !== take) out.length = take;
       this.topVersion = this.version;
       this.topLimit = limit;
     }

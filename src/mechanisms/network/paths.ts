@@ -38,48 +38,53 @@ export function componentCount(csr: CompressedRows): number {
 
 /**
  * Σ d(s, v) and the number of reachable pairs s ≠ v over ordered pairs, by
- * breadth-first search from every source at once: bit s of a node's frontier
- * word-set says the search from s reached it at the current distance. Both
- * sums are whole numbers (exact in a double far beyond any population here).
+ * breadth-first search from 32 sources at once: bit b of a node's frontier
+ * word says the search from source 32·k + b reached it at the current
+ * distance. Both sums are whole numbers (exact in a double far beyond any
+ * population here), so the order they are added in does not matter.
+ *
+ * One block of 32 sources at a time, each level one call of `relaxLevel`: a
+ * small function called a few hundred times is optimised after a few calls,
+ * where one loop nest would run most of a process's first measure in the
+ * interpreter (issue 12's cold run).
  */
 export function allPairsDistanceSums(csr: CompressedRows, n: number): { total: number; count: number } {
-  const words = (n + 31) >>> 5;
-  let frontier = new Uint32Array(n * words);
-  let next = new Uint32Array(n * words);
-  const visited = new Uint32Array(n * words);
-  for (let v = 0; v < n; v++) {
-    const bit = 1 << (v & 31);
-    frontier[v * words + (v >>> 5)] = bit;
-    visited[v * words + (v >>> 5)] = bit;
-  }
+  let frontier = new Uint32Array(n);
+  let next = new Uint32Array(n);
+  const visited = new Uint32Array(n);
   let total = 0;
   let count = 0;
-  for (let d = 1; ; d++) {
-    let reached = 0;
-    for (let v = 0; v < n; v++) {
-      const row = v * words;
-      for (let w = 0; w < words; w++) next[row + w] = 0;
-      for (let e = csr.offsets[v]; e < csr.offsets[v + 1]; e++) {
-        const urow = csr.targets[e] * words;
-        for (let w = 0; w < words; w++) next[row + w] |= frontier[urow + w];
-      }
-      for (let w = 0; w < words; w++) {
-        const fresh = next[row + w] & ~visited[row + w];
-        next[row + w] = fresh;
-        if (fresh !== 0) {
-          visited[row + w] |= fresh;
-          reached += popcount(fresh);
-        }
-      }
+  for (let first = 0; first < n; first += 32) {
+    frontier.fill(0);
+    visited.fill(0);
+    for (let v = first; v < n && v < first + 32; v++) frontier[v] = visited[v] = 1 << (v - first);
+    for (let d = 1; ; d++) {
+      const reached = relaxLevel(csr.offsets, csr.targets, n, frontier, next, visited);
+      if (reached === 0) break;
+      total += d * reached;
+      count += reached;
+      const t = frontier;
+      frontier = next;
+      next = t;
     }
-    if (reached === 0) break;
-    total += d * reached;
-    count += reached;
-    const t = frontier;
-    frontier = next;
-    next = t;
   }
   return { total, count };
+}
+
+/** One BFS level for a block of sources: next = the neighbours' frontiers not yet visited; returns how many (source, node) pairs it reached. */
+function relaxLevel(offsets: Int32Array, targets: Int32Array, n: number, frontier: Uint32Array, next: Uint32Array, visited: Uint32Array): number {
+  let reached = 0;
+  for (let v = 0; v < n; v++) {
+    let seen = 0;
+    for (let e = offsets[v], end = offsets[v + 1]; e < end; e++) seen |= frontier[targets[e]];
+    const fresh = seen & ~visited[v];
+    next[v] = fresh;
+    if (fresh !== 0) {
+      visited[v] |= fresh;
+      reached += popcount(fresh);
+    }
+  }
+  return reached;
 }
 
 function popcount(x: number): number {

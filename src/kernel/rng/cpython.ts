@@ -15,6 +15,9 @@ const TWO_POW_32 = 4294967296;
 
 /** The state init_genrand(19650218) leaves, which init_by_array starts from. */
 let GENRAND_19650218: Uint32Array | null = null;
+/** The state the last seed left (init_by_array's result, mti = N). */
+let lastSeed: number | bigint | null = null;
+let lastSeedState: Uint32Array | null = null;
 
 export class PyRandom implements Rng {
   private readonly mt = new Uint32Array(N);
@@ -27,6 +30,14 @@ export class PyRandom implements Rng {
 
   /** `random.seed(n)` for an integer n. */
   seed(seed: number | bigint): void {
+    // A run seeds two generators alike (the shared one and the audit's), and a process often runs one
+    // seed after another: the last seed's state is kept and copied.
+    if (seed === lastSeed && lastSeedState !== null) {
+      this.mt.set(lastSeedState);
+      this.mti = N;
+      this.gaussNext = null;
+      return;
+    }
     let n = BigInt(seed);
     if (n < 0n) n = -n;
     const key: number[] = [];
@@ -37,6 +48,8 @@ export class PyRandom implements Rng {
     }
     this.initByArray(key);
     this.gaussNext = null;
+    lastSeed = seed;
+    lastSeedState = this.mt.slice();
   }
 
   private initGenrand(s: number): void {

@@ -140,6 +140,11 @@ export class AgentNetwork {
     this.weights = ids.map(() => new Map<number, number>());
   }
 
+  /** Changes whenever an edge appears or disappears (not when a weight changes). */
+  get edgeVersion(): number {
+    return this.topologyVersion;
+  }
+
   /** Undirected edges. */
   get size(): number {
     return this.edgeCount;

@@ -31,17 +31,26 @@ declare module "../../kernel/policy.ts" {
 export function visibility(w: World, net: AgentNetwork | null): object & ThisType<TurnView> {
   const pop = w.population;
   if (net) {
-    /** Active neighbours in registration order, once per view (kept on the view). */
-    const neighbours = (view: TurnView & { visibleNeighbours?: AgentSlot[] }): AgentSlot[] => {
-      let list = view.visibleNeighbours;
-      if (!list) {
-        list = [];
+    /**
+     * Each agent's active neighbours in registration order, kept between turns: the list changes
+     * only when an edge appears or disappears or an agent freezes or unfreezes.
+     */
+    const lists: (AgentSlot[] | undefined)[] = [];
+    const edgeVersions = new Float64Array(pop.size).fill(-1);
+    const freezeVersions = new Float64Array(pop.size).fill(-1);
+    const neighbours = (view: TurnView): AgentSlot[] => {
+      const i = view.self.idx;
+      let list = lists[i];
+      if (list === undefined || edgeVersions[i] !== net.edgeVersion || freezeVersions[i] !== pop.freezeVersion) {
+        if (list === undefined) lists[i] = list = [];
+        else list.length = 0;
         const slots = pop.slots;
-        for (const j of net.neighbourIndices(view.self.idx)) {
+        for (const j of net.neighbourIndices(i)) {
           const s = slots[j];
           if (s !== undefined && !s.frozen && s !== view.self) list.push(s);
         }
-        view.visibleNeighbours = list;
+        edgeVersions[i] = net.edgeVersion;
+        freezeVersions[i] = pop.freezeVersion;
       }
       return list;
     };
@@ -58,8 +67,15 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return neighbours(this).find(test);
       },
       chooseVisible(this: TurnView, subset: VisibleSubset): AgentSlot | undefined {
-        const list = neighbours(this).filter(subset.test);
-        return list.length ? list[this.rng.below(list.length)] : undefined;
+        // random.choice over the neighbours passing the test, without building their list.
+        const list = neighbours(this);
+        const test = subset.test;
+        let count = 0;
+        for (let k = 0; k < list.length; k++) if (test(list[k])) count++;
+        if (count === 0) return undefined;
+        let pick = this.rng.below(count);
+        for (let k = 0; k < list.length; k++) if (test(list[k]) && pick-- === 0) return list[k];
+        return undefined;
       },
       forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
         for (const s of neighbours(this)) fn(s);

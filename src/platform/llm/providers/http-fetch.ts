@@ -16,6 +16,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 
 type Fetch = typeof globalThis.fetch;
 
@@ -32,6 +33,21 @@ function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name === "AbortError") return reason;
   return new DOMException("This operation was aborted", "AbortError");
+}
+
+/** The body as sent, decoded as the built-in fetch would (no SDK asks for compression, but a server may use it anyway). */
+function decoded(body: Buffer, encoding: string | undefined): Buffer {
+  switch (encoding?.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return gunzipSync(body);
+    case "deflate":
+      return inflateSync(body);
+    case "br":
+      return brotliDecompressSync(body);
+    default:
+      return body;
+  }
 }
 
 function plainHeaders(init: RequestInit["headers"]): Record<string, string> {
@@ -81,7 +97,8 @@ export const httpFetch: Fetch = (input, init) => {
         for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
         const status = res.statusCode ?? 0;
         try {
-          resolve(new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? "", headers }));
+          const body = NULL_BODY.has(status) ? null : decoded(Buffer.concat(chunks), res.headers["content-encoding"]);
+          resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers }));
         } catch (e) {
           reject(new TypeError("fetch failed", { cause: e }));
         }

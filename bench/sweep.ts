@@ -34,13 +34,21 @@ function option(name: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
-async function timedSweep(jobs: number, extra: readonly string[] = []): Promise<{ seconds: number; dir: string }> {
+/**
+ * One sweep's wall time, and the CPU time (user + system) of this process — its worker
+ * threads and V8's helper threads included — with the one-minute load average when it
+ * started: on a shared machine, CPU time tells real overhead from waiting for a core.
+ */
+async function timedSweep(jobs: number, extra: readonly string[] = []): Promise<{ seconds: number; cpu: number; load: number; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), `sbx-bench-sweep-${jobs}-`));
+  const load = loadavg()[0]!;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const code = await sweepCommand(SCENARIO, { out: dir, jobs: String(jobs), set: [...extra] }, silent);
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpuStart);
   if (code !== 0) throw new Error(`sbx sweep --jobs ${jobs} exited ${code}`);
-  return { seconds, dir };
+  return { seconds, cpu: (used.user + used.system) / 1e6, load, dir };
 }
 
 const repeat = option("repeat", 2);
@@ -51,6 +59,9 @@ const longEpochs = option("long-epochs", 400);
 async function compare(extra: readonly string[]) {
   const serial: number[] = [];
   const pooled: number[] = [];
+  const serialCpu: number[] = [];
+  const pooledCpu: number[] = [];
+  const loads: number[] = [];
   for (let i = 0; i < repeat; i++) {
     // Alternate which goes first, so neither always runs on a machine the other just warmed (or loaded).
     const first = await timedSweep(i % 2 ? jobs : 1, extra);
@@ -63,14 +74,19 @@ async function compare(extra: readonly string[]) {
     if (runs !== 96) throw new Error(`expected 96 runs, found ${runs}`);
     serial.push(a.seconds);
     pooled.push(b.seconds);
+    serialCpu.push(a.cpu);
+    pooledCpu.push(b.cpu);
+    loads.push(round(a.load, 2), round(b.load, 2));
     for (const d of [a.dir, b.dir]) rmSync(d, { recursive: true, force: true });
   }
   const best = (xs: readonly number[]) => Math.min(...xs);
   return {
     set: extra,
-    serial: { jobs: 1, seconds: round(best(serial)), all: serial.map((x) => round(x)) },
-    pool: { jobs, seconds: round(best(pooled)), all: pooled.map((x) => round(x)) },
+    serial: { jobs: 1, seconds: round(best(serial)), all: serial.map((x) => round(x)), cpuSeconds: serialCpu.map((x) => round(x)) },
+    pool: { jobs, seconds: round(best(pooled)), all: pooled.map((x) => round(x)), cpuSeconds: pooledCpu.map((x) => round(x)) },
     speedup: round(best(serial) / best(pooled), 2),
+    /** The one-minute load average as each sweep started (serial and pool, in the order run). */
+    loadAverages: loads,
   };
 }
 

@@ -18,7 +18,8 @@ import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
 import { ensureDir, isFileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
-import { jobsFor, openPool, parseJobs } from "./pool.ts";
+import { agentSteps, jobsFor, openPool, parseJobs } from "./pool.ts";
+import { hasLlmAgents } from "../platform/llm/keys.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { withSeed, type RunFailure } from "./run-outcome.ts";
 import {
@@ -172,18 +173,33 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   bar?.start(pending.length, 0);
+  const failed = (run: SweepRun, failure: RunFailure): void => {
+    if (failure.kind === "cancelled") return;
+    failures.push({ run, failure });
+    // The engine cannot run this scenario's agents: no other run can succeed either.
+    if (failure.kind === "unsupported") void pool.close();
+  };
   try {
     await Promise.all(
-      pending.map((run) =>
-        pool.run(run.plan).then((reply) => {
-          if (reply.ok) ledger.append(finishedRunRow(layout, run, reply.run)); else if (reply.failure.kind !== "cancelled") {
-            failures.push({ run, failure: reply.failure });
-            // The engine cannot run this scenario's agents: no other run can succeed either.
-            if (reply.failure.kind === "unsupported") void pool.close();
-          }
-          bar?.increment();
-        }),
-      ),
+      rowBatches(pending).map((batch) => {
+        const first = batch[0]!;
+        if (hasLlmAgents(first.plan)) {
+          // LLM agents answer asynchronously: each run on its own, its outcome back here.
+          return pool.run(first.plan).then((reply) => {
+            if (reply.ok) ledger.append(finishedRunRow(layout, first, reply.run)); else failed(first, reply.failure);
+            bar?.increment();
+          });
+        }
+        // Several runs of a cell per message, each back as its finished row: the threads render
+        // the rows, so no run's per-epoch results cross to this thread (src/cli/sweep-rows.ts).
+        const { index, arm, coords, planHash } = first.cell;
+        return pool.rows({ layout, cell: { index, arm, coords, planHash }, plan: first.cell.plan, seeds: batch.map((r) => r.seed) }).then((replies) => {
+          replies.forEach((reply, i) => {
+            if (reply.ok) ledger.appendLine(reply.line); else failed(batch[i]!, reply.failure);
+          });
+          bar?.increment(batch.length);
+        });
+      }),
     );
   } finally {
     bar?.stop();
@@ -192,6 +208,31 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
     await pool.close();
   }
   return { failures, interrupted };
+}
+
+/**
+ * How much work (agent-steps) one message to a thread carries at least: short
+ * runs go several to a message, so a thread is not idle while its next run is
+ * posted; long ones go one at a time, so the threads finish together.
+ */
+const ROWS_TASK_AGENT_STEPS = 10_000;
+
+/** Pending runs in batches of consecutive runs of one cell (one run per batch when the plans have LLM agents). */
+export function rowBatches(pending: readonly SweepRun[]): SweepRun[][] {
+  const batches: SweepRun[][] = [];
+  let batch: SweepRun[] = [];
+  let work = 0;
+  for (const run of pending) {
+    if (batch.length && (batch[0]!.cell !== run.cell || work >= ROWS_TASK_AGENT_STEPS || hasLlmAgents(run.plan))) {
+      batches.push(batch);
+      batch = [];
+      work = 0;
+    }
+    batch.push(run);
+    work += agentSteps([run.plan]);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 function finish(sweep: SweepPlan, seeds: readonly number[], layout: SweepLayout, files: SweepFiles, planned: number, outcome: Outcome, term: Terminal): number {

@@ -236,7 +236,12 @@ export class RunsLedger {
   }
 
   append(row: readonly unknown[]): void {
-    const line = Buffer.from(csvLine(row));
+    this.appendLine(csvLine(row));
+  }
+
+  /** A row already rendered by `csvLine` (a worker thread's, see src/cli/sweep-rows.ts). */
+  appendLine(text: string): void {
+    const line = Buffer.from(text);
     writeSync(this.fd, line, 0, line.length, this.position);
     this.position += line.length;
     this.dirty = true;

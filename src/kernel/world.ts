@@ -23,6 +23,52 @@ type Hook<K extends HookName> = NonNullable<Instance[K]>;
 
 const NO_HOOKS: readonly never[] = [];
 
+/** Where a view finds its run's turn members (see `sharedTurnPrototype`). */
+const TURN_MEMBERS = Symbol("turn members");
+
+type Member = (...args: unknown[]) => unknown;
+type ViewWithMembers = { [TURN_MEMBERS]: readonly Member[] };
+
+/** The views' prototypes, by the turn members they forward (their names and kinds, in order). */
+const sharedTurnPrototypes = new Map<string, object>();
+
+/**
+ * The prototype of every view whose run has these turn members: built once per
+ * process, so views of successive runs share their hidden class and the code V8
+ * optimised for one run's views keeps serving the next. (A prototype built per
+ * run gave every run's views new maps: the policies' and the scheduler's
+ * optimised code deoptimised at each run's start and was compiled again, about
+ * a third of a run's CPU, on V8's helper threads.) Each member forwards to the
+ * run's own function, which the view carries.
+ */
+function sharedTurnPrototype(descriptors: PropertyDescriptorMap): { proto: object; members: Member[] } {
+  const names = Object.keys(descriptors);
+  const members: Member[] = [];
+  const kinds = names.map((name) => {
+    const d = descriptors[name]!;
+    if (d.get || d.set) {
+      members.push((d.get ?? (() => undefined)) as Member);
+      return "g";
+    }
+    const v = d.value as unknown;
+    members.push(typeof v === "function" ? (v as Member) : () => v);
+    return typeof v === "function" ? "m" : "g";
+  });
+  const key = names.map((n, i) => `${kinds[i]}:${n}`).join("\u0000");
+  let proto = sharedTurnPrototypes.get(key);
+  if (!proto) {
+    const shared: PropertyDescriptorMap = {};
+    names.forEach((name, i) => {
+      shared[name] =
+        kinds[i] === "g"
+          ? { get: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.call(this); }, enumerable: true, configurable: true }
+          : { value: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.apply(this, arguments as unknown as unknown[]); }, writable: true, enumerable: true, configurable: true };
+    });
+    sharedTurnPrototypes.set(key, (proto = Object.defineProperties({}, shared)));
+  }
+  return { proto, members };
+}
+
 /** A replayed event disagrees with what its reducer or its mechanism recomputes. */
 export class ReplayMismatch extends Error {}
 
@@ -58,6 +104,7 @@ export class World {
   private readonly hookTable: Record<string, unknown[]> = Object.create(null);
   private readonly reports: ((at: At) => SimEvent)[] = [];
   private turnPrototype: object = {};
+  private turnMembers: readonly Member[] = [];
 
   constructor(
     readonly plan: CorePlan,
@@ -98,7 +145,9 @@ export class World {
         if (typeof value === "function") (this.hookTable[name] ??= []).push(value.bind(instance));
       }
     }
-    this.turnPrototype = Object.defineProperties({}, proto);
+    const shared = sharedTurnPrototype(proto);
+    this.turnPrototype = shared.proto;
+    this.turnMembers = shared.members;
   }
 
   /** A mechanism's slice of this run's plan. */
@@ -162,7 +211,8 @@ export class World {
 
   /** One agent's view of this turn, answering through every mechanism's turn members. */
   view(self: AgentSlot, rng = this.random.agent(self.id)): TurnView {
-    const view = Object.create(this.turnPrototype) as { -readonly [K in keyof TurnView]: TurnView[K] };
+    const view = Object.create(this.turnPrototype) as { -readonly [K in keyof TurnView]: TurnView[K] } & ViewWithMembers;
+    view[TURN_MEMBERS] = this.turnMembers;
     view.self = self;
     view.epoch = this.epoch;
     view.step = this.step;

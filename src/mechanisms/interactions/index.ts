@@ -64,6 +64,36 @@ declare module "../../kernel/policy.ts" {
 
 export type Interactions = ReturnType<typeof createInteractions>;
 
+/** What answering a question does in its run. */
+interface AnsweringRun {
+  readonly pop: World["population"];
+  withdraw(p: Proposal): void;
+  complete(p: Proposal, accepted: boolean): void;
+}
+
+/**
+ * A pending proposal as a question to its counterparty (a class: no closures
+ * per proposal and step). Declared once, not per run: a class per run gave each
+ * run's questions new hidden classes, and the scheduler's optimised code was
+ * thrown away and compiled again at every run's start.
+ */
+class PendingQuestion implements Question {
+  constructor(
+    readonly proposal: Proposal,
+    private readonly run: AnsweringRun,
+  ) {}
+
+  decider(): AgentSlot | null {
+    const cp = this.run.pop.slot(this.proposal.counterparty);
+    return cp && !cp.frozen ? cp : null;
+  }
+
+  answer(accepted: boolean): void {
+    this.run.withdraw(this.proposal);
+    this.run.complete(this.proposal, accepted);
+  }
+}
+
 function createInteractions(w: World) {
   const sem = w.semantics;
   const pop = w.population;
@@ -100,20 +130,7 @@ function createInteractions(w: World) {
     return o;
   }
 
-  /** A pending proposal as a question to its counterparty (a class: no closures per proposal and step). */
-  class PendingQuestion implements Question {
-    constructor(readonly proposal: Proposal) {}
-
-    decider(): AgentSlot | null {
-      const cp = pop.slot(this.proposal.counterparty);
-      return cp && !cp.frozen ? cp : null;
-    }
-
-    answer(accepted: boolean): void {
-      withdraw(this.proposal);
-      complete(this.proposal, accepted);
-    }
-  }
+  const answering: AnsweringRun = { pop, withdraw, complete: (p, accepted) => complete(p, accepted) };
 
   /**
    * `_complete_interaction`, step for step. `given` observables (an
@@ -272,7 +289,7 @@ function createInteractions(w: World) {
     /** Every pending proposal, to be answered by its counterparty unless frozen (or gone). */
     questions(): Question[] {
       const all: Question[] = [];
-      for (const p of pending.values()) all.push(new PendingQuestion(p));
+      for (const p of pending.values()) all.push(new PendingQuestion(p, answering));
       return all;
     },
 

@@ -7,10 +7,11 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Scrubber } from "../../../llm/scrub.ts";
 import type { ModelClient, ModelOutcome, ModelRequest } from "../../../llm/types.ts";
 import { badResponseFault, connectionFault, httpFault, timeoutFault } from "./common.ts";
+import { httpFetch } from "./http-fetch.ts";
 
 export function anthropicClient(env: Readonly<Record<string, string | undefined>>, scrub: Scrubber): ModelClient {
   // sbx retries itself (seeded jitter, every fault logged), so the SDK must not.
-  const client = new Anthropic({ apiKey: env["ANTHROPIC_API_KEY"] ?? null, baseURL: env["ANTHROPIC_BASE_URL"] || null, maxRetries: 0 });
+  const client = new Anthropic({ apiKey: env["ANTHROPIC_API_KEY"] ?? null, baseURL: env["ANTHROPIC_BASE_URL"] || null, maxRetries: 0, fetch: httpFetch });
   return {
     async complete(req: ModelRequest): Promise<ModelOutcome> {
       try {

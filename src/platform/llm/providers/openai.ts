@@ -3,9 +3,10 @@ import OpenAI from "openai";
 import type { Scrubber } from "../../../llm/scrub.ts";
 import type { ModelClient, ModelOutcome, ModelRequest } from "../../../llm/types.ts";
 import { badResponseFault, connectionFault, httpFault, timeoutFault } from "./common.ts";
+import { httpFetch } from "./http-fetch.ts";
 
 export function openaiClient(env: Readonly<Record<string, string | undefined>>, scrub: Scrubber): ModelClient {
-  const client = new OpenAI({ apiKey: env["OPENAI_API_KEY"], baseURL: env["OPENAI_BASE_URL"] || undefined, maxRetries: 0 });
+  const client = new OpenAI({ apiKey: env["OPENAI_API_KEY"], baseURL: env["OPENAI_BASE_URL"] || undefined, maxRetries: 0, fetch: httpFetch });
   return {
     async complete(req: ModelRequest): Promise<ModelOutcome> {
       try {

@@ -100,6 +100,18 @@ export function isVirtual(token: IToken): boolean {
   return token.startOffset !== token.startOffset;
 }
 
+/**
+ * V8 gives every object literal `{ start, end }` one hidden class. A span once
+ * built from a token of Chevrotain's own (its recording token, its end of file,
+ * a token it inserted while recovering), whose positions are stored as
+ * doubles, would make every span in the process hold its offsets as boxed
+ * doubles: two more objects per span. One span holding a non-number makes the
+ * fields tagged instead, where small integers are stored as they are.
+ */
+const taggedSpan: Record<keyof A.Span, unknown> = { start: 0, end: 0 };
+taggedSpan.start = null;
+taggedSpan.end = null;
+
 export function spanOf(token: IToken): A.Span {
   return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
 }

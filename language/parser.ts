@@ -95,6 +95,10 @@ const PREFIX_MINUS = 8;
 
 const NO_SPAN: A.Span = { start: 0, end: 0 };
 
+/** The parser's record of consumed tokens starts this long, and is let go of after a file that grew it past CONSUMED_KEPT. */
+const CONSUMED_INITIAL = 4096;
+const CONSUMED_KEPT = 1 << 16;
+
 /** A token Chevrotain inserted while recovering: it has no real position (Chevrotain marks it `isInsertedInRecovery` too). */
 export function isVirtual(token: IToken): boolean {
   return token.startOffset !== token.startOffset;
@@ -168,8 +172,15 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\",
 
 class SbxParser extends EmbeddedActionsParser {
   private fileName = "";
-  /** Real tokens consumed so far, in order: a node's extent is the run it consumed (recovery skips tokens). */
-  private consumed: IToken[] = [];
+  /**
+   * Where each real token consumed so far starts, in order, and where the last
+   * one ends: a node's extent is the run it consumed (recovery skips tokens).
+   * Offsets rather than the tokens: one number per token, nothing for the
+   * garbage collector to trace or to track as an old array pointing at new tokens.
+   */
+  private consumedStarts = new Int32Array(CONSUMED_INITIAL);
+  private consumedCount = 0;
+  private lastConsumedEnd = 0;
   private importDiagnostics: PlacedDiagnostic[] = [];
   private otherDiagnostics: PlacedDiagnostic[] = [];
   /** Accumulators of the innermost running rule of each kind (these rules save and restore them around nested rules). */
@@ -213,7 +224,7 @@ class SbxParser extends EmbeddedActionsParser {
   private begin(tokens: IToken[], fileName: string): void {
     this.fileName = fileName;
     this.nesting = 0;
-    this.consumed = [];
+    this.consumedCount = 0;
     this.importDiagnostics = [];
     this.otherDiagnostics = [];
     this.input = tokens;
@@ -221,27 +232,36 @@ class SbxParser extends EmbeddedActionsParser {
 
   /** Let go of the tokens: the parser is a long-lived singleton, the file it read need not be. */
   private end(): void {
-    this.consumed = [];
+    if (this.consumedStarts.length > CONSUMED_KEPT) this.consumedStarts = new Int32Array(CONSUMED_INITIAL);
     this.input = [];
   }
 
   override CONSUME(tokType: TokenType, options?: ConsumeMethodOpts): IToken {
     const tok = super.CONSUME(tokType, options);
-    if (!isVirtual(tok)) this.consumed.push(tok);
+    if (!isVirtual(tok)) this.noteConsumed(tok);
     return tok;
   }
 
   override CONSUME2(tokType: TokenType, options?: ConsumeMethodOpts): IToken {
     const tok = super.CONSUME2(tokType, options);
-    if (!isVirtual(tok)) this.consumed.push(tok);
+    if (!isVirtual(tok)) this.noteConsumed(tok);
     return tok;
   }
 
-  /** The extent of what was consumed since `mark` (a length of `consumed`), or null when nothing was. */
+  private noteConsumed(tok: IToken): void {
+    if (this.consumedCount === this.consumedStarts.length) {
+      const grown = new Int32Array(this.consumedCount * 2);
+      grown.set(this.consumedStarts);
+      this.consumedStarts = grown;
+    }
+    this.consumedStarts[this.consumedCount++] = tok.startOffset;
+    this.lastConsumedEnd = tok.endOffset! + 1;
+  }
+
+  /** The extent of what was consumed since `mark` (a `consumedCount`), or null when nothing was. */
   private extentSince(mark: number): A.Span | null {
-    const consumed = this.consumed;
-    if (consumed.length <= mark) return null;
-    return { start: consumed[mark]!.startOffset, end: consumed[consumed.length - 1]!.endOffset! + 1 };
+    if (this.consumedCount <= mark) return null;
+    return { start: this.consumedStarts[mark]!, end: this.lastConsumedEnd };
   }
 
   /** A node that could not be built takes the diagnostics found inside it along. */
@@ -327,7 +347,7 @@ class SbxParser extends EmbeddedActionsParser {
   importDecl = this.RULE(
     "importDecl",
     (): A.Import | null => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       let keyword: IToken | undefined;
       let path: IToken | undefined;
       let braces = false;
@@ -452,7 +472,7 @@ class SbxParser extends EmbeddedActionsParser {
   ref = this.RULE(
     "ref",
     (): A.Ref => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const parts: IToken[] = (this.pathParts = []);
       try {
         const head = this.CONSUME(T.Identifier);
@@ -522,16 +542,16 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
-        valueMark = this.consumed.length;
+        valueMark = this.consumedCount;
         // A value starts on the line of its `=`, so `seed =` followed by a new member is a missing value, not `seed = member`.
         if (this.RECORDING_PHASE || this.sameLineAsPrevious()) value = this.OPTION(this.attributeValue);
       } catch (e) {
         const partial = taken(e);
         if (stage === 0) path = partial as IToken[];
         else if (stage === 2) value = partial as A.Expr;
-        this.cut(e, this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark)));
+        this.cut(e, this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumedCount - valueMark)));
       }
-      return this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark));
+      return this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumedCount - valueMark));
     },
     this.recovered,
   );
@@ -563,15 +583,15 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 0;
         this.CONSUME(T.In);
         stage = 2;
-        valuesMark = this.consumed.length;
+        valuesMark = this.consumedCount;
         values = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) path = partial as IToken[];
         else if (stage === 2) values = partial as A.Expr;
-        this.cut(e, this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark)));
+        this.cut(e, this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumedCount - valuesMark)));
       }
-      return this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark));
+      return this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumedCount - valuesMark));
     },
     this.recovered,
   );
@@ -602,14 +622,14 @@ class SbxParser extends EmbeddedActionsParser {
           label = labelToken && real(labelToken);
         }
         stage = 1;
-        exprMark = this.consumed.length;
+        exprMark = this.consumedCount;
         expr = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) expr = partial as A.Expr;
-        this.cut(e, this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark)));
+        this.cut(e, this.statementNode(label, expr && this.limitDepth(expr, this.consumedCount - exprMark)));
       }
-      return this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark));
+      return this.statementNode(label, expr && this.limitDepth(expr, this.consumedCount - exprMark));
     },
     this.recovered,
   );
@@ -672,7 +692,7 @@ class SbxParser extends EmbeddedActionsParser {
         const atom = this.loneAtom();
         if (atom !== undefined) return atom;
       }
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const operandBase = this.operands.length;
       const operatorBase = this.operators.length;
       try {
@@ -825,7 +845,7 @@ class SbxParser extends EmbeddedActionsParser {
     "callSuffix",
     (): A.Expr => {
       const callee = this.chain;
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const args: A.Arg[] = [];
       let entered = true;
       try {
@@ -852,7 +872,7 @@ class SbxParser extends EmbeddedActionsParser {
     "indexSuffix",
     (): A.Expr => {
       const target = this.chain;
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const args: A.Arg[] = [];
       let entered = true;
       try {
@@ -899,7 +919,7 @@ class SbxParser extends EmbeddedActionsParser {
   argument = this.RULE(
     "argument",
     (): A.Arg => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       let name: IToken | undefined;
       let value: A.Expr | undefined;
       let stage = 0;
@@ -974,7 +994,7 @@ class SbxParser extends EmbeddedActionsParser {
   primary = this.RULE(
     "primary",
     (): A.Expr => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       try {
         return this.OR(this.primaryAlts);
       } catch (e) {
@@ -997,7 +1017,7 @@ class SbxParser extends EmbeddedActionsParser {
   listLiteral = this.RULE(
     "listLiteral",
     (): A.Expr => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const items: A.Expr[] = [];
       try {
         const entered = this.enter(this.CONSUME(T.LBracket));

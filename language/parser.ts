@@ -698,7 +698,9 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const first = this.SUBRULE(this.prefixed);
         this.operands.push(first);
-        if (this.RECORDING_PHASE || this.expressionTail.GATE()) this.MANY(this.expressionTail);
+        // Its repetition can only start with an operator (or `by`) and ends the rule, where Chevrotain attempts no recovery: asked here, the usual
+        // operand with no operator after it skips the repetition's setup (an array and a closure per call) that would find nothing to do.
+        if (this.RECORDING_PHASE || (STARTS_TAIL[this.LA(1).tokenTypeIdx] && this.expressionTail.GATE())) this.MANY(this.expressionTail);
       } catch (e) {
         const partial = taken(e) as Operand | undefined;
         if (partial !== undefined) this.operands.push(partial);
@@ -830,7 +832,8 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.SUBRULE(this.primary);
         if (!this.RECORDING_PHASE) this.chain = head;
-        if (this.RECORDING_PHASE || this.suffixes.GATE()) this.MANY(this.suffixes);
+        // Likewise: a suffix starts with `(`, `[` or `.`, and the repetition ends the rule.
+        if (this.RECORDING_PHASE || (STARTS_SUFFIX[this.LA(1).tokenTypeIdx] && this.suffixes.GATE())) this.MANY(this.suffixes);
         return this.chain;
       } catch (e) {
         this.cut(e, (taken(e) as A.Expr | undefined) ?? missing(NO_SPAN));
@@ -1167,6 +1170,9 @@ const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleStrin
  * identifier continues it only as `by` or a unit, checked separately.)
  */
 const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, ...OPERATOR_TOKENS]);
+/** By token type index: the first tokens of an expression's tail (an operator, or `by`, an identifier) and of a suffix. */
+const STARTS_TAIL = byTokenType([...OPERATOR_TOKENS, T.Identifier]);
+const STARTS_SUFFIX = byTokenType([T.LParen, T.LBracket, T.Dot]);
 
 function byTokenType(types: readonly TokenType[]): readonly boolean[] {
   const table: boolean[] = [];

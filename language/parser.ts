@@ -531,14 +531,14 @@ class SbxParser extends EmbeddedActionsParser {
     "attribute",
     (): A.Attribute | null => {
       const noted = this.otherDiagnostics.length;
-      let path: IToken[] | undefined;
+      let path: IToken[] | IToken | undefined;
       let eq: IToken | undefined;
       let value: A.Expr | undefined;
       let valueMark = 0;
       let stage = 0;
       try {
         // `name =` (most attributes): its path is that one name, read without entering the rule for dotted paths.
-        path = !this.RECORDING_PHASE && this.LA(2).tokenType === T.Equals && this.LA(1).tokenType === T.Identifier ? [this.CONSUME(T.Identifier)] : this.SUBRULE(this.path);
+        path = !this.RECORDING_PHASE && this.LA(2).tokenType === T.Equals && this.LA(1).tokenType === T.Identifier ? this.CONSUME(T.Identifier) : this.SUBRULE(this.path);
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
@@ -556,9 +556,13 @@ class SbxParser extends EmbeddedActionsParser {
     this.recovered,
   );
 
-  private attributeNode(noted: number, pathTokens: IToken[] | undefined, eq: IToken | undefined, valueExpr: A.Expr | undefined): A.Attribute | null {
-    if (!pathTokens?.length || this.RECORDING_PHASE) return this.discard(noted);
-    const path = pathTokens.map(toName);
+  /** `pathTokens`: the path's real tokens, or its one token when it is a single name. */
+  private attributeNode(noted: number, pathTokens: IToken[] | IToken | undefined, eq: IToken | undefined, valueExpr: A.Expr | undefined): A.Attribute | null {
+    if (!pathTokens || this.RECORDING_PHASE) return this.discard(noted);
+    let path: A.Name[];
+    if (!Array.isArray(pathTokens)) path = [toName(pathTokens)];
+    else if (pathTokens.length) path = pathTokens.map(toName);
+    else return this.discard(noted);
     const value = valueExpr ?? missing(eq ? spanOf(eq) : path[path.length - 1]!.span);
     if (!valueExpr && eq) {
       const what = `a value for '${path.map((p) => p.text).join(".")}' on the line of its '='`;

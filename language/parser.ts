@@ -121,7 +121,20 @@ export function spanOf(token: IToken): A.Span {
 }
 
 function cover(first: A.Span, last: A.Span): A.Span {
-  return { start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) };
+  return { start: lesser(first.start, last.start), end: greater(first.end, last.end) };
+}
+
+/**
+ * Math.min and Math.max of two offsets (NaN wins, as there), returning one of
+ * the two numbers as it is: Math's versions compute in doubles, which optimised
+ * code stored in spans as boxed numbers, and readers of spans then met a mix.
+ */
+export function lesser(a: number, b: number): number {
+  return a < b || a !== a ? a : b;
+}
+
+export function greater(a: number, b: number): number {
+  return a > b || a !== a ? a : b;
 }
 
 function toName(tok: IToken): A.Name {
@@ -1136,7 +1149,7 @@ class SbxParser extends EmbeddedActionsParser {
 function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
   const percent = after !== undefined && after.tokenType === T.Percent;
   const unit = after !== undefined && !percent ? toName(after) : null;
-  return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+  return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: greater(n.endOffset!, after?.endOffset ?? -1) + 1 } };
 }
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);

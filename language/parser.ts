@@ -95,17 +95,46 @@ const PREFIX_MINUS = 8;
 
 const NO_SPAN: A.Span = { start: 0, end: 0 };
 
+/** The parser's record of consumed tokens starts this long, and is let go of after a file that grew it past CONSUMED_KEPT. */
+const CONSUMED_INITIAL = 4096;
+const CONSUMED_KEPT = 1 << 16;
+
 /** A token Chevrotain inserted while recovering: it has no real position (Chevrotain marks it `isInsertedInRecovery` too). */
 export function isVirtual(token: IToken): boolean {
   return token.startOffset !== token.startOffset;
 }
+
+/**
+ * V8 gives every object literal `{ start, end }` one hidden class. A span once
+ * built from a token of Chevrotain's own (its recording token, its end of file,
+ * a token it inserted while recovering), whose positions are stored as
+ * doubles, would make every span in the process hold its offsets as boxed
+ * doubles: two more objects per span. One span holding a non-number makes the
+ * fields tagged instead, where small integers are stored as they are.
+ */
+const taggedSpan: Record<keyof A.Span, unknown> = { start: 0, end: 0 };
+taggedSpan.start = null;
+taggedSpan.end = null;
 
 export function spanOf(token: IToken): A.Span {
   return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
 }
 
 function cover(first: A.Span, last: A.Span): A.Span {
-  return { start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) };
+  return { start: lesser(first.start, last.start), end: greater(first.end, last.end) };
+}
+
+/**
+ * Math.min and Math.max of two offsets (NaN wins, as there), returning one of
+ * the two numbers as it is: Math's versions compute in doubles, which optimised
+ * code stored in spans as boxed numbers, and readers of spans then met a mix.
+ */
+export function lesser(a: number, b: number): number {
+  return a < b || a !== a ? a : b;
+}
+
+export function greater(a: number, b: number): number {
+  return a > b || a !== a ? a : b;
 }
 
 function toName(tok: IToken): A.Name {
@@ -156,8 +185,15 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\",
 
 class SbxParser extends EmbeddedActionsParser {
   private fileName = "";
-  /** Real tokens consumed so far, in order: a node's extent is the run it consumed (recovery skips tokens). */
-  private consumed: IToken[] = [];
+  /**
+   * Where each real token consumed so far starts, in order, and where the last
+   * one ends: a node's extent is the run it consumed (recovery skips tokens).
+   * Offsets rather than the tokens: one number per token, nothing for the
+   * garbage collector to trace or to track as an old array pointing at new tokens.
+   */
+  private consumedStarts = new Int32Array(CONSUMED_INITIAL);
+  private consumedCount = 0;
+  private lastConsumedEnd = 0;
   private importDiagnostics: PlacedDiagnostic[] = [];
   private otherDiagnostics: PlacedDiagnostic[] = [];
   /** Accumulators of the innermost running rule of each kind (these rules save and restore them around nested rules). */
@@ -201,7 +237,7 @@ class SbxParser extends EmbeddedActionsParser {
   private begin(tokens: IToken[], fileName: string): void {
     this.fileName = fileName;
     this.nesting = 0;
-    this.consumed = [];
+    this.consumedCount = 0;
     this.importDiagnostics = [];
     this.otherDiagnostics = [];
     this.input = tokens;
@@ -209,27 +245,36 @@ class SbxParser extends EmbeddedActionsParser {
 
   /** Let go of the tokens: the parser is a long-lived singleton, the file it read need not be. */
   private end(): void {
-    this.consumed = [];
+    if (this.consumedStarts.length > CONSUMED_KEPT) this.consumedStarts = new Int32Array(CONSUMED_INITIAL);
     this.input = [];
   }
 
   override CONSUME(tokType: TokenType, options?: ConsumeMethodOpts): IToken {
     const tok = super.CONSUME(tokType, options);
-    if (!isVirtual(tok)) this.consumed.push(tok);
+    if (!isVirtual(tok)) this.noteConsumed(tok);
     return tok;
   }
 
   override CONSUME2(tokType: TokenType, options?: ConsumeMethodOpts): IToken {
     const tok = super.CONSUME2(tokType, options);
-    if (!isVirtual(tok)) this.consumed.push(tok);
+    if (!isVirtual(tok)) this.noteConsumed(tok);
     return tok;
   }
 
-  /** The extent of what was consumed since `mark` (a length of `consumed`), or null when nothing was. */
+  private noteConsumed(tok: IToken): void {
+    if (this.consumedCount === this.consumedStarts.length) {
+      const grown = new Int32Array(this.consumedCount * 2);
+      grown.set(this.consumedStarts);
+      this.consumedStarts = grown;
+    }
+    this.consumedStarts[this.consumedCount++] = tok.startOffset;
+    this.lastConsumedEnd = tok.endOffset! + 1;
+  }
+
+  /** The extent of what was consumed since `mark` (a `consumedCount`), or null when nothing was. */
   private extentSince(mark: number): A.Span | null {
-    const consumed = this.consumed;
-    if (consumed.length <= mark) return null;
-    return { start: consumed[mark]!.startOffset, end: consumed[consumed.length - 1]!.endOffset! + 1 };
+    if (this.consumedCount <= mark) return null;
+    return { start: this.consumedStarts[mark]!, end: this.lastConsumedEnd };
   }
 
   /** A node that could not be built takes the diagnostics found inside it along. */
@@ -315,7 +360,7 @@ class SbxParser extends EmbeddedActionsParser {
   importDecl = this.RULE(
     "importDecl",
     (): A.Import | null => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       let keyword: IToken | undefined;
       let path: IToken | undefined;
       let braces = false;
@@ -440,7 +485,7 @@ class SbxParser extends EmbeddedActionsParser {
   ref = this.RULE(
     "ref",
     (): A.Ref => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const parts: IToken[] = (this.pathParts = []);
       try {
         const head = this.CONSUME(T.Identifier);
@@ -499,34 +544,38 @@ class SbxParser extends EmbeddedActionsParser {
     "attribute",
     (): A.Attribute | null => {
       const noted = this.otherDiagnostics.length;
-      let path: IToken[] | undefined;
+      let path: IToken[] | IToken | undefined;
       let eq: IToken | undefined;
       let value: A.Expr | undefined;
       let valueMark = 0;
       let stage = 0;
       try {
         // `name =` (most attributes): its path is that one name, read without entering the rule for dotted paths.
-        path = !this.RECORDING_PHASE && this.LA(2).tokenType === T.Equals && this.LA(1).tokenType === T.Identifier ? [this.CONSUME(T.Identifier)] : this.SUBRULE(this.path);
+        path = !this.RECORDING_PHASE && this.LA(2).tokenType === T.Equals && this.LA(1).tokenType === T.Identifier ? this.CONSUME(T.Identifier) : this.SUBRULE(this.path);
         stage = 1;
         eq = real(this.CONSUME(T.Equals));
         stage = 2;
-        valueMark = this.consumed.length;
+        valueMark = this.consumedCount;
         // A value starts on the line of its `=`, so `seed =` followed by a new member is a missing value, not `seed = member`.
         if (this.RECORDING_PHASE || this.sameLineAsPrevious()) value = this.OPTION(this.attributeValue);
       } catch (e) {
         const partial = taken(e);
         if (stage === 0) path = partial as IToken[];
         else if (stage === 2) value = partial as A.Expr;
-        this.cut(e, this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark)));
+        this.cut(e, this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumedCount - valueMark)));
       }
-      return this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumed.length - valueMark));
+      return this.attributeNode(noted, path, eq, value && this.limitDepth(value, this.consumedCount - valueMark));
     },
     this.recovered,
   );
 
-  private attributeNode(noted: number, pathTokens: IToken[] | undefined, eq: IToken | undefined, valueExpr: A.Expr | undefined): A.Attribute | null {
-    if (!pathTokens?.length || this.RECORDING_PHASE) return this.discard(noted);
-    const path = pathTokens.map(toName);
+  /** `pathTokens`: the path's real tokens, or its one token when it is a single name. */
+  private attributeNode(noted: number, pathTokens: IToken[] | IToken | undefined, eq: IToken | undefined, valueExpr: A.Expr | undefined): A.Attribute | null {
+    if (!pathTokens || this.RECORDING_PHASE) return this.discard(noted);
+    let path: A.Name[];
+    if (!Array.isArray(pathTokens)) path = [toName(pathTokens)];
+    else if (pathTokens.length) path = pathTokens.map(toName);
+    else return this.discard(noted);
     const value = valueExpr ?? missing(eq ? spanOf(eq) : path[path.length - 1]!.span);
     if (!valueExpr && eq) {
       const what = `a value for '${path.map((p) => p.text).join(".")}' on the line of its '='`;
@@ -551,15 +600,15 @@ class SbxParser extends EmbeddedActionsParser {
         stage = 0;
         this.CONSUME(T.In);
         stage = 2;
-        valuesMark = this.consumed.length;
+        valuesMark = this.consumedCount;
         values = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) path = partial as IToken[];
         else if (stage === 2) values = partial as A.Expr;
-        this.cut(e, this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark)));
+        this.cut(e, this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumedCount - valuesMark)));
       }
-      return this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumed.length - valuesMark));
+      return this.varyNode(noted, keyword, path, values && this.limitDepth(values, this.consumedCount - valuesMark));
     },
     this.recovered,
   );
@@ -590,14 +639,14 @@ class SbxParser extends EmbeddedActionsParser {
           label = labelToken && real(labelToken);
         }
         stage = 1;
-        exprMark = this.consumed.length;
+        exprMark = this.consumedCount;
         expr = this.SUBRULE(this.expression);
       } catch (e) {
         const partial = taken(e);
         if (stage === 1) expr = partial as A.Expr;
-        this.cut(e, this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark)));
+        this.cut(e, this.statementNode(label, expr && this.limitDepth(expr, this.consumedCount - exprMark)));
       }
-      return this.statementNode(label, expr && this.limitDepth(expr, this.consumed.length - exprMark));
+      return this.statementNode(label, expr && this.limitDepth(expr, this.consumedCount - exprMark));
     },
     this.recovered,
   );
@@ -660,13 +709,15 @@ class SbxParser extends EmbeddedActionsParser {
         const atom = this.loneAtom();
         if (atom !== undefined) return atom;
       }
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const operandBase = this.operands.length;
       const operatorBase = this.operators.length;
       try {
         const first = this.SUBRULE(this.prefixed);
         this.operands.push(first);
-        if (this.RECORDING_PHASE || this.expressionTail.GATE()) this.MANY(this.expressionTail);
+        // Its repetition can only start with an operator (or `by`) and ends the rule, where Chevrotain attempts no recovery: asked here, the usual
+        // operand with no operator after it skips the repetition's setup (an array and a closure per call) that would find nothing to do.
+        if (this.RECORDING_PHASE || (STARTS_TAIL[this.LA(1).tokenTypeIdx] && this.expressionTail.GATE())) this.MANY(this.expressionTail);
       } catch (e) {
         const partial = taken(e) as Operand | undefined;
         if (partial !== undefined) this.operands.push(partial);
@@ -798,7 +849,8 @@ class SbxParser extends EmbeddedActionsParser {
       try {
         const head = this.SUBRULE(this.primary);
         if (!this.RECORDING_PHASE) this.chain = head;
-        if (this.RECORDING_PHASE || this.suffixes.GATE()) this.MANY(this.suffixes);
+        // Likewise: a suffix starts with `(`, `[` or `.`, and the repetition ends the rule.
+        if (this.RECORDING_PHASE || (STARTS_SUFFIX[this.LA(1).tokenTypeIdx] && this.suffixes.GATE())) this.MANY(this.suffixes);
         return this.chain;
       } catch (e) {
         this.cut(e, (taken(e) as A.Expr | undefined) ?? missing(NO_SPAN));
@@ -813,7 +865,7 @@ class SbxParser extends EmbeddedActionsParser {
     "callSuffix",
     (): A.Expr => {
       const callee = this.chain;
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const args: A.Arg[] = [];
       let entered = true;
       try {
@@ -840,7 +892,7 @@ class SbxParser extends EmbeddedActionsParser {
     "indexSuffix",
     (): A.Expr => {
       const target = this.chain;
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const args: A.Arg[] = [];
       let entered = true;
       try {
@@ -887,7 +939,7 @@ class SbxParser extends EmbeddedActionsParser {
   argument = this.RULE(
     "argument",
     (): A.Arg => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       let name: IToken | undefined;
       let value: A.Expr | undefined;
       let stage = 0;
@@ -962,7 +1014,7 @@ class SbxParser extends EmbeddedActionsParser {
   primary = this.RULE(
     "primary",
     (): A.Expr => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       try {
         return this.OR(this.primaryAlts);
       } catch (e) {
@@ -985,7 +1037,7 @@ class SbxParser extends EmbeddedActionsParser {
   listLiteral = this.RULE(
     "listLiteral",
     (): A.Expr => {
-      const mark = this.consumed.length;
+      const mark = this.consumedCount;
       const items: A.Expr[] = [];
       try {
         const entered = this.enter(this.CONSUME(T.LBracket));
@@ -1097,7 +1149,7 @@ class SbxParser extends EmbeddedActionsParser {
 function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
   const percent = after !== undefined && after.tokenType === T.Percent;
   const unit = after !== undefined && !percent ? toName(after) : null;
-  return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: Math.max(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+  return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: greater(n.endOffset!, after?.endOffset ?? -1) + 1 } };
 }
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -1135,6 +1187,9 @@ const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleStrin
  * identifier continues it only as `by` or a unit, checked separately.)
  */
 const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, ...OPERATOR_TOKENS]);
+/** By token type index: the first tokens of an expression's tail (an operator, or `by`, an identifier) and of a suffix. */
+const STARTS_TAIL = byTokenType([...OPERATOR_TOKENS, T.Identifier]);
+const STARTS_SUFFIX = byTokenType([T.LParen, T.LBracket, T.Dot]);
 
 function byTokenType(types: readonly TokenType[]): readonly boolean[] {
   const table: boolean[] = [];

@@ -6,7 +6,7 @@
 import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { diagnostic, type PlacedDiagnostic } from "../src/diagnostics/diagnostic.ts";
 import type * as A from "./ast.ts";
-import { dedent, sbxParser, spanOf } from "./parser.ts";
+import { dedent, greater, lesser, sbxParser, spanOf } from "./parser.ts";
 import * as T from "./tokens.ts";
 
 export { dedent, spanOf };
@@ -91,7 +91,7 @@ function capped(diagnostics: PlacedDiagnostic[], fileName: string): PlacedDiagno
 // ---- spans ------------------------------------------------------------------
 
 function cover(first: A.Span, last: A.Span): A.Span {
-  return { start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) };
+  return { start: lesser(first.start, last.start), end: greater(first.end, last.end) };
 }
 
 // ---- syntax errors -------------------------------------------------------------

@@ -8,12 +8,9 @@
  * when the edit only touched words, numbers and spaces; an edit that adds or
  * removes braces, quotes or comment marks drops them (the structure after it
  * may have changed), and they are found again by the next full scan.
- *
- * The window's parse is carried over to its next version when the edit
- * changed no structure (window-reuse.ts).
  */
+import { parse } from "../../language/syntax.ts";
 import type { Parsed } from "./context.ts";
-import { parseWindow, reparseWindow, type WindowParse } from "./window-reuse.ts";
 
 export interface Window {
   readonly parsed: Parsed;
@@ -31,8 +28,6 @@ export class CursorIndex {
   private starts: number[] = [];
   /** The last window parsed (hover and completion often ask about the same text). */
   private last: Window | null = null;
-  /** Its parse, carried over to the next version of the window when an edit changed no structure (window-reuse.ts). */
-  private lastParse: WindowParse | null = null;
 
   window(text: string, offset: number): Window {
     this.follow(text);
@@ -43,10 +38,9 @@ export class CursorIndex {
     }
     const slice = text.slice(w.start, w.end);
     if (this.last && this.last.base === w.start && this.last.text === slice) return this.last;
-    const previous = this.lastParse;
-    const parsed = previous === null ? parseWindow(slice) : previous.text === slice ? previous : reparseWindow(previous, slice);
-    this.lastParse = parsed;
-    return (this.last = { parsed: parsed.parsed, text: slice, base: w.start });
+    const { file, tokens } = parse(slice, "");
+    const parsed: Parsed = { file, tokens };
+    return (this.last = { parsed, text: slice, base: w.start });
   }
 
   private cut(text: string, offset: number): { start: number; end: number } {

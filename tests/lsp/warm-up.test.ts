@@ -29,7 +29,7 @@ it("goes through broken text", () => {
   }
 });
 
-it("makes every completion answer into the server's reply, with ranges in the declaration", () => {
+it("makes every completion answer into the server's reply, with ranges in the scratch document", () => {
   const text = SCENARIOS[0]!;
   const replies: { items: number; range: unknown }[] = [];
   const steps = [...warmUp(text, 3, (answer) => replies.push({ items: answer.items.length, range: answer.range }))];

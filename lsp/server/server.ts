@@ -32,7 +32,7 @@ import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
 import { AnalysisClient, type StartThread } from "./analysis-client.ts";
-import { completions, leanItem, withEdits, type Completions, type Semantics } from "./completion.ts";
+import { completions, leanItem, withEdits, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
@@ -177,15 +177,6 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     };
   };
 
-  /** The reply to a completion request, as this client takes it; `serial` numbers the list for resolving its items. */
-  const completionList = (answer: Completions, serial: number) => {
-    if (!lazyDocs) return withEdits(answer);
-    if (listDefaults) {
-      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map(leanItem) };
-    }
-    return withEdits(answer).map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: serial, index: i } }));
-  };
-
   // ---- warming up the request path (warm-up.ts) ------------------------------------------------
 
   let warmBudget = WARM_UP_DECLARATIONS;
@@ -194,7 +185,7 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   const warm = (text: string) => {
     if (warming || warmBudget <= 0) return;
     warming = true;
-    const steps = warmUp(text, warmBudget, (answer) => completionList(answer, 0));
+    const steps = warmUp(text, warmBudget);
     const next = () => {
       let done = true;
       try {
@@ -283,10 +274,13 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     const current = workspace.document(doc.path);
     if (!current) return [];
     const answer = completions(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
-    if (!lazyDocs) return completionList(answer, 0);
+    if (!lazyDocs) return withEdits(answer);
     const serial = lastList.serial + 1;
     lastList = { serial, items: answer.items };
-    return completionList(answer, serial);
+    if (listDefaults) {
+      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map(leanItem) };
+    }
+    return withEdits(answer).map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: serial, index: i } }));
   });
 
   connection.onCompletionResolve((item) => {

@@ -28,13 +28,3 @@ it("goes through broken text", () => {
     expect([...warmUp(broken, 1_000)].length).toBe(topLevelStarts(broken).length);
   }
 });
-
-it("makes every completion answer into the server's reply, with ranges in the scratch document", () => {
-  const text = SCENARIOS[0]!;
-  const replies: { items: number; range: unknown }[] = [];
-  const steps = [...warmUp(text, 3, (answer) => replies.push({ items: answer.items.length, range: answer.range }))];
-  expect(steps.length).toBe(Math.min(3, topLevelStarts(text).length));
-  expect(replies.length).toBeGreaterThan(steps.length);
-  // Some places are words being typed: their answers carry the word's range (line and character), as a request's would.
-  expect(replies.some((r) => r.items > 0 && r.range !== null && typeof (r.range as { start: { line: number } }).start.line === "number")).toBe(true);
-});

@@ -10,7 +10,8 @@
  *    declares VS Code's completion capabilities (list defaults); the same
  *    rounds with a client without list defaults are reported beside them.
  *    SBX_BENCH_SERVER_FLAGS passes Node flags to the server (`--cpu-prof`);
- *    SBX_BENCH_ONLY=typing stops after this measurement.
+ *    SBX_BENCH_ONLY=typing stops after this measurement; SBX_BENCH_RAW=1 adds every
+ *    round's latencies in order.
  * 2. An edit with N documents open: how long until the edited document's
  *    diagnostics arrive and how many other documents were recompiled and
  *    published again (goal: none that do not import it).
@@ -34,6 +35,8 @@ const SBX = fileURLToPath(new URL("./sbx.mjs", import.meta.url));
 const SERVER_FLAGS = (process.env["SBX_BENCH_SERVER_FLAGS"] ?? "").split(" ").filter(Boolean);
 /** `typing`: only the first measurement (completion and hover after an edit). */
 const ONLY = process.env["SBX_BENCH_ONLY"];
+/** `1`: the typing measurement also lists every round's latencies, in order (where in the run the slow ones fall). */
+const RAW = process.env["SBX_BENCH_RAW"] === "1";
 const PATH = "/sbx-bench/big.sbx";
 const URI = `file://${PATH}`;
 
@@ -217,6 +220,7 @@ async function main(): Promise<void> {
     },
     goal: "completion and hover p95 ≤ 5% of a full compile",
     goalMet: percentile(completion, 95) <= 0.05 * compileP50 && percentile(hover, 95) <= 0.05 * compileP50,
+    ...(RAW ? { rawMs: { completion: completion.map(round), completionWithItemEdits: itemEdits.completion.map(round), hover: hover.map(round), floor: floor.map(round) } } : {}),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
   if (ONLY === "typing") return;

@@ -22,6 +22,7 @@ import { parentPort, Worker, workerData } from "node:worker_threads";
 import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
+import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
 import { EventLines } from "./event-lines.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
@@ -31,10 +32,26 @@ export type ThreadMessage =
   | { readonly type: "events"; readonly slot: number; readonly length: number }
   /** An event too large for a slot, as a JSON line. */
   | { readonly type: "text"; readonly text: string }
-  | { readonly type: "epoch"; readonly record: EpochRecord; readonly intervals: SimEvent[] }
+  /** A finished epoch: its record, with its agents as columns (src/cli/agent-columns.ts) when they encode, and its freeze events. */
+  | { readonly type: "epoch"; readonly record: SentRecord; readonly intervals: SimEvent[] }
   /** The run's end; its agents are null when they are the last epoch's (sent already: a million agents are a large message). */
-  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: RunResult["agents"] | null }
+  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: SentAgents | null }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
+
+/** Agents as columns, or (records of another shape) as they are. */
+export type SentAgents = { readonly columns: AgentColumns } | { readonly records: RunResult["agents"] };
+
+export type SentRecord = Omit<EpochRecord, "agents"> & { readonly agents: SentAgents };
+
+/** Agents for a message, and the buffers it transfers. */
+function sendAgents(agents: RunResult["agents"], plan: Plan): { agents: SentAgents; transfer: ArrayBuffer[] } {
+  const columns = toColumns(agents, plan.agents);
+  return columns ? { agents: { columns }, transfer: columnBuffers(columns) } : { agents: { records: agents }, transfer: [] };
+}
+
+function receivedAgents(sent: SentAgents, plan: Plan): RunResult["agents"] {
+  return "columns" in sent ? fromColumns(sent.columns, plan.agents) : sent.records;
+}
 
 /** What the worker thread receives. */
 export interface RunThreadData {
@@ -103,15 +120,18 @@ export function serveRunThread(): void {
     const result = new Scheduler(plan, {
       events: (e) => {
         if (!lines.push(e)) {
+          const line = lines.overflow!;
+          lines.overflow = null;
           flush();
-          if (!lines.push(e)) port.postMessage({ type: "text", text: `${JSON.stringify(e)}\n` } satisfies ThreadMessage);
+          if (!lines.pushLine(line)) port.postMessage({ type: "text", text: line } satisfies ThreadMessage);
         }
         if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
         last = record;
         flush();
-        port.postMessage({ type: "epoch", record, intervals } satisfies ThreadMessage);
+        const { agents, transfer } = sendAgents(record.agents, plan);
+        port.postMessage({ type: "epoch", record: { ...record, agents }, intervals } satisfies ThreadMessage, transfer);
         intervals = [];
         sent++;
         // Wait until the main thread has written all but AHEAD of the epochs sent.
@@ -121,7 +141,9 @@ export function serveRunThread(): void {
     const { epochs: _epochs, agents, ...rest } = result;
     flush();
     const repeated = last !== null && sameAgents(last.agents, agents);
-    port.postMessage({ type: "done", intervals, result: rest, agents: repeated ? null : agents } satisfies ThreadMessage);
+    last = null;
+    const final = repeated ? null : sendAgents(agents, plan);
+    port.postMessage({ type: "done", intervals, result: rest, agents: final?.agents ?? null } satisfies ThreadMessage, final?.transfer ?? []);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -190,14 +212,15 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
         } else if (m.type === "text") {
           handlers.events(m.text);
         } else if (m.type === "epoch") {
-          epochs.push(m.record);
-          handlers.epoch(m.record, m.intervals);
+          const record: EpochRecord = { ...m.record, agents: receivedAgents(m.record.agents, plan) };
+          epochs.push(record);
+          handlers.epoch(record, m.intervals);
           Atomics.store(counter, 0, epochs.length);
           Atomics.notify(counter, 0);
         } else if (m.type === "done") {
           handlers.end(m.intervals);
           stopped = true;
-          const finished: RunResult = { ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs };
+          const finished: RunResult = { ...m.result, agents: m.agents ? receivedAgents(m.agents, plan) : epochs.at(-1)!.agents, epochs };
           // Resolve once the thread has exited, so its heap (the world, its copy of the plan) is freed before
           // the report and the final files are built: at a million agents the two together set the peak.
           const settle = (): void => resolve(finished);

@@ -105,20 +105,21 @@ export function fromColumns(c: AgentColumns, declared: readonly { readonly id: s
   const agents = new Array<AgentRecord>(count);
   for (let i = 0; i < count; i++) {
     const d = names ? null : declared[i]!;
+    const id = d ? d.id : names!.id[i]!;
+    const kind = d ? d.kind : names!.kind[i]!;
+    const group = d ? d.group : names!.group[i]!;
     const f = flags[i]!;
-    const a: AgentRecord = {
-      id: d ? d.id : names!.id[i]!,
-      kind: d ? d.kind : names!.kind[i]!,
-      group: d ? d.group : names!.group[i]!,
-      reputation: numbers[REPUTATION * count + i]!,
-      resources: numbers[RESOURCES * count + i]!,
-      payoff: numbers[PAYOFF * count + i]!,
-      frozen: (f & FROZEN) !== 0,
-      interactionsInitiated: numbers[INITIATED * count + i]!,
-      interactionsReceived: numbers[RECEIVED * count + i]!,
-    };
-    if (f & HAS_REJECTED) a.interactionsRejected = numbers[REJECTED * count + i]!;
-    agents[i] = a;
+    const reputation = numbers[REPUTATION * count + i]!;
+    const resources = numbers[RESOURCES * count + i]!;
+    const payoff = numbers[PAYOFF * count + i]!;
+    const frozen = (f & FROZEN) !== 0;
+    const interactionsInitiated = numbers[INITIATED * count + i]!;
+    const interactionsReceived = numbers[RECEIVED * count + i]!;
+    // Whole literals: a key added afterwards would go to a second allocation per record.
+    agents[i] =
+      f & HAS_REJECTED
+        ? { id, kind, group, reputation, resources, payoff, frozen, interactionsInitiated, interactionsReceived, interactionsRejected: numbers[REJECTED * count + i]! }
+        : { id, kind, group, reputation, resources, payoff, frozen, interactionsInitiated, interactionsReceived };
   }
   return agents;
 }

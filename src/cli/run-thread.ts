@@ -13,8 +13,8 @@
  * one message per finished epoch (its record, its freeze events) and one at
  * the end; the main thread rebuilds the RunResult. No event object outlives
  * its line, no event text is a string on either thread (but an event larger
- * than a slot, sent as text), and neither thread holds an epoch's log: a
- * million agents' epoch is gigabytes of text. On Ctrl-C the events file is
+ * than a slot, which goes through the ring in pieces), and neither thread
+ * holds an epoch's log: a million agents' epoch is gigabytes of text. On Ctrl-C the events file is
  * cut back to the last finished epoch (RunWriter.interrupt).
  */
 import { existsSync } from "node:fs";
@@ -30,8 +30,6 @@ import { sameAgents } from "./run-writer.ts";
 export type ThreadMessage =
   /** Events in a slot of the ring: its first `length` bytes. */
   | { readonly type: "events"; readonly slot: number; readonly length: number }
-  /** An event too large for a slot, as a JSON line. */
-  | { readonly type: "text"; readonly text: string }
   /** A finished epoch: its record, with its agents as columns (src/cli/agent-columns.ts) when they encode, and its freeze events. */
   | { readonly type: "epoch"; readonly record: SentRecord; readonly intervals: SimEvent[] }
   /** The run's end; its agents are null when they are the last epoch's (sent already: a million agents are a large message). */
@@ -81,6 +79,20 @@ const BATCH_SLOTS = 8;
 /** The JSONL the worker gathers before sending it (bytes): a slot of the ring. */
 const BATCH_BYTES = 1 << 20;
 
+/** Characters of a long line per piece: at most 3 bytes each in UTF-8, so a piece always fits an empty slot. */
+const LONG_LINE_PIECE = Math.floor(BATCH_BYTES / 3);
+
+/** `line` in pieces of at most `size` UTF-16 units (size ≥ 2), none ending between the two halves of a surrogate pair. */
+export function* linePieces(line: string, size: number): Generator<string> {
+  for (let start = 0; start < line.length; ) {
+    let end = Math.min(start + size, line.length);
+    const last = line.charCodeAt(end - 1);
+    if (end < line.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield line.slice(start, end);
+    start = end;
+  }
+}
+
 /** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
 export const isIntervalEvent = (e: SimEvent): boolean =>
   e.type === "agent_frozen" || e.type === "agent_unfrozen" || e.type === "perturbation_started" || e.type === "perturbation_healed";
@@ -112,6 +124,20 @@ export function serveRunThread(): void {
     waitFor(1, posted - BATCH_SLOTS + 1);
     lines.reset(slot(posted));
   };
+  /**
+   * A line larger than a slot (the header carries the plan, an epoch's end
+   * every agent: hundreds of megabytes at a million agents), through the ring
+   * in pieces that each fit an empty slot, never split inside a surrogate pair.
+   * Sent as one string it was copied whole to the main thread.
+   */
+  const sendLong = (line: string): void => {
+    for (const piece of linePieces(line, LONG_LINE_PIECE)) {
+      if (!lines.pushLine(piece)) {
+        flush();
+        lines.pushLine(piece);
+      }
+    }
+  };
   try {
     // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
     // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
@@ -123,7 +149,7 @@ export function serveRunThread(): void {
           const line = lines.overflow!;
           lines.overflow = null;
           flush();
-          if (!lines.pushLine(line)) port.postMessage({ type: "text", text: line } satisfies ThreadMessage);
+          if (!lines.pushLine(line)) sendLong(line);
         }
         if (isIntervalEvent(e)) intervals.push(e);
       },
@@ -209,8 +235,6 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
           handlers.events(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
           Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
-        } else if (m.type === "text") {
-          handlers.events(m.text);
         } else if (m.type === "epoch") {
           const record: EpochRecord = { ...m.record, agents: receivedAgents(m.record.agents, plan) };
           epochs.push(record);

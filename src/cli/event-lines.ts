@@ -62,15 +62,32 @@ export class EventLines {
    */
   push(event: unknown): boolean {
     const start = this.length;
+    this.overflow = null;
     if (++this.lines > this.stringifiedFirst && this.value(event, 0) && this.length < this.buffer.length) {
       this.buffer[this.length++] = 10;
       return true;
     }
     this.length = start;
     const line = `${JSON.stringify(event)}\n`;
-    // A UTF-8 character is at most 3 bytes per UTF-16 unit.
-    if (line.length * 3 > this.buffer.length - start && lineBytes(line) > this.buffer.length - start) return false;
-    this.length = start + utf8.encodeInto(line, this.buffer.subarray(start)).written;
+    if (this.pushLine(line)) return true;
+    this.overflow = line;
+    return false;
+  }
+
+  /**
+   * The line of the last event push() refused (it did not fit), so that the
+   * caller can write it elsewhere (pushLine into an emptied buffer, or on its
+   * own) without serialising the event again: a million agents' header or
+   * epoch end is hundreds of megabytes of JSON.
+   */
+  overflow: string | null = null;
+
+  /** Append a line already serialised (as JSON.stringify writes it, with its newline); false, writing nothing, when it does not fit. */
+  pushLine(line: string): boolean {
+    const room = this.buffer.length - this.length;
+    // Each UTF-16 unit is at least one byte of UTF-8, and at most 3.
+    if (line.length > room || (line.length * 3 > room && lineBytes(line) > room)) return false;
+    this.length += utf8.encodeInto(line, this.buffer.subarray(this.length)).written;
     return true;
   }
 

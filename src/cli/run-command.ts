@@ -12,7 +12,7 @@ import { diagnostic, fileDiagnostic, hasErrors, unplacedDiagnostic, type Diagnos
 import { runPlan, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import type { Plan } from "../plan/schema.ts";
 import { validatePlan } from "../plan/validate.ts";
-import { chooseScenario, compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
+import { chooseScenario, missingFiles, parseOverrides } from "./compile-command.ts";
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { fileError, FileError, isFileError, isFileSystemError, shownPath } from "../platform/files.ts";
@@ -68,7 +68,9 @@ export function compileForRun(
     return { exit: EXIT.usage, diagnostics: [...missing, ...problems.map((p) => unplacedDiagnostic("SBX5003", { override: p, detail: "expected path=value" }))], source: () => undefined };
   }
   const result = compile(nodeHost(), [path], { overrides, ...(options.scenario !== undefined ? { scenario: options.scenario } : {}) });
-  const source = (f: string) => compilationSource(result)(f) ?? undefined;
+  // The sources only: the whole compilation (the AST, the plan as lowered, a million agents' worth) is not kept for the run.
+  const modules = result.program.modules;
+  const source = (f: string) => modules.get(f)?.text ?? undefined;
   const diagnostics = [...result.diagnostics];
   if (hasErrors(diagnostics)) return { exit: EXIT.errors, diagnostics, source };
   const chosen = chooseScenario(result, options.scenario);

@@ -13,8 +13,8 @@
  * one message per finished epoch (its record, its freeze events) and one at
  * the end; the main thread rebuilds the RunResult. No event object outlives
  * its line, no event text is a string on either thread (but an event larger
- * than a slot, sent as text), and neither thread holds an epoch's log: a
- * million agents' epoch is gigabytes of text. On Ctrl-C the events file is
+ * than a slot, which goes through the ring in pieces), and neither thread
+ * holds an epoch's log: a million agents' epoch is gigabytes of text. On Ctrl-C the events file is
  * cut back to the last finished epoch (RunWriter.interrupt).
  */
 import { existsSync } from "node:fs";
@@ -22,6 +22,7 @@ import { parentPort, Worker, workerData } from "node:worker_threads";
 import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type SimEvent } from "../engine/index.ts";
 import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
+import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
 import { EventLines } from "./event-lines.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
@@ -29,12 +30,26 @@ import { sameAgents } from "./run-writer.ts";
 export type ThreadMessage =
   /** Events in a slot of the ring: its first `length` bytes. */
   | { readonly type: "events"; readonly slot: number; readonly length: number }
-  /** An event too large for a slot, as a JSON line. */
-  | { readonly type: "text"; readonly text: string }
-  | { readonly type: "epoch"; readonly record: EpochRecord; readonly intervals: SimEvent[] }
+  /** A finished epoch: its record, with its agents as columns (src/cli/agent-columns.ts) when they encode, and its freeze events. */
+  | { readonly type: "epoch"; readonly record: SentRecord; readonly intervals: SimEvent[] }
   /** The run's end; its agents are null when they are the last epoch's (sent already: a million agents are a large message). */
-  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: RunResult["agents"] | null }
+  | { readonly type: "done"; readonly intervals: SimEvent[]; readonly result: Omit<RunResult, "epochs" | "agents">; readonly agents: SentAgents | null }
   | { readonly type: "error"; readonly message: string; readonly stack: string | null };
+
+/** Agents as columns, or (records of another shape) as they are. */
+export type SentAgents = { readonly columns: AgentColumns } | { readonly records: RunResult["agents"] };
+
+export type SentRecord = Omit<EpochRecord, "agents"> & { readonly agents: SentAgents };
+
+/** Agents for a message, and the buffers it transfers. */
+function sendAgents(agents: RunResult["agents"], plan: Plan): { agents: SentAgents; transfer: ArrayBuffer[] } {
+  const columns = toColumns(agents, plan.agents);
+  return columns ? { agents: { columns }, transfer: columnBuffers(columns) } : { agents: { records: agents }, transfer: [] };
+}
+
+function receivedAgents(sent: SentAgents, plan: Plan): RunResult["agents"] {
+  return "columns" in sent ? fromColumns(sent.columns, plan.agents) : sent.records;
+}
 
 /** What the worker thread receives. */
 export interface RunThreadData {
@@ -63,6 +78,20 @@ const BATCH_SLOTS = 8;
 
 /** The JSONL the worker gathers before sending it (bytes): a slot of the ring. */
 const BATCH_BYTES = 1 << 20;
+
+/** Characters of a long line per piece: at most 3 bytes each in UTF-8, so a piece always fits an empty slot. */
+const LONG_LINE_PIECE = Math.floor(BATCH_BYTES / 3);
+
+/** `line` in pieces of at most `size` UTF-16 units (size ≥ 2), none ending between the two halves of a surrogate pair. */
+export function* linePieces(line: string, size: number): Generator<string> {
+  for (let start = 0; start < line.length; ) {
+    let end = Math.min(start + size, line.length);
+    const last = line.charCodeAt(end - 1);
+    if (end < line.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield line.slice(start, end);
+    start = end;
+  }
+}
 
 /** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
 export const isIntervalEvent = (e: SimEvent): boolean =>
@@ -95,6 +124,20 @@ export function serveRunThread(): void {
     waitFor(1, posted - BATCH_SLOTS + 1);
     lines.reset(slot(posted));
   };
+  /**
+   * A line larger than a slot (the header carries the plan, an epoch's end
+   * every agent: hundreds of megabytes at a million agents), through the ring
+   * in pieces that each fit an empty slot, never split inside a surrogate pair.
+   * Sent as one string it was copied whole to the main thread.
+   */
+  const sendLong = (line: string): void => {
+    for (const piece of linePieces(line, LONG_LINE_PIECE)) {
+      if (!lines.pushLine(piece)) {
+        flush();
+        lines.pushLine(piece);
+      }
+    }
+  };
   try {
     // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
     // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
@@ -103,15 +146,18 @@ export function serveRunThread(): void {
     const result = new Scheduler(plan, {
       events: (e) => {
         if (!lines.push(e)) {
+          const line = lines.overflow!;
+          lines.overflow = null;
           flush();
-          if (!lines.push(e)) port.postMessage({ type: "text", text: `${JSON.stringify(e)}\n` } satisfies ThreadMessage);
+          if (!lines.pushLine(line)) sendLong(line);
         }
         if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
         last = record;
         flush();
-        port.postMessage({ type: "epoch", record, intervals } satisfies ThreadMessage);
+        const { agents, transfer } = sendAgents(record.agents, plan);
+        port.postMessage({ type: "epoch", record: { ...record, agents }, intervals } satisfies ThreadMessage, transfer);
         intervals = [];
         sent++;
         // Wait until the main thread has written all but AHEAD of the epochs sent.
@@ -121,7 +167,9 @@ export function serveRunThread(): void {
     const { epochs: _epochs, agents, ...rest } = result;
     flush();
     const repeated = last !== null && sameAgents(last.agents, agents);
-    port.postMessage({ type: "done", intervals, result: rest, agents: repeated ? null : agents } satisfies ThreadMessage);
+    last = null;
+    const final = repeated ? null : sendAgents(agents, plan);
+    port.postMessage({ type: "done", intervals, result: rest, agents: final?.agents ?? null } satisfies ThreadMessage, final?.transfer ?? []);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ type: "error", message: error.message, stack: error.stack ?? null } satisfies ThreadMessage);
@@ -187,17 +235,16 @@ export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
           handlers.events(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
           Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
-        } else if (m.type === "text") {
-          handlers.events(m.text);
         } else if (m.type === "epoch") {
-          epochs.push(m.record);
-          handlers.epoch(m.record, m.intervals);
+          const record: EpochRecord = { ...m.record, agents: receivedAgents(m.record.agents, plan) };
+          epochs.push(record);
+          handlers.epoch(record, m.intervals);
           Atomics.store(counter, 0, epochs.length);
           Atomics.notify(counter, 0);
         } else if (m.type === "done") {
           handlers.end(m.intervals);
           stopped = true;
-          const finished: RunResult = { ...m.result, agents: m.agents ?? epochs.at(-1)!.agents, epochs };
+          const finished: RunResult = { ...m.result, agents: m.agents ? receivedAgents(m.agents, plan) : epochs.at(-1)!.agents, epochs };
           // Resolve once the thread has exited, so its heap (the world, its copy of the plan) is freed before
           // the report and the final files are built: at a million agents the two together set the peak.
           const settle = (): void => resolve(finished);

@@ -148,9 +148,11 @@ class EventStream {
 
   push(e: SimEvent): void {
     if (this.pending.push(e)) return;
+    const line = this.pending.overflow!;
+    this.pending.overflow = null;
     this.flush();
     // A large event (the header carries the plan, an epoch's end every agent) goes out on its own, in slices.
-    if (!this.pending.push(e)) this.written += append(this.fd, this.path, `${JSON.stringify(e)}\n`);
+    if (!this.pending.pushLine(line)) this.written += append(this.fd, this.path, line);
   }
 
   /** Events already serialised (one JSON document a line), as a run's thread sends them: UTF-8 bytes, or text. */

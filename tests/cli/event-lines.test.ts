@@ -18,9 +18,12 @@ function lines(values: readonly unknown[], size = 4096): string {
   const buffer = new EventLines(new Uint8Array(size), 0);
   for (const v of values) {
     if (buffer.push(v)) continue;
+    // As the run's thread and the event file do: the refused line is written again, never serialised again.
+    const line = buffer.overflow;
+    if (line === null) throw new Error("push refused a line without keeping it");
     out.push(decoder.decode(buffer.bytes()));
     buffer.reset();
-    if (!buffer.push(v)) out.push(`${JSON.stringify(v)}\n`);
+    if (!buffer.pushLine(line)) out.push(line);
   }
   out.push(decoder.decode(buffer.bytes()));
   return out.join("");
@@ -85,6 +88,27 @@ describe("EventLines", () => {
     expect(buffer.push({ type: "x" })).toBe(true);
     expect(buffer.push({ type: "é".repeat(20) })).toBe(false);
     expect(decoder.decode(buffer.bytes())).toBe('{"type":"x"}\n');
+  });
+
+  it("keeps the line it refused, and writes it into an emptied buffer only when its UTF-8 fits", () => {
+    const buffer = new EventLines(new Uint8Array(24), 0);
+    expect(buffer.push({ type: "x" })).toBe(true);
+    expect(buffer.overflow).toBeNull();
+    expect(buffer.push({ type: "éé" })).toBe(false);
+    expect(buffer.overflow).toBe('{"type":"éé"}\n');
+    buffer.reset();
+    expect(buffer.pushLine(buffer.overflow!)).toBe(true);
+    expect(decoder.decode(buffer.bytes())).toBe('{"type":"éé"}\n');
+    // 20 UTF-16 units but 30 bytes: too long for 24 bytes although its length is not.
+    buffer.reset();
+    const wide = `{"t":"${"é".repeat(10)}x"}\n`;
+    expect(wide.length).toBeLessThan(24);
+    expect(buffer.pushLine(wide)).toBe(false);
+    expect(buffer.length).toBe(0);
+    expect(buffer.push({ type: "y".repeat(40) })).toBe(false);
+    expect(buffer.overflow).toBe(`${JSON.stringify({ type: "y".repeat(40) })}\n`);
+    expect(buffer.push({ type: "z" })).toBe(true);
+    expect(buffer.overflow).toBeNull();
   });
 });
 

@@ -20,9 +20,50 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Writes canonicalJson(value) as pieces (an object's keys and punctuation,
+ * an array's elements whole), so a hash can take a large plan without it
+ * ever becoming one string or one sorted copy. Objects whose order JSON.stringify would not take
+ * from the sorted keys (array-index keys, which V8 puts first in numeric
+ * order, and `__proto__`) are written by canonicalJson itself.
+ */
+export function writeCanonicalJson(value: unknown, emit: (piece: string) => void): void {
+  if (value === null || typeof value !== "object") {
+    emit(JSON.stringify(value) ?? "null");
+    return;
+  }
+  if (Array.isArray(value)) {
+    emit("[");
+    // Each element whole: JSON.stringify is fastest on whole values, and a
+    // large plan's size is in its long arrays (agents, edges).
+    for (let i = 0; i < value.length; i++) emit(i > 0 ? `,${canonicalJson(value[i]) ?? "null"}` : (canonicalJson(value[i]) ?? "null"));
+    emit("]");
+    return;
+  }
+  const keys = Object.keys(value).sort();
+  if (keys.some(keyOutOfOrder)) {
+    emit(canonicalJson(value));
+    return;
+  }
+  emit("{");
+  let first = true;
+  for (const key of keys) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined || typeof field === "function" || typeof field === "symbol") continue;
+    emit(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+    first = false;
+    writeCanonicalJson(field, emit);
+  }
+  emit("}");
+}
+
+function keyOutOfOrder(key: string): boolean {
+  return key === "__proto__" || (key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57 && /^\d+$/.test(key));
+}
+
 /** What planHash needs of node:crypto. */
-interface NativeHashing {
-  createHash(algorithm: "sha256"): { update(text: string, encoding: "utf8"): { digest(encoding: "hex"): string } };
+export interface NativeHashing {
+  createHash(algorithm: "sha256"): { update(text: string, encoding: "utf8"): unknown; digest(encoding: "hex"): string };
 }
 
 /**
@@ -32,14 +73,39 @@ interface NativeHashing {
  */
 let native: NativeHashing | undefined | null = null;
 
-/** SHA-256 of a text's UTF-8 bytes, in hex. node:crypto is looked up on the first hash, not at start-up. */
-function sha256Hex(text: string): string {
+/** Pieces are handed to the hash in chunks of about this many characters (one call per piece costs more than the hashing). */
+const CHUNK = 1 << 16;
+
+function nativeHashing(): NativeHashing | null {
   if (native === null) native = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as NativeHashing | undefined;
-  return native ? native.createHash("sha256").update(text, "utf8").digest("hex") : bytesToHex(sha256(utf8ToBytes(text)));
+  return native ?? null;
+}
+
+/**
+ * SHA-256 of canonicalJson(value)'s UTF-8 bytes, in hex: by node:crypto when
+ * there is one (looked up on the first hash, not at start-up), else by the
+ * portable implementation. Chunks end only between pieces, so no surrogate
+ * pair is split between two encodings.
+ */
+export function canonicalSha256Hex(value: unknown, hashing: NativeHashing | null = nativeHashing()): string {
+  const hash = hashing ? hashing.createHash("sha256") : null;
+  const portable = hash ? null : sha256.create();
+  let chunk = "";
+  const flush = (): void => {
+    if (hash) hash.update(chunk, "utf8");
+    else portable!.update(utf8ToBytes(chunk));
+    chunk = "";
+  };
+  writeCanonicalJson(value, (piece) => {
+    chunk += piece;
+    if (chunk.length >= CHUNK) flush();
+  });
+  flush();
+  return hash ? hash.digest("hex") : bytesToHex(portable!.digest());
 }
 
 /** The plan hash covers what runs, not where it came from: provenance is left out. */
 export function planHash(plan: Plan | PlanBody): string {
   const { provenance: _provenance, ...body } = plan as Plan;
-  return "sha256:" + sha256Hex(canonicalJson(body));
+  return "sha256:" + canonicalSha256Hex(body);
 }

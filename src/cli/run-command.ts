@@ -215,7 +215,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
       result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone });
     } else if (writer && threadsAvailable() && !live) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
-      thread = runOnThread(plan, {
+      thread = runOnThread(plan, planHash, {
         events: (events) => {
           writer?.eventsChunk(events);
           declared?.eventsChunk(events);

@@ -55,6 +55,8 @@ function receivedAgents(sent: SentAgents, plan: Plan): RunResult["agents"] {
 export interface RunThreadData {
   readonly sbxRunThread: {
     readonly plan: Plan;
+    /** Its hash, computed where the plan was made. */
+    readonly planHash: string;
     /**
      * [epochs the main thread has handled, event batches it has written]: the
      * worker waits on them (Atomics) to stay at most AHEAD epochs ahead, and
@@ -99,7 +101,7 @@ export const isIntervalEvent = (e: SimEvent): boolean =>
 
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
-  const { plan, handled, batches } = (workerData as RunThreadData).sbxRunThread;
+  const { plan, planHash, handled, batches } = (workerData as RunThreadData).sbxRunThread;
   const counter = new Int32Array(handled);
   const ring = new Uint8Array(batches);
   const port = parentPort!;
@@ -144,6 +146,7 @@ export function serveRunThread(): void {
     const problems = planProblems(plan);
     if (problems.length) throw new InvalidPlanError(problems);
     const result = new Scheduler(plan, {
+      planHash,
       events: (e) => {
         if (!lines.push(e)) {
           const line = lines.overflow!;
@@ -205,11 +208,11 @@ export function threadsAvailable(): boolean {
 }
 
 /** Run `plan` on a worker thread; handlers are called on this thread, epoch by epoch, in order. */
-export function runOnThread(plan: Plan, handlers: ThreadHandlers): ThreadRun {
+export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandlers): ThreadRun {
   const handled = new SharedArrayBuffer(8);
   const counter = new Int32Array(handled);
   const batches = new SharedArrayBuffer(BATCH_SLOTS * BATCH_BYTES);
-  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, handled, batches } } satisfies RunThreadData });
+  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, planHash, handled, batches } } satisfies RunThreadData });
   const epochs: EpochRecord[] = [];
   let stopped = false;
   /** Event batches written. */

@@ -34,6 +34,12 @@ export interface RunOptions {
   onInteraction?: (x: InteractionRecord) => void;
   /** Supplies the policy for an agent instead of its kind's (returning undefined keeps it). LLM agents are hosted here. */
   policyFor?: (agent: Agent, ctx: PolicyContext) => Policy | undefined;
+  /**
+   * The plan's hash, where the caller computed it from this same plan (a
+   * million agents' plan takes seconds to hash). Not checked here: replay
+   * recomputes it from the logged plan.
+   */
+  planHash?: string;
 }
 
 export function agentRecord(s: AgentSlot): AgentRecord {
@@ -69,7 +75,7 @@ export class Scheduler {
     w.onInteraction = options.onInteraction;
     this.agentRngs = w.population.slots.map((s) => w.random.agent(s.id));
     this.selections = selectionResolver(plan);
-    this.hash = planHash(plan);
+    this.hash = options.planHash ?? planHash(plan);
   }
 
   run(): RunResult {

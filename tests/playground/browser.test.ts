@@ -139,8 +139,9 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     const at = await wordBox(page, "steps       = 15", "steps");
     await page.mouse.dblclick(at.x, at.y);
     await page.keyboard.type("stepz");
+    // Typing pauses can publish diagnostics of a half-typed word ("ste", "step") first: wait for the final word's.
+    await page.locator("#editor .cm-lintRange-error", { hasText: /^stepz$/ }).waitFor({ timeout: 20_000 });
     const squiggle = page.locator("#editor .cm-lintRange-error");
-    await squiggle.first().waitFor({ timeout: 20_000 });
     expect(await squiggle.count()).toBe(1);
     expect(await squiggle.first().textContent()).toBe("stepz");
     expect(await page.locator("#editor .cm-lintRange-error.sbx-SBX2002").count()).toBe(1);

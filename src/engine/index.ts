@@ -3,7 +3,8 @@
  * (src/plan/schema.ts) and has no Node-only dependencies.
  */
 import { canonicalJson } from "../plan/hash.ts";
-import { Plan } from "../plan/schema.ts";
+import type { Plan } from "../plan/schema.ts";
+import { validatePlan } from "../plan/validate.ts";
 import type { SimEvent } from "../kernel/events.ts";
 import type { RunResult } from "../kernel/records.ts";
 import { InvalidPlanError, planProblems } from "./check.ts";
@@ -25,12 +26,11 @@ export type { Policy, PolicyContext, Settled, TurnView } from "../kernel/policy.
 
 /** The plan as the engine runs it: schema-checked, every engine requirement met (else InvalidPlanError). */
 function runnable(plan: Plan): Plan {
-  // jitless: zod otherwise compiles a parser per object schema on its first parse (new Function), which
-  // cost a fresh process's first run about four times the interpreted check (issue 12's cold run).
-  const parsed = Plan.parse(plan, { jitless: true });
-  const problems = planProblems(parsed);
+  const checked = validatePlan(plan);
+  if (checked.problems) throw new InvalidPlanError(checked.problems);
+  const problems = planProblems(checked.plan);
   if (problems.length) throw new InvalidPlanError(problems);
-  return parsed;
+  return checked.plan;
 }
 
 /** Runs a plan to completion. `plan.simulation.mode` picks run() or run_async() semantics. */

@@ -97,6 +97,19 @@ describe("orchestration", () => {
     expect(() => runPlan({ ...plan, agents: [...plan.agents, llm] })).toThrow(InvalidPlanError);
   });
 
+  it("refuses a plan outside the schema as a plan problem naming where, not as the schema library's error", () => {
+    const plan = testPlan({});
+    const broken = { ...plan, simulation: { ...plan.simulation, epochs: "ten" } } as unknown as Plan;
+    let thrown: unknown;
+    try {
+      runPlan(broken);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InvalidPlanError);
+    expect((thrown as InvalidPlanError).problems).toEqual([expect.stringMatching(/^simulation\.epochs: /)]);
+  });
+
   it("async mode decides before executing: different trajectory, still deterministic", () => {
     const sync = collect(testPlan({ seed: 42, epochs: 3, steps: 10 }));
     const asyncA = collect(testPlan({ seed: 42, epochs: 3, steps: 10, mode: "async" }));

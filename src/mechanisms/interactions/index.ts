@@ -130,7 +130,7 @@ function createInteractions(w: World) {
     return o;
   }
 
-  const answering: AnsweringRun = { pop, withdraw, complete: (p, accepted) => complete(p, accepted) };
+  const answering: AnsweringRun = { pop, withdraw, complete };
 
   /**
    * `_complete_interaction`, step for step. `given` observables (an

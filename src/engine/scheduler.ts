@@ -64,6 +64,8 @@ export class Scheduler {
   private readonly selections: SelectionResolver;
   private readonly hash: string;
   private readonly epochs: EpochRecord[] = [];
+  /** The hooks asked before every turn (resolved once: the world is wired). */
+  private readonly admitHooks: readonly ((s: AgentSlot) => boolean)[];
 
   constructor(
     readonly plan: Plan,
@@ -75,6 +77,7 @@ export class Scheduler {
     w.onInteraction = options.onInteraction;
     this.agentRngs = w.population.slots.map((s) => w.random.agent(s.id));
     this.selections = selectionResolver(plan);
+    this.admitHooks = w.hooks("admit");
     this.hash = options.planHash ?? planHash(plan);
   }
 
@@ -208,7 +211,8 @@ export class Scheduler {
   /** Frozen agents skip their turn; a mechanism may refuse it (staking). */
   private admit(s: AgentSlot): boolean {
     if (s.frozen) return false;
-    for (const admit of this.world.hooks("admit")) if (!admit(s)) return false;
+    const admits = this.admitHooks;
+    for (let i = 0; i < admits.length; i++) if (!admits[i](s)) return false;
     return true;
   }
 

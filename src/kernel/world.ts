@@ -105,6 +105,12 @@ export class World {
   private readonly reports: ((at: At) => SimEvent)[] = [];
   private turnPrototype: object = {};
   private turnMembers: readonly Member[] = [];
+  // The hooks the world itself calls on every action and interaction, resolved once when the run is wired.
+  private allowHooks: readonly Hook<"allow">[] = NO_HOOKS;
+  private mayActHooks: readonly Hook<"mayAct">[] = NO_HOOKS;
+  private capacityHooks: readonly Hook<"capacity">[] = NO_HOOKS;
+  private violationHooks: readonly Hook<"onViolation">[] = NO_HOOKS;
+  private afterEffectHooks: readonly Hook<"afterEffect">[] = NO_HOOKS;
 
   constructor(
     readonly plan: CorePlan,
@@ -148,6 +154,11 @@ export class World {
     const shared = sharedTurnPrototype(proto);
     this.turnPrototype = shared.proto;
     this.turnMembers = shared.members;
+    this.allowHooks = this.hooks("allow");
+    this.mayActHooks = this.hooks("mayAct");
+    this.capacityHooks = this.hooks("capacity");
+    this.violationHooks = this.hooks("onViolation");
+    this.afterEffectHooks = this.hooks("afterEffect");
   }
 
   /** A mechanism's slice of this run's plan. */
@@ -192,20 +203,23 @@ export class World {
   /** Executes an action through the mechanism that handles its kind (every guard first). */
   execute(actor: AgentSlot, action: Action): boolean {
     if (action.kind === "noop") return true;
-    for (const allow of this.hooks("allow")) if (!allow(actor, action)) return false;
+    const allows = this.allowHooks;
+    for (let i = 0; i < allows.length; i++) if (!allows[i](actor, action)) return false;
     const handle = this.handlers.get(action.kind);
     return handle ? handle(actor, action) : false;
   }
 
   /** Whether governance lets the agent act now (staking's minimum stake). Pure. */
   mayAct(agent: AgentSlot): boolean {
-    for (const may of this.hooks("mayAct")) if (!may(agent)) return false;
+    const mays = this.mayActHooks;
+    for (let i = 0; i < mays.length; i++) if (!mays[i](agent)) return false;
     return true;
   }
 
   /** Whether every mechanism leaves the agent capacity for actions of a kind. */
   hasCapacity(agent: AgentSlot, kind: Action["kind"]): boolean {
-    for (const capacity of this.hooks("capacity")) if (!capacity(agent, kind)) return false;
+    const capacities = this.capacityHooks;
+    for (let i = 0; i < capacities.length; i++) if (!capacities[i](agent, kind)) return false;
     return true;
   }
 
@@ -241,8 +255,9 @@ export class World {
         this.emit({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
       }
     }
-    for (const v of effect.violations) for (const punish of this.hooks("onViolation")) punish(v);
-    for (const after of this.hooks("afterEffect")) after(effect);
+    if (effect.violations.length > 0) for (const v of effect.violations) for (const punish of this.violationHooks) punish(v);
+    const afters = this.afterEffectHooks;
+    for (let i = 0; i < afters.length; i++) afters[i](effect);
   }
 
   /** A policy's report about itself, logged after the interaction in progress (or at the step's end). */

@@ -123,3 +123,64 @@ describe("metric ranges", () => {
     );
   });
 });
+
+describe("softMetricTable: every metric in one pass", () => {
+  const row = fc
+    .record({
+      p: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.3, 0.5, 0.7, 1)),
+      accepted: fc.boolean(),
+      tau: fc.double({ min: -2, max: 2, noNaN: true }),
+      cA: fc.double({ min: 0, max: 1, noNaN: true }),
+      cB: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    .map(({ p, accepted, tau, cA, cB }): soft.ScoredInteraction => {
+      const terms = { p, tau, cA, cB, rA: p - 0.5, rB: 0 };
+      return { p, accepted, groundTruth: null, tau, cA, cB, payoffA: payoffInitiator(DEFAULT_PAYOFF, terms), payoffB: payoffCounterparty(DEFAULT_PAYOFF, terms) };
+    });
+  const social = (p: number) => socialSurplus(DEFAULT_PAYOFF, p);
+
+  it("gives each function's value bit for bit (same terms, same order)", () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), (xs) => {
+        const t = soft.softMetricTable(xs, social, 2, 1);
+        const part = soft.participationByQuality(xs);
+        const expected = {
+          interactions: xs.length,
+          accepted: xs.filter((x) => x.accepted).length,
+          rejected: xs.filter((x) => !x.accepted).length,
+          acceptanceRate: soft.acceptanceRate(xs),
+          toxicity: soft.toxicityRate(xs),
+          toxicityAll: soft.toxicityRateAll(xs),
+          hardToxicity: soft.hardToxicity(xs),
+          qualityGap: soft.qualityGap(xs),
+          averageQuality: soft.averageQuality(xs),
+          spread: soft.spread(xs, 2, 1),
+          uncertainFraction: soft.uncertainFraction(xs),
+          highQualityAcceptance: part.highQualityAcceptance,
+          lowQualityAcceptance: part.lowQualityAcceptance,
+          qualityVariance: soft.qualityVariance(xs),
+          welfare: soft.welfareMetrics(xs, social),
+          conditionalLossInitiator: soft.conditionalLossInitiator(xs),
+          conditionalLossCounterparty: soft.conditionalLossCounterparty(xs),
+          payoffVarianceInitiator: soft.payoffVarianceInitiator(xs),
+          payoffVarianceCounterparty: soft.payoffVarianceCounterparty(xs),
+          governanceCost: soft.governanceCost(xs),
+          transfers: soft.totalTransfers(xs),
+        };
+        // toEqual compares numbers with Object.is: 0 and −0 differ, and so does the last bit.
+        expect(t).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("matches the §12.3 values on L", () => {
+    const t = soft.softMetricTable(L, social, 2, 1);
+    expect(t.toxicity).toBe(0.6000000000000001);
+    expect(t.spread).toBe(0.375);
+    expect(t.conditionalLossInitiator).toBe(-0.18750000000000006);
+    expect(t.qualityVariance).toBe(0.066875);
+    expect(t.payoffVarianceInitiator).toBe(0.15046874999999998);
+    expect(t.welfare.totalWelfare).toBe(0.3999999999999999);
+  });
+});

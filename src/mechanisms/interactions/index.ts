@@ -123,10 +123,30 @@ function createInteractions(w: World) {
     inbox.pop();
   }
 
+  /** The hooks `complete` calls, resolved at the run's first completion (the world wires them after every mechanism is created). */
+  let hooks: {
+    readonly conduct: ReturnType<typeof w.hooks<"conduct">>;
+    readonly corrupt: ReturnType<typeof w.hooks<"corruptObservables">>;
+    readonly screen: ReturnType<typeof w.hooks<"screen">>;
+    readonly refuses: ReturnType<typeof w.hooks<"refuses">>;
+    readonly govern: ReturnType<typeof w.hooks<"governInteraction">>;
+    readonly after: ReturnType<typeof w.hooks<"afterInteraction">>;
+  } | null = null;
+  const resolveHooks = () =>
+    (hooks = {
+      conduct: w.hooks("conduct"),
+      corrupt: w.hooks("corruptObservables"),
+      screen: w.hooks("screen"),
+      refuses: w.hooks("refuses"),
+      govern: w.hooks("governInteraction"),
+      after: w.hooks("afterInteraction"),
+    });
+
   /** The observables as drawn (as the initiator conducts itself), then as corrupted signals would show them. */
   function observe(initiator: AgentSlot | undefined, profile: ObservableProfile | null, acc: boolean, conduct: string | undefined): Observables {
     const o = drawObservables(initiator, profile, acc, observablesRng, conduct);
-    for (const corrupt of w.hooks("corruptObservables")) corrupt(initiator, o);
+    const corrupts = (hooks ?? resolveHooks()).corrupt;
+    for (let i = 0; i < corrupts.length; i++) corrupts[i](initiator, o);
     return o;
   }
 
@@ -141,18 +161,19 @@ function createInteractions(w: World) {
     const initiator = pop.slot(p.initiator);
     const counterparty = pop.slot(p.counterparty);
     const profile = initiator ? profiles[initiator.idx] : null;
+    const h = hooks ?? resolveHooks();
     let conduct: string | undefined;
-    if (initiator) for (const ask of w.hooks("conduct")) if ((conduct = ask(initiator, p)) !== undefined) break;
+    if (initiator) for (const ask of h.conduct) if ((conduct = ask(initiator, p)) !== undefined) break;
     let previewed: Observables | null = null;
     let decision = answer;
-    const screens = w.hooks("screen");
+    const screens = h.screen;
     // The preview closure only where some mechanism screens (one interaction after another, no allocation otherwise).
     if (decision && !given && screens.length > 0) {
       const preview = (): number => proxy.labels((previewed ??= observe(initiator, profile, true, conduct)))[1];
       for (const screen of screens) if (!screen(p, preview)) decision = false;
     }
     let capped = false;
-    if (decision) for (const refuses of w.hooks("refuses")) if (refuses(initiator, counterparty)) capped = true;
+    if (decision) for (const refuses of h.refuses) if (refuses(initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
     const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(initiator, profile, accepted, conduct));
     // proxy.labels without its pair: the same v̂, then p = σ(v̂).
@@ -184,7 +205,8 @@ function createInteractions(w: World) {
       froze: false,
     };
     const effect = w.effect.clear();
-    for (const govern of w.hooks("governInteraction")) govern(x, effect);
+    const governs = h.govern;
+    for (let i = 0; i < governs.length; i++) governs[i](x, effect);
     x.cA += effect.costA;
     x.cB += effect.costB;
     w.apply(effect);
@@ -212,7 +234,8 @@ function createInteractions(w: World) {
     }
     if (capped) e.capped = true;
     w.emit(e);
-    for (const after of w.hooks("afterInteraction")) after(e);
+    const afters = h.after;
+    for (let i = 0; i < afters.length; i++) afters[i](e);
     w.flushReports();
     w.onInteraction?.(x);
   }

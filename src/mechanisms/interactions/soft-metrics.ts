@@ -251,3 +251,140 @@ export function governanceCost(xs: readonly ScoredInteraction[]): number {
 export function totalTransfers(xs: readonly ScoredInteraction[]): number {
   return sumOf(xs, (x) => Math.abs(x.tau));
 }
+
+/** Every soft metric of `interactionMetrics`, computed together (see `softMetricTable`). */
+export interface SoftMetricTable {
+  interactions: number;
+  accepted: number;
+  rejected: number;
+  acceptanceRate: number;
+  toxicity: number;
+  toxicityAll: number;
+  hardToxicity: number;
+  qualityGap: number;
+  averageQuality: number;
+  spread: number;
+  uncertainFraction: number;
+  highQualityAcceptance: number;
+  lowQualityAcceptance: number;
+  qualityVariance: number;
+  welfare: Welfare;
+  conditionalLossInitiator: number;
+  conditionalLossCounterparty: number;
+  payoffVarianceInitiator: number;
+  payoffVarianceCounterparty: number;
+  governanceCost: number;
+  transfers: number;
+}
+
+/**
+ * The functions above over one list, in one pass for the sums and one for
+ * the variances (an epoch's table ran about thirty passes, most of them in
+ * V8's interpreter in a run's first epochs). Each figure keeps its own
+ * accumulator, fed the same terms in the same order from 0, and is finished
+ * with the same division, so every value is bit-identical to its function's
+ * (tests/metrics/soft.test.ts compares them).
+ */
+export function softMetricTable(xs: readonly ScoredInteraction[], social: (p: number) => number, sPlus: number, sMinus: number): SoftMetricTable {
+  const n = xs.length;
+  let acc = 0;
+  let rej = 0;
+  let sumP = 0;
+  let sumHarm = 0;
+  let sumPA = 0;
+  let sumPB = 0;
+  let accP = 0;
+  let accHarm = 0;
+  let accPA = 0;
+  let accPB = 0;
+  let accWelfare = 0;
+  let accSocial = 0;
+  let accHard = 0;
+  let rejP = 0;
+  let uncertain = 0;
+  let high = 0;
+  let low = 0;
+  let highAcc = 0;
+  let lowAcc = 0;
+  let cost = 0;
+  let transfers = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    const p = x.p;
+    sumP += p;
+    sumHarm += 1 - p;
+    sumPA += x.payoffA;
+    sumPB += x.payoffB;
+    cost += x.cA + x.cB;
+    transfers += Math.abs(x.tau);
+    if (isUncertain(p)) uncertain++;
+    if (x.accepted) {
+      acc++;
+      accP += p;
+      accHarm += 1 - p;
+      accPA += x.payoffA;
+      accPB += x.payoffB;
+      accWelfare += x.payoffA + x.payoffB;
+      accSocial += social(p);
+      if (p < 0.5) accHard++;
+    } else {
+      rej++;
+      rejP += p;
+    }
+    if (p >= 0.5) {
+      high++;
+      if (x.accepted) highAcc++;
+    }
+    if (p < 0.5) {
+      low++;
+      if (x.accepted) lowAcc++;
+    }
+  }
+  let varP = 0;
+  let varA = 0;
+  let varB = 0;
+  if (n >= 2) {
+    const meanP = sumP / n;
+    const meanA = sumPA / n;
+    const meanB = sumPB / n;
+    let dP = 0;
+    let dA = 0;
+    let dB = 0;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      dP += (x.p - meanP) * (x.p - meanP);
+      dA += (x.payoffA - meanA) * (x.payoffA - meanA);
+      dB += (x.payoffB - meanB) * (x.payoffB - meanB);
+    }
+    varP = dP / n;
+    varA = dA / n;
+    varB = dB / n;
+  }
+  const some = n > 0;
+  const someAccepted = some && acc > 0;
+  return {
+    interactions: n,
+    accepted: acc,
+    rejected: n - acc,
+    acceptanceRate: some ? acc / n : 0.0,
+    toxicity: acc > 0 ? accHarm / acc : 0.0,
+    toxicityAll: some ? sumHarm / n : 0.0,
+    hardToxicity: acc > 0 ? accHard / acc : 0.0,
+    qualityGap: acc > 0 && rej > 0 ? accP / acc - rejP / rej : 0.0,
+    averageQuality: some ? sumP / n : 0.0,
+    spread: someAccepted ? (sPlus + sMinus) * (sumP / n - accP / acc) : 0.0,
+    uncertainFraction: some ? uncertain / n : 0.0,
+    highQualityAcceptance: high ? highAcc / high : 0.0,
+    lowQualityAcceptance: low ? lowAcc / low : 0.0,
+    qualityVariance: varP,
+    welfare: some
+      ? { totalWelfare: accWelfare, totalSocialSurplus: accSocial, avgInitiatorPayoff: acc ? accPA / acc : 0.0, avgCounterpartyPayoff: acc ? accPB / acc : 0.0 }
+      : { totalWelfare: 0.0, totalSocialSurplus: 0.0, avgInitiatorPayoff: 0.0, avgCounterpartyPayoff: 0.0 },
+    conditionalLossInitiator: someAccepted ? accPA / acc - sumPA / n : 0.0,
+    conditionalLossCounterparty: someAccepted ? accPB / acc - sumPB / n : 0.0,
+    payoffVarianceInitiator: varA,
+    payoffVarianceCounterparty: varB,
+    governanceCost: cost,
+    transfers,
+  };
+}

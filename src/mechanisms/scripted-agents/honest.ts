@@ -14,6 +14,9 @@ const HELPFUL = [
   "Let me contribute a constructive perspective.",
 ];
 
+/** The posts an honest agent has not voted on, this turn (see `HonestPolicy.vote`). */
+const UNVOTED: Post[] = [];
+
 const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 };
 
 /**
@@ -101,19 +104,16 @@ export class HonestPolicy implements Policy {
   }
 
   private vote(posts: readonly Post[], view: TurnView): Action {
-    // A uniform pick among the posts not yet voted on, without building their list.
+    // A uniform pick among the posts not yet voted on: one pass over the posts into a list shared by
+    // every honest agent (filled and read within this call).
+    const unvoted = UNVOTED;
     let count = 0;
-    for (const p of posts) if (!this.voted.has(p.id)) count++;
-    if (count === 0) return NOOP;
-    let k = view.rng.below(count);
-    let post = posts[0];
-    for (const p of posts) {
-      if (this.voted.has(p.id)) continue;
-      if (k-- === 0) {
-        post = p;
-        break;
-      }
+    for (let i = 0; i < posts.length; i++) {
+      const p = posts[i];
+      if (!this.voted.has(p.id)) unvoted[count++] = p;
     }
+    if (count === 0) return NOOP;
+    const post = unvoted[view.rng.below(count)];
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;

@@ -150,3 +150,54 @@ function strengthen(net: AgentNetwork, a: string, b: string): number {
   net.setEdge(a, b, weight);
   return weight;
 }
+
+describe("buildTopology keeps the edge order of removal by splicing", () => {
+  /** The construction as it was written before removals stopped searching the list: splice at the found index. */
+  function spliced(n: number, k: number, p: number, seed: number): [number, number][] {
+    const rng = new NumpyGenerator(seed);
+    const adj = Array.from({ length: n }, () => new Set<number>());
+    const edges: [number, number][] = [];
+    const add = (a: number, b: number) => {
+      if (adj[a].has(b)) return;
+      adj[a].add(b);
+      adj[b].add(a);
+      edges.push([a, b]);
+    };
+    const h = Math.floor(Math.min(k, n - 1) / 2);
+    for (let i = 0; i < n; i++) for (let j = 1; j <= h; j++) add(i, (i + j) % n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 1; j <= h; j++) {
+        if (rng.random() < p) {
+          const old = (i + j) % n;
+          if (adj[i].has(old)) {
+            adj[i].delete(old);
+            adj[old].delete(i);
+            edges.splice(edges.findIndex(([x, y]) => (x === i && y === old) || (x === old && y === i)), 1);
+          }
+          const excluded = [...adj[i], i].sort((x, y) => x - y);
+          const count = n - excluded.length;
+          if (count > 0) {
+            let v = rng.below(count);
+            for (const e of excluded) if (e <= v) v++;
+            else break;
+            add(i, v);
+          }
+        }
+      }
+    }
+    return edges;
+  }
+
+  it("small world, many rewires (edges removed and added again)", () => {
+    for (const [n, k, p, seed] of [
+      [12, 4, 0.5, 1],
+      [30, 6, 0.9, 7],
+      [50, 4, 0.3, 42],
+      [8, 7, 1, 3],
+    ] as const) {
+      const ids = Array.from({ length: n }, (_, i) => `agent_${i}`);
+      const plan: Network = { ...DEFAULT_NETWORK, topology: "small_world", kNeighbors: k, rewireProbability: p };
+      expect(buildTopology(plan, ids, new NumpyGenerator(seed))).toEqual(spliced(n, k, p, seed));
+    }
+  });
+});

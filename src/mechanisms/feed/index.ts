@@ -47,6 +47,8 @@ function createFeed(w: World) {
   const settings = w.slice(FEED_SLICE);
   const feed = new Feed(settings.replyWeight);
   const tally = { posts: 0, votes: 0, totalPosts: 0, totalVotes: 0 };
+  // Resolved at the first vote (the world wires hooks after every mechanism is created).
+  let voteWeights: ReturnType<typeof w.hooks<"voteWeight">> | null = null;
 
   function publish(actor: AgentSlot, content: string, parent: number | null): boolean {
     const text = content.slice(0, settings.maxContentLength);
@@ -65,7 +67,7 @@ function createFeed(w: World) {
       post: (actor: AgentSlot, action: { content: string }) => publish(actor, action.content, null),
       reply: (actor: AgentSlot, action: { postId: number; content: string }) => publish(actor, action.content, action.postId),
       vote(actor: AgentSlot, action: { postId: number; direction: 1 | -1 }): boolean {
-        const weighers = w.hooks("voteWeight");
+        const weighers = (voteWeights ??= w.hooks("voteWeight"));
         let weight = 1;
         for (const weigh of weighers) weight *= weigh(actor);
         const direction = action.direction > 0 ? 1 : -1;

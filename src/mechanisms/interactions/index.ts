@@ -64,6 +64,22 @@ declare module "../../kernel/policy.ts" {
 
 export type Interactions = ReturnType<typeof createInteractions>;
 
+/**
+ * A proposal as this mechanism makes it: with its parties' registration
+ * numbers (−1: not an agent of the run), so answering and completing it find
+ * them by number instead of by id.
+ */
+interface Offer extends Proposal {
+  readonly initiatorIdx: number;
+  readonly counterpartyIdx: number;
+}
+
+/** A proposal's party by number where this mechanism made it, else by id. */
+function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
+  const idx = which === "initiator" ? (p as Offer).initiatorIdx : (p as Offer).counterpartyIdx;
+  return idx === undefined ? pop.slot(p[which]) : idx < 0 ? undefined : pop.slots[idx];
+}
+
 /** What answering a question does in its run. */
 interface AnsweringRun {
   readonly pop: World["population"];
@@ -84,7 +100,7 @@ class PendingQuestion implements Question {
   ) {}
 
   decider(): AgentSlot | null {
-    const cp = this.run.pop.slot(this.proposal.counterparty);
+    const cp = partyOf(this.run.pop, this.proposal, "counterparty");
     return cp && !cp.frozen ? cp : null;
   }
 
@@ -108,11 +124,15 @@ function createInteractions(w: World) {
   let proposalSeq = 0;
   // Reduced state: this epoch's completed interactions (what the metrics read).
   let epochInteractions: InteractionRecord[] = [];
+  // The interaction complete() is logging, and its parties (its reducer reads them instead of looking them up).
+  let completing: InteractionRecord | null = null;
+  let completingInitiator: AgentSlot | undefined;
+  let completingCounterparty: AgentSlot | undefined;
 
   /** The proposal leaves the table (answered or withdrawn). */
   function withdraw(p: Proposal): void {
     pending.delete(p.id);
-    const counterparty = pop.slot(p.counterparty);
+    const counterparty = partyOf(pop, p, "counterparty");
     if (!counterparty) return;
     const inbox = inboxes[counterparty.idx];
     const i = inbox.indexOf(p);
@@ -158,8 +178,8 @@ function createInteractions(w: World) {
    * the drawn ones, and no counterparty screens it.
    */
   function complete(p: Proposal, answer: boolean, given?: Observables): void {
-    const initiator = pop.slot(p.initiator);
-    const counterparty = pop.slot(p.counterparty);
+    const initiator = partyOf(pop, p, "initiator");
+    const counterparty = partyOf(pop, p, "counterparty");
     const profile = initiator ? profiles[initiator.idx] : null;
     const h = hooks ?? resolveHooks();
     let conduct: string | undefined;
@@ -233,7 +253,11 @@ function createInteractions(w: World) {
       e.pool = flows ? x.cA + x.cB : 0;
     }
     if (capped) e.capped = true;
+    completing = x;
+    completingInitiator = initiator;
+    completingCounterparty = counterparty;
     w.emit(e);
+    completing = null;
     const afters = h.after;
     for (let i = 0; i < afters.length; i++) afters[i](e);
     w.flushReports();
@@ -251,8 +275,10 @@ function createInteractions(w: World) {
   }
 
   /** A new proposal, logged. */
-  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number): Proposal {
-    const proposal: Proposal = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step };
+  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator)): Proposal {
+    const initiatorIdx = initiatorSlot?.idx ?? -1;
+    const counterpartyIdx = pop.slot(counterparty)?.idx ?? -1;
+    const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx };
     w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
     return proposal;
   }
@@ -299,9 +325,9 @@ function createInteractions(w: World) {
           const cp = pop.byId.get(action.counterparty);
           if (!cp || cp === actor || cp.frozen || !w.mayAct(cp)) return false;
         }
-        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer);
+        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor);
         pending.set(proposal.id, proposal);
-        const counterparty = pop.slot(action.counterparty);
+        const counterparty = partyOf(pop, proposal, "counterparty");
         if (counterparty) inboxes[counterparty.idx].push(proposal);
         return true;
       },
@@ -323,8 +349,10 @@ function createInteractions(w: World) {
       interaction_completed: (e: EventOf<"interaction_completed">) => {
         const x = e.interaction;
         epochInteractions.push(x);
-        const initiator = pop.slot(x.initiator);
-        const counterparty = pop.slot(x.counterparty);
+        // The parties complete() found, when it is this mechanism's completion being logged (not a replay).
+        const live = x === completing;
+        const initiator = live ? completingInitiator : pop.slot(x.initiator);
+        const counterparty = live ? completingCounterparty : pop.slot(x.counterparty);
         if (e.credited) {
           if (initiator) {
             initiator.recordInitiated(x.p);

@@ -24,23 +24,37 @@ export interface NetworkMetrics {
   density: number;
 }
 
+/** A removed edge's place in `buildTopology`'s list. */
+const STRUCK: [number, number] = [-1, -1];
+
 /** Edges as [a, b] index pairs (a < b not required), built exactly like the reference. */
 export function buildTopology(plan: NetworkPlan, ids: readonly string[], rng: TopologyRng): [number, number][] {
   const n = ids.length;
   const adj: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
   const edges: [number, number][] = [];
+  // Each live edge's position in `edges` (by its unordered pair); a removed edge is struck out there and
+  // dropped at the end, so the list keeps the order a removal by splicing gave, without a search per removal.
+  const at = new Map<number, number>();
+  let removed = 0;
+  const pair = (a: number, b: number) => (a < b ? a * n + b : b * n + a);
   const add = (a: number, b: number) => {
     if (adj[a].has(b)) return;
     adj[a].add(b);
     adj[b].add(a);
+    at.set(pair(a, b), edges.length);
     edges.push([a, b]);
   };
   const remove = (a: number, b: number) => {
     adj[a].delete(b);
     adj[b].delete(a);
-    const i = edges.findIndex(([x, y]) => (x === a && y === b) || (x === b && y === a));
-    if (i >= 0) edges.splice(i, 1);
+    const key = pair(a, b);
+    const i = at.get(key);
+    if (i === undefined) return;
+    at.delete(key);
+    edges[i] = STRUCK;
+    removed++;
   };
+  const live = () => (removed === 0 ? edges : edges.filter((e) => e !== STRUCK));
   if (plan.topology === "custom") {
     const index = new Map(ids.map((id, i) => [id, i]));
     for (const [a, b] of plan.edges) {
@@ -49,9 +63,9 @@ export function buildTopology(plan: NetworkPlan, ids: readonly string[], rng: To
       if (ia === undefined || ib === undefined) throw new Error(`custom network edge [${a}, ${b}] names an unknown agent`);
       if (ia !== ib) add(ia, ib);
     }
-    return edges;
+    return live();
   }
-  if (n < 2) return edges;
+  if (n < 2) return live();
   switch (plan.topology) {
     case "complete":
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) add(i, j);
@@ -104,7 +118,7 @@ export function buildTopology(plan: NetworkPlan, ids: readonly string[], rng: To
       break;
     }
   }
-  return edges;
+  return live();
 }
 
 /** The k-th non-negative integer (0-based) not in `excluded` (sorted ascending). */

@@ -87,11 +87,13 @@ function createNetwork(w: World) {
       if (plan?.dynamic && linked) {
         w.emit({ type: "edge_strengthened", ...w.at(), a: x.initiator, b: x.counterparty, weight: net.strengthened(x.initiator, x.counterparty) });
       }
+      if (disconnectBelow === null) return;
       checkDisconnect(pop.byId.get(x.initiator));
       if (e.reputationDeltaB !== 0) checkDisconnect(pop.byId.get(x.counterparty));
     },
 
     afterEffect(effect: Effect): void {
+      if (disconnectBelow === null) return;
       for (const id of effect.reputation.keys()) checkDisconnect(pop.byId.get(id));
     },
 

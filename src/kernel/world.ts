@@ -92,6 +92,11 @@ export class World {
   readonly effect = new Effect();
   /** Each agent's policy, by registration index (none in a replay). */
   policies: readonly Policy[] = [];
+  /**
+   * The agent whose action is executing (null between actions, and in a
+   * replay). Its events mostly name it: `agentOf` finds it without a lookup by id.
+   */
+  private acting: AgentSlot | null = null;
   /** Told of every completed interaction (RunOptions.onInteraction). */
   onInteraction: ((x: InteractionRecord) => void) | undefined;
 
@@ -206,7 +211,18 @@ export class World {
     const allows = this.allowHooks;
     for (let i = 0; i < allows.length; i++) if (!allows[i](actor, action)) return false;
     const handle = this.handlers.get(action.kind);
-    return handle ? handle(actor, action) : false;
+    if (!handle) return false;
+    const outer = this.acting;
+    this.acting = actor;
+    const done = handle(actor, action);
+    this.acting = outer;
+    return done;
+  }
+
+  /** The agent with an id: the acting agent when it is the one named (a reducer of its action's event), else by lookup. */
+  agentOf(id: string): AgentSlot | undefined {
+    const a = this.acting;
+    return a !== null && a.id === id ? a : this.population.slot(id);
   }
 
   /** Whether governance lets the agent act now (staking's minimum stake). Pure. */

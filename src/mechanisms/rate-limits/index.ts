@@ -32,7 +32,8 @@ function createRateLimits(w: World) {
   const proposals = new Int32Array(n);
   /** The step serial each agent's proposal count belongs to. */
   const proposalStep = new Int32Array(n).fill(-1);
-  const idx = (id: string): number => pop.slot(id)?.idx ?? -1;
+  // The events counted are the acting agent's own (found without a lookup by id).
+  const idx = (id: string): number => w.agentOf(id)?.idx ?? -1;
   const proposalsThisStep = (i: number): number => (proposalStep[i] === w.stepSerial ? proposals[i] : 0);
 
   function capacity(agent: AgentSlot, kind: ActionKind): boolean {

@@ -13,7 +13,7 @@
  */
 import type { Range } from "vscode-languageserver";
 import { parse } from "../../language/syntax.ts";
-import { completions, leanItem, type Semantics } from "./completion.ts";
+import { completions, leanItem, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt, type Parsed } from "./context.ts";
 import { topLevelStarts } from "./cursor-index.ts";
 import { hover } from "./hover.ts";
@@ -39,9 +39,10 @@ const REGISTRY_ONLY: Semantics = {
 /**
  * Runs the request path over up to `budget` declarations of `text`, one per
  * step of the returned iterator; yields how many it parsed (so the caller
- * knows what is left of its budget).
+ * knows what is left of its budget). `resolved`: what the client resolves per
+ * item, so the lists are made as the server will send them.
  */
-export function* warmUp(text: string, budget: number): Generator<number, void, void> {
+export function* warmUp(text: string, budget: number, resolved: Resolved = { documentation: true, detail: true }): Generator<number, void, void> {
   const starts = topLevelStarts(text);
   for (let i = 0; i < starts.length && i < budget; i++) {
     const window = text.slice(starts[i], starts[i + 1] ?? text.length);
@@ -53,7 +54,7 @@ export function* warmUp(text: string, budget: number): Generator<number, void, v
       const end = (token.endOffset ?? token.startOffset) + 1;
       const list = completions(contextAt(parsed, window, end, "complete"), REGISTRY_ONLY, () => NOWHERE);
       // As the connection sends a list (to a client that takes list defaults).
-      JSON.stringify(list.items.map(leanItem));
+      JSON.stringify(list.items.map((item) => leanItem(item, resolved)));
       hover(contextAt(parsed, window, token.startOffset, "hover"), parsed, REGISTRY_ONLY, () => NOWHERE);
     }
     yield 1;

@@ -56,6 +56,9 @@ export interface ServerEnvironment {
   readonly diagnosticsDelay?: number;
 }
 
+/** Run `f` after pending input has been read: setImmediate where there is one (Node), else a zero timer (a Web Worker). */
+const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
+
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
 export function startServer(connection: Connection, env: ServerEnvironment): Workspace {
@@ -185,7 +188,11 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
 
   let warmBudget = WARM_UP_DECLARATIONS;
   let warming = false;
-  /** Run completion and hover over the declarations of `text`, one per turn, while the budget lasts. */
+  /**
+   * Run completion and hover over the declarations of `text`, a small step per turn, while the budget
+   * lasts. Steps are immediates, not timers: a request that arrives meanwhile is read and answered
+   * between two steps, and no timer's minimum delay stretches the warm-up over the first requests.
+   */
   const warm = (text: string) => {
     if (warming || warmBudget <= 0) return;
     warming = true;
@@ -193,7 +200,10 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     const next = () => {
       let done = true;
       try {
-        done = warmBudget <= 0 || steps.next().done === true;
+        // The steps stop at the budget they were given (declarations); each parse spends one.
+        const step = steps.next();
+        done = step.done === true;
+        if (!step.done) warmBudget -= step.value;
       } catch {
         // Warming up is only an optimisation: text it cannot handle ends it.
       }
@@ -201,10 +211,9 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
         warming = false;
         return;
       }
-      warmBudget--;
-      setTimeout(next, 0);
+      later(next);
     };
-    setTimeout(next, 0);
+    later(next);
   };
 
   // ---- lifecycle ------------------------------------------------------------------------------

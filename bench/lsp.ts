@@ -9,6 +9,7 @@
  *    completion and hover p95 to the compile (goal: ≤ 5%). The client
  *    declares VS Code's completion capabilities (list defaults); the same
  *    rounds with a client without list defaults are reported beside them.
+ *    The completion answers' sizes (JSON bytes) are reported with them.
  *    SBX_BENCH_SERVER_FLAGS passes Node flags to the server (`--cpu-prof`);
  *    SBX_BENCH_ONLY=typing stops after this measurement; SBX_BENCH_RAW=1 adds every
  *    round's latencies in order.
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
     const completion: number[] = [];
     const hover: number[] = [];
     const floor: number[] = [];
+    /** The size of the last completion answer, in UTF-8 bytes of its JSON (what the pipe carries, headers aside). */
+    let listBytes = 0;
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
       version++;
       await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
       const answer = (await typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt })) as unknown[] | { items: unknown[] };
       if (i >= WARMUP) completion.push(performance.now() - t);
       if (!(Array.isArray(answer) ? answer : answer.items).length) throw new Error("completion returned nothing");
+      if (i === WARMUP + ROUNDS - 1) listBytes = Buffer.byteLength(JSON.stringify(answer), "utf8");
       t = performance.now();
       await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt });
       if (i >= WARMUP) hover.push(performance.now() - t);
@@ -165,9 +169,9 @@ async function main(): Promise<void> {
       if (i >= WARMUP) floor.push(performance.now() - t);
     }
     await typing.stop();
-    return { completion, hover, floor };
+    return { completion, hover, floor, listBytes };
   };
-  const { completion, hover, floor } = await typingRounds(VSCODE_COMPLETION);
+  const { completion, hover, floor, listBytes } = await typingRounds(VSCODE_COMPLETION);
   // The same with a client that takes no list defaults (each item carries its edit): a larger answer.
   const itemEdits = await typingRounds(ITEM_EDITS_COMPLETION);
 
@@ -208,6 +212,8 @@ async function main(): Promise<void> {
     completionWithItemEditsMs: summary(itemEdits.completion),
     hoverMs: summary(hover),
     requestFloorMs: summary(floor),
+    completionAnswerBytes: listBytes,
+    completionWithItemEditsAnswerBytes: itemEdits.listBytes,
     diagnosticsAfterEditMs: summary(diagnostics),
     fullCompileMs: summary(full),
     ratios: {

@@ -9,6 +9,9 @@
  *    completion and hover p95 to the compile (goal: ≤ 5%). The client
  *    declares VS Code's completion capabilities (list defaults); the same
  *    rounds with a client without list defaults are reported beside them.
+ *    The completion answers' sizes (JSON bytes) are reported with them.
+ *    SBX_BENCH_COMPARE=<another sbx.mjs> runs this build's server and that one
+ *    round by round in one session instead (paired figures on a noisy machine).
  *    SBX_BENCH_SERVER_FLAGS passes Node flags to the server (`--cpu-prof`);
  *    SBX_BENCH_ONLY=typing stops after this measurement; SBX_BENCH_RAW=1 adds every
  *    round's latencies in order.
@@ -35,6 +38,12 @@ const SBX = fileURLToPath(new URL("./sbx.mjs", import.meta.url));
 const SERVER_FLAGS = (process.env["SBX_BENCH_SERVER_FLAGS"] ?? "").split(" ").filter(Boolean);
 /** `typing`: only the first measurement (completion and hover after an edit). */
 const ONLY = process.env["SBX_BENCH_ONLY"];
+/**
+ * A second `sbx.mjs` (another build, e.g. main's): the typing measurement then runs both servers in one
+ * session, a round on each in turn (the first alternating), so a loaded machine's noise falls on both alike,
+ * and reports both (`paired`). Only that measurement is run.
+ */
+const COMPARE = process.env["SBX_BENCH_COMPARE"];
 /** `1`: the typing measurement also lists every round's latencies, in order (where in the run the slow ones fall). */
 const RAW = process.env["SBX_BENCH_RAW"] === "1";
 const PATH = "/sbx-bench/big.sbx";
@@ -107,8 +116,8 @@ const VSCODE_COMPLETION = {
 /** A client of LSP before 3.17: every item carries its own edit and data. */
 const ITEM_EDITS_COMPLETION = { completionItem: VSCODE_COMPLETION.completionItem };
 
-async function server(diagnosticsDelay: number, completion: object = VSCODE_COMPLETION) {
-  const child = spawn(process.execPath, [...SERVER_FLAGS, SBX, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+async function server(diagnosticsDelay: number, completion: object = VSCODE_COMPLETION, sbx: string = SBX) {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, sbx, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map<string, () => void>();
   const published: string[] = [];
@@ -149,6 +158,8 @@ async function main(): Promise<void> {
     const completion: number[] = [];
     const hover: number[] = [];
     const floor: number[] = [];
+    /** The size of the last completion answer, in UTF-8 bytes of its JSON (what the pipe carries, headers aside). */
+    let listBytes = 0;
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
       version++;
       await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
@@ -156,6 +167,7 @@ async function main(): Promise<void> {
       const answer = (await typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt })) as unknown[] | { items: unknown[] };
       if (i >= WARMUP) completion.push(performance.now() - t);
       if (!(Array.isArray(answer) ? answer : answer.items).length) throw new Error("completion returned nothing");
+      if (i === WARMUP + ROUNDS - 1) listBytes = Buffer.byteLength(JSON.stringify(answer), "utf8");
       t = performance.now();
       await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt });
       if (i >= WARMUP) hover.push(performance.now() - t);
@@ -165,9 +177,13 @@ async function main(): Promise<void> {
       if (i >= WARMUP) floor.push(performance.now() - t);
     }
     await typing.stop();
-    return { completion, hover, floor };
+    return { completion, hover, floor, listBytes };
   };
-  const { completion, hover, floor } = await typingRounds(VSCODE_COMPLETION);
+  if (COMPARE) {
+    process.stdout.write(`${JSON.stringify(await pairedTyping(text, COMPARE, { completionAt, hoverAt, editRange }))}\n`);
+    return;
+  }
+  const { completion, hover, floor, listBytes } = await typingRounds(VSCODE_COMPLETION);
   // The same with a client that takes no list defaults (each item carries its edit): a larger answer.
   const itemEdits = await typingRounds(ITEM_EDITS_COMPLETION);
 
@@ -208,6 +224,8 @@ async function main(): Promise<void> {
     completionWithItemEditsMs: summary(itemEdits.completion),
     hoverMs: summary(hover),
     requestFloorMs: summary(floor),
+    completionAnswerBytes: listBytes,
+    completionWithItemEditsAnswerBytes: itemEdits.listBytes,
     diagnosticsAfterEditMs: summary(diagnostics),
     fullCompileMs: summary(full),
     ratios: {
@@ -226,6 +244,64 @@ async function main(): Promise<void> {
   if (ONLY === "typing") return;
   process.stdout.write(`${JSON.stringify(await manyOpen(10))}\n`);
   process.stdout.write(`${JSON.stringify(await hoverWhileCompiling())}\n`);
+}
+
+/**
+ * The typing rounds of `main` on this build's server and on `other`'s, interleaved round by round (with VS
+ * Code's capabilities), and the compile of the same file in process: both servers' figures and ratios.
+ */
+async function pairedTyping(text: string, other: string, at: { completionAt: object; hoverAt: object; editRange: object }) {
+  const sides = [
+    { name: "this", sbx: SBX, completion: [] as number[], hover: [] as number[], floor: [] as number[] },
+    { name: "other", sbx: other, completion: [] as number[], hover: [] as number[], floor: [] as number[] },
+  ];
+  const servers = [];
+  for (const side of sides) {
+    const s = await server(200, VSCODE_COMPLETION, side.sbx);
+    await s.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "sbx", version: 1, text } });
+    await s.diagnostics(1);
+    servers.push(s);
+  }
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const order = i % 2 === 0 ? [0, 1] : [1, 0];
+    for (const k of order) {
+      const { connection } = servers[k]!;
+      const side = sides[k]!;
+      await connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: i + 2 }, contentChanges: [{ range: at.editRange, text: String(i % 10) }] });
+      let t = performance.now();
+      await connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: at.completionAt });
+      if (i >= WARMUP) side.completion.push(performance.now() - t);
+      t = performance.now();
+      await connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: at.hoverAt });
+      if (i >= WARMUP) side.hover.push(performance.now() - t);
+      t = performance.now();
+      await connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: at.hoverAt });
+      if (i >= WARMUP) side.floor.push(performance.now() - t);
+    }
+  }
+  for (const s of servers) await s.stop();
+  const host = memoryHost({ [PATH]: text }, STDLIB_DIR, nodeHost());
+  const full: number[] = [];
+  for (let i = 0; i < WARMUP + Math.max(10, ROUNDS / 2); i++) {
+    clearParseCache();
+    const t = performance.now();
+    compile(host, [PATH]);
+    if (i >= WARMUP) full.push(performance.now() - t);
+  }
+  const compileP50 = percentile(full, 50);
+  const figures = (side: (typeof sides)[number]) => ({
+    server: side.sbx,
+    completionMs: summary(side.completion),
+    hoverMs: summary(side.hover),
+    requestFloorMs: summary(side.floor),
+    ratios: {
+      completionP50OverCompileP50: round(percentile(side.completion, 50) / compileP50),
+      completionP95OverCompileP50: round(percentile(side.completion, 95) / compileP50),
+      hoverP95OverCompileP50: round(percentile(side.hover, 95) / compileP50),
+    },
+    ...(RAW ? { rawMs: { completion: side.completion.map(round), hover: side.hover.map(round), floor: side.floor.map(round) } } : {}),
+  });
+  return { measurement: "completion and hover after an edit, two servers interleaved", rounds: ROUNDS, fullCompileMs: summary(full), paired: { this: figures(sides[0]!), other: figures(sides[1]!) } };
 }
 
 /** An edit of one of `n` open documents (none imports another): time to its diagnostics, and who else was recompiled. */

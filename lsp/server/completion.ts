@@ -91,21 +91,35 @@ export function withEdits({ items, range }: Completions): CompletionItem[] {
   });
 }
 
-const leanItems = new WeakMap<CompletionItem, CompletionItem>();
+/** What a client fetches per item when it shows it (`completionItem/resolve`), so lists go out without it. */
+export interface Resolved {
+  readonly documentation: boolean;
+  readonly detail: boolean;
+}
+
+const leanItems = { documentation: new WeakMap<CompletionItem, CompletionItem>(), detail: new WeakMap<CompletionItem, CompletionItem>() };
 
 /**
  * An item for a list whose default edit range is the answer's range (LSP
  * `itemDefaults.editRange`): without its documentation (resolved when shown),
- * its text as `textEditText` when it is not the label. Made once per item.
+ * nor its detail when the client resolves that too, and its text as
+ * `textEditText` when it is not the label. Made once per item.
  */
-export function leanItem(item: CompletionItem): CompletionItem {
-  let lean = leanItems.get(item);
+export function leanItem(item: CompletionItem, resolved: Resolved = { documentation: true, detail: false }): CompletionItem {
+  const cache = resolved.detail ? leanItems.detail : leanItems.documentation;
+  let lean = cache.get(item);
   if (!lean) {
-    const { documentation: _docs, ...rest } = item;
-    lean = item.insertText !== undefined && item.insertText !== item.label ? { ...rest, textEditText: item.insertText } : rest;
-    leanItems.set(item, lean);
+    lean = withoutResolved(item, resolved);
+    if (item.insertText !== undefined && item.insertText !== item.label) lean = { ...lean, textEditText: item.insertText };
+    cache.set(item, lean);
   }
   return lean;
+}
+
+/** The item without what the client resolves when it shows it. */
+export function withoutResolved(item: CompletionItem, resolved: Resolved): CompletionItem {
+  const { documentation, detail, ...rest } = item;
+  return { ...rest, ...(resolved.documentation || documentation === undefined ? {} : { documentation }), ...(resolved.detail || detail === undefined ? {} : { detail }) };
 }
 
 /** A snippet item for a client without snippet support: its text with the tab stops taken out. */

@@ -6,6 +6,7 @@ import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/platform/node-host.ts";
 import { analyzerEntry, workerThread } from "./analysis-thread.ts";
 import { nodeFiles } from "./node-files.ts";
 import { startServer } from "./server.ts";
+import { SingleWriteMessageWriter } from "./stdio-writer.ts";
 
 export interface ServerOptions {
   /** Milliseconds to wait after the last edit before recompiling for diagnostics. */
@@ -21,12 +22,15 @@ export function diagnosticHref(code: string): string {
 }
 
 /**
- * Serve until the client disconnects. Handing the library the streams
- * themselves (not message readers) makes it exit when stdin closes, even
- * while the parent process lives on.
+ * Serve until the client disconnects. Handing the library stdin itself (not
+ * a message reader) makes it exit when stdin closes, even while the parent
+ * process lives on. Messages go out through a writer that writes each in one
+ * piece (stdio-writer.ts); the library takes a writer in place of a stream,
+ * though its typings pair streams with streams.
  */
 export function runStdioServer(options: ServerOptions = {}): Promise<void> {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  const writer = new SingleWriteMessageWriter(process.stdout) as unknown as NodeJS.WritableStream;
+  const connection = createConnection(ProposedFeatures.all, process.stdin, writer);
   const entry = options.inProcess ? null : analyzerEntry(PACKAGE_ROOT);
   startServer(connection, {
     stdlibDir: options.stdlibDir ?? STDLIB_DIR,

@@ -32,7 +32,7 @@ import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
 import { AnalysisClient, type StartThread } from "./analysis-client.ts";
-import { completions, leanItem, withEdits, type Semantics } from "./completion.ts";
+import { completions, leanItem, withEdits, withoutResolved, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
@@ -56,6 +56,9 @@ export interface ServerEnvironment {
   readonly diagnosticsDelay?: number;
 }
 
+/** Run `f` after pending input has been read: setImmediate where there is one (Node), else a zero timer (a Web Worker). */
+const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
+
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
 export function startServer(connection: Connection, env: ServerEnvironment): Workspace {
@@ -64,8 +67,12 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   let delay = env.diagnosticsDelay ?? 200;
   let relatedInformation = false;
   let snippets = false;
-  /** The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out without it. */
+  /**
+   * The client fetches an item's documentation when it shows it (completionItem/resolve): lists go out
+   * without it, and without the item's detail when the client resolves that too (as VS Code).
+   */
   let lazyDocs = false;
+  let resolved: Resolved = { documentation: true, detail: false };
   /**
    * The client takes a list's default edit range and data (LSP 3.17 `itemDefaults`, as VS Code):
    * items then carry neither, and most are sent as made once per registry entry.
@@ -181,15 +188,22 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
 
   let warmBudget = WARM_UP_DECLARATIONS;
   let warming = false;
-  /** Run completion and hover over the declarations of `text`, one per turn, while the budget lasts. */
+  /**
+   * Run completion and hover over the declarations of `text`, a small step per turn, while the budget
+   * lasts. Steps are immediates, not timers: a request that arrives meanwhile is read and answered
+   * between two steps, and no timer's minimum delay stretches the warm-up over the first requests.
+   */
   const warm = (text: string) => {
     if (warming || warmBudget <= 0) return;
     warming = true;
-    const steps = warmUp(text, warmBudget);
+    const steps = warmUp(text, warmBudget, resolved);
     const next = () => {
       let done = true;
       try {
-        done = warmBudget <= 0 || steps.next().done === true;
+        // The steps stop at the budget they were given (declarations); each parse spends one.
+        const step = steps.next();
+        done = step.done === true;
+        if (!step.done) warmBudget -= step.value;
       } catch {
         // Warming up is only an optimisation: text it cannot handle ends it.
       }
@@ -197,10 +211,9 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
         warming = false;
         return;
       }
-      warmBudget--;
-      setTimeout(next, 0);
+      later(next);
     };
-    setTimeout(next, 0);
+    later(next);
   };
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -210,7 +223,9 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     if (typeof init.diagnosticsDelay === "number" && init.diagnosticsDelay >= 0) delay = init.diagnosticsDelay;
     relatedInformation = params.capabilities.textDocument?.publishDiagnostics?.relatedInformation === true;
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-    lazyDocs = params.capabilities.textDocument?.completion?.completionItem?.resolveSupport?.properties.includes("documentation") === true;
+    const resolvable = params.capabilities.textDocument?.completion?.completionItem?.resolveSupport?.properties ?? [];
+    lazyDocs = resolvable.includes("documentation");
+    resolved = { documentation: true, detail: resolvable.includes("detail") };
     const defaults = params.capabilities.textDocument?.completion?.completionList?.itemDefaults ?? [];
     listDefaults = lazyDocs && defaults.includes("editRange") && defaults.includes("data");
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
@@ -278,9 +293,9 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     const serial = lastList.serial + 1;
     lastList = { serial, items: answer.items };
     if (listDefaults) {
-      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map(leanItem) };
+      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map((item) => leanItem(item, resolved)) };
     }
-    return withEdits(answer).map(({ documentation: _docs, ...item }, i) => ({ ...item, data: { list: serial, index: i } }));
+    return withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: serial, index: i } }));
   });
 
   connection.onCompletionResolve((item) => {
@@ -288,7 +303,8 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     if (at?.list !== lastList.serial) return item;
     // Items of a list with default data are found by their label and kind.
     const full = typeof at.index === "number" ? lastList.items[at.index] : lastList.items.find((i) => i.label === item.label && i.kind === item.kind);
-    return full?.label === item.label && full.documentation !== undefined ? { ...item, documentation: full.documentation } : item;
+    if (full?.label !== item.label) return item;
+    return { ...item, ...(full.detail !== undefined ? { detail: full.detail } : {}), ...(full.documentation !== undefined ? { documentation: full.documentation } : {}) };
   });
 
   connection.onHover(async (params) => {

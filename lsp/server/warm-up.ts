@@ -4,16 +4,17 @@
  * declaration and read the cursor context in slower, unoptimised code (about
  * three times slower in `npm run bench:lsp`). So, once per server, the editor
  * thread runs its own request path over the declarations of the first
- * documents opened (the user's own text, so the optimised code fits it), a
- * declaration per turn of the event loop, so that a request arriving meanwhile
- * waits for at most one declaration.
+ * documents opened (the user's own text, so the optimised code fits it), one
+ * small step per turn of the event loop (a declaration's parse, or one cursor
+ * place), so that a request arriving meanwhile waits for at most one step
+ * (a whole declaration per turn held requests up by milliseconds).
  *
  * Nothing here changes what any request answers: the windows are parsed
  * afresh, the semantics are the registry's alone, and the results are dropped.
  */
 import type { Range } from "vscode-languageserver";
 import { parse } from "../../language/syntax.ts";
-import { completions, leanItem, type Semantics } from "./completion.ts";
+import { completions, leanItem, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt, type Parsed } from "./context.ts";
 import { topLevelStarts } from "./cursor-index.ts";
 import { hover } from "./hover.ts";
@@ -37,25 +38,28 @@ const REGISTRY_ONLY: Semantics = {
 };
 
 /**
- * Runs the request path over up to `budget` declarations of `text`, one per
- * step of the returned iterator; yields how many it parsed (so the caller
- * knows what is left of its budget).
+ * Runs the request path over up to `budget` declarations of `text`: each step
+ * of the returned iterator parses a declaration (and yields 1, so the caller
+ * knows what is left of its budget) or reads one cursor place in it (and
+ * yields 0). `resolved`: what the client resolves per item, so the lists are
+ * made as the server will send them.
  */
-export function* warmUp(text: string, budget: number): Generator<number, void, void> {
+export function* warmUp(text: string, budget: number, resolved: Resolved = { documentation: true, detail: true }): Generator<number, void, void> {
   const starts = topLevelStarts(text);
   for (let i = 0; i < starts.length && i < budget; i++) {
     const window = text.slice(starts[i], starts[i + 1] ?? text.length);
     const { file, tokens } = parse(window, "");
     const parsed: Parsed = { file, tokens };
+    yield 1;
     const step = Math.max(1, Math.floor(tokens.length / PLACES));
     for (let t = step; t < tokens.length; t += step) {
       const token = tokens[t]!;
       const end = (token.endOffset ?? token.startOffset) + 1;
       const list = completions(contextAt(parsed, window, end, "complete"), REGISTRY_ONLY, () => NOWHERE);
       // As the connection sends a list (to a client that takes list defaults).
-      JSON.stringify(list.items.map(leanItem));
+      JSON.stringify(list.items.map((item) => leanItem(item, resolved)));
       hover(contextAt(parsed, window, token.startOffset, "hover"), parsed, REGISTRY_ONLY, () => NOWHERE);
+      yield 0;
     }
-    yield 1;
   }
 }

@@ -399,18 +399,42 @@ scenario mine extends <|> {}
 });
 
 describe("completion documentation on demand", () => {
-  it("leaves documentation out of the list for clients that resolve it, and resolves it", async () => {
+  it("leaves documentation and detail out of the list for clients that resolve both (as VS Code), and resolves them", async () => {
     const lazy = await LspClient.start({ capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation", "detail"] } } } } } });
     try {
       const m = marked("scenario s {\n  population { honest = 2 }\n  <|>\n}\n");
       const uri = await lazy.open("lazy.sbx", m.text);
       const items = (await lazy.at<(Item & { data?: unknown })[]>("textDocument/completion", uri, m.cursors[0]!)) ?? [];
       const seed = items.find((i) => i.label === "seed")!;
+      expect(seed.detail).toBeUndefined();
+      expect(seed.documentation).toBeUndefined();
+      expect(items.every((i) => i.detail === undefined && i.documentation === undefined)).toBe(true);
+      const resolved = await lazy.request<Item>("completionItem/resolve", seed);
+      expect(resolved.documentation?.value).toContain("Root seed");
+      expect(resolved.detail).toContain("default 42");
+      expect(resolved.label).toBe("seed");
+      // Another item of the same list resolves to its own detail, not the first one's.
+      const governance = await lazy.request<Item>("completionItem/resolve", items.find((i) => i.label === "governance")!);
+      expect(governance.documentation?.value).toContain("Governance levers");
+      expect(governance.detail).not.toContain("default 42");
+      expect(governance.detail).toBeTruthy();
+    } finally {
+      await lazy.stop();
+    }
+  });
+
+  it("keeps the detail in the list for clients that resolve only documentation", async () => {
+    const lazy = await LspClient.start({ capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true, resolveSupport: { properties: ["documentation"] } } } } } });
+    try {
+      const m = marked("scenario s {\n  population { honest = 2 }\n  <|>\n}\n");
+      const uri = await lazy.open("lazy-docs.sbx", m.text);
+      const items = (await lazy.at<(Item & { data?: unknown })[]>("textDocument/completion", uri, m.cursors[0]!)) ?? [];
+      const seed = items.find((i) => i.label === "seed")!;
       expect(seed.detail).toContain("default 42");
       expect(seed.documentation).toBeUndefined();
       const resolved = await lazy.request<Item>("completionItem/resolve", seed);
       expect(resolved.documentation?.value).toContain("Root seed");
-      expect(resolved.label).toBe("seed");
+      expect(resolved.detail).toContain("default 42");
     } finally {
       await lazy.stop();
     }
@@ -454,10 +478,13 @@ describe("completion lists with item defaults", () => {
         expect(item.textEdit).toBeUndefined();
         expect(item.data).toBeUndefined();
         expect(item.documentation).toBeUndefined();
+        expect(item.detail).toBeUndefined();
       }
       // The client gives each item the list's data when it resolves one.
-      const resolved = await vscode.request<Item>("completionItem/resolve", { ...uniform, data: list.itemDefaults!.data });
+      const resolved = await vscode.request<Listed>("completionItem/resolve", { ...uniform, data: list.itemDefaults!.data });
       expect(resolved.documentation?.value).toContain("uniform(low, high)");
+      expect(resolved.detail).toContain("uniform(");
+      expect(resolved.textEditText).toBe("uniform($1, $2)");
 
       // Inside an unclosed string, the item's text replaces the string's inside and closes it.
       const i = marked('import "<|>\nscenario s { seed = 1 }\n');

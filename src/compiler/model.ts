@@ -160,12 +160,16 @@ function visibleOfKind(ctx: ModelContext, module: Module, kind: string): string[
 
 /** Apply the members of a written block onto a model block (overriding what it inherited). */
 export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, file: string, cache: Map<Decl, MBlock | null>): void {
-  const seen = new Map<string, A.Span>();
-  for (const member of node.members) {
+  // Attributes already set in this block, to report a second one. Most blocks hold a handful of members, for which a scan
+  // of the earlier ones costs less than a map per block (every block of every declaration passes here).
+  const seen = node.members.length > SCAN_MEMBERS ? new Map<string, A.Span>() : null;
+  const members = node.members;
+  for (let m = 0; m < members.length; m++) {
+    const member = members[m]!;
     switch (member.kind) {
       case "Attribute": {
         const key = member.path.length === 1 ? member.path[0]!.text : member.path.map((p) => p.text).join(".");
-        const previous = seen.get(key);
+        const previous = seen ? seen.get(key) : earlierAttribute(members, m, member.path);
         if (previous) {
           ctx.diagnostics.push(
             diagnostic("SBX2011", { name: key, context: describeBlock(target) }, file, member.path[0]!.span, {
@@ -174,7 +178,7 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
           );
           continue;
         }
-        seen.set(key, member.path[0]!.span);
+        seen?.set(key, member.path[0]!.span);
         if (target.spec === ARM || (target.spec.settings && member.path.length > 1)) {
           // An arm's attributes, and a settings block's dotted ones (a parameter shock's), are settings of the
           // scenario, checked where the scenario is known: when the sweep is compiled, when the scenario is lowered.
@@ -194,6 +198,20 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
         break;
     }
   }
+}
+
+/** Above this many members a block's attributes are remembered in a map rather than found by a scan. */
+const SCAN_MEMBERS = 16;
+
+/** Where the first attribute before `m` with the same path was written (its path's first name), if any. */
+function earlierAttribute(members: readonly A.Member[], m: number, path: readonly A.Name[]): A.Span | undefined {
+  next: for (let i = 0; i < m; i++) {
+    const other = members[i]!;
+    if (other.kind !== "Attribute" || other.path.length !== path.length) continue;
+    for (let j = 0; j < path.length; j++) if (other.path[j]!.text !== path[j]!.text) continue next;
+    return other.path[0]!.span;
+  }
+  return undefined;
 }
 
 function applyChildBlock(ctx: ModelContext, parent: MBlock, node: A.Block, file: string, cache: Map<Decl, MBlock | null>): void {

@@ -47,7 +47,9 @@ const ATTR_INDEX = new WeakMap<BlockSpec, Map<string, AttrSpec>>();
 
 /** The checked value, or the registry default (null when it has none). */
 export function get(block: CBlock, name: string): PlainValue {
-  if (block.values.has(name)) return block.values.get(name)!;
+  // One lookup: a checked value is never undefined (checkBlock keeps only values it has).
+  const value = block.values.get(name);
+  if (value !== undefined) return value;
   const spec = attrSpec(block.spec, name);
   return spec?.default ?? null;
 }
@@ -151,7 +153,8 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
       ctx.diagnostics.push(diagnostic("SBX3005", { context: what, what: `'${spec.name}' (${spec.doc.replace(/\.$/, "").toLowerCase()})` }, block.file, (block.node.name ?? block.node.type).span));
     }
   }
-  const checkedChildren = block.blocks.map((c) => checkBlock(ctx, c, childPath(path, c, block), options));
+  const checkedChildren: CBlock[] = [];
+  for (const c of block.blocks) checkedChildren.push(checkBlock(ctx, c, childPath(path, c, block), options));
   for (const statement of block.statements) {
     if (block.spec.statements) continue;
     const what = statement.node.kind === "Vary" ? "'vary'" : "a criterion";

@@ -142,8 +142,7 @@ class CheckedValues implements BlockValues {
   }
 
   value(name: string): PlainValue | undefined {
-    const values = this.block.values;
-    return values.has(name) ? values.get(name) : undefined;
+    return this.block.values.get(name);
   }
 
   child(kind: string): BlockValues | undefined {
@@ -160,7 +159,7 @@ function locatedOf(b: CBlock): LocatedValues {
   const node = b.model.node;
   const own: Location = { file: b.model.file, span: (node?.name ?? node?.type)?.span ?? { start: 0, end: 0 } };
   return {
-    value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
+    value: (name) => b.values.get(name),
     at: (name, ...items) => {
       const attr = name === undefined ? undefined : b.model.attrs.get(name);
       if (!attr) return own;
@@ -487,7 +486,9 @@ function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[])
   const prices = (llm && child(llm, "prices")) ?? standardPrices(ctx);
   const table: Record<string, PlainValue> = {};
   for (const model of prices ? children(prices, "model") : []) table[model.name!] = lowerBlock(PRICE_MODEL, valuesOf(model));
-  const lowered = { ...(lowerBlock(LLM, valuesOf(llm)) as Record<string, PlainValue>), prices: table };
+  // Set on the lowered slice itself (a spread copied it): the same keys in the same order.
+  const lowered = lowerBlock(LLM, valuesOf(llm)) as Record<string, PlainValue>;
+  lowered.prices = table;
   const warned = new Set<string>();
   for (const a of agents) {
     if (a.kind !== "llm" || a.params.provider === "ollama" || table[a.params.model] || warned.has(a.params.model)) continue;

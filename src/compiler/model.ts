@@ -258,7 +258,7 @@ function applyChildBlock(ctx: ModelContext, parent: MBlock, node: A.Block, file:
 
 /** The spec of a child block kind, or a diagnostic. Population entries may name declared policies. */
 export function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span: A.Span, file: string): { spec: BlockSpec; policy?: Decl } | null {
-  const spec = parent.spec.blocks.find((b) => b.kind === kind);
+  const spec = nestedSpec(parent.spec, kind);
   if (spec) return { spec };
   if (parent.spec === POPULATION) {
     const module = scopeModule(ctx, file);
@@ -278,6 +278,19 @@ export function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span:
   if (parent.kind === "governance") ctx.diagnostics.push(diagnostic("SBX2007", { name: kind, suggestion }, file, span, { fixes }));
   else ctx.diagnostics.push(diagnostic("SBX2001", { name: kind, context: describeBlock(parent), suggestion }, file, span, { fixes }));
   return null;
+}
+
+/** Each block kind's nested block kinds by name, the first of each (the registry is fixed; every block written asks). */
+const NESTED_INDEX = new WeakMap<BlockSpec, Map<string, BlockSpec>>();
+
+function nestedSpec(spec: BlockSpec, kind: string): BlockSpec | undefined {
+  let index = NESTED_INDEX.get(spec);
+  if (!index) {
+    index = new Map();
+    for (const b of spec.blocks) if (!index.has(b.kind)) index.set(b.kind, b);
+    NESTED_INDEX.set(spec, index);
+  }
+  return index.get(kind);
 }
 
 /**

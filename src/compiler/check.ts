@@ -111,17 +111,16 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   let context: ValueContext | undefined;
   /** Whether the loop below left an attribute whose relevance (`relevantWhen`) the next loop must look at. */
   let relevance = false;
-  // Keys, then each attribute: iterating a Map's entries makes a pair per attribute, and this runs for every block.
-  for (const name of block.attrs.keys()) {
-    const attr = block.attrs.get(name)!;
+  // forEach, not a for-of: a Map's iterator made a result object per attribute (an entries pair too), and this runs for every block.
+  block.attrs.forEach((attr, name) => {
     if (block.spec === ARM || (block.spec.settings && attr.path)) {
       relevance = true;
-      continue;
+      return;
     }
     const spec = attrSpec(block.spec, name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
-      continue;
+      return;
     }
     if (spec.relevantWhen) relevance = true;
     // A block's attributes are nearly always from one file: one value context serves them all.
@@ -131,7 +130,7 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
     if (spec.inert && options.profile && spec.inert.profiles.includes(options.profile) && (!options.inertIn || options.inertIn.has(attr.file))) {
       ctx.diagnostics.push(diagnostic("SBX3003", { attribute: labelOf(path, name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));
     }
-  }
+  });
   for (const name of relevance ? block.attrs.keys() : []) {
     const attr = block.attrs.get(name)!;
     const spec = attrSpec(block.spec, name);

@@ -61,12 +61,19 @@ export function cloneBlock(b: MBlock): MBlock {
     name: b.name,
     file: b.file,
     node: b.node,
-    attrs: new Map(b.attrs),
+    attrs: copyAttrs(b.attrs),
     blocks: b.blocks.map(cloneBlock),
     statements: [...b.statements],
     ...(b.policy ? { policy: b.policy } : {}),
     ...(b.incomplete ? { incomplete: true } : {}),
   };
+}
+
+/** A copy of a block's attributes, in order (the Map constructor went through an iterator, a result object per entry). */
+function copyAttrs(attrs: ReadonlyMap<string, MAttr>): Map<string, MAttr> {
+  const copy = new Map<string, MAttr>();
+  attrs.forEach((attr, name) => copy.set(name, attr));
+  return copy;
 }
 
 const moduleOf = (ctx: ModelContext, path: string): Module => ctx.program.modules.get(path)!;

@@ -5,10 +5,12 @@
  * lexing alone. Each figure is the median of 7 runs after 3 warm-up compiles:
  * `compile_ms` ("cold") parses every file again (no cached syntax tree), but
  * the JIT is warm; `first_compile_ms` is the process's first compile, which
- * also pays for the JIT warming up (one run, so noisier). Then one JSON line per size for the formatter (`sbx fmt`) on
+ * also pays for the JIT warming up (one run, so noisier); `compile_allocated_mb` and `compile_gc_ms` are what a
+ * cold compile allocates and how long the collector paused it (V8's GC profiler, median of 7). Then one JSON line per size for the formatter (`sbx fmt`) on
  * 60 KB, 500 KB and 2 MB of the same text, whose time must grow linearly
  * (goal: 2 MB in 1 s).
  */
+import { getHeapStatistics, GCProfiler } from "node:v8";
 import { format } from "../language/format.ts";
 import { lex, parse } from "../language/syntax.ts";
 import { compile } from "../src/compiler/index.ts";
@@ -86,6 +88,34 @@ export function generateScenarioFile(targetLines: number): string {
   return parts.join("\n");
 }
 
+/**
+ * The median compile's allocation and garbage-collection pause time, from V8's GC profiler: what was allocated is
+ * the heap's growth plus what each collection freed (the freed share of a collection spanning two compiles counts
+ * for the one it ends in).
+ */
+function gcPerCompile(fn: () => void, repeats: number): { allocatedMb: number; gcMs: number } {
+  const allocated: number[] = [];
+  const pauses: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const profiler = new GCProfiler();
+    profiler.start();
+    const usedBefore = getHeapStatistics().used_heap_size;
+    fn();
+    const usedAfter = getHeapStatistics().used_heap_size;
+    const stats = profiler.stop()?.statistics ?? [];
+    let freed = 0;
+    let gcUs = 0;
+    for (const s of stats) {
+      freed += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
+      gcUs += s.cost;
+    }
+    allocated.push((usedAfter - usedBefore + freed) / 1e6);
+    pauses.push(gcUs / 1000);
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { allocatedMb: median(allocated), gcMs: median(pauses) };
+}
+
 function timeIt(fn: () => void, repeats: number): number {
   const samples: number[] = [];
   for (let r = 0; r < repeats; r++) {
@@ -119,6 +149,11 @@ const compileMs = timeIt(() => {
   scenarios = result.scenarios.filter((s) => s.plan).length;
   errors = result.diagnostics.filter((d) => d.severity === "error").length;
 }, repeats);
+// What a cold compile allocates, and the share of its time the garbage collector takes (the median compile's).
+const collected = gcPerCompile(() => {
+  clearParseCache();
+  compile(host, [file]);
+}, repeats);
 // The language server's case: the text did not change, so its syntax tree is reused.
 const warmMs = timeIt(() => compile(host, [file]), repeats);
 console.log(
@@ -136,6 +171,8 @@ console.log(
     compile_over_lex: Number((compileMs / lexMs).toFixed(2)),
     first_compile_over_lex: Number((firstMs / lexMs).toFixed(2)),
     goal_compile_over_lex: 3,
+    compile_allocated_mb: Number(collected.allocatedMb.toFixed(1)),
+    compile_gc_ms: Number(collected.gcMs.toFixed(2)),
   }),
 );
 benchFormat();

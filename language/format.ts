@@ -48,9 +48,15 @@ export function format(text: string, file: string): FormatResult {
 
 /** Print one expression canonically on one line (comments dropped), e.g. for a criterion's label. */
 export function printExpression(expr: A.Expr, text: string): string {
-  const file: A.SourceFile = { kind: "File", items: [], comments: [], span: { start: 0, end: text.length } };
-  return new Printer(text, file, false).expression(expr, "");
+  // Without comments a printer keeps no state between expressions: the criteria of one file (lowering prints each) share one.
+  if (expressionPrinter?.text !== text) {
+    const file: A.SourceFile = { kind: "File", items: [], comments: [], span: { start: 0, end: text.length } };
+    expressionPrinter = { text, printer: new Printer(text, file, false) };
+  }
+  return expressionPrinter.printer.expression(expr, "");
 }
+
+let expressionPrinter: { readonly text: string; readonly printer: Printer } | undefined;
 
 /** What formatting must preserve: the trees without positions, and the comments' texts. */
 function sameMeaning(a: A.SourceFile, b: A.SourceFile): boolean {

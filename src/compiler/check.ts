@@ -47,7 +47,9 @@ const ATTR_INDEX = new WeakMap<BlockSpec, Map<string, AttrSpec>>();
 
 /** The checked value, or the registry default (null when it has none). */
 export function get(block: CBlock, name: string): PlainValue {
-  if (block.values.has(name)) return block.values.get(name)!;
+  // One lookup: a checked value is never undefined (checkBlock keeps only values it has).
+  const value = block.values.get(name);
+  if (value !== undefined) return value;
   const spec = attrSpec(block.spec, name);
   return spec?.default ?? null;
 }
@@ -109,17 +111,16 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   let context: ValueContext | undefined;
   /** Whether the loop below left an attribute whose relevance (`relevantWhen`) the next loop must look at. */
   let relevance = false;
-  // Keys, then each attribute: iterating a Map's entries makes a pair per attribute, and this runs for every block.
-  for (const name of block.attrs.keys()) {
-    const attr = block.attrs.get(name)!;
+  // forEach, not a for-of: a Map's iterator made a result object per attribute (an entries pair too), and this runs for every block.
+  block.attrs.forEach((attr, name) => {
     if (block.spec === ARM || (block.spec.settings && attr.path)) {
       relevance = true;
-      continue;
+      return;
     }
     const spec = attrSpec(block.spec, name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
-      continue;
+      return;
     }
     if (spec.relevantWhen) relevance = true;
     // A block's attributes are nearly always from one file: one value context serves them all.
@@ -129,7 +130,7 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
     if (spec.inert && options.profile && spec.inert.profiles.includes(options.profile) && (!options.inertIn || options.inertIn.has(attr.file))) {
       ctx.diagnostics.push(diagnostic("SBX3003", { attribute: labelOf(path, name), profile: options.profile, why: spec.inert.why }, attr.file, attr.nameSpan));
     }
-  }
+  });
   for (const name of relevance ? block.attrs.keys() : []) {
     const attr = block.attrs.get(name)!;
     const spec = attrSpec(block.spec, name);
@@ -151,7 +152,8 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
       ctx.diagnostics.push(diagnostic("SBX3005", { context: what, what: `'${spec.name}' (${spec.doc.replace(/\.$/, "").toLowerCase()})` }, block.file, (block.node.name ?? block.node.type).span));
     }
   }
-  const checkedChildren = block.blocks.map((c) => checkBlock(ctx, c, childPath(path, c, block), options));
+  const checkedChildren: CBlock[] = [];
+  for (const c of block.blocks) checkedChildren.push(checkBlock(ctx, c, childPath(path, c, block), options));
   for (const statement of block.statements) {
     if (block.spec.statements) continue;
     const what = statement.node.kind === "Vary" ? "'vary'" : "a criterion";

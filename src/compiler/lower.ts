@@ -18,7 +18,7 @@ import { NETWORK } from "../mechanisms/network/language.ts";
 import { POLICY } from "../mechanisms/scripted-agents/language.ts";
 import { PLAN_FORMAT, PLAN_VERSION, type Agent, type Criterion, type Observed, type Plan, type Profile, type SourceRange } from "../plan/schema.ts";
 import { AGENT_KINDS } from "../registry/blocks.ts";
-import { lowerBlock, lowerSlice, type BlockValues } from "../spec/lower.ts";
+import { lowerBlock, lowerSlice, type BlockValues, type WrittenValues } from "../spec/lower.ts";
 import type { CheckedGroup, CheckSite, LocatedValues, Location, PlainValue, ScenarioFacts, WrittenBlock } from "../spec/types.ts";
 import { LineIndex } from "../text/line-index.ts";
 import { SBX_VERSION } from "../version.ts";
@@ -142,8 +142,7 @@ class CheckedValues implements BlockValues {
   }
 
   value(name: string): PlainValue | undefined {
-    const values = this.block.values;
-    return values.has(name) ? values.get(name) : undefined;
+    return this.block.values.get(name);
   }
 
   child(kind: string): BlockValues | undefined {
@@ -160,7 +159,7 @@ function locatedOf(b: CBlock): LocatedValues {
   const node = b.model.node;
   const own: Location = { file: b.model.file, span: (node?.name ?? node?.type)?.span ?? { start: 0, end: 0 } };
   return {
-    value: (name) => (b.values.has(name) ? b.values.get(name) : undefined),
+    value: (name) => b.values.get(name),
     at: (name, ...items) => {
       const attr = name === undefined ? undefined : b.model.attrs.get(name);
       if (!attr) return own;
@@ -193,12 +192,23 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
   const scenarioAt: Location = { file: decl.module, span: decl.node.name!.span };
   const settings = (b: CBlock): PlainValue => settingChanges(ctx, scenario.model, b.model) as unknown as PlainValue;
   for (const { under, block, binding } of genericSlices()) {
-    const blocks = writtenBlocks(scenario, under, block.kind);
-    let lowered = lowerSlice(block, (block.repeatable ? blocks : blocks.slice(0, 1)).map((b) => ({ name: b.name, values: valuesOf(b, settings)! })));
+    // A block that is not repeatable lowers from its first written one: found without listing them all.
+    const parent = attachedTo(scenario, under);
+    let first: CBlock | undefined;
+    let written: WrittenValues[];
+    if (block.repeatable) {
+      const blocks = parent ? children(parent, block.kind) : [];
+      first = blocks[0];
+      written = blocks.map((b) => ({ name: b.name, values: valuesOf(b, settings)! }));
+    } else {
+      first = parent ? child(parent, block.kind) : undefined;
+      written = first ? [{ name: first.name, values: valuesOf(first, settings)! }] : [];
+    }
+    let lowered = lowerSlice(block, written);
     const finish = block.lower?.finish;
     if (finish) {
       lowered = finish(lowered, {
-        written: blocks[0] ? locatedOf(blocks[0]) : null,
+        written: first ? locatedOf(first) : null,
         agents: population.agents,
         scenario: scenarioAt,
         group: (name) => {
@@ -232,8 +242,13 @@ function genericSlices(): NonNullable<typeof GENERIC_SLICES> {
 
 /** A mechanism's written blocks of a kind, where it attaches them: in the scenario or in its governance. */
 function writtenBlocks(scenario: CBlock, under: string, kind: string): CBlock[] {
-  const parent = under === "governance" || under === "population" ? child(scenario, under) : scenario;
+  const parent = attachedTo(scenario, under);
   return parent ? children(parent, kind) : [];
+}
+
+/** The block a mechanism's blocks are written in: the scenario, its governance or its population. */
+function attachedTo(scenario: CBlock, under: string): CBlock | undefined {
+  return under === "governance" || under === "population" ? child(scenario, under) : scenario;
 }
 
 /** Every mechanism's scenario-level checks, once the population is known. */
@@ -363,7 +378,7 @@ function checkScenarioBlocks(ctx: LowerContext, scenario: CBlock, decl: Decl): v
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {
   let at = out as Record<string, unknown>;
-  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  for (let i = 0; i < path.length - 1; i++) at = (at[path[i]!] ??= {}) as Record<string, unknown>;
   at[path[path.length - 1]!] = value;
 }
 
@@ -401,7 +416,7 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     const count = num(group, "count");
     const lowered = lowerAgentKind(ctx, group);
     // A kind whose counted member is several agents (a Sybil entity's identities) numbers the member in their params.
-    const members = AGENT_KINDS.find((k) => k.kind === kind)?.lower?.members;
+    const members = agentKind(kind)?.lower?.members;
     const per = members ? num(group, members.count) : 1;
     const ids: string[] = [];
     for (let i = 0; i < count * per; i++) {
@@ -436,9 +451,20 @@ function clonePlain(value: unknown): unknown {
   return out;
 }
 
+/** The agent kinds by name, the first of each (the registry is fixed: indexed once). */
+let AGENT_KIND_INDEX: Map<string, (typeof AGENT_KINDS)[number]> | undefined;
+
+function agentKind(kind: string): (typeof AGENT_KINDS)[number] | undefined {
+  if (!AGENT_KIND_INDEX) {
+    AGENT_KIND_INDEX = new Map();
+    for (const k of AGENT_KINDS) if (!AGENT_KIND_INDEX.has(k.kind)) AGENT_KIND_INDEX.set(k.kind, k);
+  }
+  return AGENT_KIND_INDEX.get(kind);
+}
+
 /** A population group's plan kind and params: its kind's block lowered, or its declared policy's. */
 function lowerAgentKind(ctx: LowerContext, g: CBlock): { kind: string; params: PlainValue } | null {
-  const spec = AGENT_KINDS.find((k) => k.kind === g.kind);
+  const spec = agentKind(g.kind);
   if (spec) {
     let unresolved = false;
     const params = lowerBlock(spec, valuesOf(g), (kind, name) => {
@@ -487,7 +513,9 @@ function lowerLlm(ctx: LowerContext, scenario: CBlock, agents: readonly Agent[])
   const prices = (llm && child(llm, "prices")) ?? standardPrices(ctx);
   const table: Record<string, PlainValue> = {};
   for (const model of prices ? children(prices, "model") : []) table[model.name!] = lowerBlock(PRICE_MODEL, valuesOf(model));
-  const lowered = { ...(lowerBlock(LLM, valuesOf(llm)) as Record<string, PlainValue>), prices: table };
+  // Set on the lowered slice itself (a spread copied it): the same keys in the same order.
+  const lowered = lowerBlock(LLM, valuesOf(llm)) as Record<string, PlainValue>;
+  lowered.prices = table;
   const warned = new Set<string>();
   for (const a of agents) {
     if (a.kind !== "llm" || a.params.provider === "ollama" || table[a.params.model] || warned.has(a.params.model)) continue;

@@ -61,12 +61,19 @@ export function cloneBlock(b: MBlock): MBlock {
     name: b.name,
     file: b.file,
     node: b.node,
-    attrs: new Map(b.attrs),
+    attrs: copyAttrs(b.attrs),
     blocks: b.blocks.map(cloneBlock),
     statements: [...b.statements],
     ...(b.policy ? { policy: b.policy } : {}),
     ...(b.incomplete ? { incomplete: true } : {}),
   };
+}
+
+/** A copy of a block's attributes, in order (the Map constructor went through an iterator, a result object per entry). */
+function copyAttrs(attrs: ReadonlyMap<string, MAttr>): Map<string, MAttr> {
+  const copy = new Map<string, MAttr>();
+  attrs.forEach((attr, name) => copy.set(name, attr));
+  return copy;
 }
 
 const moduleOf = (ctx: ModelContext, path: string): Module => ctx.program.modules.get(path)!;
@@ -160,12 +167,16 @@ function visibleOfKind(ctx: ModelContext, module: Module, kind: string): string[
 
 /** Apply the members of a written block onto a model block (overriding what it inherited). */
 export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, file: string, cache: Map<Decl, MBlock | null>): void {
-  const seen = new Map<string, A.Span>();
-  for (const member of node.members) {
+  // Attributes already set in this block, to report a second one. Most blocks hold a handful of members, for which a scan
+  // of the earlier ones costs less than a map per block (every block of every declaration passes here).
+  const seen = node.members.length > SCAN_MEMBERS ? new Map<string, A.Span>() : null;
+  const members = node.members;
+  for (let m = 0; m < members.length; m++) {
+    const member = members[m]!;
     switch (member.kind) {
       case "Attribute": {
         const key = member.path.length === 1 ? member.path[0]!.text : member.path.map((p) => p.text).join(".");
-        const previous = seen.get(key);
+        const previous = seen ? seen.get(key) : earlierAttribute(members, m, member.path);
         if (previous) {
           ctx.diagnostics.push(
             diagnostic("SBX2011", { name: key, context: describeBlock(target) }, file, member.path[0]!.span, {
@@ -174,7 +185,7 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
           );
           continue;
         }
-        seen.set(key, member.path[0]!.span);
+        seen?.set(key, member.path[0]!.span);
         if (target.spec === ARM || (target.spec.settings && member.path.length > 1)) {
           // An arm's attributes, and a settings block's dotted ones (a parameter shock's), are settings of the
           // scenario, checked where the scenario is known: when the sweep is compiled, when the scenario is lowered.
@@ -194,6 +205,20 @@ export function applyMembers(ctx: ModelContext, target: MBlock, node: A.Block, f
         break;
     }
   }
+}
+
+/** Above this many members a block's attributes are remembered in a map rather than found by a scan. */
+const SCAN_MEMBERS = 16;
+
+/** Where the first attribute before `m` with the same path was written (its path's first name), if any. */
+function earlierAttribute(members: readonly A.Member[], m: number, path: readonly A.Name[]): A.Span | undefined {
+  next: for (let i = 0; i < m; i++) {
+    const other = members[i]!;
+    if (other.kind !== "Attribute" || other.path.length !== path.length) continue;
+    for (let j = 0; j < path.length; j++) if (other.path[j]!.text !== path[j]!.text) continue next;
+    return other.path[0]!.span;
+  }
+  return undefined;
 }
 
 function applyChildBlock(ctx: ModelContext, parent: MBlock, node: A.Block, file: string, cache: Map<Decl, MBlock | null>): void {
@@ -240,7 +265,7 @@ function applyChildBlock(ctx: ModelContext, parent: MBlock, node: A.Block, file:
 
 /** The spec of a child block kind, or a diagnostic. Population entries may name declared policies. */
 export function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span: A.Span, file: string): { spec: BlockSpec; policy?: Decl } | null {
-  const spec = parent.spec.blocks.find((b) => b.kind === kind);
+  const spec = nestedSpec(parent.spec, kind);
   if (spec) return { spec };
   if (parent.spec === POPULATION) {
     const module = scopeModule(ctx, file);
@@ -260,6 +285,19 @@ export function childSpec(ctx: ModelContext, parent: MBlock, kind: string, span:
   if (parent.kind === "governance") ctx.diagnostics.push(diagnostic("SBX2007", { name: kind, suggestion }, file, span, { fixes }));
   else ctx.diagnostics.push(diagnostic("SBX2001", { name: kind, context: describeBlock(parent), suggestion }, file, span, { fixes }));
   return null;
+}
+
+/** Each block kind's nested block kinds by name, the first of each (the registry is fixed; every block written asks). */
+const NESTED_INDEX = new WeakMap<BlockSpec, Map<string, BlockSpec>>();
+
+function nestedSpec(spec: BlockSpec, kind: string): BlockSpec | undefined {
+  let index = NESTED_INDEX.get(spec);
+  if (!index) {
+    index = new Map();
+    for (const b of spec.blocks) if (!index.has(b.kind)) index.set(b.kind, b);
+    NESTED_INDEX.set(spec, index);
+  }
+  return index.get(kind);
 }
 
 /**

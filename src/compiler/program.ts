@@ -199,25 +199,34 @@ function indexDeclarations(path: string, file: A.SourceFile, diagnostics: Diagno
  * then its imports, then the prelude.
  */
 export function lookup(program: Program, module: Module, kind: string, name: string): Decl | undefined {
-  const own = declarationIndex(module).get(`${kind}\u0000${name}`);
+  const own = ofKind(declarationIndex(module).get(name), kind);
   if (own) return own;
   for (const link of module.imports) {
     const found = link.names.get(name)?.find((d) => d.kind === kind);
     if (found) return found;
   }
-  return program.prelude ? declarationIndex(program.prelude).get(`${kind}\u0000${name}`) : undefined;
+  return program.prelude ? ofKind(declarationIndex(program.prelude).get(name), kind) : undefined;
 }
 
-/** A module's declarations by kind and name (the first of each, as a scan would find): lookups stay constant-time in files with thousands. */
-const DECLARATION_INDEX = new WeakMap<Module, Map<string, Decl>>();
+function ofKind(decls: readonly Decl[] | undefined, kind: string): Decl | undefined {
+  if (decls) for (const d of decls) if (d.kind === kind) return d;
+  return undefined;
+}
 
-function declarationIndex(module: Module): Map<string, Decl> {
+/**
+ * A module's declarations by name, the first of each kind (as a scan would find): lookups stay constant-time in files
+ * with thousands, and build no key string (a name has a declaration of one kind or a few).
+ */
+const DECLARATION_INDEX = new WeakMap<Module, Map<string, Decl[]>>();
+
+function declarationIndex(module: Module): Map<string, Decl[]> {
   let index = DECLARATION_INDEX.get(module);
   if (!index) {
     index = new Map();
     for (const d of module.declarations) {
-      const key = `${d.kind}\u0000${d.name}`;
-      if (!index.has(key)) index.set(key, d);
+      const decls = index.get(d.name);
+      if (!decls) index.set(d.name, [d]);
+      else if (!ofKind(decls, d.kind)) decls.push(d);
     }
     DECLARATION_INDEX.set(module, index);
   }

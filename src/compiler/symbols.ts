@@ -29,23 +29,35 @@ export function declSymbol(decl: Decl): SymbolDef {
 export class SymbolTable {
   readonly defs: SymbolDef[] = [];
   readonly refs: SymbolRef[] = [];
-  private readonly byKey = new Map<string, SymbolDef>();
-  private readonly seenRefs = new Set<string>();
+  /**
+   * Seen definitions and references by file, then start offset: every name of every scenario passes through
+   * here, and a key string built per call (file path, offsets, kind) was a flat copy and a hash each time.
+   */
+  private readonly defsAt = new Map<string, Map<number, SymbolDef[]>>();
+  private readonly refsAt = new Map<string, Map<number, SymbolRef[]>>();
 
   define(def: SymbolDef): SymbolDef {
-    const key = `${def.file}:${def.nameSpan.start}:${def.kind}`;
-    const existing = this.byKey.get(key);
-    if (existing) return existing;
-    this.byKey.set(key, def);
+    const at = slot(this.defsAt, def.file, def.nameSpan.start);
+    for (const existing of at) if (existing.kind === def.kind) return existing;
+    at.push(def);
     this.defs.push(def);
     return def;
   }
 
   reference(file: string, span: Span, target: Decl | SymbolDef): void {
-    const key = `${file}:${span.start}:${span.end}:${target.kind}`;
-    if (this.seenRefs.has(key)) return;
-    this.seenRefs.add(key);
+    const at = slot(this.refsAt, file, span.start);
+    for (const seen of at) if (seen.span.end === span.end && seen.target.kind === target.kind) return;
     // The declaration's symbol is made only for a new reference: most are met again (each scenario asks for its presets).
-    this.refs.push({ file, span, target: "node" in target ? declSymbol(target) : target });
+    const ref: SymbolRef = { file, span, target: "node" in target ? declSymbol(target) : target };
+    at.push(ref);
+    this.refs.push(ref);
   }
+}
+
+function slot<T>(byFile: Map<string, Map<number, T[]>>, file: string, start: number): T[] {
+  let byStart = byFile.get(file);
+  if (!byStart) byFile.set(file, (byStart = new Map()));
+  let at = byStart.get(start);
+  if (!at) byStart.set(start, (at = []));
+  return at;
 }

@@ -1,6 +1,7 @@
 /**
  * Running many plans: on worker threads (tinypool), one run per task, or
- * in-process one after another for `--jobs 1`. Either way a run's outcome
+ * in-process one after another for `--jobs 1`, or both at once (`sbx
+ * sweep`: this thread is one of the runners). Either way a run's outcome
  * is the same `RunReply`; an engine exception or a dying worker is a
  * failure of that run, never of the command.
  */
@@ -173,7 +174,8 @@ function threadPool(threads: number, tasksPerThread = 1): RunPool {
  *
  * A thread's next run is posted to it while it computes, so it never waits
  * for this thread to finish a run before it is handed its next one; near
- * the end only one at a time, so the runners finish together.
+ * the end only one at a time, so the runners finish together. As with
+ * `--jobs 1`, a signal is handled once the run in progress here is done.
  */
 function sharedPool(jobs: number): RunPool {
   const threads = jobs - 1;

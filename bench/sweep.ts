@@ -11,13 +11,27 @@
  * where the pool's start-up (each thread loads sbx and warms up V8's
  * compiler on its own) is amortised.
  *
+ * On a shared machine wall time says little, so each sweep's CPU time is
+ * recorded too, split by thread (sampled from /proc every 20 ms): this
+ * thread, the runners' threads (the pool's workers, started during the
+ * sweep) and V8's helper threads (garbage collection, concurrent
+ * compilation). `cpuEstimate` is 2 × serial CPU ÷ pooled CPU (medians): the
+ * speed-up two otherwise idle cores would give if both were kept busy.
+ *
+ * The sweeps above run in this process, after a warm-up sweep, so its
+ * thread starts with the engine's code compiled. `--cold` adds the long
+ * sweep as `sbx sweep` commands, each a new process (what a user runs),
+ * where every runner warms up the engine on its own.
+ *
  * Options: --repeat N (default 2; the best time of each is reported, since
  * other processes on the machine only ever add time), --jobs N (default 2),
- * --long-epochs N (default 400).
+ * --long-epochs N (default 400), --cold.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { createColors } from "picocolors";
 import { PACKAGE_ROOT } from "../src/platform/node-host.ts";
 import { sweepCommand } from "../src/cli/sweep-command.ts";
@@ -39,16 +53,128 @@ function option(name: string, fallback: number): number {
  * threads and V8's helper threads included — with the one-minute load average when it
  * started: on a shared machine, CPU time tells real overhead from waiting for a core.
  */
-async function timedSweep(jobs: number, extra: readonly string[] = []): Promise<{ seconds: number; cpu: number; load: number; dir: string }> {
+async function timedSweep(jobs: number, extra: readonly string[] = []): Promise<Timed> {
   const dir = mkdtempSync(join(tmpdir(), `sbx-bench-sweep-${jobs}-`));
   const load = loadavg()[0]!;
+  const before = await threadTicks(process.pid);
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const code = await sweepCommand(SCENARIO, { out: dir, jobs: String(jobs), set: [...extra] }, silent);
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpuStart);
+  const after = await threadTicks(process.pid);
   if (code !== 0) throw new Error(`sbx sweep --jobs ${jobs} exited ${code}`);
-  return { seconds, cpu: (used.user + used.system) / 1e6, load, dir };
+  return { seconds, cpu: (used.user + used.system) / 1e6, threads: threadShares(process.pid, before, after), load, dir };
+}
+
+interface Timed {
+  seconds: number;
+  cpu: number;
+  threads: ThreadShares;
+  load: number;
+  dir: string;
+}
+
+/**
+ * CPU seconds by thread: `main` (the command's own thread), `runners` (threads started
+ * during the sweep: the pool's workers), `helpers` (the other threads that were there
+ * before: V8's garbage collection and compiler tasks, libuv's), and the sampler itself.
+ * A thread's last 20 ms before it ends can be missed: `unattributed` is what the
+ * process's total has beyond their sum.
+ */
+interface ThreadShares {
+  main: number;
+  runners: number[];
+  helpers: number;
+  sampler: number;
+}
+
+/** Clock ticks (user + system) of each thread of a process, from /proc, sampled every 20 ms on a thread of its own. */
+const SAMPLER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const self = fs.readlinkSync("/proc/thread-self").split("/").pop();
+let pid = workerData.pid;
+const last = new Map();
+const sample = () => {
+  let tasks = [];
+  try { tasks = fs.readdirSync("/proc/" + pid + "/task"); } catch {}
+  for (const t of tasks) {
+    try {
+      const s = fs.readFileSync("/proc/" + pid + "/task/" + t + "/stat", "utf8");
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      last.set(t, Number(f[11]) + Number(f[12]));
+    } catch {}
+  }
+};
+setInterval(sample, 20);
+parentPort.on("message", (m) => {
+  if (m.pid !== undefined && m.pid !== pid) { pid = m.pid; last.clear(); }
+  if (m.pid === pid || m.pid === undefined) sample();
+  parentPort.postMessage({ self, ticks: [...last] });
+});
+`;
+let sampler: Worker | null = null;
+const CLOCK_TICKS_PER_SECOND = 100;
+/** Node's default --v8-pool-size. */
+const V8_HELPER_THREADS = 4;
+
+function threadTicks(pid: number): Promise<{ self: string; ticks: Map<string, number> }> {
+  // Not unref'd: while this thread waits for its answer, nothing else may keep the process alive.
+  sampler ??= new Worker(SAMPLER, { eval: true, workerData: { pid } });
+  return new Promise((resolve) => {
+    sampler!.once("message", (m: { self: string; ticks: [string, number][] }) => resolve({ self: m.self, ticks: new Map(m.ticks) }));
+    sampler!.postMessage({ pid });
+  });
+}
+
+function threadShares(pid: number, before: { self: string; ticks: Map<string, number> }, after: { self: string; ticks: Map<string, number> }): ThreadShares {
+  const shares: ThreadShares = { main: 0, runners: [], helpers: 0, sampler: 0 };
+  for (const [tid, ticks] of after.ticks) {
+    const seconds = (ticks - (before.ticks.get(tid) ?? 0)) / CLOCK_TICKS_PER_SECOND;
+    if (tid === String(pid)) shares.main += seconds;
+    else if (tid === after.self) shares.sampler += seconds;
+    else if (before.ticks.has(tid)) shares.helpers += seconds;
+    // Threads without CPU time (libuv's pool, started on first use) are left out.
+    else if (seconds > 0) shares.runners.push(seconds);
+  }
+  return { main: round(shares.main, 2), runners: shares.runners.map((x) => round(x, 2)), helpers: round(shares.helpers, 2), sampler: round(shares.sampler, 2) };
+}
+
+/**
+ * The sweep as a command in a process of its own (`node dist/sbx.mjs sweep`): its CPU time,
+ * exact, reported by the process as it exits, and split by thread as above (its threads
+ * as sampled while it started are the helpers; its main thread is the process's).
+ */
+async function coldSweep(jobs: number, extra: readonly string[]): Promise<Timed> {
+  const dir = mkdtempSync(join(tmpdir(), `sbx-bench-sweep-cold-${jobs}-`));
+  const cpuFile = join(dir, "cpu.json");
+  const preload = join(dir, "cpu-at-exit.mjs");
+  writeFileSync(
+    preload,
+    `import { isMainThread } from "node:worker_threads"; import { writeFileSync } from "node:fs";\n` +
+      `if (isMainThread) process.on("exit", () => { const u = process.cpuUsage(); writeFileSync(${JSON.stringify(cpuFile)}, JSON.stringify((u.user + u.system) / 1e6)); });\n`,
+  );
+  const load = loadavg()[0]!;
+  const start = performance.now();
+  const args = ["--import", preload, join(PACKAGE_ROOT, "dist/sbx.mjs"), "sweep", SCENARIO, "--out", join(dir, "out"), "--jobs", String(jobs), ...extra.flatMap((x) => ["--set", x])];
+  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // The process's threads as it starts, before any runner: its main thread and V8's helpers (Node starts them first).
+  let before = await threadTicks(child.pid!);
+  for (const until = performance.now() + 10_000; before.ticks.size < 2 + V8_HELPER_THREADS && performance.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    before = await threadTicks(child.pid!);
+  }
+  let after = before;
+  const poll = setInterval(() => void threadTicks(child.pid!).then((t) => (after = t.ticks.size ? t : after)), 200);
+  const code = await exited;
+  clearInterval(poll);
+  after = await threadTicks(child.pid!).then((t) => (t.ticks.size >= after.ticks.size ? t : after));
+  const seconds = (performance.now() - start) / 1000;
+  if (code !== 0 || !existsSync(cpuFile)) throw new Error(`sbx sweep --jobs ${jobs} exited ${code}`);
+  const zero = { self: before.self, ticks: new Map([...before.ticks].map(([t]) => [t, 0])) };
+  return { seconds, cpu: Number(readFileSync(cpuFile, "utf8")), threads: threadShares(child.pid!, zero, after), load, dir: join(dir, "out") };
 }
 
 const repeat = option("repeat", 2);
@@ -56,16 +182,18 @@ const jobs = option("jobs", 2);
 const longEpochs = option("long-epochs", 400);
 
 /** Serial, then pooled, `repeat` times; the best of each (other processes on the machine only ever add time). */
-async function compare(extra: readonly string[]) {
+async function compare(extra: readonly string[], sweep: (jobs: number, extra: readonly string[]) => Promise<Timed> = timedSweep) {
   const serial: number[] = [];
   const pooled: number[] = [];
   const serialCpu: number[] = [];
   const pooledCpu: number[] = [];
+  const serialThreads: ThreadShares[] = [];
+  const pooledThreads: ThreadShares[] = [];
   const loads: number[] = [];
   for (let i = 0; i < repeat; i++) {
     // Alternate which goes first, so neither always runs on a machine the other just warmed (or loaded).
-    const first = await timedSweep(i % 2 ? jobs : 1, extra);
-    const second = await timedSweep(i % 2 ? 1 : jobs, extra);
+    const first = await sweep(i % 2 ? jobs : 1, extra);
+    const second = await sweep(i % 2 ? 1 : jobs, extra);
     const [a, b] = i % 2 ? [second, first] : [first, second];
     for (const f of FILES) {
       if (readFileSync(join(a.dir, f), "utf8") !== readFileSync(join(b.dir, f), "utf8")) throw new Error(`${f} differs between --jobs 1 and --jobs ${jobs}`);
@@ -76,21 +204,29 @@ async function compare(extra: readonly string[]) {
     pooled.push(b.seconds);
     serialCpu.push(a.cpu);
     pooledCpu.push(b.cpu);
+    serialThreads.push(a.threads);
+    pooledThreads.push(b.threads);
     loads.push(round(a.load, 2), round(b.load, 2));
-    for (const d of [a.dir, b.dir]) rmSync(d, { recursive: true, force: true });
+    for (const d of [a.dir, b.dir]) rmSync(sweep === timedSweep ? d : join(d, ".."), { recursive: true, force: true });
   }
   const best = (xs: readonly number[]) => Math.min(...xs);
   return {
     set: extra,
-    serial: { jobs: 1, seconds: round(best(serial)), all: serial.map((x) => round(x)), cpuSeconds: serialCpu.map((x) => round(x)) },
-    pool: { jobs, seconds: round(best(pooled)), all: pooled.map((x) => round(x)), cpuSeconds: pooledCpu.map((x) => round(x)) },
+    serial: { jobs: 1, seconds: round(best(serial)), all: serial.map((x) => round(x)), cpuSeconds: serialCpu.map((x) => round(x)), threads: serialThreads },
+    pool: { jobs, seconds: round(best(pooled)), all: pooled.map((x) => round(x)), cpuSeconds: pooledCpu.map((x) => round(x)), threads: pooledThreads },
     speedup: round(best(serial) / best(pooled), 2),
+    /** 2 × serial CPU ÷ pooled CPU (medians): the speed-up on two idle cores kept busy, read from CPU time rather than the clock. */
+    cpuEstimate: round((2 * median(serialCpu)) / median(pooledCpu), 2),
     /** The one-minute load average as each sweep started (serial and pool, in the order run). */
     loadAverages: loads,
   };
 }
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 // Warm the compiler in this process so neither measurement pays for it alone.
 rmSync((await timedSweep(1, ["epochs=1"])).dir, { recursive: true, force: true });
@@ -98,6 +234,9 @@ rmSync((await timedSweep(1, ["epochs=1"])).dir, { recursive: true, force: true }
 const asWritten = await compare([]);
 // The same sweep with runs 20× longer: how the pool does once its start-up is amortised.
 const longRuns = await compare([`epochs=${longEpochs}`]);
+// The long sweep as commands, each in a new process.
+const coldLongRuns = process.argv.includes("--cold") ? await compare([`epochs=${longEpochs}`], coldSweep) : undefined;
+await (sampler as Worker | null)?.terminate();
 
 console.log(
   JSON.stringify(
@@ -111,6 +250,7 @@ console.log(
       speedup: asWritten.speedup,
       asWritten,
       longRuns,
+      ...(coldLongRuns ? { coldLongRuns } : {}),
       identicalOutputs: true,
     },
     null,

@@ -1,6 +1,7 @@
 /**
  * Running many plans: on worker threads (tinypool), one run per task, or
- * in-process one after another for `--jobs 1`. Either way a run's outcome
+ * in-process one after another for `--jobs 1`, or both at once (`sbx
+ * sweep`: this thread is one of the runners). Either way a run's outcome
  * is the same `RunReply`; an engine exception or a dying worker is a
  * failure of that run, never of the command.
  */
@@ -71,9 +72,10 @@ export function workerEntry(): string {
  * one job — unless `threads` asks for them even then (`sbx worker` keeps its
  * main thread free to answer the queue while a run computes).
  */
-export function openPool(jobs: number, tasks = Infinity, options: { threads?: boolean } = {}): RunPool {
+export function openPool(jobs: number, tasks = Infinity, options: { threads?: boolean; mainThread?: boolean } = {}): RunPool {
   const threads = Math.max(1, Math.min(jobs, tasks));
-  return threads === 1 && !options.threads ? serialPool() : threadPool(threads);
+  if (threads === 1 && !options.threads) return serialPool();
+  return options.mainThread && !options.threads ? sharedPool(threads) : threadPool(threads);
 }
 
 const cancelled: RunReply & { ok: false } = { ok: false, failure: { kind: "cancelled", message: "the pool was closed before the run finished", stack: null } };
@@ -110,11 +112,11 @@ function serialPool(): RunPool {
  */
 const requireHere = createRequire(import.meta.url);
 
-function threadPool(threads: number): RunPool {
+function threadPool(threads: number, tasksPerThread = 1): RunPool {
   const filename = workerEntry();
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
-  const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads" });
+  const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads", concurrentTasksPerWorker: tasksPerThread });
   // The thread died or could not start: not the plan's doing.
   const crashed = (message: string, stack: string | null = null): RunFailure => ({ kind: "crashed", message, stack });
   type Settle = (outcome: { readonly reply: unknown } | { readonly failure: RunFailure }) => void;
@@ -158,6 +160,102 @@ function threadPool(threads: number): RunPool {
       closed = true;
       for (const settle of [...pending]) settle({ failure: cancelled.failure });
       await pool.destroy();
+    },
+  };
+}
+
+/**
+ * `jobs` runs at a time with this thread as one of the runners: `jobs - 1`
+ * worker threads, and the runs they are not given run here, between turns
+ * of the event loop (as `--jobs 1` runs them). Each V8 isolate pays for
+ * warming up the engine's code (about a second of CPU for the status game,
+ * interpreted until TurboFan has compiled it), so one runner fewer to start
+ * is that much less overhead; this thread would otherwise only wait.
+ *
+ * A thread's next run is posted to it while it computes, so it never waits
+ * for this thread to finish a run before it is handed its next one; near
+ * the end only one at a time, so the runners finish together. As with
+ * `--jobs 1`, a signal is handled once the run in progress here is done.
+ */
+function sharedPool(jobs: number): RunPool {
+  const threads = jobs - 1;
+  const workers = threadPool(threads, 2);
+  interface Queued {
+    /** Runs here; never throws. */
+    readonly here: () => unknown;
+    readonly there: () => Promise<unknown>;
+    readonly cancelled: () => unknown;
+    readonly settle: (reply: unknown) => void;
+  }
+  const queue: Queued[] = [];
+  let posted = 0;
+  let runningHere = false;
+  let closed = false;
+  const pump = (): void => {
+    if (closed) return;
+    const ahead = queue.length > jobs ? 2 * threads : threads;
+    while (queue.length && posted < ahead) {
+      const q = queue.shift()!;
+      posted++;
+      void q.there().then((reply) => {
+        posted--;
+        q.settle(reply);
+        pump();
+      });
+    }
+    if (queue.length && !runningHere) {
+      runningHere = true;
+      // After this turn's messages from the threads (their next runs are posted first).
+      setImmediate(runHere);
+    }
+  };
+  const runHere = (): void => {
+    const q = closed ? undefined : queue.shift();
+    if (!q) {
+      runningHere = false;
+      return;
+    }
+    void Promise.resolve(q.here()).then((reply) => {
+      runningHere = false;
+      q.settle(reply);
+      pump();
+    });
+  };
+  const enqueue = <R>(here: () => R | Promise<R>, there: () => Promise<R>, cancelled: () => R): Promise<R> =>
+    closed
+      ? Promise.resolve(cancelled())
+      : new Promise<R>((resolve) => {
+          queue.push({ here, there, cancelled, settle: resolve as (reply: unknown) => void });
+          pump();
+        });
+  return {
+    jobs,
+    run(plan, options = {}) {
+      return enqueue<RunReply>(
+        () => Promise.resolve(executeTask(plan, options)).catch((e: unknown) => ({ ok: false, failure: failureOf(e) })),
+        () => workers.run(plan, options),
+        () => cancelled,
+      );
+    },
+    rows(task) {
+      const failedAll = (failure: RunFailure): RowReply[] => task.seeds.map((seed) => ({ seed, ok: false, failure }));
+      return enqueue<RowReply[]>(
+        () => {
+          try {
+            return runRows(task);
+          } catch (e) {
+            return failedAll(failureOf(e));
+          }
+        },
+        () => workers.rows(task),
+        () => failedAll(cancelled.failure),
+      );
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const q of queue.splice(0)) q.settle(q.cancelled());
+      await workers.close();
     },
   };
 }

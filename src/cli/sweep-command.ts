@@ -160,7 +160,8 @@ interface Outcome {
 /** Runs on the pool; each finished run becomes a durable row before anything else happens. */
 async function runPending(pending: readonly SweepRun[], layout: SweepLayout, ledger: RunsLedger, jobs: number, term: Terminal): Promise<Outcome> {
   if (!pending.length) return { failures: [], interrupted: false };
-  const pool = openPool(jobs, pending.length);
+  // This thread runs batches too: it has nothing else to do but append their rows.
+  const pool = openPool(jobs, pending.length, { mainThread: true });
   const failures: { run: SweepRun; failure: RunFailure }[] = [];
   let interrupted = false;
   const bar = term.isTTY ? new (await import("cli-progress")).SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
@@ -217,21 +218,35 @@ async function runPending(pending: readonly SweepRun[], layout: SweepLayout, led
  */
 const ROWS_TASK_AGENT_STEPS = 10_000;
 
-/** Pending runs in batches of consecutive runs of one cell (one run per batch when the plans have LLM agents). */
+/**
+ * Pending runs in batches of consecutive runs of one cell (one run per batch
+ * when the plans have LLM agents), the cells taking turns: a runner meets
+ * every cell's code paths (a tax, a breaker) in its first runs, before V8
+ * optimises the engine for the first cell's alone and then has to discard
+ * and recompile that code as each new cell arrives (a quarter fewer
+ * deoptimisations on the tax sweep, `node --trace-deopt`). The files do not
+ * depend on the order: they are written in canonical order at the end.
+ */
 export function rowBatches(pending: readonly SweepRun[]): SweepRun[][] {
-  const batches: SweepRun[][] = [];
+  const cells: SweepRun[][][] = [];
   let batch: SweepRun[] = [];
   let work = 0;
+  const close = (): void => {
+    if (!batch.length) return;
+    const last = cells.at(-1);
+    if (last && last[0]![0]!.cell === batch[0]!.cell) last.push(batch); else cells.push([batch]);
+    batch = [];
+    work = 0;
+  };
   for (const run of pending) {
-    if (batch.length && (batch[0]!.cell !== run.cell || work >= ROWS_TASK_AGENT_STEPS || hasLlmAgents(run.plan))) {
-      batches.push(batch);
-      batch = [];
-      work = 0;
-    }
+    if (batch.length && (batch[0]!.cell !== run.cell || work >= ROWS_TASK_AGENT_STEPS || hasLlmAgents(run.plan))) close();
     batch.push(run);
     work += agentSteps([run.plan]);
   }
-  if (batch.length) batches.push(batch);
+  close();
+  const batches: SweepRun[][] = [];
+  const turns = Math.max(0, ...cells.map((c) => c.length));
+  for (let turn = 0; turn < turns; turn++) for (const c of cells) if (turn < c.length) batches.push(c[turn]!);
   return batches;
 }
 

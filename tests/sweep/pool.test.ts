@@ -5,6 +5,10 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.ts";
 import { jobsFor, openPool, parseJobs, THREADS_PAY_OFF_AT_AGENT_STEPS } from "../../src/cli/pool.ts";
 import { executeRun, withSeed } from "../../src/cli/run-outcome.ts";
+import { sweepLayout } from "../../src/cli/sweep-files.ts";
+import { runRows } from "../../src/cli/sweep-rows.ts";
+import { rowBatches } from "../../src/cli/sweep-command.ts";
+import { compileSweep } from "../../src/compiler/sweep.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { diskHost } from "../support/compiler.ts";
 import { ROOT } from "../support/golden.ts";
@@ -19,6 +23,7 @@ describe("the run pool", () => {
   // A plan the compiler never produces (two agents share an id): the engine refuses it.
   const broken: Plan = { ...status, agents: status.agents.map((a, i) => (i === 1 ? { ...a, id: status.agents[0]!.id } : a)) };
   const llm = planOf("scenarios/llm_agents.sbx");
+  const sweep = compileSweep(diskHost(), join(ROOT, "scenarios/tax_sweep.sbx"), undefined, { overrides: [{ path: "epochs", value: "3" }] }).sweep!;
 
   // Without a provider key the LLM scenario cannot run live; with one, this test would call the provider.
   const keyless = !process.env["ANTHROPIC_API_KEY"]?.trim();
@@ -34,6 +39,53 @@ describe("the run pool", () => {
     expect(replies.filter((r) => r.ok)).toEqual(local.filter((r) => r.ok));
     expect(replies[1]).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/already registered/) } });
     expect(replies[3]).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/LLM agent/) } });
+  });
+
+  it.runIf(keyless)("shares the runs between this thread and worker threads, with the same outcomes", async () => {
+    const plans = [withSeed(status, 1), broken, withSeed(status, 2), llm, withSeed(status, 3), withSeed(status, 4)];
+    const pool = openPool(2, plans.length, { mainThread: true });
+    expect(pool.jobs).toBe(2);
+    const replies = await Promise.all(plans.map((p) => pool.run(p)));
+    await pool.close();
+    expect(replies.map((r) => (r.ok ? "ok" : r.failure.kind))).toEqual(["ok", "internal", "ok", "unsupported", "ok", "ok"]);
+    expect(replies.filter((r) => r.ok)).toEqual(plans.map(executeRun).filter((r) => r.ok));
+  });
+
+  it("gives a sweep cell's rows, the same from both runners, and cancels the queued ones when closed", async () => {
+    const layout = sweepLayout(sweep);
+    const cell = sweep.cells[0]!;
+    const task = (seeds: number[]) => ({ layout, cell: { index: cell.index, arm: cell.arm, coords: cell.coords, planHash: cell.planHash }, plan: cell.plan, seeds });
+    const expected = runRows(task([1, 2, 3, 4, 5, 6, 7, 8]));
+    expect(expected.every((r) => r.ok)).toBe(true);
+    const pool = openPool(2, 4, { mainThread: true });
+    const batches = [[1, 2], [3, 4], [5, 6], [7, 8]].map((seeds) => pool.rows(task(seeds)));
+    expect((await Promise.all(batches)).flat()).toEqual(expected);
+    // Closed as soon as one batch is back: the batches still queued are cancelled, never run.
+    const more = [[1], [2], [3], [4], [5], [6], [7], [8]].map((seeds) => pool.rows(task(seeds)));
+    await Promise.race(more);
+    await pool.close();
+    const settled = (await Promise.all(more)).flat();
+    expect(settled.filter((r) => r.ok)).toEqual(expected.filter((r) => settled.some((s) => s.ok && s.seed === r.seed)));
+    expect(settled.filter((r) => !r.ok).map((r) => !r.ok && r.failure.kind)).toContain("cancelled");
+    expect(await pool.rows(task([1]))).toMatchObject([{ seed: 1, ok: false, failure: { kind: "cancelled" } }]);
+  });
+
+  it("batches a sweep's runs by cell, the cells taking turns, every run once", () => {
+    const runsOf = (epochs: number) => {
+      const s = compileSweep(diskHost(), join(ROOT, "scenarios/tax_sweep.sbx"), undefined, { overrides: [{ path: "epochs", value: String(epochs) }] }).sweep!;
+      return s.cells.flatMap((cell) => s.seeds.map((seed, order) => ({ cell, order, seed, plan: withSeed(cell.plan, seed), planHash: "" })));
+    };
+    for (const epochs of [3, 20, 400]) {
+      const runs = runsOf(epochs);
+      const batches = rowBatches(runs);
+      expect(batches.flat().sort((a, b) => runs.indexOf(a) - runs.indexOf(b))).toEqual(runs);
+      for (const b of batches) expect(new Set(b.map((r) => r.cell)).size).toBe(1);
+      // The first batches are one of each cell, in the cells' order.
+      expect(batches.slice(0, sweep.cells.length).map((b) => b[0]!.cell.index)).toEqual(sweep.cells.map((c) => c.index));
+    }
+    // Short runs go several to a batch, long ones one at a time.
+    expect(rowBatches(runsOf(3)).length).toBeLessThan(runsOf(3).length);
+    expect(rowBatches(runsOf(400)).length).toBe(runsOf(400).length);
   });
 
   it("runs in-process for one job, in order, and cancels what is left when closed", async () => {

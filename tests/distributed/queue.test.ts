@@ -324,14 +324,17 @@ describeWithRedis("queued sweeps when a worker or Redis dies", () => {
       }
       return false;
     }, 120_000, 10);
-    // Replacing a sweep while its jobs run is refused.
+    // Killed at once: a run of a few seconds can otherwise finish while the
+    // next check starts a process, and the kill would no longer be mid-job.
+    victim.child.kill("SIGKILL");
+    await victim.done;
+    expect(await redis.hexists(keys.rows, run)).toBe(0);
+    // Replacing a sweep while its jobs run is refused: the killed job stays
+    // active until its lock lapses, and the survivor's run is still going.
     const replace = await sbxAsync([...args, "--queue", url, "--batch", "1", "--restart", "--detach"], { cwd: dir });
     expect(replace.code, replace.stderr).toBe(2);
     expectGolden(join(GOLDEN, "sbx5056-sweep-busy/expected.stderr"), diagnosticLines(replace.stderr).replace(/\d+ of its jobs (is|are) being run; wait for (it|them), or stop the workers running (it|them)/, "<n> of its jobs are being run; wait for them, or stop the workers running them"));
 
-    victim.child.kill("SIGKILL");
-    await victim.done;
-    expect(await redis.hexists(keys.rows, run)).toBe(0);
     const done = await collector.done;
     expect(done.code, done.stderr).toBe(0);
     expect(await redis.hget(keys.started, run)).toBe("2");

@@ -278,6 +278,10 @@ const speedup = get(sweepDoc, "asWritten.speedup");
 const speedupLong = get(sweepDoc, "longRuns.speedup");
 add({ what: "Sweep on 2 cores (`bench:sweep`), runs as written", before: BEFORE.sweep, now: fmt(speedup, 2, "×"), goal: "≥ 1.8× on runs ≥ 50 ms", met: null, ratio: ratio(speedup, 1.8, true), gain: gain(0.22, speedup, true) });
 add({ what: "Sweep on 2 cores, runs 20× longer (≥ 50 ms each)", before: BEFORE.sweepLong, now: fmt(speedupLong, 2, "×"), goal: "≥ 1.8×", met: atLeast(speedupLong, 1.8), ratio: ratio(speedupLong, 1.8, true), gain: gain([0.9, 1.5], speedupLong, true) });
+// Shown beside the goal, never as it: on a loaded machine the wall-clock speed-up
+// is meaningless, while the CPU both sweeps spend is not (bench/sweep.ts).
+const cpuEstimateLong = get(sweepDoc, "longRuns.cpuEstimate");
+add({ what: "Sweep, runs ≥ 50 ms: 2 × serial CPU ÷ pooled CPU (what 2 idle cores would give at best)", before: "—", now: fmt(cpuEstimateLong, 2, "×"), goal: "(beside the goal)", met: null, ratio: "—" });
 
 // LLM.
 const llmRatio = get(llm, "ratio_to_barrier_ideal");

@@ -46,8 +46,8 @@ export interface PackedPlan {
 /** Packing pays only when it shrinks what is sent: at most one run per this many items. */
 const MIN_RUN = 4;
 
-/** The decimal digits a counted id ends with: as String(n) writes them (no leading zero), a safe integer. */
-function trailingNumber(s: string): number {
+/** Where the decimal digits a counted id ends with start: digits as String(n) writes them (no leading zero), a safe integer; -1 when none. */
+function digitsStart(s: string): number {
   let start = s.length;
   while (start > 0) {
     const c = s.charCodeAt(start - 1);
@@ -55,8 +55,14 @@ function trailingNumber(s: string): number {
     start--;
   }
   const digits = s.length - start;
-  if (digits === 0 || digits > 15 || (digits > 1 && s.charCodeAt(start) === 48)) return -1;
-  return Number(s.slice(start));
+  return digits === 0 || digits > 15 || (digits > 1 && s.charCodeAt(start) === 48) ? -1 : start;
+}
+
+/** The number written from `start` to the end of `s` (digits checked by digitsStart), without a string for it. */
+function numberFrom(s: string, start: number): number {
+  let n = 0;
+  for (let i = start; i < s.length; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
 }
 
 /** Strings as runs, or null when they do not pack (not all strings, or too few counted runs). */
@@ -69,15 +75,15 @@ export function packStrings(strings: readonly unknown[]): PackedStrings | null {
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
     if (typeof s !== "string") return null;
-    const run = texts.length - 1;
-    if (next >= 0 && s.length >= prefix.length && s.startsWith(prefix) && s.length - prefix.length === String(next).length && s.endsWith(String(next))) {
-      counts[run]!++;
+    const start = digitsStart(s);
+    const n = start < 0 ? -1 : numberFrom(s, start);
+    if (next >= 0 && n === next && start === prefix.length && s.startsWith(prefix)) {
+      counts[texts.length - 1]!++;
       next++;
       continue;
     }
-    const n = trailingNumber(s);
     if (n >= 0) {
-      prefix = s.slice(0, s.length - String(n).length);
+      prefix = s.slice(0, start);
       texts.push(prefix);
       firsts.push(n);
       next = n + 1;

@@ -24,6 +24,7 @@ import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
 import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
 import { EventLines } from "./event-lines.ts";
+import { packPlan, unpackPlan, type PackedPlan } from "./run-plan-transfer.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
 
@@ -54,7 +55,8 @@ function receivedAgents(sent: SentAgents, plan: Plan): RunResult["agents"] {
 /** What the worker thread receives. */
 export interface RunThreadData {
   readonly sbxRunThread: {
-    readonly plan: Plan;
+    /** The plan, its population packed (src/cli/run-plan-transfer.ts). */
+    readonly plan: PackedPlan;
     /** Its hash, computed where the plan was made. */
     readonly planHash: string;
     /**
@@ -101,7 +103,8 @@ export const isIntervalEvent = (e: SimEvent): boolean =>
 
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
-  const { plan, planHash, handled, batches } = (workerData as RunThreadData).sbxRunThread;
+  const { plan: packed, planHash, handled, batches } = (workerData as RunThreadData).sbxRunThread;
+  let plan = null as unknown as Plan;
   const counter = new Int32Array(handled);
   const ring = new Uint8Array(batches);
   const port = parentPort!;
@@ -141,6 +144,7 @@ export function serveRunThread(): void {
     }
   };
   try {
+    plan = unpackPlan(packed);
     // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
     // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
     const problems = planProblems(plan);
@@ -212,7 +216,7 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
   const handled = new SharedArrayBuffer(8);
   const counter = new Int32Array(handled);
   const batches = new SharedArrayBuffer(BATCH_SLOTS * BATCH_BYTES);
-  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan, planHash, handled, batches } } satisfies RunThreadData });
+  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan: packPlan(plan), planHash, handled, batches } } satisfies RunThreadData});
   const epochs: EpochRecord[] = [];
   let stopped = false;
   /** Event batches written. */

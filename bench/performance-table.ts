@@ -211,10 +211,14 @@ add({ what: "`sbx run scenarios/status_game.sbx`, whole process (median)", befor
 // Large populations.
 const cli100kS = get(cli100k, "wall_s");
 add({ what: "`sbx run --out`, 100,000 agents × 10 × 10 (whole process)", before: BEFORE.large100k, now: cli100k ? `${fmt(cli100kS, 1, " s")}, ${fmt(get(cli100k, "peak_rss_mb"), 0, " MB")}, events ${fmt(get(cli100k, "events_mb"), 0, " MB")}` : "not measured (--quick)", goal: "≤ 30 s", met: atMost(cli100kS, 30), ratio: ratio(cli100kS, 30), gain: gain(98, cli100kS) });
+// maxRSS counts KiB, so the figure is in binary units, as every memory figure here has been. The SI
+// reading is shown beside it; the issue does not say which it means, so the goal counts as met only in both.
+const peakMemory = (mib: number | null): string =>
+  mib === null ? "—" : `${fmt(mib / 1024, 2, " GiB")} (${fmt(mib, 0, " MiB")}; ${fmt((mib * 1024 * 1024) / 1e9, 2, " GB")} in SI units)`;
 const cli1mS = get(cli1m, "wall_s");
 const cli1mMb = get(cli1m, "peak_rss_mb");
 add({ what: "`sbx run --out`, 1,000,000 agents × 1 × 10: time", before: BEFORE.large1mTime, now: cli1m ? fmt(cli1mS, 1, " s") : "not measured (--quick)", goal: "≤ 60 s", met: atMost(cli1mS, 60), ratio: ratio(cli1mS, 60), gain: cli1mS === null ? "—" : `> ${gain(120, cli1mS)}` });
-add({ what: "`sbx run --out`, 1,000,000 agents × 1 × 10: peak memory", before: BEFORE.large1mMemory, now: cli1m ? fmt(cli1mMb === null ? null : cli1mMb / 1024, 2, " GB") : "not measured (--quick)", goal: "≤ 4 GB", met: cli1mMb === null ? null : cli1mMb <= 4096, ratio: ratio(cli1mMb === null ? null : cli1mMb / 1024, 4) });
+add({ what: "`sbx run --out`, 1,000,000 agents × 1 × 10: peak memory", before: BEFORE.large1mMemory, now: cli1m ? peakMemory(cli1mMb) : "not measured (--quick)", goal: "≤ 4 GB (met only if both readings are)", met: cli1mMb === null ? null : (cli1mMb * 1024 * 1024) / 1e9 <= 4, ratio: ratio(cli1mMb === null ? null : cli1mMb / 1024, 4) });
 // Per agent-step: the simulation and the output written during the run; the report and the final files are
 // paid once per run (about a second with Vega), which at 1,000 agents would dominate. Also as a ratio to each
 // run's own floor loop, which cancels the machine's speed and most of its load.

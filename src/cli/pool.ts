@@ -175,7 +175,8 @@ function threadPool(threads: number, tasksPerThread = 1): RunPool {
  * A thread's next run is posted to it while it computes, so it never waits
  * for this thread to finish a run before it is handed its next one; near
  * the end only one at a time, so the runners finish together. As with
- * `--jobs 1`, a signal is handled once the run in progress here is done.
+ * `--jobs 1`, a signal is handled once the run in progress here is done,
+ * which is why `sbx sweep` uses it for short runs only (runsHereToo).
  */
 function sharedPool(jobs: number): RunPool {
   const threads = jobs - 1;

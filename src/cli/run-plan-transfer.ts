@@ -140,7 +140,7 @@ function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>, except
   return i === keysA.length;
 }
 
-/** A deep copy of plain data (what sameData accepts), with `id` set where the template has it. */
+/** A deep copy of plain data (what sameData accepts). */
 function copyData(v: unknown): unknown {
   if (typeof v !== "object" || v === null) return v;
   if (Array.isArray(v)) return v.map(copyData);

@@ -157,11 +157,23 @@ interface Outcome {
   readonly interrupted: boolean;
 }
 
+/** The longest run (agent-steps) this thread takes on itself: a second or so of the engine's time. */
+const RUN_HERE_AGENT_STEPS = 500_000;
+
+/**
+ * Whether this thread runs batches too (src/cli/pool.ts sharedPool), which
+ * saves one thread's warm-up: only while every run is short, because a run
+ * here holds back a Ctrl-C and the rows the threads have finished until it
+ * ends, and one of a long sweep's runs can take minutes.
+ */
+export function runsHereToo(pending: readonly SweepRun[]): boolean {
+  return pending.every((r) => agentSteps([r.plan]) <= RUN_HERE_AGENT_STEPS);
+}
+
 /** Runs on the pool; each finished run becomes a durable row before anything else happens. */
 async function runPending(pending: readonly SweepRun[], layout: SweepLayout, ledger: RunsLedger, jobs: number, term: Terminal): Promise<Outcome> {
   if (!pending.length) return { failures: [], interrupted: false };
-  // This thread runs batches too: it has nothing else to do but append their rows.
-  const pool = openPool(jobs, pending.length, { mainThread: true });
+  const pool = openPool(jobs, pending.length, { mainThread: runsHereToo(pending) });
   const failures: { run: SweepRun; failure: RunFailure }[] = [];
   let interrupted = false;
   const bar = term.isTTY ? new (await import("cli-progress")).SingleBar({ format: " {bar} {value}/{total} runs  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;

@@ -7,7 +7,7 @@ import { jobsFor, openPool, parseJobs, THREADS_PAY_OFF_AT_AGENT_STEPS } from "..
 import { executeRun, withSeed } from "../../src/cli/run-outcome.ts";
 import { sweepLayout } from "../../src/cli/sweep-files.ts";
 import { runRows } from "../../src/cli/sweep-rows.ts";
-import { rowBatches } from "../../src/cli/sweep-command.ts";
+import { rowBatches, runsHereToo } from "../../src/cli/sweep-command.ts";
 import { compileSweep } from "../../src/compiler/sweep.ts";
 import type { Plan } from "../../src/plan/schema.ts";
 import { diskHost } from "../support/compiler.ts";
@@ -85,6 +85,12 @@ describe("the run pool", () => {
     }
     // Short runs go several to a batch, long ones one at a time.
     expect(rowBatches(runsOf(3)).length).toBeLessThan(runsOf(3).length);
+    // This thread runs batches too only while every run is short (5 agents × 15 steps per epoch):
+    // a long run here would hold back a Ctrl-C and the threads' finished rows until it ended.
+    expect(runsHereToo(runsOf(400))).toBe(true);
+    expect(runsHereToo(runsOf(6666))).toBe(true);
+    expect(runsHereToo(runsOf(6667))).toBe(false);
+    expect(runsHereToo([...runsOf(3), ...runsOf(7000).slice(0, 1)])).toBe(false);
     expect(rowBatches(runsOf(400)).length).toBe(runsOf(400).length);
   });
 

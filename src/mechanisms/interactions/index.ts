@@ -275,9 +275,9 @@ function createInteractions(w: World) {
   }
 
   /** A new proposal, logged. */
-  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator)): Proposal {
+  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator), counterpartySlot = pop.slot(counterparty)): Proposal {
     const initiatorIdx = initiatorSlot?.idx ?? -1;
-    const counterpartyIdx = pop.slot(counterparty)?.idx ?? -1;
+    const counterpartyIdx = counterpartySlot?.idx ?? -1;
     const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx };
     w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
     return proposal;
@@ -321,13 +321,10 @@ function createInteractions(w: World) {
 
     actions: {
       propose(actor: AgentSlot, action: { counterparty: string; type: Proposal["type"]; content: string; transfer: number }): boolean {
-        if (sem.proposalValidation) {
-          const cp = pop.byId.get(action.counterparty);
-          if (!cp || cp === actor || cp.frozen || !w.mayAct(cp)) return false;
-        }
-        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor);
+        const counterparty = pop.slot(action.counterparty);
+        if (sem.proposalValidation && (!counterparty || counterparty === actor || counterparty.frozen || !w.mayAct(counterparty))) return false;
+        const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor, counterparty);
         pending.set(proposal.id, proposal);
-        const counterparty = partyOf(pop, proposal, "counterparty");
         if (counterparty) inboxes[counterparty.idx].push(proposal);
         return true;
       },

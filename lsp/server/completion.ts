@@ -2,12 +2,13 @@
  * Completion: what may stand at the cursor (context.ts), filled in from the
  * schema registry, the metric registry and the binder's declarations.
  */
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from "vscode-languageserver";
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Range } from "vscode-languageserver";
 import type { DeclInfo } from "./analysis.ts";
 import { METRICS } from "../../src/metrics/registry.ts";
 import { AGENT_KINDS, DECLARATIONS, EXPECT, POPULATION, SCENARIO, SWEEP } from "../../src/registry/blocks.ts";
 import type { AttrSpec, BlockSpec, ValueType } from "../../src/registry/types.ts";
 import { childSpec, declarationOf, isArm, isSettings, stringClosed, type CursorContext, type Frame, type Slot } from "./context.ts";
+import { withJson } from "./serialized.ts";
 import { attrDetail, attrMarkdown, blockDetail, blockMarkdown, CRITERION_FUNCTIONS, DISTRIBUTION_FUNCTIONS, functionMarkdown, metricDetail, metricMarkdown } from "./describe.ts";
 
 /** What completion needs from the compiler; it may come from a slightly older compilation. */
@@ -114,6 +115,26 @@ export function leanItem(item: CompletionItem, resolved: Resolved = { documentat
     cache.set(item, lean);
   }
   return lean;
+}
+
+/** Lean items' JSON, made once per item (registry items are shared by every answer, completion.ts `memo`). */
+const leanJson = new WeakMap<CompletionItem, string>();
+
+/**
+ * The list a client that takes list defaults gets (LSP 3.17 `itemDefaults`):
+ * lean items under one edit range and one piece of data, carrying its JSON
+ * (serialized.ts) joined from each item's JSON, made once per item, so a
+ * completion does not serialise ~200 items again on every keystroke.
+ */
+export function listWithDefaults(answer: Completions, data: unknown, resolved: Resolved): CompletionList {
+  const itemDefaults = { ...(answer.range ? { editRange: answer.range } : {}), data };
+  const items = answer.items.map((item) => leanItem(item, resolved));
+  const parts = items.map((item) => {
+    let json = leanJson.get(item);
+    if (json === undefined) leanJson.set(item, (json = JSON.stringify(item)));
+    return json;
+  });
+  return withJson({ isIncomplete: false, itemDefaults, items }, `{"isIncomplete":false,"itemDefaults":${JSON.stringify(itemDefaults)},"items":[${parts.join(",")}]}`);
 }
 
 /** The item without what the client resolves when it shows it. */

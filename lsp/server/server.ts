@@ -32,7 +32,7 @@ import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
 import { AnalysisClient, type StartThread } from "./analysis-client.ts";
-import { completions, leanItem, withEdits, withoutResolved, type Resolved, type Semantics } from "./completion.ts";
+import { completions, listWithDefaults, withEdits, withoutResolved, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
@@ -293,7 +293,7 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     const serial = lastList.serial + 1;
     lastList = { serial, items: answer.items };
     if (listDefaults) {
-      return { isIncomplete: false, itemDefaults: { ...(answer.range ? { editRange: answer.range } : {}), data: { list: serial } }, items: answer.items.map((item) => leanItem(item, resolved)) };
+      return listWithDefaults(answer, { list: serial }, resolved);
     }
     return withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: serial, index: i } }));
   });

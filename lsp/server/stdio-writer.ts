@@ -5,9 +5,11 @@
  * and the client's reader is woken for a header it cannot use yet); under
  * `npm run bench:lsp` those writes were the largest cost on the editor thread
  * after idle. The bytes on the wire are the same: `Content-Length` in bytes,
- * then the message as `JSON.stringify` gives it in UTF-8.
+ * then the message as `JSON.stringify` gives it in UTF-8 (an answer that
+ * carries its JSON, serialized.ts, is sent as that text: the same bytes).
  */
 import { AbstractMessageWriter, type Message, type MessageWriter } from "vscode-languageserver/node";
+import { messageJson } from "./serialized.ts";
 
 const CRLF2 = "\r\n\r\n";
 
@@ -23,7 +25,7 @@ export class SingleWriteMessageWriter extends AbstractMessageWriter implements M
   write(msg: Message): Promise<void> {
     let frame: Buffer;
     try {
-      const json = JSON.stringify(msg);
+      const json = messageJson(msg);
       const length = Buffer.byteLength(json, "utf8");
       const header = `Content-Length: ${length}${CRLF2}`;
       frame = Buffer.allocUnsafe(header.length + length);

@@ -14,10 +14,11 @@
  */
 import type { Range } from "vscode-languageserver";
 import { parse } from "../../language/syntax.ts";
-import { completions, leanItem, type Resolved, type Semantics } from "./completion.ts";
+import { completions, listWithDefaults, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt, type Parsed } from "./context.ts";
 import { topLevelStarts } from "./cursor-index.ts";
 import { hover } from "./hover.ts";
+import { messageJson } from "./serialized.ts";
 
 /** Declarations parsed in all, enough for V8 to optimise the parser and the context reader. */
 export const WARM_UP_DECLARATIONS = 120;
@@ -57,7 +58,7 @@ export function* warmUp(text: string, budget: number, resolved: Resolved = { doc
       const end = (token.endOffset ?? token.startOffset) + 1;
       const list = completions(contextAt(parsed, window, end, "complete"), REGISTRY_ONLY, () => NOWHERE);
       // As the connection sends a list (to a client that takes list defaults).
-      JSON.stringify(list.items.map((item) => leanItem(item, resolved)));
+      messageJson({ jsonrpc: "2.0", id: 0, result: listWithDefaults(list, { list: 0 }, resolved) });
       hover(contextAt(parsed, window, token.startOffset, "hover"), parsed, REGISTRY_ONLY, () => NOWHERE);
       yield 0;
     }

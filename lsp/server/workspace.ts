@@ -159,8 +159,24 @@ export class Workspace {
   }
 }
 
+/**
+ * Paths of the URIs seen lately: every message names its document by URI, and
+ * parsing it as a URL cost more than the rest of a keystroke's `didChange`
+ * (`npm run bench:lsp`). Emptied when it grows past a workspace's worth.
+ */
+const paths = new Map<string, string>();
+
 /** `file:` URIs map to their path; other schemes (unsaved buffers) to a stable virtual path. */
 export function uriToPath(uri: string): string {
+  let path = paths.get(uri);
+  if (path === undefined) {
+    if (paths.size >= 1024) paths.clear();
+    paths.set(uri, (path = pathOf(uri)));
+  }
+  return path;
+}
+
+function pathOf(uri: string): string {
   if (uri.startsWith("file:")) return normalizePath(fileUriToPath(uri));
   const name = uri.replace(/[^A-Za-z0-9_.-]+/g, "_");
   return `/__unsaved__/${name.endsWith(".sbx") ? name : `${name}.sbx`}`;

@@ -14,7 +14,11 @@
  *    round by round in one session instead (paired figures on a noisy machine).
  *    SBX_BENCH_SERVER_FLAGS passes Node flags to the server (`--cpu-prof`);
  *    SBX_BENCH_ONLY=typing stops after this measurement; SBX_BENCH_RAW=1 adds every
- *    round's latencies in order.
+ *    round's latencies in order. On Linux each request's share of the server's
+ *    main thread is read from /proc (`schedstat`: time on a CPU, time waiting
+ *    for one), and the client's wait likewise: the slowest requests are listed
+ *    with them (`tails`), so a tail is seen to be the server's work, or time
+ *    spent ready to run behind other processes on a busy machine.
  * 2. An edit with N documents open: how long until the edited document's
  *    diagnostics arrive and how many other documents were recompiled and
  *    published again (goal: none that do not import it).
@@ -22,6 +26,7 @@
  *    waits for that compile).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
 import { nodeHost, STDLIB_DIR } from "../src/platform/node-host.ts";
@@ -97,6 +102,54 @@ scenario study_${i} {
   return parts.join("\n");
 }
 
+/** Linux: a thread's milliseconds on a CPU and waiting for one, so far (`/proc/…/schedstat`); null elsewhere. */
+function schedstat(pid: number | undefined): readonly [number, number] | null {
+  if (pid === undefined) return null;
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").map(Number);
+    return [run! / 1e6, wait! / 1e6];
+  } catch {
+    return null;
+  }
+}
+
+/** One request: its latency, and what the server's main thread and the client did meanwhile (ms; null off Linux). */
+interface Timed {
+  readonly ms: number;
+  readonly serverCpu: number | null;
+  readonly serverWait: number | null;
+  readonly clientWait: number | null;
+}
+
+/** Time `request`, reading the server's and the client's scheduler figures before and after it (outside the timed span). */
+async function timed(serverPid: number | undefined, request: () => Promise<unknown>): Promise<Timed & { answer: unknown }> {
+  const server0 = schedstat(serverPid);
+  const client0 = schedstat(process.pid);
+  const t = performance.now();
+  const answer = await request();
+  const ms = performance.now() - t;
+  const server1 = schedstat(serverPid);
+  const client1 = schedstat(process.pid);
+  const delta = (a: readonly [number, number] | null, b: readonly [number, number] | null, i: 0 | 1) => (a && b ? b[i] - a[i] : null);
+  return { ms, answer, serverCpu: delta(server0, server1, 0), serverWait: delta(server0, server1, 1), clientWait: delta(client0, client1, 1) };
+}
+
+/**
+ * The slowest 5% of `xs` (the requests at and above the p95) with the server's CPU and wait and the
+ * client's wait during each, and the medians of those over all requests: where the tail comes from.
+ */
+function tails(xs: readonly Timed[]) {
+  if (xs[0]?.serverCpu === null || xs.length === 0) return null;
+  const median = (k: "serverCpu" | "serverWait" | "clientWait") => round(percentile(xs.map((x) => x[k]!), 50));
+  const slow = [...xs].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(xs.length * 0.05)));
+  return {
+    medianServerCpuMs: median("serverCpu"),
+    medianServerWaitMs: median("serverWait"),
+    medianClientWaitMs: median("clientWait"),
+    slowest: slow.map((x) => ({ ms: round(x.ms), serverCpuMs: round(x.serverCpu!), serverWaitMs: round(x.serverWait!), clientWaitMs: round(x.clientWait!) })),
+  };
+}
+
 function percentile(xs: readonly number[], p: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -137,7 +190,7 @@ async function server(diagnosticsDelay: number, completion: object = VSCODE_COMP
     await new Promise((resolve) => child.once("exit", resolve));
     connection.dispose();
   };
-  return { connection, diagnostics, stop, published };
+  return { connection, diagnostics, stop, published, pid: child.pid };
 }
 
 async function main(): Promise<void> {
@@ -155,35 +208,34 @@ async function main(): Promise<void> {
     let version = 1;
     await typing.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "sbx", version, text } });
     await typing.diagnostics(1);
-    const completion: number[] = [];
-    const hover: number[] = [];
-    const floor: number[] = [];
+    const completion: Timed[] = [];
+    const hover: Timed[] = [];
+    const floor: Timed[] = [];
     /** The size of the last completion answer, in UTF-8 bytes of its JSON (what the pipe carries, headers aside). */
     let listBytes = 0;
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
       version++;
       await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
-      let t = performance.now();
-      const answer = (await typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt })) as unknown[] | { items: unknown[] };
-      if (i >= WARMUP) completion.push(performance.now() - t);
+      const listed = await timed(typing.pid, () => typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt }));
+      if (i >= WARMUP) completion.push(listed);
+      const answer = listed.answer as unknown[] | { items: unknown[] };
       if (!(Array.isArray(answer) ? answer : answer.items).length) throw new Error("completion returned nothing");
       if (i === WARMUP + ROUNDS - 1) listBytes = Buffer.byteLength(JSON.stringify(answer), "utf8");
-      t = performance.now();
-      await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt });
-      if (i >= WARMUP) hover.push(performance.now() - t);
+      const hovered = await timed(typing.pid, () => typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: hoverAt }));
+      if (i >= WARMUP) hover.push(hovered);
       // The floor: a request the server answers at once (no such document), i.e. the pipe and the scheduler.
-      t = performance.now();
-      await typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: hoverAt });
-      if (i >= WARMUP) floor.push(performance.now() - t);
+      const nothing = await timed(typing.pid, () => typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: hoverAt }));
+      if (i >= WARMUP) floor.push(nothing);
     }
     await typing.stop();
-    return { completion, hover, floor, listBytes };
+    const ms = (xs: readonly Timed[]) => xs.map((x) => x.ms);
+    return { completion: ms(completion), hover: ms(hover), floor: ms(floor), listBytes, tails: { completion: tails(completion), hover: tails(hover), floor: tails(floor) } };
   };
   if (COMPARE) {
     process.stdout.write(`${JSON.stringify(await pairedTyping(text, COMPARE, { completionAt, hoverAt, editRange }))}\n`);
     return;
   }
-  const { completion, hover, floor, listBytes } = await typingRounds(VSCODE_COMPLETION);
+  const { completion, hover, floor, listBytes, tails: typingTails } = await typingRounds(VSCODE_COMPLETION);
   // The same with a client that takes no list defaults (each item carries its edit): a larger answer.
   const itemEdits = await typingRounds(ITEM_EDITS_COMPLETION);
 
@@ -238,6 +290,7 @@ async function main(): Promise<void> {
     },
     goal: "completion and hover p95 ≤ 5% of a full compile",
     goalMet: percentile(completion, 95) <= 0.05 * compileP50 && percentile(hover, 95) <= 0.05 * compileP50,
+    ...(typingTails.completion ? { tails: typingTails } : {}),
     ...(RAW ? { rawMs: { completion: completion.map(round), completionWithItemEdits: itemEdits.completion.map(round), hover: hover.map(round), floor: floor.map(round) } } : {}),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -252,8 +305,8 @@ async function main(): Promise<void> {
  */
 async function pairedTyping(text: string, other: string, at: { completionAt: object; hoverAt: object; editRange: object }) {
   const sides = [
-    { name: "this", sbx: SBX, completion: [] as number[], hover: [] as number[], floor: [] as number[] },
-    { name: "other", sbx: other, completion: [] as number[], hover: [] as number[], floor: [] as number[] },
+    { name: "this", sbx: SBX, completion: [] as number[], hover: [] as number[], floor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[] } },
+    { name: "other", sbx: other, completion: [] as number[], hover: [] as number[], floor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[] } },
   ];
   const servers = [];
   for (const side of sides) {
@@ -265,18 +318,21 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
     const order = i % 2 === 0 ? [0, 1] : [1, 0];
     for (const k of order) {
-      const { connection } = servers[k]!;
+      const { connection, pid } = servers[k]!;
       const side = sides[k]!;
       await connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: i + 2 }, contentChanges: [{ range: at.editRange, text: String(i % 10) }] });
-      let t = performance.now();
-      await connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: at.completionAt });
-      if (i >= WARMUP) side.completion.push(performance.now() - t);
-      t = performance.now();
-      await connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: at.hoverAt });
-      if (i >= WARMUP) side.hover.push(performance.now() - t);
-      t = performance.now();
-      await connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: at.hoverAt });
-      if (i >= WARMUP) side.floor.push(performance.now() - t);
+      const requests = {
+        completion: () => connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: at.completionAt }),
+        hover: () => connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: at.hoverAt }),
+        floor: () => connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: at.hoverAt }),
+      };
+      for (const kind of ["completion", "hover", "floor"] as const) {
+        const result = await timed(pid, requests[kind]);
+        if (i >= WARMUP) {
+          side[kind].push(result.ms);
+          side.timed[kind].push(result);
+        }
+      }
     }
   }
   for (const s of servers) await s.stop();
@@ -299,6 +355,7 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
       completionP95OverCompileP50: round(percentile(side.completion, 95) / compileP50),
       hoverP95OverCompileP50: round(percentile(side.hover, 95) / compileP50),
     },
+    ...(side.timed.completion[0]?.serverCpu !== null ? { tails: { completion: tails(side.timed.completion), hover: tails(side.timed.hover), floor: tails(side.timed.floor) } } : {}),
     ...(RAW ? { rawMs: { completion: side.completion.map(round), hover: side.hover.map(round), floor: side.floor.map(round) } } : {}),
   });
   return { measurement: "completion and hover after an edit, two servers interleaved", rounds: ROUNDS, fullCompileMs: summary(full), paired: { this: figures(sides[0]!), other: figures(sides[1]!) } };

@@ -24,9 +24,18 @@
  *    published again (goal: none that do not import it).
  * 3. Hover while a ~2 MB file recompiles after an edit (goal: a hover never
  *    waits for that compile).
+ *
+ * SBX_BENCH_ONLY=positions runs a survey instead: completion and hover at every
+ * token of one unit (an import, a persona, a policy, a scenario) of the file,
+ * saved on disk beside a few other files, each request after a one-character
+ * edit of the same declaration (as typed), three times each: the server's CPU
+ * per request (Linux) and the latency, by declaration and for the slowest places.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { fileURLToPath } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
 import { nodeHost, STDLIB_DIR } from "../src/platform/node-host.ts";
@@ -231,6 +240,10 @@ async function main(): Promise<void> {
     const ms = (xs: readonly Timed[]) => xs.map((x) => x.ms);
     return { completion: ms(completion), hover: ms(hover), floor: ms(floor), listBytes, tails: { completion: tails(completion), hover: tails(hover), floor: tails(floor) } };
   };
+  if (ONLY === "positions") {
+    process.stdout.write(`${JSON.stringify(await positions())}\n`);
+    return;
+  }
   if (COMPARE) {
     process.stdout.write(`${JSON.stringify(await pairedTyping(text, COMPARE, { completionAt, hoverAt, editRange }))}\n`);
     return;
@@ -359,6 +372,79 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
     ...(RAW ? { rawMs: { completion: side.completion.map(round), hover: side.hover.map(round), floor: side.floor.map(round) } } : {}),
   });
   return { measurement: "completion and hover after an edit, two servers interleaved", rounds: ROUNDS, fullCompileMs: summary(full), paired: { this: figures(sides[0]!), other: figures(sides[1]!) } };
+}
+
+/**
+ * Completion and hover at every token of one unit of the file (and an import at its top), on disk
+ * beside a few other files: each request after a one-character edit of the declaration it is in.
+ */
+async function positions() {
+  const REPEAT = 3;
+  const dir = mkdtempSync(join(tmpdir(), "sbx-bench-lsp-"));
+  try {
+    for (const name of ["common.sbx", "agents.sbx", "world.sbx"]) writeFileSync(join(dir, name), generate(1));
+    const text = `import "std/governance" { moderate }\n\n${generate(49)}`;
+    const path = join(dir, "big.sbx");
+    writeFileSync(path, text);
+    const uri = pathToFileURL(path).href;
+    const lines = new LineIndex(text);
+    const s = await server(200);
+    await s.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "sbx", version: 1, text } });
+    await s.diagnostics(1);
+    // Declarations surveyed: [first character, end), and the digit of its name that the edits change.
+    const unit = (head: string) => {
+      const start = text.indexOf(head);
+      const digit = start + head.length - 1;
+      return { head, start, digit, end: text.indexOf("\n}\n", start) + 2 };
+    };
+    const surveyed = [{ head: "import", start: 0, digit: -1, end: text.indexOf("\n") }, unit("persona careful_24"), unit("policy trader_24"), unit("scenario study_24")];
+    const tokenStarts: number[] = [];
+    const re = /[A-Za-z_][A-Za-z0-9_]*|[0-9.]+%?|"[^"\n]*"|[^\s]/g;
+    let version = 1;
+    const rows: { decl: string; at: string; token: string; completionMs: number; completionCpuMs: number | null; hoverMs: number; hoverCpuMs: number | null; items: number }[] = [];
+    for (const d of surveyed) {
+      re.lastIndex = d.start;
+      for (let m = re.exec(text); m && m.index < d.end; m = re.exec(text)) tokenStarts.push(m.index);
+      for (let m = (re.lastIndex = d.start, re.exec(text)); m && m.index < d.end; m = re.exec(text)) {
+        const completion: Timed[] = [];
+        const hover: Timed[] = [];
+        let items = 0;
+        for (let r = 0; r < REPEAT; r++) {
+          version++;
+          // The import line has no digit of its own: its edits change the space before its brace.
+          const edit = d.digit >= 0 ? { at: d.digit, text: version % 2 ? "4" : "7" } : { at: text.indexOf(" {"), text: version % 2 ? " " : "\t" };
+          await s.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range: { start: lines.position(edit.at), end: lines.position(edit.at + 1) }, text: edit.text }] });
+          const end = lines.position(m.index + m[0].length);
+          const c = await timed(s.pid, () => s.connection.sendRequest("textDocument/completion", { textDocument: { uri }, position: end }));
+          const answer = c.answer as unknown[] | { items: unknown[] } | null;
+          items = answer ? (Array.isArray(answer) ? answer : answer.items).length : 0;
+          completion.push(c);
+          hover.push(await timed(s.pid, () => s.connection.sendRequest("textDocument/hover", { textDocument: { uri }, position: lines.position(m!.index) })));
+        }
+        const med = (xs: Timed[], k: "ms" | "serverCpu") => (xs[0]![k] === null ? null : round(percentile(xs.map((x) => x[k]!), 50)));
+        const p = lines.position(m.index);
+        rows.push({ decl: d.head, at: `${p.line + 1}:${p.character + 1}`, token: m[0], completionMs: med(completion, "ms")!, completionCpuMs: med(completion, "serverCpu"), hoverMs: med(hover, "ms")!, hoverCpuMs: med(hover, "serverCpu"), items });
+      }
+    }
+    await s.stop();
+    const by = (decl: string) => {
+      const mine = rows.filter((r) => r.decl === decl);
+      const cpu = (k: "completionCpuMs" | "hoverCpuMs") => (mine[0]?.[k] === null ? null : summary(mine.map((r) => r[k]!)));
+      return { decl, places: mine.length, completionMs: summary(mine.map((r) => r.completionMs)), completionCpuMs: cpu("completionCpuMs"), hoverMs: summary(mine.map((r) => r.hoverMs)), hoverCpuMs: cpu("hoverCpuMs") };
+    };
+    const key = rows[0]?.completionCpuMs === null ? "completionMs" : "completionCpuMs";
+    const hoverKey = rows[0]?.hoverCpuMs === null ? "hoverMs" : "hoverCpuMs";
+    return {
+      measurement: "completion and hover at every token of a unit, each after an edit of its declaration",
+      repeat: REPEAT,
+      byDeclaration: surveyed.map((d) => by(d.head)),
+      slowestCompletions: [...rows].sort((a, b) => b[key]! - a[key]!).slice(0, 8),
+      slowestHovers: [...rows].sort((a, b) => b[hoverKey]! - a[hoverKey]!).slice(0, 8),
+      ...(RAW ? { rows } : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** An edit of one of `n` open documents (none imports another): time to its diagnostics, and who else was recompiled. */

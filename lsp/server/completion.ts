@@ -212,7 +212,7 @@ function memberItems(ctx: CursorContext, slot: Extract<Slot, { kind: "member" }>
   const taken = (map: ReadonlyMap<string, number>, name: string) => slot.qualifier.length === 0 && slot.owner === null && map.has(name) && map.get(name) !== wordStart;
   if (spec === POPULATION && slot.qualifier.length === 0) {
     items.push(...AGENT_KINDS.map((a) => memo(a, "agent kind", () => ({ ...blockItem(a), detail: "agent kind", sortText: SORT.attribute }))));
-    items.push(...unique(sem.visible("policy")).map((d) => ({ ...declItem(d, sem), kind: CompletionItemKind.Class, detail: `policy · ${sem.moduleLabel(d.module)}` })));
+    items.push(...unique(sem.visible("policy")).map((d) => declItem(d, sem, CompletionItemKind.Class)));
     return items;
   }
   for (const a of spec.attrs) if (!taken(frame.set, a.name)) items.push(attrItem(a, spec));
@@ -261,15 +261,24 @@ function blockItem(b: BlockSpec): CompletionItem {
   return memo(b, "block", () => ({ label: b.kind, kind: CompletionItemKind.Module, detail: blockDetail(b), documentation: md(blockMarkdown(b)), sortText: SORT.block }));
 }
 
-function declItem(d: DeclInfo, sem: Semantics): CompletionItem {
-  return {
+/**
+ * The item of a declaration the analyzer reported, built once per report (a
+ * document's names in scope stay the same objects until its next compilation,
+ * server.ts `summaries`) and module label, and shared like registry items: a
+ * population block lists every policy in scope, and building them afresh on
+ * each keystroke cost more than the rest of the request (bench:lsp positions).
+ * `kind`: the item kind when not the declaration's own (policies as groups).
+ */
+function declItem(d: DeclInfo, sem: Semantics, kind?: CompletionItemKind): CompletionItem {
+  const label = sem.moduleLabel(d.module);
+  return memo(d, `${kind ?? ""} ${label}`, () => ({
     label: d.name,
-    kind: d.kind === "scenario" || d.kind === "sweep" ? CompletionItemKind.Class : CompletionItemKind.Reference,
-    detail: `${d.kind} · ${sem.moduleLabel(d.module)}`,
+    kind: kind ?? (d.kind === "scenario" || d.kind === "sweep" ? CompletionItemKind.Class : CompletionItemKind.Reference),
+    detail: `${d.kind} · ${label}`,
     documentation: md(d.markdown),
     sortText: SORT.value,
     ...(IDENT.test(d.name) ? {} : { insertText: JSON.stringify(d.name) }),
-  };
+  }));
 }
 
 /** One item per name: a local declaration shadows the prelude's. */

@@ -90,8 +90,13 @@ function hoverText(ctx: CursorContext, token: IToken, lexed: Parsed, sem: Semant
       const spec = DECLARATIONS.find((d) => d.kind === word);
       return spec ? blockMarkdown(spec) : null;
     }
-    case "import-path":
-      return ctx.string ? `Module \`${ctx.string.image.replace(/^"|"$/g, "")}\`${sem.moduleDeclarations(ctx.string.image.replace(/^"|"$/g, "")).length ? `: declares ${sem.moduleDeclarations(ctx.string.image.replace(/^"|"$/g, "")).map((d) => `\`${d.name}\``).join(", ")}` : ""}` : null;
+    case "import-path": {
+      if (!ctx.string) return null;
+      // Loading the module is the costly part: once per hover.
+      const spec = ctx.string.image.replace(/^"|"$/g, "");
+      const declared = sem.moduleDeclarations(spec);
+      return `Module \`${spec}\`${declared.length ? `: declares ${declared.map((d) => `\`${d.name}\``).join(", ")}` : ""}`;
+    }
     case "import-names":
       return slot.module ? declText(sem, sem.moduleDeclarations(slot.module).find((d) => d.name === word)) : null;
     case "header": {

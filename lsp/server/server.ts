@@ -160,19 +160,34 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     }
   };
 
+  /**
+   * Declarations of modules named by imports (completion and hover inside an import), with the text
+   * they were read from and the document whose labels they carry: a module's declarations and their
+   * documentation follow from its text alone, so they are loaded again only when that text changes.
+   */
+  const imported = new Map<string, { readonly from: string; readonly text: string | undefined; readonly declarations: readonly DeclInfo[] }>();
+  let standardModules: readonly string[] | null = null;
+
   const semanticsOf = (doc: OpenDocument, summary: Summary): Semantics => {
     const label = moduleLabel(stdlibDir, doc.path);
     return {
       visible: (kind) => summary.visible[kind] ?? [],
       groups: (scenario) => new Map(summary.groups[scenario] ?? []),
       moduleDeclarations: (spec) => {
-        // A module being imported right now may be new: load it here (it is small, and its parse is cached).
+        // A module being imported right now may be new: load it here (it is small), unless its text is the one loaded last.
         const target = resolveSpecifier(workspace.host, doc.path, spec);
+        const text = workspace.text(target);
+        const known = imported.get(target);
+        if (known && known.text === text && known.from === doc.path) return known.declarations;
         const loaded = loadProgram(workspace.host, [target]).modules.get(target);
-        return (loaded?.declarations ?? []).map((d): DeclInfo => declInfo(d, label, workspace.text(d.module)));
+        const declarations = (loaded?.declarations ?? []).map((d): DeclInfo => declInfo(d, label, d.module === target ? text : workspace.text(d.module)));
+        if (imported.size >= 64) imported.clear();
+        imported.set(target, { from: doc.path, text, declarations });
+        return declarations;
       },
       importable: () => {
-        const out = stdlibModules(workspace.host);
+        // The standard modules are the package's own files: found once.
+        const out = [...(standardModules ??= stdlibModules(workspace.host))];
         // An unsaved buffer's folder lists nothing.
         const names = files.list(dirname(doc.path)).flatMap((e) => (e.folder ? [] : [e.name]));
         for (const f of names.sort()) if (f.endsWith(".sbx") && joinPath(dirname(doc.path), f) !== doc.path) out.push(`./${f}`);

@@ -377,6 +377,7 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
 /**
  * Completion and hover at every token of one unit of the file (and an import at its top), on disk
  * beside a few other files: each request after a one-character edit of the declaration it is in.
+ * With SBX_BENCH_COMPARE, the other server surveys the same places, a place on each in turn.
  */
 async function positions() {
   const REPEAT = 3;
@@ -388,9 +389,13 @@ async function positions() {
     writeFileSync(path, text);
     const uri = pathToFileURL(path).href;
     const lines = new LineIndex(text);
-    const s = await server(200);
-    await s.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "sbx", version: 1, text } });
-    await s.diagnostics(1);
+    const sides = [];
+    for (const sbx of COMPARE ? [SBX, COMPARE] : [SBX]) {
+      const s = await server(200, VSCODE_COMPLETION, sbx);
+      await s.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "sbx", version: 1, text } });
+      await s.diagnostics(1);
+      sides.push({ sbx, s, version: 1, rows: [] as Row[] });
+    }
     // Declarations surveyed: [first character, end), and the digit of its name that the edits change.
     const unit = (head: string) => {
       const start = text.indexOf(head);
@@ -398,49 +403,56 @@ async function positions() {
       return { head, start, digit, end: text.indexOf("\n}\n", start) + 2 };
     };
     const surveyed = [{ head: "import", start: 0, digit: -1, end: text.indexOf("\n") }, unit("persona careful_24"), unit("policy trader_24"), unit("scenario study_24")];
-    const tokenStarts: number[] = [];
     const re = /[A-Za-z_][A-Za-z0-9_]*|[0-9.]+%?|"[^"\n]*"|[^\s]/g;
-    let version = 1;
-    const rows: { decl: string; at: string; token: string; completionMs: number; completionCpuMs: number | null; hoverMs: number; hoverCpuMs: number | null; items: number }[] = [];
+    type Row = { decl: string; at: string; token: string; completionMs: number; completionCpuMs: number | null; hoverMs: number; hoverCpuMs: number | null; items: number };
+    let place = 0;
     for (const d of surveyed) {
       re.lastIndex = d.start;
-      for (let m = re.exec(text); m && m.index < d.end; m = re.exec(text)) tokenStarts.push(m.index);
-      for (let m = (re.lastIndex = d.start, re.exec(text)); m && m.index < d.end; m = re.exec(text)) {
-        const completion: Timed[] = [];
-        const hover: Timed[] = [];
-        let items = 0;
-        for (let r = 0; r < REPEAT; r++) {
-          version++;
-          // The import line has no digit of its own: its edits change the space before its brace.
-          const edit = d.digit >= 0 ? { at: d.digit, text: version % 2 ? "4" : "7" } : { at: text.indexOf(" {"), text: version % 2 ? " " : "\t" };
-          await s.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range: { start: lines.position(edit.at), end: lines.position(edit.at + 1) }, text: edit.text }] });
-          const end = lines.position(m.index + m[0].length);
-          const c = await timed(s.pid, () => s.connection.sendRequest("textDocument/completion", { textDocument: { uri }, position: end }));
-          const answer = c.answer as unknown[] | { items: unknown[] } | null;
-          items = answer ? (Array.isArray(answer) ? answer : answer.items).length : 0;
-          completion.push(c);
-          hover.push(await timed(s.pid, () => s.connection.sendRequest("textDocument/hover", { textDocument: { uri }, position: lines.position(m!.index) })));
+      for (let m = re.exec(text); m && m.index < d.end; m = re.exec(text)) {
+        const order = place++ % 2 === 0 ? sides : [...sides].reverse();
+        for (const side of order) {
+          const { s } = side;
+          const completion: Timed[] = [];
+          const hover: Timed[] = [];
+          let items = 0;
+          for (let r = 0; r < REPEAT; r++) {
+            const version = ++side.version;
+            // The import line has no digit of its own: its edits change the space before its brace.
+            const edit = d.digit >= 0 ? { at: d.digit, text: version % 2 ? "4" : "7" } : { at: text.indexOf(" {"), text: version % 2 ? " " : "\t" };
+            await s.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range: { start: lines.position(edit.at), end: lines.position(edit.at + 1) }, text: edit.text }] });
+            const end = lines.position(m.index + m[0].length);
+            const c = await timed(s.pid, () => s.connection.sendRequest("textDocument/completion", { textDocument: { uri }, position: end }));
+            const answer = c.answer as unknown[] | { items: unknown[] } | null;
+            items = answer ? (Array.isArray(answer) ? answer : answer.items).length : 0;
+            completion.push(c);
+            hover.push(await timed(s.pid, () => s.connection.sendRequest("textDocument/hover", { textDocument: { uri }, position: lines.position(m!.index) })));
+          }
+          const med = (xs: Timed[], k: "ms" | "serverCpu") => (xs[0]![k] === null ? null : round(percentile(xs.map((x) => x[k]!), 50)));
+          const p = lines.position(m.index);
+          side.rows.push({ decl: d.head, at: `${p.line + 1}:${p.character + 1}`, token: m[0], completionMs: med(completion, "ms")!, completionCpuMs: med(completion, "serverCpu"), hoverMs: med(hover, "ms")!, hoverCpuMs: med(hover, "serverCpu"), items });
         }
-        const med = (xs: Timed[], k: "ms" | "serverCpu") => (xs[0]![k] === null ? null : round(percentile(xs.map((x) => x[k]!), 50)));
-        const p = lines.position(m.index);
-        rows.push({ decl: d.head, at: `${p.line + 1}:${p.character + 1}`, token: m[0], completionMs: med(completion, "ms")!, completionCpuMs: med(completion, "serverCpu"), hoverMs: med(hover, "ms")!, hoverCpuMs: med(hover, "serverCpu"), items });
       }
     }
-    await s.stop();
-    const by = (decl: string) => {
-      const mine = rows.filter((r) => r.decl === decl);
-      const cpu = (k: "completionCpuMs" | "hoverCpuMs") => (mine[0]?.[k] === null ? null : summary(mine.map((r) => r[k]!)));
-      return { decl, places: mine.length, completionMs: summary(mine.map((r) => r.completionMs)), completionCpuMs: cpu("completionCpuMs"), hoverMs: summary(mine.map((r) => r.hoverMs)), hoverCpuMs: cpu("hoverCpuMs") };
+    for (const side of sides) await side.s.stop();
+    const report = (rows: Row[]) => {
+      const by = (decl: string) => {
+        const mine = rows.filter((r) => r.decl === decl);
+        const cpu = (k: "completionCpuMs" | "hoverCpuMs") => (mine[0]?.[k] === null ? null : summary(mine.map((r) => r[k]!)));
+        return { decl, places: mine.length, completionMs: summary(mine.map((r) => r.completionMs)), completionCpuMs: cpu("completionCpuMs"), hoverMs: summary(mine.map((r) => r.hoverMs)), hoverCpuMs: cpu("hoverCpuMs") };
+      };
+      const key = rows[0]?.completionCpuMs === null ? "completionMs" : "completionCpuMs";
+      const hoverKey = rows[0]?.hoverCpuMs === null ? "hoverMs" : "hoverCpuMs";
+      return {
+        byDeclaration: surveyed.map((d) => by(d.head)),
+        slowestCompletions: [...rows].sort((a, b) => b[key]! - a[key]!).slice(0, 8),
+        slowestHovers: [...rows].sort((a, b) => b[hoverKey]! - a[hoverKey]!).slice(0, 8),
+        ...(RAW ? { rows } : {}),
+      };
     };
-    const key = rows[0]?.completionCpuMs === null ? "completionMs" : "completionCpuMs";
-    const hoverKey = rows[0]?.hoverCpuMs === null ? "hoverMs" : "hoverCpuMs";
     return {
       measurement: "completion and hover at every token of a unit, each after an edit of its declaration",
       repeat: REPEAT,
-      byDeclaration: surveyed.map((d) => by(d.head)),
-      slowestCompletions: [...rows].sort((a, b) => b[key]! - a[key]!).slice(0, 8),
-      slowestHovers: [...rows].sort((a, b) => b[hoverKey]! - a[hoverKey]!).slice(0, 8),
-      ...(RAW ? { rows } : {}),
+      ...(sides.length === 1 ? report(sides[0]!.rows) : { paired: { this: { server: SBX, ...report(sides[0]!.rows) }, other: { server: COMPARE, ...report(sides[1]!.rows) } } }),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -168,8 +168,29 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   const imported = new Map<string, { readonly from: string; readonly text: string | undefined; readonly declarations: readonly DeclInfo[] }>();
   let standardModules: readonly string[] | null = null;
 
+  /**
+   * How modules are named from a document (`std/governance`, `./common.sbx`), each worked out once:
+   * completion names the module of every declaration it lists (a population block lists every policy).
+   */
+  const labels = new Map<string, (path: string) => string>();
+  const labelsFrom = (from: string): ((path: string) => string) => {
+    let label = labels.get(from);
+    if (!label) {
+      const of = moduleLabel(stdlibDir, from);
+      const known = new Map<string, string>();
+      label = (path) => {
+        let name = known.get(path);
+        if (name === undefined) known.set(path, (name = of(path)));
+        return name;
+      };
+      if (labels.size >= 256) labels.clear();
+      labels.set(from, label);
+    }
+    return label;
+  };
+
   const semanticsOf = (doc: OpenDocument, summary: Summary): Semantics => {
-    const label = moduleLabel(stdlibDir, doc.path);
+    const label = labelsFrom(doc.path);
     return {
       visible: (kind) => summary.visible[kind] ?? [],
       groups: (scenario) => new Map(summary.groups[scenario] ?? []),

@@ -98,6 +98,18 @@ export function columnBuffers(c: AgentColumns): ArrayBuffer[] {
   return [c.numbers.buffer as ArrayBuffer, c.flags.buffer as ArrayBuffer];
 }
 
+/**
+ * A count read back from its column: a small integer as one (a Smi), not as
+ * the double the column holds. A record's field holds a double in a box of
+ * its own (16 bytes); the first record's counts, read as doubles, made every
+ * record's counts boxes too (a million agents' records, 48 MB more). Anything
+ * else (-0, fractions, NaN) comes back as it was.
+ */
+function countOf(v: number): number {
+  const i = v | 0;
+  return i === v && (i !== 0 || 1 / v > 0) ? i : v;
+}
+
 /** The records again, sharing `declared`'s strings where the columns left names out. */
 export function fromColumns(c: AgentColumns, declared: readonly { readonly id: string; readonly kind: string; readonly group: string }[]): AgentRecord[] {
   const { count, numbers, flags } = c;
@@ -113,12 +125,12 @@ export function fromColumns(c: AgentColumns, declared: readonly { readonly id: s
     const resources = numbers[RESOURCES * count + i]!;
     const payoff = numbers[PAYOFF * count + i]!;
     const frozen = (f & FROZEN) !== 0;
-    const interactionsInitiated = numbers[INITIATED * count + i]!;
-    const interactionsReceived = numbers[RECEIVED * count + i]!;
+    const interactionsInitiated = countOf(numbers[INITIATED * count + i]!);
+    const interactionsReceived = countOf(numbers[RECEIVED * count + i]!);
     // Whole literals: a key added afterwards would go to a second allocation per record.
     agents[i] =
       f & HAS_REJECTED
-        ? { id, kind, group, reputation, resources, payoff, frozen, interactionsInitiated, interactionsReceived, interactionsRejected: numbers[REJECTED * count + i]! }
+        ? { id, kind, group, reputation, resources, payoff, frozen, interactionsInitiated, interactionsReceived, interactionsRejected: countOf(numbers[REJECTED * count + i]!) }
         : { id, kind, group, reputation, resources, payoff, frozen, interactionsInitiated, interactionsReceived };
   }
   return agents;

@@ -16,6 +16,7 @@ import { chooseScenario, missingFiles, parseOverrides } from "./compile-command.
 import { absolute, nodeHost } from "../platform/node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { fileError, FileError, isFileError, isFileSystemError, shownPath } from "../platform/files.ts";
+import { shareLikeAgents } from "./run-plan-transfer.ts";
 import { isIntervalEvent, runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
@@ -146,6 +147,8 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     return prepared.exit;
   }
   const { plan, planHash } = prepared;
+  // Like agents share their params, as on the run's thread: a million agents' plan, held for the whole run, is half as large.
+  shareLikeAgents(plan.agents);
   const overSeedsCriteria = plan.criteria.items.filter((c) => c.overSeeds);
   if (!options.json) term.err(notes + (options.quiet ? "" : overSeedsNotes(plan, overSeedsCriteria, term)));
   // LLM agents: keys are checked (and cassettes read) before anything runs or is written.

@@ -14,8 +14,11 @@
  * and everything hashed from it are the same). What does not pack (agents of
  * other shapes, ids that do not count up) is sent as it is.
  *
- * Unpacked agents own their objects, as structured-cloned ones do; objects
- * shared between agents of the plan (the compiler makes none) are not packed.
+ * The agents of a run share their template's objects (their params): a
+ * million agents hold a few params objects, not a million (about 70 MB on
+ * each thread). Nothing writes to a plan's agents once the plan is
+ * validated, so sharing shows only to `===`; shareLikeAgents gives the main
+ * thread's plan the same sharing before it is packed.
  */
 import type { Plan } from "../plan/schema.ts";
 
@@ -110,9 +113,15 @@ export function unpackStrings(p: PackedStrings): string[] {
   return out;
 }
 
-/** Plain data (plain objects, arrays, primitives) equal value for value and key for key in order, sharing no object. */
+/**
+ * Plain data (plain objects, arrays, primitives) equal value for value and key
+ * for key in order. An object is equal to itself only as an agent's value
+ * (`depth` 1: agents sharing their params; a template is checked to be plain
+ * data on its own); deeper down a shared object, or a cycle, is not plain data.
+ */
 function sameData(a: unknown, b: unknown, depth: number): boolean {
   if (typeof a !== "object" || a === null) return Object.is(a, b) && typeof a !== "function";
+  if (a === b && depth === 1) return true;
   if (typeof b !== "object" || b === null || a === b || depth > 16) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || Object.getPrototypeOf(a) !== Array.prototype || Object.getPrototypeOf(b) !== Array.prototype || a.length !== b.length) return false;
@@ -184,11 +193,35 @@ export function unpackAgents(p: PackedAgents): Record<string, unknown>[] {
     for (let k = 0; k < p.counts[r]!; k++) {
       const id = ids[agents.length]!;
       const agent: Record<string, unknown> = {};
-      for (const key of keys) agent[key] = key === "id" ? id : copyData(template[key]);
+      for (const key of keys) agent[key] = key === "id" ? id : template[key];
       agents.push(agent);
     }
   }
   return agents;
+}
+
+/**
+ * Agents equal to the one before them but for their ids made to share its
+ * objects (their params), in place, as unpackAgents gives them back: the
+ * plan's text, hash and key order are unchanged. For a plan this process owns
+ * (validated into fresh objects) and does not change afterwards.
+ */
+export function shareLikeAgents(agents: readonly unknown[]): void {
+  let template: Record<string, unknown> | null = null;
+  let keys: string[] = [];
+  for (const x of agents) {
+    const a = x as Record<string, unknown>;
+    if (typeof a !== "object" || a === null || Object.getPrototypeOf(a) !== Object.prototype || typeof a["id"] !== "string") {
+      template = null;
+      continue;
+    }
+    if (template && sameKeys(template, a, "id", 0, keys)) {
+      for (const key of keys) if (key !== "id") a[key] = template[key];
+      continue;
+    }
+    template = a;
+    keys = Object.keys(a);
+  }
 }
 
 /** The plan for the run's thread: its agents and groups' ids packed where they pack. */

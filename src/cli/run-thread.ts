@@ -227,6 +227,22 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
       Atomics.notify(counter, slot);
     }
   };
+  /**
+   * The last planned epoch, held (as the columns sent) until the thread has
+   * exited: its records built at once (200 MB with their columns at a million
+   * agents) were the main thread's share of the run's peak, made while the
+   * thread still held the whole world. The thread never waits for it (it
+   * waits only for all but AHEAD ≥ 1 epochs). Stopped before the run's end,
+   * the run is one epoch shorter, its events cut back to the epoch before.
+   */
+  let lastEpoch: Extract<ThreadMessage, { type: "epoch" }> | null = null;
+  const handleEpoch = (m: Extract<ThreadMessage, { type: "epoch" }>): void => {
+    const record: EpochRecord = { ...m.record, agents: receivedAgents(m.record.agents, plan) };
+    epochs.push(record);
+    handlers.epoch(record, m.intervals);
+    Atomics.store(counter, 0, epochs.length);
+    Atomics.notify(counter, 0);
+  };
   const result = new Promise<RunResult>((resolve, reject) => {
     const fail = (e: unknown): void => {
       if (stopped) return;
@@ -243,20 +259,26 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
           Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
         } else if (m.type === "epoch") {
-          const record: EpochRecord = { ...m.record, agents: receivedAgents(m.record.agents, plan) };
-          epochs.push(record);
-          handlers.epoch(record, m.intervals);
-          Atomics.store(counter, 0, epochs.length);
-          Atomics.notify(counter, 0);
+          if (m.record.epoch === plan.simulation.epochs - 1) lastEpoch = m;
+          else handleEpoch(m);
         } else if (m.type === "done") {
-          handlers.end(m.intervals);
           stopped = true;
-          const finished: RunResult = { ...m.result, agents: m.agents ? receivedAgents(m.agents, plan) : epochs.at(-1)!.agents, epochs };
-          // Resolve once the thread has exited, so its heap (the world, its copy of the plan) is freed before
-          // the report and the final files are built: at a million agents the two together set the peak.
-          const settle = (): void => resolve(finished);
+          // Go on once the thread has exited, so its heap (the world, its copy of the plan) is freed before the last
+          // epoch's records, the report and the final files are built: at a million agents they together set the peak.
+          const settle = (): void => {
+            try {
+              if (lastEpoch) handleEpoch(lastEpoch);
+              lastEpoch = null;
+              handlers.end(m.intervals);
+              resolve({ ...m.result, agents: m.agents ? receivedAgents(m.agents, plan) : epochs.at(-1)!.agents, epochs });
+            } catch (e) {
+              reject(e);
+            }
+          };
           worker.terminate().then(settle, settle);
         } else {
+          if (lastEpoch) handleEpoch(lastEpoch);
+          lastEpoch = null;
           const error = new Error(m.message);
           if (m.stack) error.stack = m.stack;
           fail(error);

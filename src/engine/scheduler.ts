@@ -57,6 +57,34 @@ export function agentRecord(s: AgentSlot): AgentRecord {
   };
 }
 
+/**
+ * Whether records agentRecord made still describe these agents, field for
+ * field (Object.is: -0 and NaN too). The run's final agents are then the last
+ * epoch's records themselves: a million agents' second set of records was a
+ * large part of `sbx run --out`'s peak memory, at its very end.
+ */
+export function recordsDescribe(records: readonly AgentRecord[], slots: readonly AgentSlot[]): boolean {
+  if (records.length !== slots.length) return false;
+  for (let i = 0; i < slots.length; i++) {
+    const r = records[i]!;
+    const s = slots[i]!;
+    if (
+      r.id !== s.id ||
+      r.kind !== s.kind ||
+      r.group !== s.group ||
+      !Object.is(r.reputation, s.reputation) ||
+      !Object.is(r.resources, s.resources) ||
+      !Object.is(r.payoff, s.totalPayoff) ||
+      r.frozen !== s.frozen ||
+      r.interactionsInitiated !== s.interactionsInitiated ||
+      r.interactionsReceived !== s.interactionsReceived ||
+      r.interactionsRejected !== s.interactionsRejected
+    )
+      return false;
+  }
+  return true;
+}
+
 export class Scheduler {
   readonly world: World;
   private readonly policies: Policy[];
@@ -175,6 +203,7 @@ export class Scheduler {
   private finish(): RunResult {
     const { plan, world: w } = this;
     w.emit({ type: "run_completed", epochsCompleted: this.epochs.length });
+    const last = this.epochs.at(-1)?.agents;
     const result: RunResult = {
       scenario: plan.scenario.name,
       seed: plan.simulation.seed,
@@ -182,7 +211,7 @@ export class Scheduler {
       planHash: this.hash,
       sbxVersion: SBX_VERSION,
       epochs: this.epochs,
-      agents: w.population.slots.map(agentRecord),
+      agents: last && recordsDescribe(last, w.population.slots) ? last : w.population.slots.map(agentRecord),
       epochsCompleted: this.epochs.length,
       network: null,
     };

@@ -3,14 +3,14 @@ import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileForRun } from "../../src/cli/run-command.ts";
-import { packAgents, packPlan, packStrings, unpackAgents, unpackPlan, unpackStrings } from "../../src/cli/run-plan-transfer.ts";
+import { packAgents, packPlan, packStrings, shareLikeAgents, unpackAgents, unpackPlan, unpackStrings } from "../../src/cli/run-plan-transfer.ts";
 import { canonicalJson } from "../../src/plan/hash.ts";
 import { ROOT } from "../support/golden.ts";
 
 /** A structured clone, as postMessage makes. */
 const sent = <T>(v: T): T => structuredClone(v);
 
-/** Equal with key order (JSON.stringify writes keys in order) and -0/NaN told apart, own objects for each agent. */
+/** Equal with key order (JSON.stringify writes keys in order) and -0/NaN told apart. */
 function same(a: unknown, b: unknown): void {
   expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   expect(b).toStrictEqual(a);
@@ -48,7 +48,7 @@ describe("the plan handed to the run's thread", () => {
     expect(packStrings(["a", 1])).toBeNull();
   });
 
-  it("gives back any agents exactly: key order, values to the bit, each with its own objects", () => {
+  it("gives back any agents exactly: key order, values to the bit, the agents of a run sharing their template's objects", () => {
     const agent = fc.tuple(fc.constantFrom("honest", "deceptive"), value, fc.boolean()).map(([kind, params, idFirst]) => (idFirst ? { id: "", kind, group: kind, params } : { kind, id: "", group: kind, params }));
     const population = fc.array(fc.tuple(agent, fc.integer({ min: 1, max: 5 })), { maxLength: 6 });
     fc.assert(
@@ -60,7 +60,21 @@ describe("the plan handed to the run's thread", () => {
         if (!packed) return;
         const back = unpackAgents(sent(packed));
         same(agents, back);
-        for (let i = 1; i < back.length; i++) if (typeof back[i]!["params"] === "object" && back[i]!["params"] !== null) expect(back[i]!["params"]).not.toBe(back[i - 1]!["params"]);
+        // Within a run, one params object; between runs, never one.
+        let at = 0;
+        packed.counts.forEach((count, r) => {
+          const params = back[at]!["params"];
+          for (let k = 1; k < count; k++) expect(back[at + k]!["params"]).toBe(params);
+          if (r > 0 && typeof params === "object" && params !== null) expect(params).not.toBe(back[at - 1]!["params"]);
+          at += count;
+        });
+        // The sender's agents given the same sharing pack the same, and come back the same.
+        const shared = structuredClone(agents);
+        shareLikeAgents(shared);
+        same(agents, shared);
+        const again = packAgents(shared);
+        expect(again?.counts).toEqual(packed.counts);
+        same(agents, unpackAgents(sent(again!)));
       }),
       { numRuns: 500 },
     );
@@ -75,18 +89,48 @@ describe("the plan handed to the run's thread", () => {
     const back = unpackPlan(sent(packed));
     same(compiled.plan, back);
     expect(canonicalJson(back)).toBe(canonicalJson(compiled.plan));
+    // The main thread's plan made to share as the thread's does: the same text, a few params objects.
+    const text = JSON.stringify(compiled.plan);
+    shareLikeAgents(compiled.plan.agents);
+    expect(JSON.stringify(compiled.plan)).toBe(text);
+    expect(new Set(compiled.plan.agents.map((a) => a.params)).size).toBe(packed.agents!.templates.length);
+    same(compiled.plan, unpackPlan(sent(packPlan(compiled.plan))));
   });
 
-  it("sends agents that differ beyond their ids, or share objects, as they are", () => {
+  it("shares nothing between agents that differ beyond their ids", () => {
+    const agents = [
+      { id: "a_1", kind: "k", params: { p: 1 } },
+      { id: "a_2", kind: "k", params: { p: 1 } },
+      { id: "a_3", kind: "k", params: { p: 2 } },
+      { id: "a_4", kind: "j", params: { p: 2 } },
+      { kind: "j", id: "a_5", params: { p: 2 } },
+    ];
+    const text = JSON.stringify(agents);
+    shareLikeAgents(agents);
+    expect(JSON.stringify(agents)).toBe(text);
+    expect(agents[1]!.params).toBe(agents[0]!.params);
+    expect(new Set(agents.map((a) => a.params)).size).toBe(4);
+  });
+
+  it("sends agents that differ beyond their ids as they are; agents that share their params pack", () => {
     const params = { p: 1 };
     const shared = [
       { id: "a_1", kind: "k", group: "g", params },
       { id: "a_2", kind: "k", group: "g", params },
     ];
-    const back = unpackAgents(packAgents(shared) ?? { templates: [], counts: [], ids: { texts: [], firsts: [], counts: [] } });
-    // Either sent as they are (not packed), or packed: never two agents given one object that were not.
-    expect(packAgents(shared)?.templates.length ?? 2).toBe(2);
-    if (back.length) same(shared, back);
+    const packed = packAgents(shared)!;
+    expect(packed.templates.length).toBe(1);
+    const back = unpackAgents(sent(packed));
+    same(shared, back);
+    expect(back[1]!["params"]).toBe(back[0]!["params"]);
+    // Shared deeper down, an object does not make two agents alike: each is its own run, sent as it is.
+    const inner = { q: 1 };
+    const deep = [
+      { id: "a_1", params: { x: inner } },
+      { id: "a_2", params: { x: inner } },
+    ];
+    expect(packAgents(deep)!.templates.length).toBe(2);
+    same(deep, unpackAgents(sent(packAgents(deep)!)));
     const differing = Array.from({ length: 40 }, (_, i) => ({ id: `a_${i + 1}`, kind: "k", group: "g", params: { p: i } }));
     expect(packAgents(differing)).toBeNull();
     const keyOrder = [

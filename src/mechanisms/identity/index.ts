@@ -49,6 +49,9 @@ export function entities(agents: readonly { id: string; kind: string; group: str
   return agents.map((a) => (a.kind === "sybil" ? `${a.group}#${(a.params as SybilParams).entity}` : a.id));
 }
 
+/** The siblings of every identity that is its entity's only one: one list, not one per agent. */
+const NO_SIBLINGS: readonly AgentSlot[] = Object.freeze([]);
+
 function createIdentity(w: World) {
   const cfg: Identity | undefined = w.slice(IDENTITY_SLICE);
   const detection: SybilDetection | undefined = w.slice(SYBIL_DETECTION_SLICE);
@@ -57,21 +60,25 @@ function createIdentity(w: World) {
   const entityOf = entities(w.plan.agents);
   const members = new Map<string, AgentSlot[]>();
   pop.slots.forEach((s) => {
-    const list = members.get(entityOf[s.idx]) ?? [];
-    list.push(s);
-    members.set(entityOf[s.idx], list);
+    // A new list holds exactly its first member: pushed onto [], it would take room for 17 (a million agents' lists, 130 MB).
+    const list = members.get(entityOf[s.idx]);
+    if (list) list.push(s);
+    else members.set(entityOf[s.idx], [s]);
   });
   /** Ground truth: identities whose entity controls more than one. */
   const sybil = pop.slots.map((s) => members.get(entityOf[s.idx])!.length > 1);
   const hasSybils = sybil.some(Boolean);
-  const siblings = pop.slots.map((s) => members.get(entityOf[s.idx])!.filter((o) => o !== s));
+  const siblings = pop.slots.map((s) => {
+    const list = members.get(entityOf[s.idx])!;
+    return list.length === 1 ? NO_SIBLINGS : list.filter((o) => o !== s);
+  });
 
   // Reduced state.
   const cost = new Float64Array(n);
   const fines = new Float64Array(n);
   const personhood = new Uint8Array(n);
-  /** Each identity's credentials: the epochs they expire at. */
-  const credentials: number[][] = pop.slots.map(() => []);
+  /** Each identity's credentials: the epochs they expire at (no list until its first). */
+  const credentials: (number[] | undefined)[] = new Array(n);
   const epochP = new Float64Array(n);
   const epochN = new Int32Array(n);
   /** Counterparty counts per identity over accepted interactions (detection's history). */
@@ -80,7 +87,7 @@ function createIdentity(w: World) {
   const flagged = new Uint8Array(n);
   const blocked = new Uint8Array(n);
 
-  const activeCredentials = (s: AgentSlot): number => credentials[s.idx].filter((e) => e > w.epoch).length;
+  const activeCredentials = (s: AgentSlot): number => (credentials[s.idx]?.filter((e) => e > w.epoch).length ?? 0);
   const trust = (s: AgentSlot): number => 0.3 + 0.2 * personhood[s.idx] + Math.min(0.5, 0.1 * activeCredentials(s));
   /** Whether the registry and detection let the identity act: verified where personhood is required, not in a blocked cluster. */
   const mayAct = (s: AgentSlot): boolean => !blocked[s.idx] && (!cfg?.proofOfPersonhood || personhood[s.idx] === 1);
@@ -196,7 +203,7 @@ function createIdentity(w: World) {
             },
             credential_issued: (e: EventOf<"credential_issued">) => {
               const s = pop.byId.get(e.agent);
-              if (s) credentials[s.idx].push(e.expires);
+              if (s) (credentials[s.idx] ??= []).push(e.expires);
             },
             epoch_started: () => {
               epochP.fill(0);

@@ -1318,8 +1318,16 @@ export function dedent(raw: string): string {
     .replace(/\n[ \t]*$/, "");
 }
 
-/** One parser instance, reset per input (Chevrotain's recommended use). */
-export const sbxParser = new SbxParser();
+let shared: SbxParser | undefined;
+
+/**
+ * One parser instance, reset per input (Chevrotain's recommended use). Built
+ * when first needed (its self-analysis takes milliseconds): files without
+ * syntax errors take the direct path (well-formed.ts) and never need it.
+ */
+export function sbxParser(): SbxParser {
+  return (shared ??= new SbxParser());
+}
 
 /** A parser built with Chevrotain's grammar validations, for the test that runs them. */
 export const validatedParser = (): SbxParser => new SbxParser(true);

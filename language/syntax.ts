@@ -59,7 +59,7 @@ export function parse(text: string, fileName: string): ParseResult {
   const lexed = lex(text, fileName);
   // A file without errors takes the direct path (well-formed.ts); anything else Chevrotain's parser, with its recovery.
   const direct = lexed.diagnostics.length === 0 ? parseWellFormed(lexed.tokens, fileName) : null;
-  const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser.parseFile(lexed.tokens, fileName);
+  const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser().parseFile(lexed.tokens, fileName);
   const items = parsed.items;
   // The direct path closed every brace it opened.
   const unclosed = direct ? [] : unclosedBlocks(lexed.tokens);
@@ -174,7 +174,7 @@ function expectedFrom(message: string): string {
 /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
 export function parseAttribute(text: string, fileName: string): { attribute: A.Attribute | null; diagnostics: PlacedDiagnostic[] } {
   const lexed = lex(text, fileName);
-  const parsed = sbxParser.parseAttribute(lexed.tokens, fileName);
+  const parsed = sbxParser().parseAttribute(lexed.tokens, fileName);
   const diagnostics: PlacedDiagnostic[] = [...lexed.diagnostics, ...parsed.errors.map((e) => syntaxDiagnostic(e, fileName, text.length)), ...parsed.diagnostics];
   return { attribute: parsed.attribute, diagnostics };
 }

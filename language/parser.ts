@@ -16,6 +16,10 @@
  * `recoveryValueFunc` where it re-synchronises, or the parent rule adds it to
  * its own partial node. Tokens Chevrotain inserts while recovering have no
  * position and count as absent.
+ *
+ * Files without syntax errors are parsed first by the direct path
+ * (well-formed.ts), which walks this grammar by hand and builds the same
+ * tree: a change to the grammar here goes there too.
  */
 import {
   type ConsumeMethodOpts,

@@ -16,6 +16,10 @@
  * `recoveryValueFunc` where it re-synchronises, or the parent rule adds it to
  * its own partial node. Tokens Chevrotain inserts while recovering have no
  * position and count as absent.
+ *
+ * Files without syntax errors are parsed first by the direct path
+ * (well-formed.ts), which walks this grammar by hand and builds the same
+ * tree: a change to the grammar here goes there too.
  */
 import {
   type ConsumeMethodOpts,
@@ -37,7 +41,7 @@ import * as T from "./tokens.ts";
 /** Units a number may carry: `2 epochs`, `30 seconds`. */
 export const UNIT_WORDS: ReadonlySet<string> = new Set(["epoch", "epochs", "step", "steps", "seconds", "ms", "tokens", "usd"]);
 
-const MEMBER_END_TOKENS: readonly TokenType[] = [T.Equals, T.Dot, T.LCurly, T.Colon];
+export const MEMBER_END_TOKENS: readonly TokenType[] = [T.Equals, T.Dot, T.LCurly, T.Colon];
 
 /**
  * How deep blocks, parentheses, lists and argument lists may nest (SBX1007).
@@ -78,7 +82,7 @@ class PrefixedOperand {
 
 type Operand = A.Expr | PrefixedOperand;
 
-type ExprItem = { readonly kind: "atom"; readonly expr: A.Expr } | { readonly kind: "prefix" | "operator"; readonly token: IToken };
+export type ExprItem = { readonly kind: "atom"; readonly expr: A.Expr } | { readonly kind: "prefix" | "operator"; readonly token: IToken };
 
 /** Binding powers: `or` < `and` < `not` < comparisons < ranges < `+ -` < `* /` < unary minus. */
 const BINARY: Readonly<Record<string, number>> = {
@@ -120,7 +124,7 @@ export function spanOf(token: IToken): A.Span {
   return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
 }
 
-function cover(first: A.Span, last: A.Span): A.Span {
+export function cover(first: A.Span, last: A.Span): A.Span {
   return { start: lesser(first.start, last.start), end: greater(first.end, last.end) };
 }
 
@@ -137,7 +141,7 @@ export function greater(a: number, b: number): number {
   return a > b || a !== a ? a : b;
 }
 
-function toName(tok: IToken): A.Name {
+export function toName(tok: IToken): A.Name {
   return { text: tok.image, span: spanOf(tok) };
 }
 
@@ -1069,40 +1073,7 @@ class SbxParser extends EmbeddedActionsParser {
     const span = spanOf(tok);
     if (triple) return { kind: "String", value: dedent(tok.image.slice(3, -3)), triple: true, span };
     const body = tok.image.endsWith('"') && tok.image.length >= 2 ? tok.image.slice(1, -1) : tok.image.slice(1);
-    return { kind: "String", value: this.unescape(body, span.start + 1, sink), triple: false, span };
-  }
-
-  private unescape(body: string, offset: number, sink: PlacedDiagnostic[]): string {
-    if (!body.includes("\\")) return body;
-    let out = "";
-    for (let i = 0; i < body.length; i++) {
-      const ch = body[i]!;
-      if (ch !== "\\") {
-        out += ch;
-        continue;
-      }
-      const next = body[i + 1] ?? "";
-      if (next in SIMPLE_ESCAPES) {
-        out += SIMPLE_ESCAPES[next];
-        i++;
-      } else if (next === "u" && body[i + 2] === "{") {
-        const close = body.indexOf("}", i + 3);
-        const hex = close > 0 ? body.slice(i + 3, close) : "";
-        const code = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
-        if (Number.isNaN(code) || code > 0x10ffff) {
-          sink.push(diagnostic("SBX1006", { escape: body.slice(i, close > 0 ? close + 1 : i + 2) }, this.fileName, { start: offset + i, end: offset + (close > 0 ? close + 1 : i + 2) }));
-          i++;
-        } else {
-          out += String.fromCodePoint(code);
-          i = close;
-        }
-      } else {
-        sink.push(diagnostic("SBX1006", { escape: `\\${next}` }, this.fileName, { start: offset + i, end: offset + i + 2 }));
-        out += next;
-        i++;
-      }
-    }
-    return out;
+    return { kind: "String", value: unescape(body, span.start + 1, sink, this.fileName), triple: false, span };
   }
 
   // ---- lookahead helpers -------------------------------------------------
@@ -1146,10 +1117,44 @@ class SbxParser extends EmbeddedActionsParser {
 }
 
 /** A number literal with its unit or `%` (`after`), if any. */
-function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
+export function numberNode(n: IToken, after: IToken | undefined): A.NumberLit {
   const percent = after !== undefined && after.tokenType === T.Percent;
   const unit = after !== undefined && !percent ? toName(after) : null;
   return { kind: "Number", value: numberValue(n.image), raw: n.image, percent, unit, span: { start: n.startOffset, end: greater(n.endOffset!, after?.endOffset ?? -1) + 1 } };
+}
+
+/** A string literal's body with its escapes replaced; a bad escape is reported to `sink` (SBX1006). */
+export function unescape(body: string, offset: number, sink: PlacedDiagnostic[], fileName: string): string {
+  if (!body.includes("\\")) return body;
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const next = body[i + 1] ?? "";
+    if (next in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[next];
+      i++;
+    } else if (next === "u" && body[i + 2] === "{") {
+      const close = body.indexOf("}", i + 3);
+      const hex = close > 0 ? body.slice(i + 3, close) : "";
+      const code = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
+      if (Number.isNaN(code) || code > 0x10ffff) {
+        sink.push(diagnostic("SBX1006", { escape: body.slice(i, close > 0 ? close + 1 : i + 2) }, fileName, { start: offset + i, end: offset + (close > 0 ? close + 1 : i + 2) }));
+        i++;
+      } else {
+        out += String.fromCodePoint(code);
+        i = close;
+      }
+    } else {
+      sink.push(diagnostic("SBX1006", { escape: `\\${next}` }, fileName, { start: offset + i, end: offset + i + 2 }));
+      out += next;
+      i++;
+    }
+  }
+  return out;
 }
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -1180,16 +1185,16 @@ function numberValue(image: string): number {
 }
 
 /** By token type index: the tokens a lone atom is (SbxParser.loneAtom). */
-const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleString, T.True, T.False, T.Identifier]);
+export const STARTS_ATOM = byTokenType([T.NumberLiteral, T.StringLiteral, T.TripleString, T.True, T.False, T.Identifier]);
 /**
  * By token type index: tokens that, right after an atom, may continue its
  * expression — an operator, `%`, a call, a selection, a member. (An
  * identifier continues it only as `by` or a unit, checked separately.)
  */
-const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, ...OPERATOR_TOKENS]);
+export const CONTINUES_ATOM = byTokenType([T.Dot, T.LParen, T.LBracket, T.Percent, ...OPERATOR_TOKENS]);
 /** By token type index: the first tokens of an expression's tail (an operator, or `by`, an identifier) and of a suffix. */
-const STARTS_TAIL = byTokenType([...OPERATOR_TOKENS, T.Identifier]);
-const STARTS_SUFFIX = byTokenType([T.LParen, T.LBracket, T.Dot]);
+export const STARTS_TAIL = byTokenType([...OPERATOR_TOKENS, T.Identifier]);
+export const STARTS_SUFFIX = byTokenType([T.LParen, T.LBracket, T.Dot]);
 
 function byTokenType(types: readonly TokenType[]): readonly boolean[] {
   const table: boolean[] = [];
@@ -1208,7 +1213,7 @@ function sortItems(items: A.Item[]): A.Item[] {
 }
 
 /** Pratt parsing over the flat run: binding powers from BINARY and PREFIX. */
-function climb(items: readonly ExprItem[], cursor: { at: number }, minPower: number): A.Expr {
+export function climb(items: readonly ExprItem[], cursor: { at: number }, minPower: number): A.Expr {
   let left = prefixOperand(items, cursor);
   while (cursor.at < items.length) {
     const item = items[cursor.at]!;
@@ -1247,7 +1252,7 @@ function prefixOperand(items: readonly ExprItem[], cursor: { at: number }): A.Ex
 }
 
 /** The deepest node of the expression's tree when it is deeper than `limit`, else null; found without recursion. */
-function deeperThan(root: A.Expr, limit: number): A.Expr | null {
+export function deeperThan(root: A.Expr, limit: number): A.Expr | null {
   const nodes: A.Expr[] = [root];
   const depths: number[] = [1];
   let deepest: A.Expr | null = null;
@@ -1317,8 +1322,16 @@ export function dedent(raw: string): string {
     .replace(/\n[ \t]*$/, "");
 }
 
-/** One parser instance, reset per input (Chevrotain's recommended use). */
-export const sbxParser = new SbxParser();
+let shared: SbxParser | undefined;
+
+/**
+ * One parser instance, reset per input (Chevrotain's recommended use). Built
+ * when first needed (its self-analysis takes milliseconds): files without
+ * syntax errors take the direct path (well-formed.ts) and never need it.
+ */
+export function sbxParser(): SbxParser {
+  return (shared ??= new SbxParser());
+}
 
 /** A parser built with Chevrotain's grammar validations, for the test that runs them. */
 export const validatedParser = (): SbxParser => new SbxParser(true);

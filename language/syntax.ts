@@ -8,6 +8,7 @@ import { diagnostic, type PlacedDiagnostic } from "../src/diagnostics/diagnostic
 import type * as A from "./ast.ts";
 import { dedent, greater, lesser, sbxParser, spanOf } from "./parser.ts";
 import * as T from "./tokens.ts";
+import { parseWellFormed } from "./well-formed.ts";
 
 export { dedent, spanOf };
 
@@ -56,9 +57,12 @@ export function lex(text: string, fileName: string): LexResult {
 
 export function parse(text: string, fileName: string): ParseResult {
   const lexed = lex(text, fileName);
-  const parsed = sbxParser.parseFile(lexed.tokens, fileName);
+  // A file without errors takes the direct path (well-formed.ts); anything else Chevrotain's parser, with its recovery.
+  const direct = lexed.diagnostics.length === 0 ? parseWellFormed(lexed.tokens, fileName) : null;
+  const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser().parseFile(lexed.tokens, fileName);
   const items = parsed.items;
-  const unclosed = unclosedBlocks(lexed.tokens);
+  // The direct path closed every brace it opened.
+  const unclosed = direct ? [] : unclosedBlocks(lexed.tokens);
   // An unterminated comment runs to the end of the file: the braces it swallowed are its consequence, not more errors.
   const cut = lexed.comments.length > 0 && lexed.comments[lexed.comments.length - 1]!.tokenType === T.UnterminatedComment;
   const parseErrors = parsed.errors.filter((e) => !((unclosed.length || cut) && isEof(e.token)));
@@ -170,7 +174,7 @@ function expectedFrom(message: string): string {
 /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
 export function parseAttribute(text: string, fileName: string): { attribute: A.Attribute | null; diagnostics: PlacedDiagnostic[] } {
   const lexed = lex(text, fileName);
-  const parsed = sbxParser.parseAttribute(lexed.tokens, fileName);
+  const parsed = sbxParser().parseAttribute(lexed.tokens, fileName);
   const diagnostics: PlacedDiagnostic[] = [...lexed.diagnostics, ...parsed.errors.map((e) => syntaxDiagnostic(e, fileName, text.length)), ...parsed.diagnostics];
   return { attribute: parsed.attribute, diagnostics };
 }

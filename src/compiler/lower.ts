@@ -552,9 +552,8 @@ function lowerCriteria(
     const text = textOf(ctx, statement.file);
     const checked = checkCriterion({ file: statement.file, text, diagnostics: ctx.diagnostics, scope, symbols: ctx.symbols, observe }, node);
     if (!checked) continue;
-    // Printed canonically, so reformatting the file (`sbx fmt`) leaves the plan and its hash unchanged.
-    const source = printExpression(node.expr, text);
-    const label = node.label?.text ?? source;
+    // Printed canonically, so reformatting the file (`sbx fmt`) leaves the plan and its hash unchanged; a labelled criterion is not printed.
+    const label = node.label?.text ?? printExpression(node.expr, text);
     let id = node.label?.text ?? `c${items.length + 1}`;
     while (usedIds.has(id)) id = `${id}_`;
     usedIds.add(id);

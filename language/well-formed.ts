@@ -10,7 +10,7 @@
  * line, nesting past the limits), anything unusual — it gives up and the file
  * is parsed again by Chevrotain (`parse` in syntax.ts), whose recovery and
  * messages stay the only ones. So it may only accept what Chevrotain parses
- * without an error, into the same tree: tests/language/well-formed.test.ts
+ * without an error, into the same tree: tests/compiler/well-formed.test.ts
  * compares the two on every shipped file and on mutated ones.
  *
  * A change to the grammar in parser.ts changes this walk too: where unsure,

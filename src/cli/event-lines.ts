@@ -91,6 +91,17 @@ export class EventLines {
     return true;
   }
 
+  /**
+   * Write as much of `text` (JSON text, a line or part of one) as fits,
+   * never half a character: encodeInto stops before a character whose bytes
+   * do not all fit. Returns how many UTF-16 units of `text` it wrote.
+   */
+  pushPart(text: string): number {
+    const { read, written } = utf8.encodeInto(text, this.buffer.subarray(this.length));
+    this.length += written;
+    return read;
+  }
+
   private value(v: unknown, depth: number): boolean {
     switch (typeof v) {
       case "number":

@@ -7,7 +7,10 @@
  * the events and metrics already written.
  *
  * The worker writes each event as it happens, as JSONL bytes
- * (src/cli/event-lines.ts), into a ring of BATCH_SLOTS shared buffers of
+ * (src/cli/event-lines.ts) or, for the frequent kinds, as a binary record
+ * the main thread turns into the same line (src/cli/event-records.ts:
+ * formatting numbers was most of the worker's cost of an event, and the main
+ * thread otherwise waits), into a ring of BATCH_SLOTS shared buffers of
  * BATCH_BYTES each, and sends a slot's number when it fills (a line that
  * does not fit what is left of a slot continues in the next); the main
  * thread writes the slot to disk and counts it written, which frees the slot. Then
@@ -24,7 +27,8 @@ import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type 
 import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
 import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
-import { EventLines } from "./event-lines.ts";
+import { EventLines, STRINGIFIED_FIRST } from "./event-lines.ts";
+import { RecordReader, RecordWriter } from "./event-records.ts";
 import { packPlan, unpackPlan, type PackedPlan } from "./run-plan-transfer.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
@@ -104,7 +108,11 @@ export function serveRunThread(): void {
     const start = (batch % BATCH_SLOTS) * BATCH_BYTES;
     return ring.subarray(start, start + BATCH_BYTES);
   };
-  const lines = new EventLines(slot(0));
+  let current = slot(0);
+  const lines = new EventLines(current);
+  // The frequent events as records, after the first lines (a short run does not pay for compiling their writer).
+  const records = new RecordWriter(current);
+  let seen = 0;
   let intervals: SimEvent[] = [];
   let last = null as EpochRecord | null;
   let sent = 0;
@@ -119,7 +127,21 @@ export function serveRunThread(): void {
     port.postMessage({ type: "events", slot: posted % BATCH_SLOTS, length: lines.length } satisfies ThreadMessage);
     posted++;
     waitFor(1, posted - BATCH_SLOTS + 1);
-    lines.reset(slot(posted));
+    current = slot(posted);
+    lines.reset(current);
+  };
+  /** The event as a record (src/cli/event-records.ts), in this slot or the next; false when it is not one. */
+  const record = (e: SimEvent): boolean => {
+    records.use(current, lines.length);
+    let done = records.push(e);
+    if (done === false) {
+      flush();
+      records.use(current, 0);
+      done = records.push(e);
+    }
+    if (done !== true) return false;
+    lines.length = records.length;
+    return true;
   };
   /**
    * A line that does not fit what is left of the slot: as much of it as fits,
@@ -146,12 +168,13 @@ export function serveRunThread(): void {
     const result = new Scheduler(plan, {
       planHash,
       events: (e) => {
+        if (isIntervalEvent(e)) intervals.push(e);
+        if (++seen > STRINGIFIED_FIRST && record(e)) return;
         if (!lines.push(e)) {
           const line = lines.overflow!;
           lines.overflow = null;
           sendRest(line);
         }
-        if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
         last = record;
@@ -214,6 +237,8 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
   let stopped = false;
   /** Event batches written. */
   let written = 0;
+  // Records become JSON lines here, in pieces of at most a slot's size.
+  const reader = new RecordReader(BATCH_BYTES, (bytes) => handlers.events(bytes));
   const release = (): void => {
     for (const slot of [0, 1]) {
       Atomics.store(counter, slot, 0x7fffffff);
@@ -232,7 +257,7 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
       if (stopped) return;
       try {
         if (m.type === "events") {
-          handlers.events(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
+          reader.read(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
           Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
         } else if (m.type === "epoch") {

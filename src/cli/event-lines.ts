@@ -91,6 +91,35 @@ export class EventLines {
     return true;
   }
 
+  /**
+   * Write as much of `text` (JSON text, a line or part of one) as fits,
+   * never half a character: encodeInto stops before a character whose bytes
+   * do not all fit. Returns how many UTF-16 units of `text` it wrote.
+   */
+  pushPart(text: string): number {
+    const { read, written } = utf8.encodeInto(text, this.buffer.subarray(this.length));
+    this.length += written;
+    return read;
+  }
+
+  /** Bytes left in the buffer. */
+  room(): number {
+    return this.buffer.length - this.length;
+  }
+
+  /** Bytes of JSON text, written whole or (no room) not at all (src/cli/event-records.ts). */
+  raw(bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (this.length + n > this.buffer.length) return false;
+    if (n < 64) {
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = 0; i < n; i++) buffer[at++] = bytes[i]!;
+    } else this.buffer.set(bytes, this.length);
+    this.length += n;
+    return true;
+  }
+
   private value(v: unknown, depth: number): boolean {
     switch (typeof v) {
       case "number":
@@ -138,7 +167,7 @@ export class EventLines {
     return this.byte(93);
   }
 
-  private byte(b: number): boolean {
+  byte(b: number): boolean {
     if (this.length >= this.buffer.length) return false;
     this.buffer[this.length++] = b;
     return true;
@@ -162,7 +191,7 @@ export class EventLines {
   }
 
   /** Text known to be ASCII (a number's, a literal's). */
-  private ascii(s: string): boolean {
+  ascii(s: string): boolean {
     const buffer = this.buffer;
     let at = this.length;
     const n = s.length;
@@ -173,7 +202,7 @@ export class EventLines {
   }
 
   /** As JSON.stringify writes a number (NaN and ±Infinity as null): 32-bit integers digit by digit, others by JSON.stringify (faster than String()). */
-  private number(v: number): boolean {
+  number(v: number): boolean {
     if ((v | 0) !== v) return this.ascii(JSON.stringify(v));
     // A 32-bit integer (and -0, written "0" as JSON.stringify does).
     const buffer = this.buffer;

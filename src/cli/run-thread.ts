@@ -7,9 +7,13 @@
  * the events and metrics already written.
  *
  * The worker writes each event as it happens, as JSONL bytes
- * (src/cli/event-lines.ts), into a ring of BATCH_SLOTS shared buffers of
- * BATCH_BYTES each, and sends a slot's number when it fills; the main thread
- * writes the slot to disk and counts it written, which frees the slot. Then
+ * (src/cli/event-lines.ts) or, for the frequent kinds, as a binary record
+ * the main thread turns into the same line (src/cli/event-records.ts:
+ * formatting numbers was most of the worker's cost of an event, and the main
+ * thread otherwise waits), into a ring of BATCH_SLOTS shared buffers of
+ * BATCH_BYTES each, and sends a slot's number when it fills (a line that
+ * does not fit what is left of a slot continues in the next); the main
+ * thread writes the slot to disk and counts it written, which frees the slot. Then
  * one message per finished epoch (its record, its freeze events) and one at
  * the end; the main thread rebuilds the RunResult. No event object outlives
  * its line, no event text is a string on either thread (but an event larger
@@ -23,7 +27,8 @@ import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type 
 import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
 import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
-import { EventLines } from "./event-lines.ts";
+import { EventLines, STRINGIFIED_FIRST } from "./event-lines.ts";
+import { RecordReader, RecordWriter } from "./event-records.ts";
 import { packPlan, unpackPlan, type PackedPlan } from "./run-plan-transfer.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
@@ -78,24 +83,15 @@ export interface RunThreadData {
 const AHEAD = 2;
 
 /** Event batches the engine may send before the main thread has written them: the slots of the ring. */
-const BATCH_SLOTS = 8;
+const BATCH_SLOTS = 4;
 
-/** The JSONL the worker gathers before sending it (bytes): a slot of the ring. */
-const BATCH_BYTES = 1 << 20;
-
-/** Characters of a long line per piece: at most 3 bytes each in UTF-8, so a piece always fits an empty slot. */
-const LONG_LINE_PIECE = Math.floor(BATCH_BYTES / 3);
-
-/** `line` in pieces of at most `size` UTF-16 units (size ≥ 2), none ending between the two halves of a surrogate pair. */
-export function* linePieces(line: string, size: number): Generator<string> {
-  for (let start = 0; start < line.length; ) {
-    let end = Math.min(start + size, line.length);
-    const last = line.charCodeAt(end - 1);
-    if (end < line.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield line.slice(start, end);
-    start = end;
-  }
-}
+/**
+ * The JSONL the worker gathers before sending it (bytes): a slot of the ring.
+ * Each slot sent wakes the main thread; with slots of 1 MiB, the messages of a
+ * run writing 2 GB of events cost its thread 3.4 s (of 128) at a million
+ * agents (--cpu-prof).
+ */
+const BATCH_BYTES = 4 << 20;
 
 /** Events the report draws as intervals: intervals and releases, perturbations and their healing. */
 export const isIntervalEvent = (e: SimEvent): boolean =>
@@ -112,7 +108,11 @@ export function serveRunThread(): void {
     const start = (batch % BATCH_SLOTS) * BATCH_BYTES;
     return ring.subarray(start, start + BATCH_BYTES);
   };
-  const lines = new EventLines(slot(0));
+  let current = slot(0);
+  const lines = new EventLines(current);
+  // The frequent events as records, after the first lines (a short run does not pay for compiling their writer).
+  const records = new RecordWriter(current);
+  let seen = 0;
   let intervals: SimEvent[] = [];
   let last = null as EpochRecord | null;
   let sent = 0;
@@ -127,20 +127,36 @@ export function serveRunThread(): void {
     port.postMessage({ type: "events", slot: posted % BATCH_SLOTS, length: lines.length } satisfies ThreadMessage);
     posted++;
     waitFor(1, posted - BATCH_SLOTS + 1);
-    lines.reset(slot(posted));
+    current = slot(posted);
+    lines.reset(current);
+  };
+  /** The event as a record (src/cli/event-records.ts), in this slot or the next; false when it is not one. */
+  const record = (e: SimEvent): boolean => {
+    records.use(current, lines.length);
+    let done = records.push(e);
+    if (done === false) {
+      flush();
+      records.use(current, 0);
+      done = records.push(e);
+    }
+    if (done !== true) return false;
+    lines.length = records.length;
+    return true;
   };
   /**
-   * A line larger than a slot (the header carries the plan, an epoch's end
-   * every agent: hundreds of megabytes at a million agents), through the ring
-   * in pieces that each fit an empty slot, never split inside a surrogate pair.
-   * Sent as one string it was copied whole to the main thread.
+   * A line that does not fit what is left of the slot: as much of it as fits,
+   * the rest in the next slots (the header carries the plan: hundreds of
+   * megabytes at a million agents). Never split inside a character; the rest
+   * of the line is a slice of it, not a copy. Sent as one string it was
+   * copied whole to the main thread.
    */
-  const sendLong = (line: string): void => {
-    for (const piece of linePieces(line, LONG_LINE_PIECE)) {
-      if (!lines.pushLine(piece)) {
-        flush();
-        lines.pushLine(piece);
-      }
+  const sendRest = (line: string): void => {
+    for (let rest = line; ; ) {
+      const read = lines.pushPart(rest);
+      if (read === rest.length) return;
+      if (read === 0 && lines.length === 0) throw new Error("a slot of the event ring cannot hold one character");
+      rest = rest.slice(read);
+      flush();
     }
   };
   try {
@@ -152,13 +168,13 @@ export function serveRunThread(): void {
     const result = new Scheduler(plan, {
       planHash,
       events: (e) => {
+        if (isIntervalEvent(e)) intervals.push(e);
+        if (++seen > STRINGIFIED_FIRST && record(e)) return;
         if (!lines.push(e)) {
           const line = lines.overflow!;
           lines.overflow = null;
-          flush();
-          if (!lines.pushLine(line)) sendLong(line);
+          sendRest(line);
         }
-        if (isIntervalEvent(e)) intervals.push(e);
       },
       onEpoch: (record) => {
         last = record;
@@ -221,6 +237,8 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
   let stopped = false;
   /** Event batches written. */
   let written = 0;
+  // Records become JSON lines here, in pieces of at most a slot's size.
+  const reader = new RecordReader(BATCH_BYTES, (bytes) => handlers.events(bytes));
   const release = (): void => {
     for (const slot of [0, 1]) {
       Atomics.store(counter, slot, 0x7fffffff);
@@ -255,7 +273,7 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
       if (stopped) return;
       try {
         if (m.type === "events") {
-          handlers.events(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
+          reader.read(new Uint8Array(batches, m.slot * BATCH_BYTES, m.length));
           Atomics.store(counter, 1, ++written);
           Atomics.notify(counter, 1);
         } else if (m.type === "epoch") {

@@ -112,6 +112,35 @@ describe("EventLines", () => {
   });
 });
 
+describe("EventLines.pushPart", () => {
+  it("writes a text in parts that join into its UTF-8, each part whole characters", () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom("a", "é", "€", "😀", '"', "\n"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), maxLength: 200 });
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    fc.assert(
+      fc.property(text, fc.integer({ min: 4, max: 17 }), fc.integer({ min: 0, max: 3 }), (line, size, used) => {
+        const buffer = new EventLines(new Uint8Array(size), 0);
+        // A slot partly filled already, as when a line does not fit what is left of it.
+        buffer.pushLine("x".repeat(used));
+        const parts: string[] = [];
+        let rest = line;
+        for (;;) {
+          const read = buffer.pushPart(rest);
+          const bytes = buffer.bytes().slice(used);
+          parts.push(strict.decode(bytes));
+          expect(new TextEncoder().encode(rest.slice(0, read))).toEqual(bytes);
+          if (read === rest.length) break;
+          expect(read > 0 || used > 0).toBe(true);
+          rest = rest.slice(read);
+          buffer.reset();
+          used = 0;
+        }
+        expect(parts.join("")).toBe(line);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("planHash", () => {
   it("is the SHA-256 of the plan's canonical JSON without provenance, whichever implementation computes it", () => {
     const compiled = compileForRun(join(ROOT, "scenarios/status_game.sbx"), {});

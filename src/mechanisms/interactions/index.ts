@@ -75,7 +75,7 @@ interface Offer extends Proposal {
 }
 
 /** A proposal's party by number where this mechanism made it, else by id. */
-function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
+export function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
   const idx = which === "initiator" ? (p as Offer).initiatorIdx : (p as Offer).counterpartyIdx;
   return idx === undefined ? pop.slot(p[which]) : idx < 0 ? undefined : pop.slots[idx];
 }
@@ -241,7 +241,7 @@ function createInteractions(w: World) {
     }
     x.payoffA = payoffInitiator(payoff, x);
     x.payoffB = payoffCounterparty(payoff, x);
-    const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob };
+    const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob, initiatorIdx: initiator ? initiator.idx : -1, counterpartyIdx: counterparty ? counterparty.idx : -1 };
     if (initiator) w.policies[initiator.idx]?.onOutcome(outcome);
     if (counterparty) w.policies[counterparty.idx]?.onOutcome(outcome);
     // π already nets the transfer and the governance costs; the costs go to the public pool.

@@ -32,8 +32,9 @@ const isAdversarial = (s: AgentSlot): boolean => s.reportedType === "adversarial
  * they are stored as their (small) complements — the honest agents not yet
  * targeted, the adversaries not yet allied — seeded from population-wide sets
  * of currently ineligible agents. With a network the sets are explicit, grown
- * from the neighbours, and kept as flags by registration number (a turn
- * marks each neighbour without hashing its id).
+ * from the neighbours, and kept by registration number (a turn adds each
+ * neighbour without hashing its id; a flag array per agent would take
+ * population² bytes).
  */
 export class AdversarialPolicy implements Policy {
   private cooldown = 0;
@@ -42,9 +43,9 @@ export class AdversarialPolicy implements Policy {
   // Without a network: complements.
   private untargeted = new Set<string>();
   private unallied = new Set<string>();
-  // With a network: explicit sets, as flags by registration number.
-  private readonly targets: Uint8Array;
-  private readonly allies: Uint8Array;
+  // With a network: explicit sets of registration numbers.
+  private readonly targets = new Set<number>();
+  private readonly allies = new Set<number>();
   private readonly pop: Population;
   private readonly ineligibleHonest: ReadonlySet<AgentSlot>;
   private readonly frozenAdversaries: ReadonlySet<AgentSlot>;
@@ -56,8 +57,6 @@ export class AdversarialPolicy implements Policy {
     private readonly ctx: PolicyContext,
   ) {
     const pop = (this.pop = ctx.population);
-    this.targets = new Uint8Array(pop.size);
-    this.allies = new Uint8Array(pop.size);
     this.ineligibleHonest = pop.tracked("honest:untargetable", (s) => isHonest(s) && (s.frozen || !isTargetable(s)));
     this.frozenAdversaries = pop.tracked("adversarial:frozen", (s) => isAdversarial(s) && s.frozen);
     this.visibleTargets = {
@@ -81,20 +80,20 @@ export class AdversarialPolicy implements Policy {
   private isTargetSlot(s: AgentSlot | undefined): boolean {
     if (!this.params.targetHonest || !this.acted) return false;
     if (s === undefined) return false;
-    if (this.networked) return this.targets[s.idx] === 1;
+    if (this.networked) return this.targets.has(s.idx);
     return isHonest(s) && s.id !== this.id && !this.untargeted.has(s.id);
   }
 
   private isAllySlot(s: AgentSlot | undefined): boolean {
     if (!this.acted || s === undefined) return false;
-    if (this.networked) return this.allies[s.idx] === 1;
+    if (this.networked) return this.allies.has(s.idx);
     return isAdversarial(s) && s.id !== this.id && !this.unallied.has(s.id);
   }
 
   /** A visible agent joins the explicit sets (with a network); one function for the policy's life, not one per turn. */
   private readonly noteVisible = (s: AgentSlot): void => {
-    if (this.params.targetHonest && isHonest(s) && isTargetable(s)) this.targets[s.idx] = 1;
-    if (isAdversarial(s)) this.allies[s.idx] = 1;
+    if (this.params.targetHonest && isHonest(s) && isTargetable(s)) this.targets.add(s.idx);
+    if (isAdversarial(s)) this.allies.add(s.idx);
   };
 
   /** The reference's _update_targets over the visible agents. */

@@ -49,8 +49,9 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         if (list === undefined) lists[i] = list = [];
         else list.length = 0;
         const slots = pop.slots;
-        for (const j of net.neighbourIndices(i)) {
-          const s = slots[j];
+        const indices = net.neighbourIndices(i);
+        for (let k = 0; k < indices.length; k++) {
+          const s = slots[indices[k]];
           if (s !== undefined && !s.frozen && s !== view.self) list.push(s);
         }
         edgeVersions[i] = net.edgeVersion;
@@ -84,7 +85,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return undefined;
       },
       forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
-        for (const s of neighbours(this)) fn(s);
+        const list = neighbours(this);
+        for (let k = 0; k < list.length; k++) fn(list[k]);
       },
     };
   }
@@ -118,7 +120,11 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       return pop.slots[base.kthExcluding(this.rng.below(count), excluded, self)];
     },
     forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
-      for (const s of pop.slots) if (!s.frozen && s !== this.self) fn(s);
+      const slots = pop.slots;
+      for (let k = 0; k < slots.length; k++) {
+        const s = slots[k];
+        if (!s.frozen && s !== this.self) fn(s);
+      }
     },
   };
 }

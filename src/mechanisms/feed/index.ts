@@ -69,7 +69,7 @@ function createFeed(w: World) {
       vote(actor: AgentSlot, action: { postId: number; direction: 1 | -1 }): boolean {
         const weighers = (voteWeights ??= w.hooks("voteWeight"));
         let weight = 1;
-        for (const weigh of weighers) weight *= weigh(actor);
+        for (let i = 0; i < weighers.length; i++) weight *= weighers[i](actor);
         const direction = action.direction > 0 ? 1 : -1;
         const outcome = feed.vote(action.postId, actor.idx, direction, weight);
         if (outcome === null) return false;

@@ -143,11 +143,14 @@ export class AdversarialPolicy implements Policy {
     if (view.canVote) {
       const posts = view.posts();
       if (posts.length > 0) {
-        const targeted = posts.find((p) => this.isTarget(p.author));
-        if (targeted) return { kind: "vote", postId: targeted.id, direction: -1 };
+        // Indexed loops: no closure per turn, no iterator protocol in the optimised code.
+        for (let i = 0; i < posts.length; i++) if (this.isTarget(posts[i].author)) return { kind: "vote", postId: posts[i].id, direction: -1 };
         let top = posts[0];
         if (this.ctx.semantics.voteScoresVisible) {
-          for (const p of posts) if (p.upvotes - p.downvotes > top.upvotes - top.downvotes) top = p;
+          for (let i = 0; i < posts.length; i++) {
+            const p = posts[i];
+            if (p.upvotes - p.downvotes > top.upvotes - top.downvotes) top = p;
+          }
         }
         return { kind: "vote", postId: top.id, direction: -1 };
       }

@@ -71,7 +71,8 @@ export class OpportunisticPolicy implements Policy {
       const posts = view.posts();
       if (posts.length > 0 && rng.random() < this.params.voteProbability) {
         if (this.ctx.semantics.voteScoresVisible) {
-          for (const p of posts) {
+          for (let i = 0; i < posts.length; i++) {
+            const p = posts[i];
             const net = p.upvotes - p.downvotes;
             if (net > 2) return { kind: "vote", postId: p.id, direction: 1 };
             if (net < -2) return { kind: "vote", postId: p.id, direction: -1 };

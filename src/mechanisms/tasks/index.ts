@@ -108,12 +108,12 @@ function createTasks(w: World) {
     actions: {
       claim_task(actor: AgentSlot, action: { taskId: number }): boolean {
         if (!pool.claim(action.taskId, actor.id, actor.reputation)) return false;
-        w.emit({ type: "task_claimed", ...w.at(), task: action.taskId, agent: actor.id });
+        w.emit({ type: "task_claimed", epoch: w.epoch, step: w.step, task: action.taskId, agent: actor.id });
         return true;
       },
       submit_output(actor: AgentSlot, action: { taskId: number; effort?: "full" | "minimal" }): boolean {
         if (!pool.submit(action.taskId, actor.id, action.effort === "minimal", live)) return false;
-        w.emit({ type: "output_submitted", ...w.at(), task: action.taskId, agent: actor.id });
+        w.emit({ type: "output_submitted", epoch: w.epoch, step: w.step, task: action.taskId, agent: actor.id });
         return true;
       },
     },

@@ -70,11 +70,11 @@ function createTasks(w: World) {
   /** Epoch start: close overdue tasks, then post this epoch's. */
   function post(): void {
     const at = w.at();
-    for (const t of pool.closeOverdue(w.epoch)) w.emit({ type: "task_closed", ...at, task: t.id, status: t.status as "expired" | "failed" });
+    for (const t of pool.closeOverdue(w.epoch)) w.emit({ type: "task_closed", epoch: at.epoch, step: at.step, task: t.id, status: t.status as "expired" | "failed" });
     for (let i = 0; i < spec.perEpoch; i++) {
       const deadline = spec.deadlineEpochs > 0 ? w.epoch + spec.deadlineEpochs : null;
       const t = pool.create(spec.bounty, spec.difficulty, spec.minReputation, deadline);
-      w.emit({ type: "task_created", ...at, task: t.id, bounty: t.bounty, difficulty: t.difficulty, minReputation: t.minReputation, deadline });
+      w.emit({ type: "task_created", epoch: at.epoch, step: at.step, task: t.id, bounty: t.bounty, difficulty: t.difficulty, minReputation: t.minReputation, deadline });
     }
   }
 
@@ -87,11 +87,11 @@ function createTasks(w: World) {
       const [, p] = judge.proxy.labels(judge.observe(agent, true, rng));
       const passed = !t.minimalEffort && p >= verificationBar(t.difficulty);
       pool.verify(t, passed);
-      w.emit({ type: "task_verified", ...at, task: t.id, agent: agent.id, p, passed, bounty: passed ? t.bounty : 0 });
+      w.emit({ type: "task_verified", epoch: at.epoch, step: at.step, task: t.id, agent: agent.id, p, passed, bounty: passed ? t.bounty : 0 });
     }
     for (const t of pool.withStatus("claimed")) {
       pool.start(t);
-      w.emit({ type: "task_started", ...at, task: t.id, agent: t.claimedBy as string });
+      w.emit({ type: "task_started", epoch: at.epoch, step: at.step, task: t.id, agent: t.claimedBy as string });
     }
   }
 

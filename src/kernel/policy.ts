@@ -44,6 +44,9 @@ export interface Outcome {
   readonly counterparty: string;
   readonly accepted: boolean;
   readonly p: number;
+  /** The parties' registration numbers (−1: not an agent of the run); absent, policies look the ids up. */
+  readonly initiatorIdx?: number;
+  readonly counterpartyIdx?: number;
 }
 
 export interface Policy {
@@ -91,4 +94,11 @@ export interface PolicyContext {
 
 export function otherParty(o: Outcome, self: string): string {
   return o.initiator === self ? o.counterparty : o.initiator;
+}
+
+/** The other party's registration number (−1: not an agent of the run), by id where the outcome carries no numbers. */
+export function otherPartyIdx(o: Outcome, self: string, pop: Population): number {
+  const mine = o.initiator === self;
+  const idx = mine ? o.counterpartyIdx : o.initiatorIdx;
+  return idx !== undefined ? idx : (pop.slot(mine ? o.counterparty : o.initiator)?.idx ?? -1);
 }

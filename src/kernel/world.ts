@@ -196,7 +196,8 @@ export class World {
   /** Applies an event to every mechanism's state, then logs it. */
   emit(e: SimEvent): void {
     const reducers = this.reducers.get(e.type);
-    if (reducers) for (const reduce of reducers) reduce(e);
+    // Indexed, not for-of: every event passes here, and the iterator protocol would be inlined into every caller's optimised code.
+    if (reducers) for (let i = 0; i < reducers.length; i++) reducers[i](e);
     this.sink?.(e);
   }
 
@@ -259,16 +260,22 @@ export class World {
     const pop = this.population;
     // Most applications (one per interaction) log nothing: no At for them.
     if (effect.freeze.length + effect.unfreeze.length + effect.reputation.size + effect.resources.size > 0) {
-      const at = this.at();
-      for (const id of effect.freeze) if (pop.byId.has(id)) this.emit({ type: "agent_frozen", ...at, agent: id });
-      for (const id of effect.unfreeze) if (pop.byId.has(id)) this.emit({ type: "agent_unfrozen", ...at, agent: id });
+      // The clock written out in each event, not spread (a spread is a generic copy); the keys keep their order.
+      const epoch = this.epoch;
+      const step = this.step;
+      for (const id of effect.freeze) if (pop.byId.has(id)) this.emit({ type: "agent_frozen", epoch, step, agent: id });
+      for (const id of effect.unfreeze) if (pop.byId.has(id)) this.emit({ type: "agent_unfrozen", epoch, step, agent: id });
       for (const [id, delta] of effect.reputation) {
-        if (pop.byId.has(id)) this.emit({ type: "reputation_changed", ...at, agent: id, delta, reason: "governance" });
+        if (pop.byId.has(id)) this.emit({ type: "reputation_changed", epoch, step, agent: id, delta, reason: "governance" });
       }
       for (const [id, delta] of effect.resources) {
         if (!pop.byId.has(id)) continue;
         const pooled = this.semantics.payoffToResources ? -delta : 0;
-        this.emit({ type: "resources_changed", ...at, agent: id, delta, reason: "governance", ...(pooled ? { pool: pooled } : {}) });
+        this.emit(
+          pooled
+            ? { type: "resources_changed", epoch, step, agent: id, delta, reason: "governance", pool: pooled }
+            : { type: "resources_changed", epoch, step, agent: id, delta, reason: "governance" },
+        );
       }
     }
     if (effect.violations.length > 0) for (const v of effect.violations) for (const punish of this.violationHooks) punish(v);

@@ -78,7 +78,7 @@ function createAdaptive(w: World) {
       conducts.delete(x.id);
       const fined = x.auditPenalty > 0;
       if (conduct === "adversarial") {
-        w.emit({ type: "attack_completed", ...w.at(), agent: x.initiator, target: x.counterparty, interaction: x.id, accepted: x.accepted, audited: x.audited, fined, froze: x.froze });
+        w.emit({ type: "attack_completed", epoch: w.epoch, step: w.step, agent: x.initiator, target: x.counterparty, interaction: x.id, accepted: x.accepted, audited: x.audited, fined, froze: x.froze });
       }
       const change = policyOf(pop.byId.get(x.initiator))?.learn({ conduct, counterparty: x.counterparty, accepted: x.accepted, p: x.p, audited: x.audited, fined, froze: x.froze });
       if (change) w.emit({ type: "adversary_adapted", ...w.at(), agent: x.initiator, ...change });

@@ -172,11 +172,11 @@ function createBoundaries(w: World) {
             const denied = denials(i, s, text, found.severity);
             const crossed = !policyBlocks(b, denied) && rng.random() < crossingProbability(pi, x.p);
             const at = w.at();
-            w.emit({ type: "boundary_flow", ...at, boundary: i, agent: s.id, interaction: x.id, p: x.p, permeability: pi, denied, crossed, value: crossed ? x.p * (1 - b.informationDecay) : 0, leaks: [...found.classes], matches: found.matches });
+            w.emit({ type: "boundary_flow", epoch: at.epoch, step: at.step, boundary: i, agent: s.id, interaction: x.id, p: x.p, permeability: pi, denied, crossed, value: crossed ? x.p * (1 - b.informationDecay) : 0, leaks: [...found.classes], matches: found.matches });
             // Contagion: the harmful share of the interaction may spill over, and cross or be blocked.
             if (rng.random() < Math.max(0, Math.min(1, b.contagionRate * (1 - x.p) * pi))) {
               const out = rng.random() < crossingProbability(pi, x.p);
-              w.emit({ type: "boundary_spillover", ...at, boundary: i, agent: s.id, interaction: x.id, p: x.p, permeability: pi, harm: (1 - x.p) * b.amplification, crossed: out });
+              w.emit({ type: "boundary_spillover", epoch: at.epoch, step: at.step, boundary: i, agent: s.id, interaction: x.id, p: x.p, permeability: pi, harm: (1 - x.p) * b.amplification, crossed: out });
             }
           },
         }

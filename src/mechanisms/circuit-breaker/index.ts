@@ -46,8 +46,9 @@ function createBreaker(w: World) {
       if (!t) trackers.set(x.initiator, (t = { violations: 0, freezeUntil: -1, window: [], lastViolationEpoch: -Infinity }));
       t.window.push(1.0 - x.p);
       if (t.window.length > cb.window) t.window.shift();
+      const window = t.window;
       let sum = 0;
-      for (const v of t.window) sum += v;
+      for (let i = 0; i < window.length; i++) sum += window[i];
       if (!(sum / t.window.length >= cb.toxicityThreshold)) return;
       t.violations += 1;
       t.lastViolationEpoch = w.epoch;

@@ -199,11 +199,11 @@ function createIncoherence(w: World) {
           /** The shadow benchmarks learn what their agents learn. */
           afterInteraction(e: EventOf<"interaction_completed">): void {
             const x = e.interaction;
-            const outcome: Outcome = { initiator: x.initiator, counterparty: x.counterparty, accepted: x.accepted, p: x.p };
-            for (const id of [x.initiator, x.counterparty]) {
-              const s = pop.byId.get(id);
-              if (s) benchmarks[s.idx]?.onOutcome(outcome);
-            }
+            const a = pop.byId.get(x.initiator);
+            const b = pop.byId.get(x.counterparty);
+            const outcome: Outcome = { initiator: x.initiator, counterparty: x.counterparty, accepted: x.accepted, p: x.p, initiatorIdx: a ? a.idx : -1, counterpartyIdx: b ? b.idx : -1 };
+            if (a) benchmarks[a.idx]?.onOutcome(outcome);
+            if (b) benchmarks[b.idx]?.onOutcome(outcome);
           },
         }
       : {}),

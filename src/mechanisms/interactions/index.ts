@@ -75,7 +75,7 @@ interface Offer extends Proposal {
 }
 
 /** A proposal's party by number where this mechanism made it, else by id. */
-function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
+export function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
   const idx = which === "initiator" ? (p as Offer).initiatorIdx : (p as Offer).counterpartyIdx;
   return idx === undefined ? pop.slot(p[which]) : idx < 0 ? undefined : pop.slots[idx];
 }
@@ -183,17 +183,20 @@ function createInteractions(w: World) {
     const profile = initiator ? profiles[initiator.idx] : null;
     const h = hooks ?? resolveHooks();
     let conduct: string | undefined;
-    if (initiator) for (const ask of h.conduct) if ((conduct = ask(initiator, p)) !== undefined) break;
+    // Indexed loops, not for-of: the iterator protocol would be inlined into this hot function's optimised code three times over.
+    const asks = h.conduct;
+    if (initiator) for (let i = 0; i < asks.length; i++) if ((conduct = asks[i](initiator, p)) !== undefined) break;
     let previewed: Observables | null = null;
     let decision = answer;
     const screens = h.screen;
     // The preview closure only where some mechanism screens (one interaction after another, no allocation otherwise).
     if (decision && !given && screens.length > 0) {
       const preview = (): number => proxy.labels((previewed ??= observe(initiator, profile, true, conduct)))[1];
-      for (const screen of screens) if (!screen(p, preview)) decision = false;
+      for (let i = 0; i < screens.length; i++) if (!screens[i](p, preview)) decision = false;
     }
     let capped = false;
-    if (decision) for (const refuses of h.refuses) if (refuses(initiator, counterparty)) capped = true;
+    const refusals = h.refuses;
+    if (decision) for (let i = 0; i < refusals.length; i++) if (refusals[i](initiator, counterparty)) capped = true;
     const accepted = decision && !capped;
     const observables = given ?? (previewed ? asAnswered(previewed, accepted) : observe(initiator, profile, accepted, conduct));
     // proxy.labels without its pair: the same v̂, then p = σ(v̂).
@@ -241,7 +244,7 @@ function createInteractions(w: World) {
     }
     x.payoffA = payoffInitiator(payoff, x);
     x.payoffB = payoffCounterparty(payoff, x);
-    const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob };
+    const outcome: Outcome = { initiator: p.initiator, counterparty: p.counterparty, accepted, p: prob, initiatorIdx: initiator ? initiator.idx : -1, counterpartyIdx: counterparty ? counterparty.idx : -1 };
     if (initiator) w.policies[initiator.idx]?.onOutcome(outcome);
     if (counterparty) w.policies[counterparty.idx]?.onOutcome(outcome);
     // π already nets the transfer and the governance costs; the costs go to the public pool.

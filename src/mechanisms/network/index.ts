@@ -85,7 +85,8 @@ function createNetwork(w: World) {
       // A disconnected agent stays disconnected: strengthening does not recreate an edge removed this epoch.
       const linked = !w.semantics.reputationDisconnect || net.hasEdge(x.initiator, x.counterparty);
       if (plan?.dynamic && linked) {
-        w.emit({ type: "edge_strengthened", ...w.at(), a: x.initiator, b: x.counterparty, weight: net.strengthened(x.initiator, x.counterparty) });
+        // The clock written out, not spread from w.at(): one event per accepted interaction, and a spread is a generic copy.
+        w.emit({ type: "edge_strengthened", epoch: w.epoch, step: w.step, a: x.initiator, b: x.counterparty, weight: net.strengthened(x.initiator, x.counterparty) });
       }
       if (disconnectBelow === null) return;
       checkDisconnect(pop.byId.get(x.initiator));

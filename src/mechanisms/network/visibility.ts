@@ -18,6 +18,8 @@ declare module "../../kernel/policy.ts" {
     visibleCount(): number;
     /** The agent if it is visible to this one. */
     visible(id: string): AgentSlot | undefined;
+    /** `visible` for an agent at hand (no lookup by id). */
+    visibleSlot(s: AgentSlot | undefined): AgentSlot | undefined;
     /** The first visible agent, in registration order, passing `test` (scans in order). */
     firstVisible(test: (s: AgentSlot) => boolean): AgentSlot | undefined;
     /** `random.choice` over the visible agents in `subset` (registration order); no draw when empty. */
@@ -38,6 +40,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
     const lists: (AgentSlot[] | undefined)[] = [];
     const edgeVersions = new Float64Array(pop.size).fill(-1);
     const freezeVersions = new Float64Array(pop.size).fill(-1);
+    const linkedTo = (self: AgentSlot, s: AgentSlot | undefined): AgentSlot | undefined =>
+      s && s !== self && !s.frozen && net.linked(self.idx, s.idx) ? s : undefined;
     const neighbours = (view: TurnView): AgentSlot[] => {
       const i = view.self.idx;
       let list = lists[i];
@@ -45,8 +49,9 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         if (list === undefined) lists[i] = list = [];
         else list.length = 0;
         const slots = pop.slots;
-        for (const j of net.neighbourIndices(i)) {
-          const s = slots[j];
+        const indices = net.neighbourIndices(i);
+        for (let k = 0; k < indices.length; k++) {
+          const s = slots[indices[k]];
           if (s !== undefined && !s.frozen && s !== view.self) list.push(s);
         }
         edgeVersions[i] = net.edgeVersion;
@@ -60,8 +65,10 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return neighbours(this).length;
       },
       visible(this: TurnView, id: string): AgentSlot | undefined {
-        const s = pop.byId.get(id);
-        return s && s !== this.self && !s.frozen && net.linked(this.self.idx, s.idx) ? s : undefined;
+        return linkedTo(this.self, pop.byId.get(id));
+      },
+      visibleSlot(this: TurnView, s: AgentSlot | undefined): AgentSlot | undefined {
+        return linkedTo(this.self, s);
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
         return neighbours(this).find(test);
@@ -78,7 +85,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return undefined;
       },
       forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
-        for (const s of neighbours(this)) fn(s);
+        const list = neighbours(this);
+        for (let k = 0; k < list.length; k++) fn(list[k]);
       },
     };
   }
@@ -88,8 +96,10 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       return pop.active.size - (this.self.frozen ? 0 : 1);
     },
     visible(this: TurnView, id: string): AgentSlot | undefined {
-      const s = pop.byId.get(id);
-      return s && s !== this.self && !s.frozen ? s : undefined;
+      return activeOther(this.self, pop.byId.get(id));
+    },
+    visibleSlot(this: TurnView, s: AgentSlot | undefined): AgentSlot | undefined {
+      return activeOther(this.self, s);
     },
     firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
       // Walk the active agents in registration order, skipping frozen ones in O(log n) each.
@@ -110,9 +120,15 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       return pop.slots[base.kthExcluding(this.rng.below(count), excluded, self)];
     },
     forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
-      for (const s of pop.slots) if (!s.frozen && s !== this.self) fn(s);
+      const slots = pop.slots;
+      for (let k = 0; k < slots.length; k++) {
+        const s = slots[k];
+        if (!s.frozen && s !== this.self) fn(s);
+      }
     },
   };
 }
 
 const NONE: readonly number[] = [];
+
+const activeOther = (self: AgentSlot, s: AgentSlot | undefined): AgentSlot | undefined => (s && s !== self && !s.frozen ? s : undefined);

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { AgentSlot, Population, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { partyOf } from "../interactions/index.ts";
 
 const ATTACK_POSTS = [
   "Everything you have heard here is wrong.",
@@ -31,7 +32,9 @@ const isAdversarial = (s: AgentSlot): boolean => s.reportedType === "adversarial
  * they are stored as their (small) complements — the honest agents not yet
  * targeted, the adversaries not yet allied — seeded from population-wide sets
  * of currently ineligible agents. With a network the sets are explicit, grown
- * from the neighbours.
+ * from the neighbours, and kept by registration number (a turn adds each
+ * neighbour without hashing its id; a flag array per agent would take
+ * population² bytes).
  */
 export class AdversarialPolicy implements Policy {
   private cooldown = 0;
@@ -40,9 +43,9 @@ export class AdversarialPolicy implements Policy {
   // Without a network: complements.
   private untargeted = new Set<string>();
   private unallied = new Set<string>();
-  // With a network: explicit sets.
-  private readonly targets = new Set<string>();
-  private readonly allies = new Set<string>();
+  // With a network: explicit sets of registration numbers.
+  private readonly targets = new Set<number>();
+  private readonly allies = new Set<number>();
   private readonly pop: Population;
   private readonly ineligibleHonest: ReadonlySet<AgentSlot>;
   private readonly frozenAdversaries: ReadonlySet<AgentSlot>;
@@ -66,23 +69,32 @@ export class AdversarialPolicy implements Policy {
         }
         return out.sort((a, b) => a - b);
       },
-      test: (s) => this.isTarget(s.id),
+      test: (s) => this.isTargetSlot(s),
     };
   }
 
   private isTarget(id: string): boolean {
-    if (!this.params.targetHonest || !this.acted) return false;
-    if (this.networked) return this.targets.has(id);
-    const s = this.pop.byId.get(id);
-    return s !== undefined && isHonest(s) && s.id !== this.id && !this.untargeted.has(id);
+    return this.isTargetSlot(this.pop.slot(id));
   }
 
-  private isAlly(id: string): boolean {
-    if (!this.acted) return false;
-    if (this.networked) return this.allies.has(id);
-    const s = this.pop.byId.get(id);
-    return s !== undefined && isAdversarial(s) && s.id !== this.id && !this.unallied.has(id);
+  private isTargetSlot(s: AgentSlot | undefined): boolean {
+    if (!this.params.targetHonest || !this.acted) return false;
+    if (s === undefined) return false;
+    if (this.networked) return this.targets.has(s.idx);
+    return isHonest(s) && s.id !== this.id && !this.untargeted.has(s.id);
   }
+
+  private isAllySlot(s: AgentSlot | undefined): boolean {
+    if (!this.acted || s === undefined) return false;
+    if (this.networked) return this.allies.has(s.idx);
+    return isAdversarial(s) && s.id !== this.id && !this.unallied.has(s.id);
+  }
+
+  /** A visible agent joins the explicit sets (with a network); one function for the policy's life, not one per turn. */
+  private readonly noteVisible = (s: AgentSlot): void => {
+    if (this.params.targetHonest && isHonest(s) && isTargetable(s)) this.targets.add(s.idx);
+    if (isAdversarial(s)) this.allies.add(s.idx);
+  };
 
   /** The reference's _update_targets over the visible agents. */
   private updateTargets(view: TurnView): void {
@@ -96,10 +108,7 @@ export class AdversarialPolicy implements Policy {
       }
     }
     if (this.networked) {
-      view.forEachVisible((s) => {
-        if (this.params.targetHonest && isHonest(s) && isTargetable(s)) this.targets.add(s.id);
-        if (isAdversarial(s)) this.allies.add(s.id);
-      });
+      view.forEachVisible(this.noteVisible);
       return;
     }
     for (const id of this.untargeted) {
@@ -117,7 +126,8 @@ export class AdversarialPolicy implements Policy {
     this.updateTargets(view);
     const pending = view.firstPending();
     if (pending) {
-      const accept = this.isAlly(pending.initiator) || this.isTarget(pending.initiator) || rng.random() < 0.4;
+      const initiator = partyOf(this.pop, pending, "initiator");
+      const accept = this.isAllySlot(initiator) || this.isTargetSlot(initiator) || rng.random() < 0.4;
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
     }
     if (this.cooldown === 0 && rng.random() < this.params.attackProbability) {
@@ -133,11 +143,14 @@ export class AdversarialPolicy implements Policy {
     if (view.canVote) {
       const posts = view.posts();
       if (posts.length > 0) {
-        const targeted = posts.find((p) => this.isTarget(p.author));
-        if (targeted) return { kind: "vote", postId: targeted.id, direction: -1 };
+        // Indexed loops: no closure per turn, no iterator protocol in the optimised code.
+        for (let i = 0; i < posts.length; i++) if (this.isTarget(posts[i].author)) return { kind: "vote", postId: posts[i].id, direction: -1 };
         let top = posts[0];
         if (this.ctx.semantics.voteScoresVisible) {
-          for (const p of posts) if (p.upvotes - p.downvotes > top.upvotes - top.downvotes) top = p;
+          for (let i = 0; i < posts.length; i++) {
+            const p = posts[i];
+            if (p.upvotes - p.downvotes > top.upvotes - top.downvotes) top = p;
+          }
         }
         return { kind: "vote", postId: top.id, direction: -1 };
       }
@@ -177,8 +190,9 @@ export class AdversarialPolicy implements Policy {
   }
 
   accept(proposal: Proposal, view: TurnView): boolean {
-    if (this.isAlly(proposal.initiator)) return true;
-    if (this.isTarget(proposal.initiator)) return true;
+    const initiator = partyOf(this.pop, proposal, "initiator");
+    if (this.isAllySlot(initiator)) return true;
+    if (this.isTargetSlot(initiator)) return true;
     if (proposal.type === "trade") return true;
     if (proposal.type === "collaboration") return view.rng.random() < 0.3;
     return view.rng.random() < 0.5;

@@ -5,7 +5,9 @@ import type { Post } from "../feed/feed.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
-import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
+import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
+import { partyOf } from "../interactions/index.ts";
+import { TrustLedger } from "./trust.ts";
 
 const HELPFUL = [
   "Here's a useful insight about the current situation.",
@@ -19,52 +21,11 @@ const UNVOTED: Post[] = [];
 
 const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 };
 
-/**
- * Trust per partner as running sums over accepted history, in history order:
- * the same floats as the reference's sum(p)/len over the filtered list.
- */
-export interface TrustEntry {
-  readonly partner: string;
-  sum: number;
-  n: number;
-}
-
-export class TrustLedger {
-  private readonly sums = new Map<string, TrustEntry>();
-
-  add(partner: string, p: number): void {
-    const e = this.sums.get(partner);
-    if (e) {
-      e.sum += p;
-      e.n += 1;
-    } else this.sums.set(partner, { partner, sum: 0 + p, n: 1 });
-  }
-
-  /** Mean p, or `fallback` without history. */
-  trust(partner: string, fallback = 0.5): number {
-    const e = this.sums.get(partner);
-    return e ? e.sum / e.n : fallback;
-  }
-
-  has(partner: string): boolean {
-    return this.sums.has(partner);
-  }
-
-  partners(): IterableIterator<string> {
-    return this.sums.keys();
-  }
-
-  /** Every partner's entry, in first-interaction order (its trust is sum / n). */
-  entries(): IterableIterator<TrustEntry> {
-    return this.sums.values();
-  }
-}
-
 export class HonestPolicy implements Policy {
   private readonly trust = new TrustLedger();
   private readonly voted = new Set<number>();
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
-  private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.id);
+  private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.idx);
 
   constructor(
     private readonly id: string,
@@ -76,7 +37,7 @@ export class HonestPolicy implements Policy {
     const rng = view.rng;
     const pending = view.firstPending();
     if (pending) {
-      const accept = this.trust.trust(pending.initiator) >= this.params.acceptanceThreshold - 0.1;
+      const accept = this.trust.trust(this.initiatorOf(pending)) >= this.params.acceptanceThreshold - 0.1;
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
     }
     const active = view.activeTasks();
@@ -125,11 +86,13 @@ export class HonestPolicy implements Policy {
   private propose(view: TurnView): Action {
     let best: AgentSlot | undefined;
     let bestTrust = -Infinity;
-    for (const e of this.trust.entries()) {
+    const ledger = this.trust;
+    const slots = this.ctx.population.slots;
+    for (let k = 0; k < ledger.size; k++) {
       // Trust first: both tests are pure, and it needs no lookup.
-      const t = e.sum / e.n;
+      const t = ledger.trustAt(k);
       if (t < 0.3) continue;
-      const s = view.visible(e.partner);
+      const s = view.visibleSlot(slots[ledger.partnerAt(k)]);
       if (!s) continue;
       if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {
         best = s;
@@ -148,8 +111,13 @@ export class HonestPolicy implements Policy {
     return { kind: "propose", counterparty: best.id, type: "collaboration", content: "Would you like to collaborate?", transfer: 0 };
   }
 
+  /** A proposal's initiator's registration number (−1: not an agent of the run). */
+  private initiatorOf(p: Proposal): number {
+    return partyOf(this.ctx.population, p, "initiator")?.idx ?? -1;
+  }
+
   accept(proposal: Proposal): boolean {
-    const trust = this.trust.trust(proposal.initiator);
+    const trust = this.trust.trust(this.initiatorOf(proposal));
     let threshold = this.params.acceptanceThreshold;
     if (proposal.type === "collaboration") threshold -= 0.1;
     else if (proposal.type === "trade") threshold += 0.1;
@@ -158,7 +126,7 @@ export class HonestPolicy implements Policy {
   }
 
   onOutcome(o: Outcome): void {
-    if (o.accepted) this.trust.add(otherParty(o, this.id), o.p);
+    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
   }
 }
 

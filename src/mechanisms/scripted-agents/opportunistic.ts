@@ -3,9 +3,10 @@ import type { OpportunisticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
-import { TrustLedger } from "./honest.ts";
+import { TrustLedger } from "./trust.ts";
+import { partyOf } from "../interactions/index.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
-import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
 const BAIT = [
   "Hot take: here's something controversial!",
@@ -47,7 +48,7 @@ export class OpportunisticPolicy implements Policy {
       let accept: boolean;
       if (pending.transfer > 0) accept = true;
       else {
-        const initiator = view.visible(pending.initiator);
+        const initiator = view.visibleSlot(partyOf(this.ctx.population, pending, "initiator"));
         accept = initiator !== undefined && initiator.reputation > 0 ? true : rng.random() < 0.4;
       }
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
@@ -70,7 +71,8 @@ export class OpportunisticPolicy implements Policy {
       const posts = view.posts();
       if (posts.length > 0 && rng.random() < this.params.voteProbability) {
         if (this.ctx.semantics.voteScoresVisible) {
-          for (const p of posts) {
+          for (let i = 0; i < posts.length; i++) {
+            const p = posts[i];
             const net = p.upvotes - p.downvotes;
             if (net > 2) return { kind: "vote", postId: p.id, direction: 1 };
             if (net < -2) return { kind: "vote", postId: p.id, direction: -1 };
@@ -92,12 +94,13 @@ export class OpportunisticPolicy implements Policy {
 
   accept(proposal: Proposal, view: TurnView): boolean {
     if (proposal.transfer > 0) return true;
-    if (this.history.has(proposal.initiator)) return this.history.trust(proposal.initiator) > 0.5;
+    const initiator = partyOf(this.ctx.population, proposal, "initiator")?.idx ?? -1;
+    if (this.history.has(initiator)) return this.history.trust(initiator) > 0.5;
     return view.rng.random() < this.params.riskTolerance;
   }
 
   onOutcome(o: Outcome): void {
-    this.history.add(otherParty(o, this.id), o.p);
+    this.history.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
   }
 }
 

@@ -7,9 +7,9 @@
 import type { StochasticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import { TrustLedger } from "./honest.ts";
+import { TrustLedger } from "./trust.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
-import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
 type Params = z.infer<typeof StochasticParams>;
 const ORDER = ["post", "reply", "vote", "propose", "claimTask", "noop"] as const;
@@ -85,17 +85,19 @@ export class StochasticPolicy implements Policy {
         // Highest mean p over accepted history (0.5 without history), ties to registration order.
         let best: AgentSlot | undefined;
         let bestTrust = -Infinity;
-        for (const id of this.trust.partners()) {
-          const s = view.visible(id);
+        const ledger = this.trust;
+        const slots = this.ctx.population.slots;
+        for (let k = 0; k < ledger.size; k++) {
+          const s = view.visibleSlot(slots[ledger.partnerAt(k)]);
           if (!s) continue;
-          const t = this.trust.trust(id);
+          const t = ledger.trustAt(k);
           if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {
             best = s;
             bestTrust = t;
           }
         }
         if (!(bestTrust > 0.5)) {
-          const unknown = view.firstVisible((s) => !this.trust.has(s.id));
+          const unknown = view.firstVisible((s) => !this.trust.has(s.idx));
           if (unknown && (bestTrust < 0.5 || best === undefined || unknown.idx < best.idx)) best = unknown;
         }
         return best;
@@ -136,6 +138,6 @@ export class StochasticPolicy implements Policy {
   }
 
   onOutcome(o: Outcome): void {
-    if (o.accepted) this.trust.add(otherParty(o, this.id), o.p);
+    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
   }
 }

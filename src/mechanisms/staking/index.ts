@@ -35,7 +35,7 @@ function createStaking(w: World) {
           mayAct,
           admit(agent: AgentSlot): boolean {
             if (mayAct(agent)) return true;
-            w.emit({ type: "turn_blocked", ...w.at(), agent: agent.id });
+            w.emit({ type: "turn_blocked", epoch: w.epoch, step: w.step, agent: agent.id });
             return false;
           },
         }
@@ -47,7 +47,7 @@ function createStaking(w: World) {
             if (!s || !(s.resources > 0)) return;
             const amount = s.resources * stake.slashRate;
             if (!(amount > 0)) return;
-            w.emit({ type: "stake_slashed", ...w.at(), agent: v.agent, amount, violation: v.violation });
+            w.emit({ type: "stake_slashed", epoch: w.epoch, step: w.step, agent: v.agent, amount, violation: v.violation });
           },
         }
       : {}),

@@ -70,11 +70,11 @@ function createTasks(w: World) {
   /** Epoch start: close overdue tasks, then post this epoch's. */
   function post(): void {
     const at = w.at();
-    for (const t of pool.closeOverdue(w.epoch)) w.emit({ type: "task_closed", ...at, task: t.id, status: t.status as "expired" | "failed" });
+    for (const t of pool.closeOverdue(w.epoch)) w.emit({ type: "task_closed", epoch: at.epoch, step: at.step, task: t.id, status: t.status as "expired" | "failed" });
     for (let i = 0; i < spec.perEpoch; i++) {
       const deadline = spec.deadlineEpochs > 0 ? w.epoch + spec.deadlineEpochs : null;
       const t = pool.create(spec.bounty, spec.difficulty, spec.minReputation, deadline);
-      w.emit({ type: "task_created", ...at, task: t.id, bounty: t.bounty, difficulty: t.difficulty, minReputation: t.minReputation, deadline });
+      w.emit({ type: "task_created", epoch: at.epoch, step: at.step, task: t.id, bounty: t.bounty, difficulty: t.difficulty, minReputation: t.minReputation, deadline });
     }
   }
 
@@ -87,11 +87,11 @@ function createTasks(w: World) {
       const [, p] = judge.proxy.labels(judge.observe(agent, true, rng));
       const passed = !t.minimalEffort && p >= verificationBar(t.difficulty);
       pool.verify(t, passed);
-      w.emit({ type: "task_verified", ...at, task: t.id, agent: agent.id, p, passed, bounty: passed ? t.bounty : 0 });
+      w.emit({ type: "task_verified", epoch: at.epoch, step: at.step, task: t.id, agent: agent.id, p, passed, bounty: passed ? t.bounty : 0 });
     }
     for (const t of pool.withStatus("claimed")) {
       pool.start(t);
-      w.emit({ type: "task_started", ...at, task: t.id, agent: t.claimedBy as string });
+      w.emit({ type: "task_started", epoch: at.epoch, step: at.step, task: t.id, agent: t.claimedBy as string });
     }
   }
 
@@ -108,12 +108,12 @@ function createTasks(w: World) {
     actions: {
       claim_task(actor: AgentSlot, action: { taskId: number }): boolean {
         if (!pool.claim(action.taskId, actor.id, actor.reputation)) return false;
-        w.emit({ type: "task_claimed", ...w.at(), task: action.taskId, agent: actor.id });
+        w.emit({ type: "task_claimed", epoch: w.epoch, step: w.step, task: action.taskId, agent: actor.id });
         return true;
       },
       submit_output(actor: AgentSlot, action: { taskId: number; effort?: "full" | "minimal" }): boolean {
         if (!pool.submit(action.taskId, actor.id, action.effort === "minimal", live)) return false;
-        w.emit({ type: "output_submitted", ...w.at(), task: action.taskId, agent: actor.id });
+        w.emit({ type: "output_submitted", epoch: w.epoch, step: w.step, task: action.taskId, agent: actor.id });
         return true;
       },
     },

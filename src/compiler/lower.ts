@@ -419,12 +419,15 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     const members = agentKind(kind)?.lower?.members;
     const per = members ? num(group, members.count) : 1;
     const ids: string[] = [];
+    // Like agents share one params object (nothing mutates a plan's params): a million agents' copies were
+    // most of the lowered plan, and garbage once the plan is checked into its own copy (src/plan/validate.ts).
+    const shared = lowered && !members ? (clonePlain(lowered.params) as Record<string, PlainValue>) : null;
     for (let i = 0; i < count * per; i++) {
       const k = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, k);
       const id = `${kind}_${k}`;
       ids.push(id);
-      const params = clonePlain(lowered?.params) as Record<string, PlainValue>;
+      const params = shared ?? (clonePlain(lowered?.params) as Record<string, PlainValue>);
       if (members && lowered) params[members.index] = Math.floor(i / per) + 1;
       if (lowered) agents.push({ id, kind: lowered.kind, group: name, params } as Agent);
     }

@@ -31,6 +31,15 @@ describe("shipped scenarios", () => {
     expect(byName.get("llm_agents_v1")?.agents.map((a) => a.id)).toEqual(["llm_1", "llm_2", "llm_3", "honest_1", "honest_2", "opportunistic_1"]);
   });
 
+  it("like agents share one params object; a Sybil entity's identities each own theirs (they differ in the member number)", () => {
+    const plan = compile(diskHost(), [join(ROOT, "scenarios/whitepaper/sybil.sbx")]).scenarios.find((s) => s.name === "sybil_undetected")!.plan!;
+    const honest = plan.agents.filter((a) => a.group === "honest");
+    expect(honest.length).toBeGreaterThan(1);
+    expect(new Set(honest.map((a) => a.params)).size).toBe(1);
+    const sybils = plan.agents.filter((a) => a.group === "sybil");
+    expect(new Set(sybils.map((a) => a.params)).size).toBe(sybils.length);
+  });
+
   it("every stdlib module compiles without errors", () => {
     for (const f of readdirSync(join(ROOT, "stdlib")).filter((x) => x.endsWith(".sbx"))) {
       const result = compile(diskHost(), [join(ROOT, "stdlib", f)]);

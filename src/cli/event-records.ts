@@ -13,7 +13,7 @@
  * escapes control characters), so records and JSON lines share a slot of the
  * ring; a record is never split between slots.
  */
-import { EventLines } from "./event-lines.ts";
+import { EventLines, STRINGIFIED_FIRST } from "./event-lines.ts";
 
 /** The first byte of a record. */
 export const RECORD = 1;
@@ -350,5 +350,73 @@ export class RecordReader {
     if (!this.lines.length) return;
     this.out(this.lines.bytes());
     this.lines.reset();
+  }
+}
+
+/**
+ * Events into one slot after another, as the run's thread writes them into
+ * its ring (src/cli/run-thread.ts): the frequent kinds as records once
+ * `stringifiedFirst` events have gone as lines (a short run does not pay for
+ * compiling the record writer), the others as JSON lines, and a line longer
+ * than what is left continuing in the next slot, never split inside a
+ * character. `handOver` takes the filled part of the slot and returns the
+ * slot to fill next.
+ */
+export class SlotWriter {
+  private readonly lines: EventLines;
+  private readonly records: RecordWriter;
+  private slot: Uint8Array;
+  private seen = 0;
+  /** How many events went as records. */
+  recorded = 0;
+
+  constructor(
+    slot: Uint8Array,
+    private readonly handOver: (filled: Uint8Array) => Uint8Array,
+    private readonly stringifiedFirst = STRINGIFIED_FIRST,
+  ) {
+    this.slot = slot;
+    this.lines = new EventLines(slot, stringifiedFirst);
+    this.records = new RecordWriter(slot);
+  }
+
+  push(e: unknown): void {
+    if (++this.seen > this.stringifiedFirst && this.record(e)) return;
+    const lines = this.lines;
+    if (lines.push(e)) return;
+    // As much of the line as fits, the rest in the next slots (the header carries the plan: hundreds of megabytes
+    // at a million agents); the rest is a slice of the line, not a copy.
+    let rest = lines.overflow!;
+    lines.overflow = null;
+    for (;;) {
+      const read = lines.pushPart(rest);
+      if (read === rest.length) return;
+      if (read === 0 && lines.length === 0) throw new Error("a slot cannot hold one character");
+      rest = rest.slice(read);
+      this.flush();
+    }
+  }
+
+  /** Hand over what the slot holds, if anything. */
+  flush(): void {
+    if (!this.lines.length) return;
+    this.slot = this.handOver(this.lines.bytes());
+    this.lines.reset(this.slot);
+  }
+
+  /** The event as a record, in this slot or the next; false when it is not one. */
+  private record(e: unknown): boolean {
+    const records = this.records;
+    records.use(this.slot, this.lines.length);
+    let done = records.push(e);
+    if (done === false) {
+      this.flush();
+      records.use(this.slot, 0);
+      done = records.push(e);
+    }
+    if (done !== true) return false;
+    this.lines.length = records.length;
+    this.recorded++;
+    return true;
   }
 }

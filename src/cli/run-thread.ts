@@ -27,8 +27,7 @@ import { InvalidPlanError, planProblems, type EpochRecord, type RunResult, type 
 import { Scheduler } from "../engine/scheduler.ts";
 import type { Plan } from "../plan/schema.ts";
 import { columnBuffers, fromColumns, toColumns, type AgentColumns } from "./agent-columns.ts";
-import { EventLines, STRINGIFIED_FIRST } from "./event-lines.ts";
-import { RecordReader, RecordWriter } from "./event-records.ts";
+import { RecordReader, SlotWriter } from "./event-records.ts";
 import { packPlan, unpackPlan, type PackedPlan } from "./run-plan-transfer.ts";
 import { workerEntry } from "./pool.ts";
 import { sameAgents } from "./run-writer.ts";
@@ -108,11 +107,6 @@ export function serveRunThread(): void {
     const start = (batch % BATCH_SLOTS) * BATCH_BYTES;
     return ring.subarray(start, start + BATCH_BYTES);
   };
-  let current = slot(0);
-  const lines = new EventLines(current);
-  // The frequent events as records, after the first lines (a short run does not pay for compiling their writer).
-  const records = new RecordWriter(current);
-  let seen = 0;
   let intervals: SimEvent[] = [];
   let last = null as EpochRecord | null;
   let sent = 0;
@@ -121,44 +115,13 @@ export function serveRunThread(): void {
   const waitFor = (slot: number, target: number): void => {
     for (let seen = Atomics.load(counter, slot); seen < target; seen = Atomics.load(counter, slot)) Atomics.wait(counter, slot, seen);
   };
-  /** Send the slot being filled, and wait until the next one's last batch is written. */
-  const flush = (): void => {
-    if (!lines.length) return;
-    port.postMessage({ type: "events", slot: posted % BATCH_SLOTS, length: lines.length } satisfies ThreadMessage);
+  /** Send the filled slot, and wait until the next one's last batch is written. */
+  const events = new SlotWriter(slot(0), (filled) => {
+    port.postMessage({ type: "events", slot: posted % BATCH_SLOTS, length: filled.length } satisfies ThreadMessage);
     posted++;
     waitFor(1, posted - BATCH_SLOTS + 1);
-    current = slot(posted);
-    lines.reset(current);
-  };
-  /** The event as a record (src/cli/event-records.ts), in this slot or the next; false when it is not one. */
-  const record = (e: SimEvent): boolean => {
-    records.use(current, lines.length);
-    let done = records.push(e);
-    if (done === false) {
-      flush();
-      records.use(current, 0);
-      done = records.push(e);
-    }
-    if (done !== true) return false;
-    lines.length = records.length;
-    return true;
-  };
-  /**
-   * A line that does not fit what is left of the slot: as much of it as fits,
-   * the rest in the next slots (the header carries the plan: hundreds of
-   * megabytes at a million agents). Never split inside a character; the rest
-   * of the line is a slice of it, not a copy. Sent as one string it was
-   * copied whole to the main thread.
-   */
-  const sendRest = (line: string): void => {
-    for (let rest = line; ; ) {
-      const read = lines.pushPart(rest);
-      if (read === rest.length) return;
-      if (read === 0 && lines.length === 0) throw new Error("a slot of the event ring cannot hold one character");
-      rest = rest.slice(read);
-      flush();
-    }
-  };
+    return slot(posted);
+  });
   try {
     plan = unpackPlan(packed);
     // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
@@ -169,16 +132,11 @@ export function serveRunThread(): void {
       planHash,
       events: (e) => {
         if (isIntervalEvent(e)) intervals.push(e);
-        if (++seen > STRINGIFIED_FIRST && record(e)) return;
-        if (!lines.push(e)) {
-          const line = lines.overflow!;
-          lines.overflow = null;
-          sendRest(line);
-        }
+        events.push(e);
       },
       onEpoch: (record) => {
         last = record;
-        flush();
+        events.flush();
         const { agents, transfer } = sendAgents(record.agents, plan);
         port.postMessage({ type: "epoch", record: { ...record, agents }, intervals } satisfies ThreadMessage, transfer);
         intervals = [];
@@ -188,7 +146,7 @@ export function serveRunThread(): void {
       },
     }).run();
     const { epochs: _epochs, agents, ...rest } = result;
-    flush();
+    events.flush();
     const repeated = last !== null && sameAgents(last.agents, agents);
     last = null;
     const final = repeated ? null : sendAgents(agents, plan);

@@ -2,8 +2,7 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventLines } from "../../src/cli/event-lines.ts";
-import { RecordReader, RecordWriter } from "../../src/cli/event-records.ts";
+import { RecordReader, SlotWriter } from "../../src/cli/event-records.ts";
 import { compileForRun } from "../../src/cli/run-command.ts";
 import { runWithEvents } from "../../src/engine/index.ts";
 import { ROOT } from "../support/golden.ts";
@@ -23,38 +22,11 @@ function throughSlots(events: readonly unknown[], size: number, out = 1 << 12): 
     parts.push(decoder.decode(bytes));
   });
   const slot = new Uint8Array(size);
-  const lines = new EventLines(slot, 0);
-  const writer = new RecordWriter(slot);
-  const flush = () => {
-    // A slot's copy: the reader gets it as its own buffer, as the ring's.
-    reader.read(lines.bytes().slice());
-    lines.reset();
-  };
-  let records = 0;
-  for (const e of events) {
-    writer.use(slot, lines.length);
-    let done = writer.push(e);
-    if (done === false) {
-      flush();
-      writer.use(slot, 0);
-      done = writer.push(e);
-    }
-    if (done === true) {
-      lines.length = writer.length;
-      records++;
-      continue;
-    }
-    // Not a record's event, or (in slots this small) a record larger than a slot: its JSON line, as the thread writes it.
-    if (lines.push(e)) continue;
-    for (let rest = lines.overflow!; ; ) {
-      const read = lines.pushPart(rest);
-      if (read === rest.length) break;
-      rest = rest.slice(read);
-      flush();
-    }
-  }
-  flush();
-  return { text: parts.join(""), records };
+  // Records from the first event; each filled slot read as its own buffer, as the ring's.
+  const writer = new SlotWriter(slot, (filled) => (reader.read(filled.slice()), slot), 0);
+  for (const e of events) writer.push(e);
+  writer.flush();
+  return { text: parts.join(""), records: writer.recorded };
 }
 
 const expected = (events: readonly unknown[]): string => events.map((e) => `${JSON.stringify(e)}\n`).join("");

@@ -1,12 +1,26 @@
 // The `sbx` executable.
+import { osReason } from "../platform/files.ts";
 import { main } from "./main.ts";
+import { processTerminal } from "./terminal.ts";
 
 // A reader that stops early (`sbx run x.sbx | head -1`) closes the pipe: stop quietly, as Unix tools do
-// (128 + SIGPIPE), instead of an unhandled EPIPE.
-for (const stream of [process.stdout, process.stderr]) {
+// (128 + SIGPIPE), instead of an unhandled EPIPE. Any other failure to write a standard stream (a full
+// disk behind `> file`) is a file-system error like any other: its name and the OS reason, exit 2.
+for (const [stream, name] of [
+  [process.stdout, "standard output"],
+  [process.stderr, "standard error"],
+] as const) {
   stream.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(141);
-    throw e;
+    if (stream === process.stdout) {
+      const term = processTerminal();
+      try {
+        term.err(`sbx: ${term.color.red("error[SBX5009]")}: cannot write ${name}: ${osReason(e)}\n`);
+      } catch {
+        // Standard error is gone as well: the exit code is all that is left to say it.
+      }
+    }
+    process.exit(2);
   });
 }
 

@@ -6,7 +6,7 @@
  * compiled plan, notes once per file, `sbx explain` examples, Ctrl-C.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
@@ -221,6 +221,22 @@ describe("a reader that stops early (18)", () => {
       const [first, ...rest] = r.stdout.split("\n");
       expect(first).toMatch(args === "explain" ? /^SBX1001/ : /^status_game {2}seed/);
       expect(rest.join("\n")).not.toMatch(/EPIPE|Error|at .*\.mjs/);
+    }
+  });
+});
+
+describe("standard output on a full disk", () => {
+  it("`sbx compile --json … > /dev/full` names standard output and the OS reason, exit 2, no trace", () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      for (const args of [["compile", "--json", join(ROOT, "scenarios/status_game.sbx")], ["--version"]]) {
+        const r = spawnSync(process.execPath, [SBX_BIN, ...args], { stdio: ["ignore", full, "pipe"], encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toContain("sbx: error[SBX5009]: cannot write standard output: no space left on device");
+        expect(r.stderr).not.toMatch(/ENOSPC|at .*\.m?[cj]s/);
+      }
+    } finally {
+      closeSync(full);
     }
   });
 });

@@ -32,22 +32,9 @@ function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
   return sumOf(xs, f) / xs.length;
 }
 
-let lastAll: readonly { accepted: boolean }[] | null = null;
-let lastLength = -1;
-let lastAccepted: readonly { accepted: boolean }[] = [];
-
-/**
- * The accepted interactions, in order. An epoch's table asks for them of the
- * same list many times: the last answer is kept while the list is the same
- * object of the same length (the epoch's list only grows, and records do not change).
- */
+/** The accepted interactions, in order. */
 function acceptedOf<T extends { accepted: boolean }>(xs: readonly T[]): readonly T[] {
-  if (xs !== lastAll || xs.length !== lastLength) {
-    lastAccepted = xs.filter((x) => x.accepted);
-    lastAll = xs;
-    lastLength = xs.length;
-  }
-  return lastAccepted as readonly T[];
+  return xs.filter((x) => x.accepted);
 }
 
 /** How many of xs pass the test. */

@@ -32,12 +32,6 @@ function createAudit(w: World) {
   };
 }
 
-function sumOver(w: World, f: (x: InteractionRecord) => number): number {
-  let s = 0;
-  for (const x of w.get(interactions).epochInteractions) s += f(x);
-  return s;
-}
-
 type Audit = ReturnType<typeof createAudit>;
 
 export const audit = mechanism({
@@ -47,7 +41,7 @@ export const audit = mechanism({
   language: [{ under: "governance", block: AUDIT }],
   create: createAudit,
   metrics: [
-    series<Audit>("governance", "none", "flow", "governance.audits", "count", "Interactions audited this epoch.", "|audited|", (_m, _sel, w) => sumOver(w, (x) => (x.audited ? 1 : 0))),
-    series<Audit>("governance", "none", "flow", "governance.audit_penalty", "payoff", "Audit penalties charged this epoch.", "Σ (threshold − p)·multiplier", (_m, _sel, w) => sumOver(w, (x) => x.auditPenalty)),
+    series<Audit>("governance", "none", "flow", "governance.audits", "count", "Interactions audited this epoch.", "|audited|", (_m, _sel, w) => w.get(interactions).epoch.audits),
+    series<Audit>("governance", "none", "flow", "governance.audit_penalty", "payoff", "Audit penalties charged this epoch.", "Σ (threshold − p)·multiplier", (_m, _sel, w) => w.get(interactions).epoch.auditPenalty),
   ],
 });

@@ -71,10 +71,6 @@ export const circuitBreaker = mechanism({
   language: [{ under: "governance", block: CIRCUIT_BREAKER }],
   create: createBreaker,
   metrics: [
-    series<Breaker>("governance", "none", "flow", "governance.freezes", "count", "Circuit-breaker freezes triggered this epoch.", "|freeze events|", (_m, _sel, w) => {
-      let n = 0;
-      for (const x of w.get(interactions).epochInteractions) if (x.froze) n++;
-      return n;
-    }),
+    series<Breaker>("governance", "none", "flow", "governance.freezes", "count", "Circuit-breaker freezes triggered this epoch.", "|freeze events|", (_m, _sel, w) => w.get(interactions).epoch.freezes),
   ],
 });

@@ -100,10 +100,6 @@ export const collusion = mechanism({
   metrics: [
     series<Collusion>("collusion", "none", "stock", "collusion.flagged_pairs", "count", "Agent pairs flagged by the last collusion analysis.", "|{pairs : score ≥ threshold}|", (m) => m.state.flaggedPairs),
     series<Collusion>("collusion", "none", "stock", "collusion.ecosystem_risk", "ratio", "Ecosystem collusion risk from the last analysis.", "min(1, .3·flagged/C(n,2) + .3·grouped/n + .4·max group score)", (m) => m.state.ecosystemRisk),
-    series<Collusion>("collusion", "none", "flow", "collusion.penalty", "payoff", "Collusion penalties (reputation and real-time costs) applied this epoch.", "Σ risk·multiplier + Σ realtime cost", (m, _sel, w) => {
-      let realtime = 0;
-      for (const x of w.get(interactions).epochInteractions) realtime += x.collusionCost;
-      return m.state.penalty + realtime;
-    }),
+    series<Collusion>("collusion", "none", "flow", "collusion.penalty", "payoff", "Collusion penalties (reputation and real-time costs) applied this epoch.", "Σ risk·multiplier + Σ realtime cost", (m, _sel, w) => m.state.penalty + w.get(interactions).epoch.collusionCost),
   ],
 });

@@ -111,7 +111,7 @@ const N = "none" as const;
 
 /** swarm-0.1 reports the feed's totals as 0 in epochs without interactions (docs/sandbox.md §7.8). */
 function hidesTotals(w: World): boolean {
-  return w.semantics.feedTotalsZeroWithoutInteractions && w.get(interactions).epochInteractions.length === 0;
+  return w.semantics.feedTotalsZeroWithoutInteractions && w.get(interactions).epoch.length === 0;
 }
 
 const METRICS: readonly MetricSpec<FeedInstance>[] = [

@@ -4,12 +4,15 @@
  */
 import type { ScoredInteraction } from "./soft-metrics.ts";
 
-function labelled(xs: readonly ScoredInteraction[]): ScoredInteraction[] {
+/** What calibration reads of an interaction. */
+export type Forecast = Pick<ScoredInteraction, "p" | "groundTruth">;
+
+function labelled(xs: readonly Forecast[]): Forecast[] {
   return xs.filter((x) => x.groundTruth !== null);
 }
 
 /** E[p] − share of positives. */
-export function calibrationError(xs: readonly ScoredInteraction[]): number | null {
+export function calibrationError(xs: readonly Forecast[]): number | null {
   const w = labelled(xs);
   if (w.length === 0) return null;
   let s = 0;
@@ -19,7 +22,7 @@ export function calibrationError(xs: readonly ScoredInteraction[]): number | nul
 }
 
 /** E[(p − v)²], v = (gt + 1)/2. */
-export function brierScore(xs: readonly ScoredInteraction[]): number | null {
+export function brierScore(xs: readonly Forecast[]): number | null {
   const w = labelled(xs);
   if (w.length === 0) return null;
   let total = 0.0;
@@ -31,7 +34,7 @@ export function brierScore(xs: readonly ScoredInteraction[]): number | null {
 }
 
 /** Per bin: (mean p, share positive, count); an empty bin reports its midpoint, 0, 0. */
-export function calibrationCurve(xs: readonly ScoredInteraction[], bins = 10): [number, number, number][] {
+export function calibrationCurve(xs: readonly Forecast[], bins = 10): [number, number, number][] {
   const w = labelled(xs);
   if (w.length === 0) return [];
   const width = 1.0 / bins;
@@ -52,7 +55,7 @@ export function calibrationCurve(xs: readonly ScoredInteraction[], bins = 10): [
 }
 
 /** Σ_bins (n_b/n)·|E_b[p] − P_b(+1)|. */
-export function expectedCalibrationError(xs: readonly ScoredInteraction[], bins = 10): number | null {
+export function expectedCalibrationError(xs: readonly Forecast[], bins = 10): number | null {
   const curve = calibrationCurve(xs, bins);
   if (curve.length === 0) return null;
   let total = 0;
@@ -66,7 +69,7 @@ export function expectedCalibrationError(xs: readonly ScoredInteraction[], bins 
 }
 
 /** −E[v·ln p̃ + (1 − v)·ln(1 − p̃)], p̃ clamped to [eps, 1 − eps]. */
-export function logLoss(xs: readonly ScoredInteraction[], eps = 1e-15): number | null {
+export function logLoss(xs: readonly Forecast[], eps = 1e-15): number | null {
   const w = labelled(xs);
   if (w.length === 0) return null;
   let total = 0.0;
@@ -83,7 +86,7 @@ export function logLoss(xs: readonly ScoredInteraction[], eps = 1e-15): number |
  * both classes occur. Counted by sorting, which gives the same counts as the
  * reference's all-pairs loop in O(n log n).
  */
-export function discriminationAuc(xs: readonly ScoredInteraction[]): number | null {
+export function discriminationAuc(xs: readonly Forecast[]): number | null {
   const w = labelled(xs);
   if (w.length === 0) return null;
   const pos = w.filter((x) => x.groundTruth === 1).map((x) => x.p).sort((a, b) => a - b);

@@ -17,6 +17,7 @@ import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { InteractionRecord, Observables } from "../../kernel/records.ts";
 import type { Rng } from "../../kernel/rng/types.ts";
 import type { World } from "../../kernel/world.ts";
+import { EpochInteractions, type InteractionColumns } from "./epoch-columns.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
 import { asAnswered, declaredProfile, drawObservables } from "./observables.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
@@ -122,8 +123,8 @@ function createInteractions(w: World) {
   const pending = new Map<number, Proposal>();
   const inboxes: Proposal[][] = pop.slots.map(() => []);
   let proposalSeq = 0;
-  // Reduced state: this epoch's completed interactions (what the metrics read).
-  let epochInteractions: InteractionRecord[] = [];
+  // Reduced state: this epoch's completed interactions, as the columns the metrics read.
+  const epoch = new EpochInteractions();
   // The interaction complete() is logging, and its parties (its reducer reads them instead of looking them up).
   let completing: InteractionRecord | null = null;
   let completingInitiator: AgentSlot | undefined;
@@ -301,9 +302,11 @@ function createInteractions(w: World) {
     pending(): IterableIterator<Proposal> {
       return pending.values();
     },
-    /** The completed interactions of the current epoch. */
-    get epochInteractions(): readonly InteractionRecord[] {
-      return epochInteractions;
+    /** The completed interactions of the current epoch, as columns (and the levers' running sums). */
+    epoch,
+    /** The current epoch's interactions whose initiator is in `select`. */
+    initiatedBy(select: ReadonlySet<string>): InteractionColumns {
+      return epoch.initiatedBy(select, pop.slots.length, (id) => pop.slot(id)?.idx);
     },
     proxy,
     payoff,
@@ -344,15 +347,15 @@ function createInteractions(w: World) {
 
     reduce: {
       epoch_started: () => {
-        epochInteractions = [];
+        epoch.clear();
       },
       interaction_completed: (e: EventOf<"interaction_completed">) => {
         const x = e.interaction;
-        epochInteractions.push(x);
         // The parties complete() found, when it is this mechanism's completion being logged (not a replay).
         const live = x === completing;
         const initiator = live ? completingInitiator : pop.slot(x.initiator);
         const counterparty = live ? completingCounterparty : pop.slot(x.counterparty);
+        epoch.push(x, initiator ? initiator.idx : -1);
         if (e.credited) {
           if (initiator) {
             initiator.recordInitiated(x.p);

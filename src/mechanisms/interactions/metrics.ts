@@ -5,25 +5,40 @@
  */
 import type { MetricSpec } from "../../kernel/metric.ts";
 import { series } from "../../kernel/metric.ts";
-import type { InteractionRecord } from "../../kernel/records.ts";
 import type { z } from "zod";
 import type { Payoff } from "./language.ts";
-import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, logLoss } from "./calibration.ts";
-/** What the interaction metrics read of the interactions mechanism's instance. */
-interface Interactions {
-  readonly epochInteractions: readonly InteractionRecord[];
-  readonly payoff: z.infer<typeof Payoff>;
-}
+import { brierScore, calibrationError, discriminationAuc, expectedCalibrationError, type Forecast, logLoss } from "./calibration.ts";
+import type { EpochInteractions, InteractionColumns } from "./epoch-columns.ts";
 import { socialSurplus } from "./soft-labels.ts";
 import * as soft from "./soft-metrics.ts";
+
+/** What the interaction metrics read of the interactions mechanism's instance. */
+interface Interactions {
+  readonly epoch: EpochInteractions;
+  /** The epoch's interactions whose initiator is in the selection. */
+  initiatedBy(select: ReadonlySet<string>): InteractionColumns;
+  readonly payoff: z.infer<typeof Payoff>;
+}
 
 const I = "initiator" as const;
 
 type Table = Record<string, number | null>;
 
+/** The interactions with a known outcome, as calibration reads them (none, so far: no record carries one). */
+function forecasts(xs: InteractionColumns): Forecast[] {
+  const out: Forecast[] = [];
+  if (xs.labelled === 0) return out;
+  for (let i = 0; i < xs.length; i++) {
+    const gt = xs.groundTruth[i];
+    if (gt !== 0) out.push({ p: xs.p[i], groundTruth: gt === 1 ? 1 : -1 });
+  }
+  return out;
+}
+
 /** Every interaction metric over one set of interactions, in the reference's arithmetic. */
-export function interactionMetrics(payoff: z.infer<typeof Payoff>, xs: readonly InteractionRecord[]): Table {
+export function interactionMetrics(payoff: z.infer<typeof Payoff>, xs: InteractionColumns): Table {
   const t = soft.softMetricTable(xs, (p) => socialSurplus(payoff, p), payoff.sPlus, payoff.sMinus);
+  const labelled = forecasts(xs);
   return {
     interactions: t.interactions,
     accepted: t.accepted,
@@ -49,26 +64,32 @@ export function interactionMetrics(payoff: z.infer<typeof Payoff>, xs: readonly 
     payoff_variance_counterparty: t.payoffVarianceCounterparty,
     governance_cost: t.governanceCost,
     transfers: t.transfers,
-    brier: brierScore(xs),
-    log_loss: logLoss(xs),
-    calibration_error: calibrationError(xs),
-    ece: expectedCalibrationError(xs),
-    auc: discriminationAuc(xs),
+    brier: brierScore(labelled),
+    log_loss: logLoss(labelled),
+    calibration_error: calibrationError(labelled),
+    ece: expectedCalibrationError(labelled),
+    auc: discriminationAuc(labelled),
   };
 }
 
-const tables = new WeakMap<readonly InteractionRecord[], Map<ReadonlySet<string> | null, Table>>();
+/** Each instance's tables, while its epoch's columns stay at the revision they were computed at. */
+const tables = new WeakMap<EpochInteractions, { revision: number; bySelection: Map<ReadonlySet<string> | null, Table> }>();
 
 function interactionTable(m: Interactions, select: ReadonlySet<string> | null): Table {
-  const xs = m.epochInteractions;
-  let bySelection = tables.get(xs);
-  if (!bySelection) tables.set(xs, (bySelection = new Map()));
-  let table = bySelection.get(select);
+  const xs = m.epoch;
+  let cached = tables.get(xs);
+  if (!cached || cached.revision !== xs.revision) tables.set(xs, (cached = { revision: xs.revision, bySelection: new Map() }));
+  let table = cached.bySelection.get(select);
   if (!table) {
-    table = interactionMetrics(m.payoff, select ? xs.filter((x) => select.has(x.initiator)) : xs);
-    bySelection.set(select, table);
+    table = interactionMetrics(m.payoff, select ? m.initiatedBy(select) : xs);
+    cached.bySelection.set(select, table);
   }
   return table;
+}
+
+/** E[1 − p | accepted] over the epoch so far: the `toxicity` metric (0 when nothing was accepted). */
+export function epochToxicity(m: Interactions): number {
+  return interactionTable(m, null)["toxicity"] as number;
 }
 
 export const INTERACTION_METRICS: readonly MetricSpec<Interactions>[] = [

@@ -7,6 +7,7 @@
  * deviations with `** 2` (libm pow); here they are products, which can differ
  * in the last bit (docs/differences.md).
  */
+import type { InteractionColumns } from "./epoch-columns.ts";
 
 /** What the metrics read from an interaction. */
 export interface ScoredInteraction {
@@ -31,22 +32,9 @@ function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
   return sumOf(xs, f) / xs.length;
 }
 
-let lastAll: readonly { accepted: boolean }[] | null = null;
-let lastLength = -1;
-let lastAccepted: readonly { accepted: boolean }[] = [];
-
-/**
- * The accepted interactions, in order. An epoch's table asks for them of the
- * same list many times: the last answer is kept while the list is the same
- * object of the same length (the epoch's list only grows, and records do not change).
- */
+/** The accepted interactions, in order. */
 function acceptedOf<T extends { accepted: boolean }>(xs: readonly T[]): readonly T[] {
-  if (xs !== lastAll || xs.length !== lastLength) {
-    lastAccepted = xs.filter((x) => x.accepted);
-    lastAll = xs;
-    lastLength = xs.length;
-  }
-  return lastAccepted as readonly T[];
+  return xs.filter((x) => x.accepted);
 }
 
 /** How many of xs pass the test. */
@@ -278,15 +266,22 @@ export interface SoftMetricTable {
 }
 
 /**
- * The functions above over one list, in one pass for the sums and one for
- * the variances (an epoch's table ran about thirty passes, most of them in
- * V8's interpreter in a run's first epochs). Each figure keeps its own
- * accumulator, fed the same terms in the same order from 0, and is finished
- * with the same division, so every value is bit-identical to its function's
+ * The functions above over an epoch's columns (epoch-columns.ts), in one pass
+ * for the sums and one for the variances (an epoch's table ran about thirty
+ * passes, most of them in V8's interpreter in a run's first epochs). Each
+ * figure keeps its own accumulator, fed the same terms in the same order from
+ * 0, and is finished with the same division, so every value is bit-identical
+ * to its function's over the same interactions as records
  * (tests/metrics/soft.test.ts compares them).
  */
-export function softMetricTable(xs: readonly ScoredInteraction[], social: (p: number) => number, sPlus: number, sMinus: number): SoftMetricTable {
+export function softMetricTable(xs: InteractionColumns, social: (p: number) => number, sPlus: number, sMinus: number): SoftMetricTable {
   const n = xs.length;
+  const ps = xs.p;
+  const accepted = xs.accepted;
+  const payoffA = xs.payoffA;
+  const payoffB = xs.payoffB;
+  const costs = xs.cost;
+  const taus = xs.tau;
   let acc = 0;
   let rej = 0;
   let sumP = 0;
@@ -309,22 +304,23 @@ export function softMetricTable(xs: readonly ScoredInteraction[], social: (p: nu
   let cost = 0;
   let transfers = 0;
   for (let i = 0; i < n; i++) {
-    const x = xs[i];
-    const p = x.p;
+    const p = ps[i];
+    const a = payoffA[i];
+    const b = payoffB[i];
     sumP += p;
     sumHarm += 1 - p;
-    sumPA += x.payoffA;
-    sumPB += x.payoffB;
-    cost += x.cA + x.cB;
-    transfers += Math.abs(x.tau);
+    sumPA += a;
+    sumPB += b;
+    cost += costs[i];
+    transfers += Math.abs(taus[i]);
     if (isUncertain(p)) uncertain++;
-    if (x.accepted) {
+    if (accepted[i] === 1) {
       acc++;
       accP += p;
       accHarm += 1 - p;
-      accPA += x.payoffA;
-      accPB += x.payoffB;
-      accWelfare += x.payoffA + x.payoffB;
+      accPA += a;
+      accPB += b;
+      accWelfare += a + b;
       accSocial += social(p);
       if (p < 0.5) accHard++;
     } else {
@@ -333,11 +329,11 @@ export function softMetricTable(xs: readonly ScoredInteraction[], social: (p: nu
     }
     if (p >= 0.5) {
       high++;
-      if (x.accepted) highAcc++;
+      if (accepted[i] === 1) highAcc++;
     }
     if (p < 0.5) {
       low++;
-      if (x.accepted) lowAcc++;
+      if (accepted[i] === 1) lowAcc++;
     }
   }
   let varP = 0;
@@ -351,10 +347,12 @@ export function softMetricTable(xs: readonly ScoredInteraction[], social: (p: nu
     let dA = 0;
     let dB = 0;
     for (let i = 0; i < n; i++) {
-      const x = xs[i];
-      dP += (x.p - meanP) * (x.p - meanP);
-      dA += (x.payoffA - meanA) * (x.payoffA - meanA);
-      dB += (x.payoffB - meanB) * (x.payoffB - meanB);
+      const p = ps[i];
+      const a = payoffA[i];
+      const b = payoffB[i];
+      dP += (p - meanP) * (p - meanP);
+      dA += (a - meanA) * (a - meanA);
+      dB += (b - meanB) * (b - meanB);
     }
     varP = dP / n;
     varA = dA / n;

@@ -32,7 +32,7 @@ import type { AgentSlot } from "../../kernel/population.ts";
 import type { Observables } from "../../kernel/records.ts";
 import type { World } from "../../kernel/world.ts";
 import { interactions } from "../interactions/index.ts";
-import { toxicityRate } from "../interactions/soft-metrics.ts";
+import { epochToxicity } from "../interactions/metrics.ts";
 import { network } from "../network/index.ts";
 import { PERTURBATIONS, PERTURBATIONS_SLICE, type PerturbationsPlan, type ScheduleSpec } from "./language.ts";
 
@@ -400,7 +400,7 @@ function recovery(m: Perturbations, w: World): { recovered: boolean; epochs: num
   const shock = m.latest();
   if (!m.plan || !shock || shock.baseline === null) return null;
   if (shock.measureFrom === null) return { recovered: false, epochs: null };
-  const series = [...m.history, toxicityRate(w.get(interactions).epochInteractions)];
+  const series = [...m.history, epochToxicity(w.get(interactions))];
   // Toxicity is a harm: settling below the pre-shock level is recovery too, not a failure to return.
   const within = (e: number) => series[e]! - shock.baseline! <= m.plan!.recoveryBand;
   const hold = m.plan.recoveryHold;
@@ -418,7 +418,7 @@ const METRICS: readonly MetricSpec<Perturbations>[] = [
   series<Perturbations>("perturbations", N, "flow", "perturbations.started", "count", "Perturbations that started this epoch.", "|perturbation_started|", (m) => (m.plan ? m.tally.started : null), true),
   series<Perturbations>("perturbations", N, "flow", "perturbations.toxicity_shift", "probability", "Toxicity this epoch minus its pre-shock level (the mean over the `baseline` epochs before the latest perturbation started); undefined before the first.", "toxicity − mean(toxicity over the baseline epochs)", (m, _s, w) => {
     const shock = m.latest();
-    return m.plan && shock && shock.baseline !== null ? toxicityRate(w.get(interactions).epochInteractions) - shock.baseline : null;
+    return m.plan && shock && shock.baseline !== null ? epochToxicity(w.get(interactions)) - shock.baseline : null;
   }, true),
   series<Perturbations>("perturbations", N, "stock", "perturbations.recovered", "bool", "1 once toxicity has stayed at most recovery_band above its pre-shock level for recovery_hold epochs since the latest perturbation healed (since it started, if it never heals), else 0.", "[∃ t0 ≥ heal: toxicity_t − baseline ≤ band for t0 ≤ t < t0 + hold]", (m, _s, w) => {
     const r = recovery(m, w);

@@ -39,10 +39,6 @@ export const transactionTax = mechanism({
   language: [{ under: "governance", block: TRANSACTION_TAX }],
   create: createTax,
   metrics: [
-    series<Tax>("governance", "none", "flow", "governance.tax", "payoff", "Transaction tax charged this epoch.", "Σ rate·|τ|", (_m, _sel, w) => {
-      let tax = 0;
-      for (const x of w.get(interactions).epochInteractions) tax += x.tax;
-      return tax;
-    }),
+    series<Tax>("governance", "none", "flow", "governance.tax", "payoff", "Transaction tax charged this epoch.", "Σ rate·|τ|", (_m, _sel, w) => w.get(interactions).epoch.tax),
   ],
 });

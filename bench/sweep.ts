@@ -9,10 +9,10 @@
  *
  * It does the same for the sweep with runs of at least 50 ms each (the
  * goal's condition), where the pool's start-up is amortised: the bench
- * times one warm run first and sets the epochs so that a run takes at least
- * 60 ms of CPU (a margin over 50), a multiple of 100 epochs and never fewer
- * than 400 (20× the scenario's own), and reports them (`longRuns.epochs`,
- * `longRuns.msPerRun`). These sweeps run as `sbx sweep` commands, each a new
+ * times one serial sweep at 400 epochs (20× the scenario's own) first and
+ * sets the epochs so that a run takes at least 60 ms of CPU (a margin over
+ * 50), a multiple of 100 and never fewer than 400, and reports them
+ * (`longRuns.epochs`, `longRuns.msPerRun`). These sweeps run as `sbx sweep` commands, each a new
  * process (what a user runs): serial and pooled each warm up V8 for
  * themselves, the pool once per runner. (Until issue 12's sweep work they
  * ran in this process after a warm-up sweep, which compiled the engine for
@@ -254,17 +254,16 @@ const median = (xs: readonly number[]) => {
 rmSync((await timedSweep(1, ["epochs=1"])).dir, { recursive: true, force: true });
 
 /**
- * The epochs that make a run take at least 60 ms of CPU (the goal's 50 ms, with a margin): from one warm
- * serial sweep at 400 epochs in this process, rounded up to a multiple of 100, never fewer than 400.
+ * The epochs that make a run take at least 60 ms of CPU (the goal's 50 ms, with a margin): from one serial
+ * sweep at 400 epochs in a new process, as the long sweeps are measured (its thread's CPU ÷ the runs, its
+ * start-up included), rounded up to a multiple of 100, never fewer than 400.
  */
-function calibrated(): Promise<number> {
-  const given = process.argv.indexOf("--long-epochs");
-  if (given >= 0) return Promise.resolve(option("long-epochs", 400));
-  return timedSweep(1, ["epochs=400"]).then((t) => {
-    rmSync(t.dir, { recursive: true, force: true });
-    const msPerRun = (1000 * t.threads.main) / RUNS;
-    return Math.max(400, Math.ceil((400 * 60) / Math.max(msPerRun, 1) / 100) * 100);
-  });
+async function calibrated(): Promise<number> {
+  if (process.argv.includes("--long-epochs")) return option("long-epochs", 400);
+  const t = await coldSweep(1, ["epochs=400"]);
+  rmSync(join(t.dir, ".."), { recursive: true, force: true });
+  const msPerRun = (1000 * t.threads.main) / RUNS;
+  return Math.max(400, Math.ceil((400 * 60) / Math.max(msPerRun, 1) / 100) * 100);
 }
 
 const asWritten = await compare([]);

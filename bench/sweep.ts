@@ -33,7 +33,7 @@
  * two cores (its CPU ÷ 2, or its busiest runner's CPU if more). `helperShare`
  * is the V8 helper threads' part of each sweep's CPU. (On a quiet machine,
  * load 1.3, the in-process long sweeps at 400 epochs had a wallBound of
- * 1.41 and a measured speed-up of 1.33, where cpuEstimate said 1.65.)
+ * 1.42 and a measured speed-up of 1.33, where cpuEstimate said 1.65.)
  *
  * Options: --repeat N (default 2; the best time of each is reported, since
  * other processes on the machine only ever add time), --jobs N (default 2),

@@ -112,11 +112,29 @@ function serialPool(): RunPool {
  */
 const requireHere = createRequire(import.meta.url);
 
+/**
+ * A runner thread's heap: a young generation of 128 MB, where V8 would give
+ * 48. The engine allocates about 30 MB per run of the status game at 400
+ * epochs, most of it garbage within a step; with the default young
+ * generation each thread of the tax sweep scavenged about 100 times,
+ * promoting the live run's state each time (190 MB promoted, then
+ * mark-compacted); with this one about 50 times, half the promoted bytes and
+ * of the scavenges' time (`node --trace-gc-nvp`, issue 12). Memory this
+ * costs is the young generation's growth only, and only where a run
+ * allocates that fast. The V8 flags that would do more (`--single-threaded-gc`,
+ * `--max-semi-space-size`) cannot be given to a worker thread (Node refuses
+ * them in `execArgv`: V8's flags are the process's), and turning on
+ * `--single-threaded-gc` with `v8.setFlagsFromString` before starting the
+ * threads crashed the sweep (a V8 fatal error in the marker of a heap that
+ * was marking when the flag changed).
+ */
+export const RUNNER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 128 } as const;
+
 function threadPool(threads: number, tasksPerThread = 1): RunPool {
   const filename = workerEntry();
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
-  const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads", concurrentTasksPerWorker: tasksPerThread });
+  const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads", concurrentTasksPerWorker: tasksPerThread, resourceLimits: RUNNER_RESOURCE_LIMITS });
   // The thread died or could not start: not the plan's doing.
   const crashed = (message: string, stack: string | null = null): RunFailure => ({ kind: "crashed", message, stack });
   type Settle = (outcome: { readonly reply: unknown } | { readonly failure: RunFailure }) => void;
@@ -172,15 +190,24 @@ function threadPool(threads: number, tasksPerThread = 1): RunPool {
  * interpreted until TurboFan has compiled it), so one runner fewer to start
  * is that much less overhead; this thread would otherwise only wait.
  *
- * A thread's next run is posted to it while it computes, so it never waits
- * for this thread to finish a run before it is handed its next one; near
- * the end only one at a time, so the runners finish together. As with
+ * A thread's next two runs are posted to it while it computes (the first
+ * waiting behind the one it computes, the second behind that), so it never
+ * waits for this thread to finish a run before it is handed its next one:
+ * this thread takes its replies and posts more only between its own runs,
+ * and with only one run posted ahead a thread ran out of work whenever a run
+ * here took longer than one there (slower by its garbage collection, or
+ * descheduled on a loaded machine: 1.1–2.9 s idle in a sweep of the tax
+ * sweep at 400 epochs, 0.4–1.0 s with two, from `node --cpu-prof`'s samples
+ * in tinypool's wait). Near the end only one at a time, so the runners
+ * finish together. As with
  * `--jobs 1`, a signal is handled once the run in progress here is done,
  * which is why `sbx sweep` uses it for short runs only (runsHereToo).
  */
+const AHEAD_PER_THREAD = 3;
+
 function sharedPool(jobs: number): RunPool {
   const threads = jobs - 1;
-  const workers = threadPool(threads, 2);
+  const workers = threadPool(threads, AHEAD_PER_THREAD);
   interface Queued {
     /** Runs here; never throws. */
     readonly here: () => unknown;
@@ -194,7 +221,7 @@ function sharedPool(jobs: number): RunPool {
   let closed = false;
   const pump = (): void => {
     if (closed) return;
-    const ahead = queue.length > jobs ? 2 * threads : threads;
+    const ahead = queue.length > jobs ? AHEAD_PER_THREAD * threads : threads;
     while (queue.length && posted < ahead) {
       const q = queue.shift()!;
       posted++;

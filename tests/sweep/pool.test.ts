@@ -3,7 +3,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.ts";
-import { jobsFor, openPool, parseJobs, THREADS_PAY_OFF_AT_AGENT_STEPS } from "../../src/cli/pool.ts";
+import { Worker } from "node:worker_threads";
+import { jobsFor, openPool, parseJobs, RUNNER_RESOURCE_LIMITS, THREADS_PAY_OFF_AT_AGENT_STEPS } from "../../src/cli/pool.ts";
 import { executeRun, withSeed } from "../../src/cli/run-outcome.ts";
 import { sweepLayout } from "../../src/cli/sweep-files.ts";
 import { runRows } from "../../src/cli/sweep-rows.ts";
@@ -111,5 +112,20 @@ describe("the run pool", () => {
     expect(jobsFor(null, [status, status])).toBe(1);
     expect(jobsFor(null, Array.from({ length: Math.ceil(THREADS_PAY_OFF_AT_AGENT_STEPS / steps) }, () => status))).toBe(availableParallelism());
     expect(jobsFor(4, [status])).toBe(4);
+  });
+
+  it("gives its threads a larger young generation than V8's default, and the default old generation", async () => {
+    // What a thread reports as its heap's limits, started as given.
+    const limitsOf = (options: { resourceLimits?: typeof RUNNER_RESOURCE_LIMITS }) =>
+      new Promise<Record<string, number>>((resolve, reject) => {
+        const w = new Worker(`require("node:worker_threads").parentPort.postMessage(require("node:worker_threads").resourceLimits)`, { eval: true, ...options });
+        w.once("message", (m: Record<string, number>) => void w.terminate().then(() => resolve(m)));
+        w.once("error", reject);
+      });
+    const [byDefault, runner] = await Promise.all([limitsOf({}), limitsOf({ resourceLimits: RUNNER_RESOURCE_LIMITS })]);
+    // Fewer scavenges for an engine that allocates fast (src/cli/pool.ts), and no lower a ceiling for a large run's heap.
+    expect(runner["maxYoungGenerationSizeMb"]).toBe(RUNNER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
+    expect(runner["maxYoungGenerationSizeMb"]).toBeGreaterThanOrEqual(2 * byDefault["maxYoungGenerationSizeMb"]!);
+    expect(runner["maxOldGenerationSizeMb"]).toBe(byDefault["maxOldGenerationSizeMb"]);
   });
 });

@@ -90,6 +90,8 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
 
 /** The `Content-Length` of a header block, or why there is none (the library's messages). */
 function contentLength(header: string): number | string {
+  // What clients send: one header line, `Content-Length: <digits>`.
+  if (/^Content-Length: \d+$/.test(header)) return parseInt(header.slice(16), 10);
   let value: string | undefined;
   for (const line of header.split("\r\n")) {
     const colon = line.indexOf(":");

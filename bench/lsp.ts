@@ -318,8 +318,8 @@ async function main(): Promise<void> {
  */
 async function pairedTyping(text: string, other: string, at: { completionAt: object; hoverAt: object; editRange: object }) {
   const sides = [
-    { name: "this", sbx: SBX, completion: [] as number[], hover: [] as number[], floor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[] } },
-    { name: "other", sbx: other, completion: [] as number[], hover: [] as number[], floor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[] } },
+    { name: "this", sbx: SBX, completion: [] as number[], hover: [] as number[], floor: [] as number[], editFloor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[], editFloor: [] as Timed[] } },
+    { name: "other", sbx: other, completion: [] as number[], hover: [] as number[], floor: [] as number[], editFloor: [] as number[], timed: { completion: [] as Timed[], hover: [] as Timed[], floor: [] as Timed[], editFloor: [] as Timed[] } },
   ];
   const servers = [];
   for (const side of sides) {
@@ -333,7 +333,7 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
     for (const k of order) {
       const { connection, pid } = servers[k]!;
       const side = sides[k]!;
-      await connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: i + 2 }, contentChanges: [{ range: at.editRange, text: String(i % 10) }] });
+      await connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: 2 * i + 2 }, contentChanges: [{ range: at.editRange, text: String(i % 10) }] });
       const requests = {
         completion: () => connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: at.completionAt }),
         hover: () => connection.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: at.hoverAt }),
@@ -345,6 +345,15 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
           side[kind].push(result.ms);
           side.timed[kind].push(result);
         }
+      }
+      // An edit and then the floor, timed from the edit: what an edit costs the server before the request after it.
+      const edited = await timed(pid, async () => {
+        await connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version: 2 * i + 3 }, contentChanges: [{ range: at.editRange, text: String((i + 5) % 10) }] });
+        return requests.floor();
+      });
+      if (i >= WARMUP) {
+        side.editFloor.push(edited.ms);
+        side.timed.editFloor.push(edited);
       }
     }
   }
@@ -363,12 +372,13 @@ async function pairedTyping(text: string, other: string, at: { completionAt: obj
     completionMs: summary(side.completion),
     hoverMs: summary(side.hover),
     requestFloorMs: summary(side.floor),
+    editThenFloorMs: summary(side.editFloor),
     ratios: {
       completionP50OverCompileP50: round(percentile(side.completion, 50) / compileP50),
       completionP95OverCompileP50: round(percentile(side.completion, 95) / compileP50),
       hoverP95OverCompileP50: round(percentile(side.hover, 95) / compileP50),
     },
-    ...(side.timed.completion[0]?.serverCpu !== null ? { tails: { completion: tails(side.timed.completion), hover: tails(side.timed.hover), floor: tails(side.timed.floor) } } : {}),
+    ...(side.timed.completion[0]?.serverCpu !== null ? { tails: { completion: tails(side.timed.completion), hover: tails(side.timed.hover), floor: tails(side.timed.floor), editThenFloor: tails(side.timed.editFloor) } } : {}),
     ...(RAW ? { rawMs: { completion: side.completion.map(round), hover: side.hover.map(round), floor: side.floor.map(round) } } : {}),
   });
   return { measurement: "completion and hover after an edit, two servers interleaved", rounds: ROUNDS, fullCompileMs: summary(full), paired: { this: figures(sides[0]!), other: figures(sides[1]!) } };

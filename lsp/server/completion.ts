@@ -120,21 +120,57 @@ export function leanItem(item: CompletionItem, resolved: Resolved = { documentat
 /** Lean items' JSON, made once per item (registry items are shared by every answer, completion.ts `memo`). */
 const leanJson = new WeakMap<CompletionItem, string>();
 
-/**
- * The list a client that takes list defaults gets (LSP 3.17 `itemDefaults`):
- * lean items under one edit range and one piece of data, carrying its JSON
- * (serialized.ts) joined from each item's JSON, made once per item, so a
- * completion does not serialise ~200 items again on every keystroke.
- */
-export function listWithDefaults(answer: Completions, data: unknown, resolved: Resolved): CompletionList {
-  const itemDefaults = { ...(answer.range ? { editRange: answer.range } : {}), data };
-  const items = answer.items.map((item) => leanItem(item, resolved));
-  const parts = items.map((item) => {
+/** A list's lean items and their JSON, for the items of a recent answer. */
+interface LeanList {
+  readonly source: readonly CompletionItem[];
+  readonly detail: boolean;
+  readonly items: readonly CompletionItem[];
+  readonly json: string;
+}
+
+/** Lists made lately, the latest first: while one types, the items at the cursor are those of the last answer. */
+let leanLists: LeanList[] = [];
+const LEAN_LISTS = 4;
+
+/** Whether two answers list the same items (the same objects: items are made once, `memo`), in the same order. */
+function sameItems(a: readonly CompletionItem[], b: readonly CompletionItem[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The lean items of `items` and their JSON joined: made once for each list of items (and each item), then looked up. */
+function leanList(items: readonly CompletionItem[], resolved: Resolved): LeanList {
+  const i = leanLists.findIndex((l) => l.detail === resolved.detail && sameItems(l.source, items));
+  if (i >= 0) {
+    const known = leanLists[i]!;
+    if (i > 0) leanLists = [known, ...leanLists.filter((l) => l !== known)];
+    return known;
+  }
+  const lean = items.map((item) => leanItem(item, resolved));
+  const parts = lean.map((item) => {
     let json = leanJson.get(item);
     if (json === undefined) leanJson.set(item, (json = JSON.stringify(item)));
     return json;
   });
-  return withJson({ isIncomplete: false, itemDefaults, items }, `{"isIncomplete":false,"itemDefaults":${JSON.stringify(itemDefaults)},"items":[${parts.join(",")}]}`);
+  const made: LeanList = { source: items, detail: resolved.detail, items: Object.freeze(lean), json: parts.join(",") };
+  leanLists = [made, ...leanLists.slice(0, LEAN_LISTS - 1)];
+  return made;
+}
+
+/**
+ * The list a client that takes list defaults gets (LSP 3.17 `itemDefaults`):
+ * lean items under one edit range and one piece of data, carrying its JSON
+ * (serialized.ts) joined from each item's JSON, made once per item, so a
+ * completion does not serialise ~200 items again on every keystroke; and the
+ * same items as the last answer's (the usual keystroke) are those of that
+ * answer, their JSON joined once.
+ */
+export function listWithDefaults(answer: Completions, data: unknown, resolved: Resolved): CompletionList {
+  const itemDefaults = { ...(answer.range ? { editRange: answer.range } : {}), data };
+  const { items, json } = leanList(answer.items, resolved);
+  return withJson({ isIncomplete: false, itemDefaults, items: items as CompletionItem[] }, `{"isIncomplete":false,"itemDefaults":${JSON.stringify(itemDefaults)},"items":[${json}]}`);
 }
 
 /** The item without what the client resolves when it shows it. */

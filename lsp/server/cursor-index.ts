@@ -11,6 +11,7 @@
  */
 import { parse } from "../../language/syntax.ts";
 import type { Parsed } from "./context.ts";
+import { reparsed } from "./reparse.ts";
 
 export interface Window {
   readonly parsed: Parsed;
@@ -22,12 +23,25 @@ export interface Window {
 /** Windows larger than this trigger a full scan, which finds the declarations typed since the last one. */
 const LARGE_WINDOW = 12_000;
 const PLAIN = /^[A-Za-z0-9_ \t.%-]*$/;
+/** Declarations' parses kept (the cursor moves between a few while one types). */
+const KEPT = 8;
+
+/** A declaration's text and its parse; `clean`: it parsed without a diagnostic (reparse.ts starts only from those). */
+interface Known {
+  readonly text: string;
+  readonly parsed: Parsed;
+  readonly clean: boolean;
+  /** Where in the document it was last asked for. */
+  base: number;
+}
 
 export class CursorIndex {
   private text: string | null = null;
   private starts: number[] = [];
-  /** The last window parsed (hover and completion often ask about the same text). */
+  /** The last window asked for (hover and completion often ask about the same text). */
   private last: Window | null = null;
+  /** Recent declarations' parses, the latest first: a keystroke's declaration is parsed again from its previous parse. */
+  private known: Known[] = [];
 
   window(text: string, offset: number): Window {
     this.follow(text);
@@ -38,9 +52,33 @@ export class CursorIndex {
     }
     const slice = text.slice(w.start, w.end);
     if (this.last && this.last.base === w.start && this.last.text === slice) return this.last;
-    const { file, tokens } = parse(slice, "");
-    const parsed: Parsed = { file, tokens };
-    return (this.last = { parsed, text: slice, base: w.start });
+    return (this.last = { parsed: this.parse(slice, w.start), text: slice, base: w.start });
+  }
+
+  /**
+   * The parse of a declaration's text at `base`: one kept (windows are parsed on their own, so a declaration
+   * that moved keeps its parse), else made from the last parse of the declaration at `base` when only a few
+   * lines changed (reparse.ts), else parsed.
+   */
+  private parse(slice: string, base: number): Parsed {
+    const i = this.known.findIndex((k) => k.text === slice);
+    if (i >= 0) {
+      const k = this.known[i]!;
+      k.base = base;
+      if (i > 0) this.known.unshift(...this.known.splice(i, 1));
+      return k.parsed;
+    }
+    const before = this.known.find((k) => k.base === base && k.clean);
+    const again = before ? reparsed(before.parsed, before.text, slice) : null;
+    let known: Known;
+    if (again) known = { text: slice, parsed: again, clean: true, base };
+    else {
+      const { file, tokens, diagnostics } = parse(slice, "");
+      known = { text: slice, parsed: { file, tokens }, clean: diagnostics.length === 0, base };
+    }
+    // The declaration's older texts at this place go: a parse is kept per place.
+    this.known = [known, ...this.known.filter((k) => k.base !== base).slice(0, KEPT - 1)];
+    return known.parsed;
   }
 
   private cut(text: string, offset: number): { start: number; end: number } {

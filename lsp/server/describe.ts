@@ -35,7 +35,24 @@ export function attrDetail(a: AttrSpec): string {
   return parts.join(" · ");
 }
 
+/**
+ * Registry entries do not change while the server runs: their markdown is made
+ * once per entry (and block), not on every hover of the same name.
+ */
+const made = new WeakMap<object, Map<unknown, string>>();
+function once(entry: object, variant: unknown, make: () => string): string {
+  let texts = made.get(entry);
+  if (!texts) made.set(entry, (texts = new Map()));
+  let text = texts.get(variant);
+  if (text === undefined) texts.set(variant, (text = make()));
+  return text;
+}
+
 export function attrMarkdown(a: AttrSpec, block: BlockSpec | null): string {
+  return once(a, block, () => attrMarkdownOf(a, block));
+}
+
+function attrMarkdownOf(a: AttrSpec, block: BlockSpec | null): string {
   const rows: string[] = [`**${block ? `${block.kind}.` : ""}${a.name}**: ${a.doc}`, ""];
   rows.push(`- type: ${typeName(a.type)}`);
   if (a.unit) rows.push(`- unit: ${a.unit}`);
@@ -54,6 +71,10 @@ export function blockDetail(b: BlockSpec): string {
 }
 
 export function blockMarkdown(b: BlockSpec): string {
+  return once(b, null, () => blockMarkdownOf(b));
+}
+
+function blockMarkdownOf(b: BlockSpec): string {
   const rows = [`**${b.kind === "<policy>" ? "policy group" : b.kind}**: ${b.doc}`];
   if (b.attrs.length) rows.push("", `Attributes: ${b.attrs.map((a) => `\`${a.name}\``).join(", ")}`);
   if (b.blocks.length) rows.push("", `Blocks: ${b.blocks.map((c) => `\`${c.kind}\``).join(", ")}`);
@@ -67,6 +88,10 @@ export function metricDetail(m: MetricDef): string {
 }
 
 export function metricMarkdown(m: MetricDef): string {
+  return once(m, null, () => metricMarkdownOf(m));
+}
+
+function metricMarkdownOf(m: MetricDef): string {
   const select = m.select === "none" ? "" : `\n\nSelectable: \`${m.name}[…]\` by ${m.select === "initiator" ? "initiator (kind, group or agent)" : "agent (kind, group or agent)"}.`;
   return `**${m.name}** (${m.shape === "series" ? "one value per epoch" : "one value per run"}, ${m.unit}): ${m.doc}\n\n\`${m.formula}\`${select}${m.optional ? "\n\nMay be undefined for a run (then criteria on it cannot pass)." : ""}`;
 }

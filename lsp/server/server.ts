@@ -59,6 +59,11 @@ export interface ServerEnvironment {
 /** Run `f` after pending input has been read: setImmediate where there is one (Node), else a zero timer (a Web Worker). */
 const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f) => setTimeout(f, 0));
 
+/** A timer that can be set again for its delay from now (Node's `Timeout#refresh`, also after it ran), not a Web Worker's number. */
+function refreshable(timer: unknown): timer is { refresh(): unknown } {
+  return typeof timer === "object" && timer !== null && typeof (timer as { refresh?: unknown }).refresh === "function";
+}
+
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
 export function startServer(connection: Connection, env: ServerEnvironment): Workspace {
@@ -132,7 +137,7 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   // ---- diagnostics, debounced -------------------------------------------------------------
 
   const runDiagnostics = () => {
-    timer = null;
+    if (!refreshable(timer)) timer = null;
     const docs = workspace.documents();
     analysis.sync(docs);
     // The analyzer recompiles only the documents whose files changed, one per turn.
@@ -140,8 +145,12 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
   };
 
   const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(runDiagnostics, delay);
+    // Node's timer is set again in place (no timer made per keystroke); a Web Worker's is replaced.
+    if (refreshable(timer)) timer.refresh();
+    else {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(runDiagnostics, delay);
+    }
   };
 
   // ---- semantics for completion and hover -------------------------------------------------

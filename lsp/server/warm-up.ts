@@ -11,6 +11,8 @@
  *
  * Nothing here changes what any request answers: the windows are parsed
  * afresh, the semantics are the registry's alone, and the results are dropped.
+ * Each place is also typed at once (a copy of the declaration, parsed again
+ * from its parse as after a keystroke, reparse.ts).
  */
 import type { Range } from "vscode-languageserver";
 import { parse } from "../../language/syntax.ts";
@@ -18,6 +20,7 @@ import { completions, listWithDefaults, type Resolved, type Semantics } from "./
 import { contextAt, type Parsed } from "./context.ts";
 import { topLevelStarts } from "./cursor-index.ts";
 import { hover } from "./hover.ts";
+import { reparsed } from "./reparse.ts";
 import { messageJson } from "./serialized.ts";
 
 /** Declarations parsed in all, enough for V8 to optimise the parser and the context reader. */
@@ -49,7 +52,7 @@ export function* warmUp(text: string, budget: number, resolved: Resolved = { doc
   const starts = topLevelStarts(text);
   for (let i = 0; i < starts.length && i < budget; i++) {
     const window = text.slice(starts[i], starts[i + 1] ?? text.length);
-    const { file, tokens } = parse(window, "");
+    const { file, tokens, diagnostics } = parse(window, "");
     const parsed: Parsed = { file, tokens };
     yield 1;
     const step = Math.max(1, Math.floor(tokens.length / PLACES));
@@ -60,6 +63,8 @@ export function* warmUp(text: string, budget: number, resolved: Resolved = { doc
       // As the connection sends a list (to a client that takes list defaults).
       messageJson({ jsonrpc: "2.0", id: 0, result: listWithDefaults(list, { list: 0 }, resolved) });
       hover(contextAt(parsed, window, token.startOffset, "hover"), parsed, REGISTRY_ONLY, () => NOWHERE);
+      // A keystroke there: the declaration parsed again from this parse (reparse.ts), as after an edit.
+      if (diagnostics.length === 0) reparsed(parsed, window, `${window.slice(0, end)}1${window.slice(end)}`);
       yield 0;
     }
   }

@@ -35,3 +35,31 @@ it("clamps a character past a line's end to the end of that line, before its bre
     { numRuns: 3000, seed: 7 },
   );
 });
+
+it("after a chain of edits (keystrokes on one line shift the lines after it lazily), answers as a fresh index", () => {
+  const edit = fc.record({ at: fc.nat(), remove: fc.nat(3), insert: text(["x", "yz", "", "\n", "\r", "\r\n"]), sameLine: fc.boolean() });
+  fc.assert(
+    fc.property(text(["a", "\n", "\r", "b", "\r\n", "cc"]), fc.array(edit, { minLength: 1, maxLength: 12 }), (start, edits) => {
+      let before = start;
+      let index = new LineIndex(before);
+      let last = 0;
+      for (const e of edits) {
+        // Typing goes on where it was, mostly: then the lines after it are shifted lazily, again and again.
+        const at = e.sameLine ? Math.min(before.length, last) : e.at % (before.length + 1);
+        const end = Math.min(before.length, at + e.remove);
+        const after = before.slice(0, at) + e.insert + before.slice(end);
+        index = index.edited(at, end, e.insert, after);
+        before = after;
+        last = at + e.insert.length;
+        const fresh = new LineIndex(after);
+        expect(index.lineCount).toBe(fresh.lineCount);
+        for (let o = 0; o <= after.length; o++) expect(index.position(o)).toEqual(fresh.position(o));
+        for (let line = -1; line <= fresh.lineCount; line++) {
+          expect(index.lineText(line)).toBe(fresh.lineText(line));
+          for (const character of [0, 1, 3, 100]) expect(index.offset({ line, character })).toBe(fresh.offset({ line, character }));
+        }
+      }
+    }),
+    { numRuns: runs(300) },
+  );
+});

@@ -6,7 +6,6 @@ import { PACKAGE_ROOT, STDLIB_DIR } from "../../src/platform/node-host.ts";
 import { analyzerEntry, workerThread } from "./analysis-thread.ts";
 import { nodeFiles } from "./node-files.ts";
 import { startServer } from "./server.ts";
-import { StdioMessageReader } from "./stdio-reader.ts";
 import { SingleWriteMessageWriter } from "./stdio-writer.ts";
 
 export interface ServerOptions {
@@ -23,20 +22,15 @@ export function diagnosticHref(code: string): string {
 }
 
 /**
- * Serve until the client disconnects: the server exits when stdin ends or
- * closes, even while the parent process lives on (with 0 after a `shutdown`
- * request, else 1, as the library does when it reads stdin itself). Messages
- * come in through a reader that hands each over as soon as it is read
- * (stdio-reader.ts) and go out through a writer that writes each in one piece
- * (stdio-writer.ts).
+ * Serve until the client disconnects. Handing the library stdin itself (not
+ * a message reader) makes it exit when stdin closes, even while the parent
+ * process lives on. Messages go out through a writer that writes each in one
+ * piece (stdio-writer.ts); the library takes a writer in place of a stream,
+ * though its typings pair streams with streams.
  */
 export function runStdioServer(options: ServerOptions = {}): Promise<void> {
-  const reader = new StdioMessageReader(process.stdin);
-  const writer = new SingleWriteMessageWriter(process.stdout);
-  const connection = createConnection(ProposedFeatures.all, reader, writer);
-  const gone = () => process.exit(reader.shutdownReceived ? 0 : 1);
-  process.stdin.on("end", gone);
-  process.stdin.on("close", gone);
+  const writer = new SingleWriteMessageWriter(process.stdout) as unknown as NodeJS.WritableStream;
+  const connection = createConnection(ProposedFeatures.all, process.stdin, writer);
   const entry = options.inProcess ? null : analyzerEntry(PACKAGE_ROOT);
   startServer(connection, {
     stdlibDir: options.stdlibDir ?? STDLIB_DIR,

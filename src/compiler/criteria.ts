@@ -9,7 +9,7 @@
 import type * as A from "../../language/ast.ts";
 import { dottedName } from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { METRICS, metricDef } from "../metrics/registry.ts";
+import { METRICS, metricDef, observedKey } from "../metrics/registry.ts";
 import { AGGREGATIONS, SEED_STATISTICS, type CriterionExpr, type Observed, type Selection } from "../plan/schema.ts";
 import type { SymbolDef, SymbolTable } from "./symbols.ts";
 import { LIMITS, limitText } from "./limits.ts";
@@ -197,7 +197,8 @@ function metricRef(ctx: CriteriaContext, node: A.Expr, select: Selection | null)
   }
   const def = metricDef(name);
   if (!def) return unknownMetric(ctx, node, name);
-  if (select) ctx.observe.set(`${name}[${select.by}:${select.name}]`, { metric: name, select });
+  // Keyed by observedKey: lowering sorts the recorded selections by their keys.
+  if (select) ctx.observe.set(observedKey(name, select), { metric: name, select });
   return { level: def.shape === "series" ? "series" : "run", base: "number", expr: { op: "metric", metric: name, select } };
 }
 

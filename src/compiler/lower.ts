@@ -9,7 +9,6 @@
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
 import { closest, diagnostic, fileDiagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { observedKey } from "../metrics/registry.ts";
 import { LLM, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { PERSONA } from "../mechanisms/personas/language.ts";
 import type { MechanismDef } from "../kernel/mechanism.ts";
@@ -50,18 +49,27 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   if (population.refused) return null;
   const groupSymbols = new Map<string, SymbolDef | null>();
   for (const g of population.groups) groupSymbols.set(g.name, g.symbol);
+  // The agents' ids are needed only when a selection or an edge names no kind or group (rarely): made on first use.
+  let agentIds: Set<string> | undefined;
   const scope: SelectionScope = {
     kinds: new Set(population.groups.map((g) => g.kind)),
     groups: groupSymbols,
-    agents: new Set(population.agents.map((a) => a.id)),
+    get agents() {
+      if (!agentIds) {
+        agentIds = new Set();
+        for (const a of population.agents) agentIds.add(a.id);
+      }
+      return agentIds;
+    },
   };
   const criteria = lowerCriteria(ctx, scenario, scope);
   checkScenarioBlocks(ctx, scenario, decl);
   const slices = lowerSlices(ctx, scenario, decl, population);
-  const network = lowerNetwork(ctx, scenario, scope.agents);
+  const network = lowerNetwork(ctx, scenario, scope);
   const llm = lowerLlm(ctx, scenario, population.agents);
   const mode = str(scenario, "mode");
-  const llmAgents = population.agents.filter((a) => a.kind === "llm").length;
+  let llmAgents = 0;
+  for (const a of population.agents) if (a.kind === "llm") llmAgents++;
   const hasLlm = llmAgents > 0;
   if (hasLlm && mode === "sync") {
     const attr = scenario.model.attrs.get("mode");
@@ -496,15 +504,15 @@ function lowerPersona(ctx: LowerContext, g: CBlock, name: string): PlainValue {
 // ---- network, llm --------------------------------------------------------------------------
 
 /** The network slice, with every custom edge's agents checked against the population. */
-function lowerNetwork(ctx: LowerContext, scenario: CBlock, agentIds: ReadonlySet<string>): PlainValue {
+function lowerNetwork(ctx: LowerContext, scenario: CBlock, scope: SelectionScope): PlainValue {
   const n = child(scenario, "network");
   const lowered = lowerBlock(NETWORK, valuesOf(n));
   if (!n || lowered === null) return lowered;
   const edgesAttr = n.model.attrs.get("edges");
   for (const [a, b] of get(n, "edges") as [string, string, number][]) {
     for (const id of [a, b]) {
-      if (agentIds.has(id)) continue;
-      const suggestion = closest(id, agentIds);
+      if (scope.agents.has(id)) continue;
+      const suggestion = closest(id, scope.agents);
       ctx.diagnostics.push(diagnostic("SBX2006", { what: "agent", name: id, suggestion }, edgesAttr?.file ?? n.model.file, edgesAttr?.expr.span ?? n.model.node!.type.span));
     }
   }
@@ -564,7 +572,9 @@ function lowerCriteria(
     ranges[id] = sourceRange(ctx, statement.file, node.span);
     sourceFiles.push(statement.file);
   }
-  const sorted = [...observe.values()].sort((a, b) => (observedKey(a.metric, a.select) < observedKey(b.metric, b.select) ? -1 : 1));
+  // Keyed by observedKey (criteria.ts), so sorting the keys sorts by it without building each key again per comparison.
+  const keys = [...observe.keys()].sort();
+  const sorted = keys.map((k) => observe.get(k)!);
   return { seeds: get(expect, "seeds") as number[], items, observe: sorted, ranges, sourceFiles };
 }
 

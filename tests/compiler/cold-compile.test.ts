@@ -30,3 +30,14 @@ describe("a scenario extended after it was compiled", () => {
     expect(toFirst).toHaveLength(1);
   });
 });
+
+describe("what a compilation keeps of each file's parse", () => {
+  it("the tree, its syntax diagnostics and the unfinished block, but not the tokens (nothing reads them after parsing)", () => {
+    const compiled = compileText('import "std/governance" { moderate }\nscenario s { population { honest = 2 } governance extends moderate {} }\n');
+    expect(compiled.program.modules.size).toBeGreaterThan(1);
+    for (const module of compiled.program.modules.values()) {
+      expect(Object.keys(module.syntax).sort()).toEqual(["diagnostics", "file", "unfinished"]);
+      expect(module.syntax.file.items.length).toBeGreaterThan(0);
+    }
+  });
+});

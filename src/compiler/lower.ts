@@ -441,9 +441,11 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     }
     const nameSpan = group.model.node?.name?.span ?? group.model.node?.type.span ?? group.model.attrs.get("count")?.nameSpan ?? null;
     const symbol = nameSpan ? ctx.symbols.define({ kind: "group", name, file: group.model.file, nameSpan, span: group.model.node?.span ?? nameSpan, container: decl.name }) : null;
-    groups.push({ name, kind, agentIds: ids, symbol });
+    // Plans outlive the compile: their arrays are copied to their length (push leaves room for 16 more, and a plan's
+    // arrays were mostly spare room that every collection copied).
+    groups.push({ name, kind, agentIds: ids.length ? ids.slice() : ids, symbol });
   }
-  return { agents, groups };
+  return { agents: agents.slice(), groups };
 }
 
 /**

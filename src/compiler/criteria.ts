@@ -251,6 +251,8 @@ function resolveSelection(ctx: CriteriaContext, arg: A.Arg): Selection | null {
   return null;
 }
 
+const NO_NAMED_ARGS: ReadonlyMap<string, A.Arg> = new Map();
+
 function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
   const fn = dottedName(node.callee);
   if (fn === null || !FUNCTIONS.includes(fn)) {
@@ -261,8 +263,10 @@ function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
     );
     return null;
   }
-  const positional = node.args.filter((a) => a.name === null);
-  const named = new Map(node.args.filter((a) => a.name !== null).map((a) => [a.name!.text, a]));
+  // Most calls name no argument: then the arguments are the positional ones, and no table of named ones is made.
+  const anyNamed = node.args.some((a) => a.name !== null);
+  const positional = anyNamed ? node.args.filter((a) => a.name === null) : node.args;
+  const named = anyNamed ? new Map(node.args.filter((a) => a.name !== null).map((a) => [a.name!.text, a])) : NO_NAMED_ARGS;
   const arity = (expected: string, ok: boolean): boolean => {
     if (!ok) ctx.diagnostics.push(diagnostic("SBX2105", { name: fn, expected, found: node.args.length }, ctx.file, node.span));
     return ok;

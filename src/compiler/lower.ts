@@ -203,14 +203,14 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
     // A block that is not repeatable lowers from its first written one: found without listing them all.
     const parent = attachedTo(scenario, under);
     let first: CBlock | undefined;
-    let written: WrittenValues[];
+    let written: readonly WrittenValues[];
     if (block.repeatable) {
       const blocks = parent ? children(parent, block.kind) : [];
       first = blocks[0];
-      written = blocks.map((b) => ({ name: b.name, values: valuesOf(b, settings)! }));
+      written = blocks.length ? blocks.map((b) => ({ name: b.name, values: valuesOf(b, settings)! })) : NOTHING_WRITTEN;
     } else {
       first = parent ? child(parent, block.kind) : undefined;
-      written = first ? [{ name: first.name, values: valuesOf(first, settings)! }] : [];
+      written = first ? [{ name: first.name, values: valuesOf(first, settings)! }] : NOTHING_WRITTEN;
     }
     let lowered = lowerSlice(block, written);
     const finish = block.lower?.finish;
@@ -230,6 +230,9 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
   }
   return out;
 }
+
+/** Most mechanisms' blocks are not written in a given scenario: one empty list serves them all. */
+const NOTHING_WRITTEN: readonly WrittenValues[] = [];
 
 type SliceBlock = NonNullable<MechanismDef["language"]>[number];
 let GENERIC_SLICES: { under: string; block: SliceBlock["block"]; binding: NonNullable<NonNullable<SliceBlock["block"]["lower"]>["slice"]> }[] | undefined;

@@ -282,6 +282,11 @@ class Printer {
     }
   }
 
+  /** An operand after the first token of its expression: the comments before it come first. */
+  private operand(x: A.Expr, indent: string): string {
+    return this.flushBefore(x.span.start, indent) + this.expression(x, indent);
+  }
+
   private importDecl(node: A.Import, indent: string): string {
     let out = "import";
     if (node.path) out += ` ${this.flushBefore(node.path.span.start, indent)}${this.raw(node.path.span)}`;
@@ -382,7 +387,6 @@ class Printer {
   // ---- expressions -------------------------------------------------------------------------
 
   expression(e: A.Expr, indent: string): string {
-    const at = (x: A.Expr) => this.flushBefore(x.span.start, indent) + this.expression(x, indent);
     switch (e.kind) {
       case "Number":
         // A comment between a number and its unit or `%` moves before the number.
@@ -396,11 +400,11 @@ class Printer {
       case "List":
         return this.list(e, indent);
       case "Range":
-        return `${this.expression(e.from, indent)}..${at(e.to)}${e.step ? ` by ${at(e.step)}` : ""}`;
+        return `${this.expression(e.from, indent)}..${this.operand(e.to, indent)}${e.step ? ` by ${this.operand(e.step, indent)}` : ""}`;
       case "Binary":
-        return `${this.expression(e.left, indent)} ${this.flushBefore(e.opSpan.start, indent)}${e.op} ${at(e.right)}`;
+        return `${this.expression(e.left, indent)} ${this.flushBefore(e.opSpan.start, indent)}${e.op} ${this.operand(e.right, indent)}`;
       case "Unary":
-        return e.op === "not" ? `not ${at(e.arg)}` : `-${at(e.arg)}`;
+        return e.op === "not" ? `not ${this.operand(e.arg, indent)}` : `-${this.operand(e.arg, indent)}`;
       case "Call":
         return `${this.expression(e.callee, indent)}(${this.args(e.args, indent)}${this.flushBefore(e.span.end, indent, true)})`;
       case "Index":
@@ -408,7 +412,7 @@ class Printer {
       case "Member":
         return `${this.expression(e.object, indent)}.${this.flushBefore(e.property.span.start, indent)}${e.property.text}`;
       case "Paren":
-        return `(${at(e.expr)}${this.flushBefore(e.span.end, indent, true)})`;
+        return `(${this.operand(e.expr, indent)}${this.flushBefore(e.span.end, indent, true)})`;
       case "Missing":
         throw new MissingExpression(e.span);
     }

@@ -9,7 +9,7 @@
 import type * as A from "../../language/ast.ts";
 import { dottedName } from "../../language/ast.ts";
 import { closest, diagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { METRICS, metricDef } from "../metrics/registry.ts";
+import { METRICS, metricDef, observedKey } from "../metrics/registry.ts";
 import { AGGREGATIONS, SEED_STATISTICS, type CriterionExpr, type Observed, type Selection } from "../plan/schema.ts";
 import type { SymbolDef, SymbolTable } from "./symbols.ts";
 import { LIMITS, limitText } from "./limits.ts";
@@ -197,7 +197,8 @@ function metricRef(ctx: CriteriaContext, node: A.Expr, select: Selection | null)
   }
   const def = metricDef(name);
   if (!def) return unknownMetric(ctx, node, name);
-  if (select) ctx.observe.set(`${name}[${select.by}:${select.name}]`, { metric: name, select });
+  // Keyed by observedKey: lowering sorts the recorded selections by their keys.
+  if (select) ctx.observe.set(observedKey(name, select), { metric: name, select });
   return { level: def.shape === "series" ? "series" : "run", base: "number", expr: { op: "metric", metric: name, select } };
 }
 
@@ -250,6 +251,8 @@ function resolveSelection(ctx: CriteriaContext, arg: A.Arg): Selection | null {
   return null;
 }
 
+const NO_NAMED_ARGS: ReadonlyMap<string, A.Arg> = new Map();
+
 function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
   const fn = dottedName(node.callee);
   if (fn === null || !FUNCTIONS.includes(fn)) {
@@ -260,8 +263,10 @@ function call(ctx: CriteriaContext, node: A.CallExpr): Typed | null {
     );
     return null;
   }
-  const positional = node.args.filter((a) => a.name === null);
-  const named = new Map(node.args.filter((a) => a.name !== null).map((a) => [a.name!.text, a]));
+  // Most calls name no argument: then the arguments are the positional ones, and no table of named ones is made.
+  const anyNamed = node.args.some((a) => a.name !== null);
+  const positional = anyNamed ? node.args.filter((a) => a.name === null) : node.args;
+  const named = anyNamed ? new Map(node.args.filter((a) => a.name !== null).map((a) => [a.name!.text, a])) : NO_NAMED_ARGS;
   const arity = (expected: string, ok: boolean): boolean => {
     if (!ok) ctx.diagnostics.push(diagnostic("SBX2105", { name: fn, expected, found: node.args.length }, ctx.file, node.span));
     return ok;

@@ -97,34 +97,52 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
 
   const scenarios: CompiledScenario[] = [];
   const entrySet = new Set(program.entries);
+  /** A scenario of `module` checked (and, in an entry file, lowered); null when it is not reported (not an entry). */
+  const compileScenario = (module: Module, decl: Decl): CompiledScenario | null => {
+    const isEntry = entrySet.has(module.path);
+    // Cut short by an unterminated comment: its missing parts are that one error's consequence.
+    if (decl.node === module.syntax.unfinished) return isEntry ? compiledScenario(decl, module.path, null) : null;
+    const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
+    const base = declarationModel(ctx, decl, models);
+    if (!base) return isEntry ? compiledScenario(decl, module.path, null) : null;
+    if (!isEntry) {
+      checkBlock(ctx, base, "", {});
+      return null;
+    }
+    const model = selected && options.overrides?.length ? applyOverrides(ctx, cloneBlock(base), options.overrides) : base;
+    const profile = scenarioProfile(ctx, model);
+    const result = checkBlock(ctx, model, "", { profile, inertIn: entrySet });
+    const plan = selected || options.scenario === undefined ? lowerScenario(lowerCtx, result, decl) : null;
+    return compiledScenario(decl, module.path, plan);
+  };
+  const extended = extendedNames(program);
   for (const module of program.modules.values()) {
     for (const decl of module.declarations) {
       if (decl.kind !== "scenario") continue;
-      const isEntry = entrySet.has(module.path);
-      if (decl.node === module.syntax.unfinished) {
-        // Cut short by an unterminated comment: its missing parts are that one error's consequence.
-        if (isEntry) scenarios.push(compiledScenario(decl, module.path, null));
-        continue;
-      }
-      const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
-      const base = declarationModel(ctx, decl, models);
-      if (!base) {
-        if (isEntry) scenarios.push(compiledScenario(decl, module.path, null));
-        continue;
-      }
-      if (!isEntry) {
-        checkBlock(ctx, base, "", {});
-        continue;
-      }
-      const model = selected && options.overrides?.length ? applyOverrides(ctx, cloneBlock(base), options.overrides) : base;
-      const profile = scenarioProfile(ctx, model);
-      const result = checkBlock(ctx, model, "", { profile, inertIn: entrySet });
-      const plan = selected || options.scenario === undefined ? lowerScenario(lowerCtx, result, decl) : null;
-      scenarios.push(compiledScenario(decl, module.path, plan));
+      const compiled = compileScenario(module, decl);
+      if (compiled) scenarios.push(compiled);
+      // Checked and lowered, a scenario's model is garbage unless another declaration builds on it: dropped here, it
+      // dies young instead of being copied by every collection until the compile ends.
+      if (!extended.has(decl.name)) models.delete(decl);
     }
   }
   reportUnusedImports(ctx, entrySet);
   return { program, diagnostics: sortDiagnostics(diagnostics), symbols, scenarios, checked };
+}
+
+/**
+ * The names any declaration `extends` (the scenarios whose models other declarations build on), as written: a
+ * superset of those that resolve to a scenario, which is all keeping a model needs.
+ */
+function extendedNames(program: Program): Set<string> {
+  const names = new Set<string>();
+  for (const module of program.modules.values()) {
+    for (const decl of module.declarations) {
+      const ref = decl.node.extends;
+      if (ref) names.add(ref.parts.length === 1 ? ref.parts[0]!.text : ref.parts.map((p) => p.text).join("."));
+    }
+  }
+  return names;
 }
 
 /** The plan hash is computed when first asked for: hashing every plan on every keystroke is wasted work. */

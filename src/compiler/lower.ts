@@ -9,7 +9,6 @@
 import type * as A from "../../language/ast.ts";
 import { printExpression } from "../../language/format.ts";
 import { closest, diagnostic, fileDiagnostic, replaceWith, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { observedKey } from "../metrics/registry.ts";
 import { LLM, PRICE_MODEL } from "../mechanisms/llm-agents/language.ts";
 import { PERSONA } from "../mechanisms/personas/language.ts";
 import type { MechanismDef } from "../kernel/mechanism.ts";
@@ -50,18 +49,27 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   if (population.refused) return null;
   const groupSymbols = new Map<string, SymbolDef | null>();
   for (const g of population.groups) groupSymbols.set(g.name, g.symbol);
+  // The agents' ids are needed only when a selection or an edge names no kind or group (rarely): made on first use.
+  let agentIds: Set<string> | undefined;
   const scope: SelectionScope = {
     kinds: new Set(population.groups.map((g) => g.kind)),
     groups: groupSymbols,
-    agents: new Set(population.agents.map((a) => a.id)),
+    get agents() {
+      if (!agentIds) {
+        agentIds = new Set();
+        for (const a of population.agents) agentIds.add(a.id);
+      }
+      return agentIds;
+    },
   };
   const criteria = lowerCriteria(ctx, scenario, scope);
   checkScenarioBlocks(ctx, scenario, decl);
   const slices = lowerSlices(ctx, scenario, decl, population);
-  const network = lowerNetwork(ctx, scenario, scope.agents);
+  const network = lowerNetwork(ctx, scenario, scope);
   const llm = lowerLlm(ctx, scenario, population.agents);
   const mode = str(scenario, "mode");
-  const llmAgents = population.agents.filter((a) => a.kind === "llm").length;
+  let llmAgents = 0;
+  for (const a of population.agents) if (a.kind === "llm") llmAgents++;
   const hasLlm = llmAgents > 0;
   if (hasLlm && mode === "sync") {
     const attr = scenario.model.attrs.get("mode");
@@ -195,14 +203,14 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
     // A block that is not repeatable lowers from its first written one: found without listing them all.
     const parent = attachedTo(scenario, under);
     let first: CBlock | undefined;
-    let written: WrittenValues[];
+    let written: readonly WrittenValues[];
     if (block.repeatable) {
       const blocks = parent ? children(parent, block.kind) : [];
       first = blocks[0];
-      written = blocks.map((b) => ({ name: b.name, values: valuesOf(b, settings)! }));
+      written = blocks.length ? blocks.map((b) => ({ name: b.name, values: valuesOf(b, settings)! })) : NOTHING_WRITTEN;
     } else {
       first = parent ? child(parent, block.kind) : undefined;
-      written = first ? [{ name: first.name, values: valuesOf(first, settings)! }] : [];
+      written = first ? [{ name: first.name, values: valuesOf(first, settings)! }] : NOTHING_WRITTEN;
     }
     let lowered = lowerSlice(block, written);
     const finish = block.lower?.finish;
@@ -222,6 +230,9 @@ function lowerSlices(ctx: LowerContext, scenario: CBlock, decl: Decl, population
   }
   return out;
 }
+
+/** Most mechanisms' blocks are not written in a given scenario: one empty list serves them all. */
+const NOTHING_WRITTEN: readonly WrittenValues[] = [];
 
 type SliceBlock = NonNullable<MechanismDef["language"]>[number];
 let GENERIC_SLICES: { under: string; block: SliceBlock["block"]; binding: NonNullable<NonNullable<SliceBlock["block"]["lower"]>["slice"]> }[] | undefined;
@@ -433,9 +444,11 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     }
     const nameSpan = group.model.node?.name?.span ?? group.model.node?.type.span ?? group.model.attrs.get("count")?.nameSpan ?? null;
     const symbol = nameSpan ? ctx.symbols.define({ kind: "group", name, file: group.model.file, nameSpan, span: group.model.node?.span ?? nameSpan, container: decl.name }) : null;
-    groups.push({ name, kind, agentIds: ids, symbol });
+    // Plans outlive the compile: their arrays are copied to their length (push leaves room for 16 more, and a plan's
+    // arrays were mostly spare room that every collection copied).
+    groups.push({ name, kind, agentIds: ids.length ? ids.slice() : ids, symbol });
   }
-  return { agents, groups };
+  return { agents: agents.slice(), groups };
 }
 
 /**
@@ -496,15 +509,15 @@ function lowerPersona(ctx: LowerContext, g: CBlock, name: string): PlainValue {
 // ---- network, llm --------------------------------------------------------------------------
 
 /** The network slice, with every custom edge's agents checked against the population. */
-function lowerNetwork(ctx: LowerContext, scenario: CBlock, agentIds: ReadonlySet<string>): PlainValue {
+function lowerNetwork(ctx: LowerContext, scenario: CBlock, scope: SelectionScope): PlainValue {
   const n = child(scenario, "network");
   const lowered = lowerBlock(NETWORK, valuesOf(n));
   if (!n || lowered === null) return lowered;
   const edgesAttr = n.model.attrs.get("edges");
   for (const [a, b] of get(n, "edges") as [string, string, number][]) {
     for (const id of [a, b]) {
-      if (agentIds.has(id)) continue;
-      const suggestion = closest(id, agentIds);
+      if (scope.agents.has(id)) continue;
+      const suggestion = closest(id, scope.agents);
       ctx.diagnostics.push(diagnostic("SBX2006", { what: "agent", name: id, suggestion }, edgesAttr?.file ?? n.model.file, edgesAttr?.expr.span ?? n.model.node!.type.span));
     }
   }
@@ -564,7 +577,9 @@ function lowerCriteria(
     ranges[id] = sourceRange(ctx, statement.file, node.span);
     sourceFiles.push(statement.file);
   }
-  const sorted = [...observe.values()].sort((a, b) => (observedKey(a.metric, a.select) < observedKey(b.metric, b.select) ? -1 : 1));
+  // Keyed by observedKey (criteria.ts), so sorting the keys sorts by it without building each key again per comparison.
+  const keys = [...observe.keys()].sort();
+  const sorted = keys.map((k) => observe.get(k)!);
   return { seeds: get(expect, "seeds") as number[], items, observe: sorted, ranges, sourceFiles };
 }
 

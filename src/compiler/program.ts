@@ -28,10 +28,17 @@ export interface ImportLink {
   readonly names: ReadonlyMap<string, readonly Decl[]>;
 }
 
+/**
+ * What a module keeps of its parse: the tree, the syntax diagnostics and the block an unterminated comment cut short.
+ * Not the tokens: kept, they were most of what a compile retained (more than the tree), copied by every collection
+ * until the compile ended and held by the parse cache after it; nothing reads them once the tree is built.
+ */
+export type ModuleSyntax = Pick<ParseResult, "file" | "diagnostics" | "unfinished">;
+
 export interface Module {
   readonly path: string;
   readonly text: string;
-  readonly syntax: ParseResult;
+  readonly syntax: ModuleSyntax;
   readonly stdlib: boolean;
   readonly imports: readonly ImportLink[];
   readonly declarations: readonly Decl[];
@@ -137,21 +144,22 @@ export function loadProgram(host: SourceHost, entries: readonly string[]): Progr
  * them. The cache is small and keyed by path; a changed text replaces the entry.
  */
 const PARSE_CACHE_SIZE = 64;
-const parseCache = new Map<string, { text: string; result: ParseResult }>();
+const parseCache = new Map<string, { text: string; result: ModuleSyntax }>();
 
 /** Forget every cached tree (benchmarks measure cold compiles). */
 export function clearParseCache(): void {
   parseCache.clear();
 }
 
-export function parseCached(path: string, text: string): ParseResult {
+export function parseCached(path: string, text: string): ModuleSyntax {
   const hit = parseCache.get(path);
   if (hit && hit.text === text) {
     parseCache.delete(path);
     parseCache.set(path, hit);
     return hit.result;
   }
-  const result = parse(text, path);
+  const { file, diagnostics, unfinished } = parse(text, path);
+  const result: ModuleSyntax = { file, diagnostics, unfinished };
   parseCache.delete(path);
   parseCache.set(path, { text, result });
   if (parseCache.size > PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value!);

@@ -161,8 +161,6 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     return prepared.exit;
   }
   const { plan } = prepared;
-  // Like agents share their params, as on the run's thread: a million agents' plan, held for the whole run, is half as large.
-  shareLikeAgents(plan.agents);
   const overSeedsCriteria = plan.criteria.items.filter((c) => c.overSeeds);
   if (!options.json) term.err(notes + (options.quiet ? "" : overSeedsNotes(plan, overSeedsCriteria, term)));
   // LLM agents: keys are checked (and cassettes read) before anything runs or is written.
@@ -175,6 +173,9 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   // A run that writes files runs on its own thread (below), which starts now: it sets the run up (seconds at a
   // million agents) while this thread hashes the plan, checks it and opens the files.
   const pending = options.out && !host && !live && threadsAvailable() ? startThread(plan) : null;
+  // Like agents share their params, as on the run's thread: a million agents' plan, held for the whole run, is half as large.
+  // (A compiled plan's agents share them already: src/plan/validate.ts.)
+  shareLikeAgents(plan.agents);
   const planHash = prepared.planHash;
   let writer: RunWriter | null = null;
   let declared: DeclaredOutputs | null = null;

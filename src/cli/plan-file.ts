@@ -60,7 +60,17 @@ export function loadPlanFile(path: string, overrides: { seed?: string; epochs?: 
   // What the schema cannot say (two agents with one id, an edge naming no agent, …): refused here, never thrown by the engine.
   const unrunnable = planDiagnostics(checked.plan, path);
   if (unrunnable.length) return { problems: unrunnable, source, io: false };
-  return { plan: checked.plan, planHash: planHash(checked.plan), diagnostics: [], source };
+  // Hashed when asked for (`sbx run --out` asks while its thread sets the run up).
+  const plan = checked.plan;
+  let hash: string | null = null;
+  return {
+    plan,
+    get planHash() {
+      return (hash ??= planHash(plan));
+    },
+    diagnostics: [],
+    source,
+  };
 }
 
 /** Each schema problem with the dotted path of the value and its span in the file (the nearest enclosing value that exists). */

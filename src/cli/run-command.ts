@@ -17,7 +17,7 @@ import { absolute, nodeHost } from "../platform/node-host.ts";
 import { condenseNotes, displayPath, renderDiagnostics } from "./render-diagnostics.ts";
 import { fileError, FileError, isFileError, isFileSystemError, shownPath } from "../platform/files.ts";
 import { shareLikeAgents } from "./run-plan-transfer.ts";
-import { isIntervalEvent, runOnThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
+import { isIntervalEvent, startThread, threadsAvailable, type ThreadRun } from "./run-thread.ts";
 import { runDocument, runTotals, byKind } from "../report/summary.ts";
 import { DeclaredOutputs, RunWriter } from "./run-writer.ts";
 import { LlmFaultTally, prepareLlmRun, renderLlmUsage, reportLlmOutcome } from "./llm-run.ts";
@@ -81,7 +81,21 @@ export function compileForRun(
     const d = diagnostic("SBX4003", { detail: `the plan breaks its schema: ${checked.problems.join("; ")}` }, chosen.scenario!.file, chosen.scenario!.decl.node.name!.span);
     return { exit: EXIT.usage, diagnostics: [...diagnostics, d], source };
   }
-  return { plan: checked.plan, planHash: chosen.scenario!.planHash!, diagnostics, source };
+  // Hashed when asked for (`sbx run --out` asks while its thread sets the run up); the compiled plan is let go then.
+  let scenario: typeof chosen.scenario | null = chosen.scenario;
+  let hash: string | null = null;
+  return {
+    plan: checked.plan,
+    get planHash() {
+      if (hash === null) {
+        hash = scenario!.planHash!;
+        scenario = null;
+      }
+      return hash;
+    },
+    diagnostics,
+    source,
+  };
 }
 
 const fmt = (v: number | null | undefined, digits = 4): string => (typeof v === "number" ? v.toFixed(digits) : "—");
@@ -146,9 +160,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
     term.err(notes);
     return prepared.exit;
   }
-  const { plan, planHash } = prepared;
-  // Like agents share their params, as on the run's thread: a million agents' plan, held for the whole run, is half as large.
-  shareLikeAgents(plan.agents);
+  const { plan } = prepared;
   const overSeedsCriteria = plan.criteria.items.filter((c) => c.overSeeds);
   if (!options.json) term.err(notes + (options.quiet ? "" : overSeedsNotes(plan, overSeedsCriteria, term)));
   // LLM agents: keys are checked (and cassettes read) before anything runs or is written.
@@ -156,18 +168,26 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   if ("exit" in llm) return llm.exit;
   const host = llm.host;
   const faults = host ? new LlmFaultTally() : null;
+  const human = !options.json;
+  const live = options.live && human ? townLive(plan, term, { full: options.fullMessages === true }) : null;
+  // A run that writes files runs on its own thread (below), which starts now: it sets the run up (seconds at a
+  // million agents) while this thread hashes the plan, checks it and opens the files.
+  const pending = options.out && !host && !live && threadsAvailable() ? startThread(plan) : null;
+  // Like agents share their params, as on the run's thread: a million agents' plan, held for the whole run, is half as large.
+  // (A compiled plan's agents share them already: src/plan/validate.ts.)
+  shareLikeAgents(plan.agents);
+  const planHash = prepared.planHash;
   let writer: RunWriter | null = null;
   let declared: DeclaredOutputs | null = null;
   try {
     writer = options.out ? new RunWriter(options.out, plan, planHash) : null;
     declared = options.outputs === false ? null : new DeclaredOutputs(plan);
   } catch (e) {
+    pending?.abandon();
     if (!isFileSystemError(e)) throw e;
     writer?.abort();
     return reportFileError(e, options.out ?? "", term);
   }
-  const human = !options.json;
-  const live = options.live && human ? townLive(plan, term, { full: options.fullMessages === true }) : null;
   // The progress bar's module is loaded only when there is a terminal to draw it on (and no town streaming to it).
   const bar = term.isTTY && human && !live ? new (await import("cli-progress")).SingleBar({ format: " {bar} epoch {value}/{total}  {eta_formatted}", stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   if (human) {
@@ -216,9 +236,9 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   try {
     if (host) {
       result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone });
-    } else if (writer && threadsAvailable() && !live) {
+    } else if (pending) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
-      thread = runOnThread(plan, planHash, {
+      thread = pending.run(planHash, {
         events: (events) => {
           writer?.eventsChunk(events);
           declared?.eventsChunk(events);

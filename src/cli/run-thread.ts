@@ -61,8 +61,12 @@ export interface RunThreadData {
   readonly sbxRunThread: {
     /** The plan, its population packed (src/cli/run-plan-transfer.ts). */
     readonly plan: PackedPlan;
-    /** Its hash, computed where the plan was made. */
-    readonly planHash: string;
+    /**
+     * Its hash, computed where the plan was made while this thread sets the
+     * run up: [length of its UTF-8 bytes, or ABANDONED; the bytes]. The
+     * thread waits (Atomics) for it before the run's first event.
+     */
+    readonly planHash: SharedArrayBuffer;
     /**
      * [epochs the main thread has handled, event batches it has written]: the
      * worker waits on them (Atomics) to stay at most AHEAD epochs ahead, and
@@ -96,9 +100,23 @@ const BATCH_BYTES = 4 << 20;
 export const isIntervalEvent = (e: SimEvent): boolean =>
   e.type === "agent_frozen" || e.type === "agent_unfrozen" || e.type === "perturbation_started" || e.type === "perturbation_healed";
 
+/** The plan hash's cell: its bytes' length once given, this when the run will not start. */
+const ABANDONED = -1;
+
+/** Room for the plan hash's bytes (a hash is 71). */
+const HASH_BYTES = 256;
+
 /** The worker's side: run the plan, post each epoch as it finishes. */
 export function serveRunThread(): void {
-  const { plan: packed, planHash, handled, batches } = (workerData as RunThreadData).sbxRunThread;
+  const { plan: packed, planHash: hashBuffer, handled, batches } = (workerData as RunThreadData).sbxRunThread;
+  const hashCell = new Int32Array(hashBuffer, 0, 1);
+  /** The plan hash, once the main thread has given it. */
+  const planHash = (): string => {
+    for (let seen = Atomics.load(hashCell, 0); seen === 0; seen = Atomics.load(hashCell, 0)) Atomics.wait(hashCell, 0, seen);
+    const length = Atomics.load(hashCell, 0);
+    if (length === ABANDONED) throw new Error("the run was abandoned before it started");
+    return new TextDecoder().decode(new Uint8Array(hashBuffer, 4, length).slice());
+  };
   let plan = null as unknown as Plan;
   const counter = new Int32Array(handled);
   const ring = new Uint8Array(batches);
@@ -126,8 +144,7 @@ export function serveRunThread(): void {
     plan = unpackPlan(packed);
     // The plan was validated where it was made (compileForRun, loadPlanFile) and arrives as a copy of it: parsing it
     // again, as runPlan does, would give the same plan and hold a second copy of it (a million agents') for the whole run.
-    const problems = planProblems(plan);
-    if (problems.length) throw new InvalidPlanError(problems);
+    // Its planProblems are found on the main thread meanwhile (PendingThread.run): the run starts only without any.
     const result = new Scheduler(plan, {
       planHash,
       events: (e) => {
@@ -187,10 +204,69 @@ export function threadsAvailable(): boolean {
 
 /** Run `plan` on a worker thread; handlers are called on this thread, epoch by epoch, in order. */
 export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandlers): ThreadRun {
+  return startThread(plan).run(planHash, handlers);
+}
+
+/**
+ * A run's thread started before its plan's hash is known: it unpacks the
+ * plan and sets the run up (seconds at a million agents) while this thread
+ * hashes the plan, checks it (planProblems) and opens the run's files.
+ */
+export interface PendingThread {
+  /** Give the thread the plan's hash and start the run (unless the plan has problems: the run then fails with them). */
+  run(planHash: string, handlers: ThreadHandlers): ThreadRun;
+  /** The run will not start: stop the thread. */
+  abandon(): void;
+}
+
+type WorkerSignal = { readonly kind: "message"; readonly m: ThreadMessage } | { readonly kind: "error"; readonly error: unknown } | { readonly kind: "exit"; readonly code: number };
+
+/** Start `plan`'s thread; what it says before `run` waits for `run`. */
+export function startThread(plan: Plan): PendingThread {
   const handled = new SharedArrayBuffer(8);
   const counter = new Int32Array(handled);
   const batches = new SharedArrayBuffer(BATCH_SLOTS * BATCH_BYTES);
-  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan: packPlan(plan), planHash, handled, batches } } satisfies RunThreadData});
+  const hashBuffer = new SharedArrayBuffer(4 + HASH_BYTES);
+  const hashCell = new Int32Array(hashBuffer, 0, 1);
+  const worker = new Worker(workerEntry(), { workerData: { sbxRunThread: { plan: packPlan(plan), planHash: hashBuffer, handled, batches } } satisfies RunThreadData });
+  // Not holding the process open until the run is given to it (an early exit abandons it).
+  worker.unref();
+  const early: WorkerSignal[] = [];
+  let deliver: ((signal: WorkerSignal) => void) | null = null;
+  const signal = (s: WorkerSignal): void => (deliver ? deliver(s) : void early.push(s));
+  worker.on("message", (m: ThreadMessage) => signal({ kind: "message", m }));
+  worker.on("error", (error) => signal({ kind: "error", error }));
+  worker.on("exit", (code) => signal({ kind: "exit", code }));
+  const giveHash = (length: number): void => {
+    Atomics.store(hashCell, 0, length);
+    Atomics.notify(hashCell, 0);
+  };
+  return {
+    abandon() {
+      giveHash(ABANDONED);
+      void worker.terminate();
+    },
+    run(planHash, handlers) {
+      worker.ref();
+      const problems = planProblems(plan);
+      if (problems.length) {
+        this.abandon();
+        const failed = Promise.reject(new InvalidPlanError(problems));
+        return { result: failed, stop: async () => {} };
+      }
+      const { written: length } = new TextEncoder().encodeInto(planHash, new Uint8Array(hashBuffer, 4, HASH_BYTES));
+      if (length === HASH_BYTES) throw new Error(`a plan hash of ${HASH_BYTES} bytes or more: ${planHash.slice(0, 40)}…`);
+      giveHash(length);
+      return attach(plan, worker, handlers, counter, batches, (d) => {
+        deliver = d;
+        for (const s of early.splice(0)) d(s);
+      });
+    },
+  };
+}
+
+/** The main thread's side of a started run: its messages to the handlers, its end to the result. */
+function attach(plan: Plan, worker: Worker, handlers: ThreadHandlers, counter: Int32Array, batches: SharedArrayBuffer, listen: (deliver: (s: WorkerSignal) => void) => void): ThreadRun {
   const epochs: EpochRecord[] = [];
   let stopped = false;
   /** Event batches written. */
@@ -227,7 +303,7 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
       void worker.terminate();
       reject(e);
     };
-    worker.on("message", (m: ThreadMessage) => {
+    const onMessage = (m: ThreadMessage): void => {
       if (stopped) return;
       try {
         if (m.type === "events") {
@@ -262,9 +338,12 @@ export function runOnThread(plan: Plan, planHash: string, handlers: ThreadHandle
       } catch (e) {
         fail(e);
       }
+    };
+    listen((s) => {
+      if (s.kind === "message") onMessage(s.m);
+      else if (s.kind === "error") fail(s.error);
+      else fail(new Error(`the run's thread stopped (exit code ${s.code}) before the run finished`));
     });
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`the run's thread stopped (exit code ${code}) before the run finished`)));
   });
   return {
     result,

@@ -36,10 +36,11 @@ export interface RunOptions {
   policyFor?: (agent: Agent, ctx: PolicyContext) => Policy | undefined;
   /**
    * The plan's hash, where the caller computed it from this same plan (a
-   * million agents' plan takes seconds to hash). Not checked here: replay
+   * million agents' plan takes seconds to hash), or computes it while the run
+   * is set up: asked for when the run starts. Not checked here: replay
    * recomputes it from the logged plan.
    */
-  planHash?: string;
+  planHash?: string | (() => string);
 }
 
 export function agentRecord(s: AgentSlot): AgentRecord {
@@ -90,7 +91,8 @@ export class Scheduler {
   private readonly policies: Policy[];
   private readonly agentRngs: Rng[];
   private readonly selections: SelectionResolver;
-  private readonly hash: string;
+  /** The plan's hash (RunOptions.planHash), known from the run's start. */
+  private hash = "";
   private readonly epochs: EpochRecord[] = [];
   /** The hooks asked before every turn (resolved once: the world is wired). */
   private readonly admitHooks: readonly ((s: AgentSlot) => boolean)[];
@@ -106,7 +108,6 @@ export class Scheduler {
     this.agentRngs = w.population.slots.map((s) => w.random.agent(s.id));
     this.selections = selectionResolver(plan);
     this.admitHooks = w.hooks("admit");
-    this.hash = options.planHash ?? planHash(plan);
   }
 
   run(): RunResult {
@@ -152,6 +153,8 @@ export class Scheduler {
 
   private start(): void {
     const { plan, world: w } = this;
+    const given = this.options.planHash;
+    this.hash = typeof given === "function" ? given() : (given ?? planHash(plan));
     w.emit({
       type: "run_started",
       format: EVENT_FORMAT,

@@ -34,9 +34,12 @@ export function writeCanonicalJson(value: unknown, emit: (piece: string) => void
   }
   if (Array.isArray(value)) {
     emit("[");
-    // Each element whole: JSON.stringify is fastest on whole values, and a
-    // large plan's size is in its long arrays (agents, edges).
-    for (let i = 0; i < value.length; i++) emit(i > 0 ? `,${canonicalJson(value[i]) ?? "null"}` : (canonicalJson(value[i]) ?? "null"));
+    // Each element whole: a large plan's size is in its long arrays (agents, edges).
+    const seen = new Map<object, string>();
+    for (let i = 0; i < value.length; i++) {
+      const text = canonicalText(value[i], seen, false) ?? "null";
+      emit(i > 0 ? `,${text}` : text);
+    }
     emit("]");
     return;
   }
@@ -55,6 +58,63 @@ export function writeCanonicalJson(value: unknown, emit: (piece: string) => void
     writeCanonicalJson(field, emit);
   }
   emit("}");
+}
+
+/** Objects whose text canonicalText keeps at a time (then it forgets them all): a plan's shared objects are few. */
+const SEEN_LIMIT = 1024;
+
+/**
+ * canonicalJson(value) (undefined where JSON.stringify writes nothing), built
+ * as text without a sorted copy of the value; an object met again below an
+ * element (like agents share their params: a million agents, a few params
+ * objects) is written once, from `seen`. Objects with keys JSON.stringify
+ * would reorder go to canonicalJson.
+ */
+function canonicalText(value: unknown, seen: Map<object, string>, nested: boolean): string | undefined {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (nested) {
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+  }
+  let text: string;
+  if (Array.isArray(value)) {
+    text = "[";
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? "," : "") + (canonicalText(value[i], seen, true) ?? "null");
+    text += "]";
+  } else {
+    const keys = sortedKeys(value);
+    if (keys === null) text = canonicalJson(value);
+    else {
+      text = "{";
+      for (let i = 0; i < keys.length; i += 2) {
+        const field = canonicalText((value as Record<string, unknown>)[keys[i]!], seen, true);
+        if (field === undefined) continue;
+        text += (text.length > 1 ? "," : "") + keys[i + 1]! + field;
+      }
+      text += "}";
+    }
+  }
+  if (nested) {
+    if (seen.size >= SEEN_LIMIT) seen.clear();
+    seen.set(value, text);
+  }
+  return text;
+}
+
+/** The last object's keys as Object.keys gave them, and as sortedKeys gave them back. */
+let lastKeys: string[] = [];
+let lastSorted: string[] | null = [];
+
+/**
+ * An object's keys sorted, each followed by its JSON text and a colon; null
+ * when JSON.stringify would not keep them in that order. Successive objects
+ * of one shape (a plan's agents) share one answer.
+ */
+function sortedKeys(value: object): string[] | null {
+  const keys = Object.keys(value);
+  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+  lastKeys = keys;
+  return (lastSorted = keys.some(keyOutOfOrder) ? null : [...keys].sort().flatMap((k) => [k, `${JSON.stringify(k)}:`]));
 }
 
 function keyOutOfOrder(key: string): boolean {

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileForRun } from "../../src/cli/run-command.ts";
-import { runWithEvents } from "../../src/engine/index.ts";
+import { runOnThread, startThread, type ThreadHandlers } from "../../src/cli/run-thread.ts";
+import { InvalidPlanError, runWithEvents } from "../../src/engine/index.ts";
+import type { Plan } from "../../src/plan/schema.ts";
 import { sbx } from "../support/cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "sbx-thread-"));
@@ -43,4 +45,69 @@ describe("sbx run --out on the run's thread", () => {
     expect(log).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
     expect(readFileSync(join(dir, "out/agents.csv"), "utf8").trim().split("\n")).toHaveLength(result.agents.length + 1);
   }, 120_000);
+});
+
+/** Handlers that keep the log's text and count the epochs. */
+function collecting(): { handlers: ThreadHandlers; text: () => string; epochs: () => number } {
+  const chunks: string[] = [];
+  let epochs = 0;
+  const decoder = new TextDecoder();
+  return {
+    handlers: {
+      events: (e) => chunks.push(typeof e === "string" ? e : decoder.decode(e, { stream: true })),
+      epoch: () => epochs++,
+      end: () => {},
+    },
+    text: () => chunks.join(""),
+    epochs: () => epochs,
+  };
+}
+
+describe("the run's thread, started before the plan's hash is known", () => {
+  const compiled = compileForRun(join(import.meta.dirname, "../../scenarios/status_game.sbx"), { epochs: "3" });
+  if ("exit" in compiled) throw new Error("status_game does not compile");
+
+  it("sets the run up, then runs it with the hash given late: the log is the one a run here writes, its header naming that hash", async () => {
+    const pending = startThread(compiled.plan);
+    // The thread waits for the hash before the run's first event.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const c = collecting();
+    const result = await pending.run(compiled.planHash, c.handlers).result;
+    const { events } = runWithEvents(compiled.plan, { planHash: compiled.planHash });
+    expect(c.text()).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    expect(JSON.parse(c.text().slice(0, c.text().indexOf("\n"))).planHash).toBe(compiled.planHash);
+    expect(c.epochs()).toBe(3);
+    expect(result.epochs.length).toBe(3);
+  }, 60_000);
+
+  it("fails a plan the engine cannot run with its problems, as the thread did, and runs none of it", async () => {
+    const agents = compiled.plan.agents.map((a, i) => (i === 1 ? { ...a, id: compiled.plan.agents[0]!.id } : a));
+    const plan = { ...compiled.plan, agents } as Plan;
+    const c = collecting();
+    const failure = await runOnThread(plan, compiled.planHash, c.handlers).result.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(InvalidPlanError);
+    expect((failure as Error).message).toBe(`agent ${compiled.plan.agents[0]!.id} already registered`);
+    expect(c.text()).toBe("");
+    expect(c.epochs()).toBe(0);
+  }, 60_000);
+
+  it("stops when the run is abandoned before it starts", async () => {
+    const pending = startThread(compiled.plan);
+    pending.abandon();
+    // Given afterwards, nothing runs: the thread is gone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const c = collecting();
+    const outcome = await Promise.race([
+      pending.run(compiled.planHash, c.handlers).result.then(
+        () => "finished",
+        () => "failed",
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("waiting"), 10_000)),
+    ]);
+    expect(outcome).toBe("failed");
+    expect(c.text()).toBe("");
+  }, 60_000);
 });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { TrustLedger } from "../../src/mechanisms/scripted-agents/trust.ts";
+import { NO_ENTRIES, NO_MEMBERS } from "../../src/mechanisms/scripted-agents/empty.ts";
+import { runWithEvents } from "../../src/engine/index.ts";
+import { compileText } from "../support/compiler.ts";
+import type { Plan } from "../../src/plan/schema.ts";
+
+function planOf(source: string): Plan {
+  const result = compileText(source);
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new Error(errors.map((d) => `${d.code} ${d.message}`).join("\n"));
+  return result.scenarios[0]!.plan!;
+}
 
 /** The ledger as it was (keyed by id string, one entry object per partner): the behaviour the numbered one must keep. */
 class IdLedger {
@@ -25,14 +36,15 @@ class IdLedger {
 }
 
 // Agents are numbers 0..n−1 with ids "a<k>"; −1 stands for a partner that is not an agent (id "ghost<k>").
-const AGENTS = 12;
+// More agents than a ledger scans (trust.ts SCAN), so ledgers also find entries by their map.
+const AGENTS = 30;
 const partner = fc.integer({ min: -1, max: AGENTS - 1 });
 const p = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 1, -0, 0.1, 0.2, 0.7));
 
 describe("TrustLedger (by registration number)", () => {
   it("gives the id-keyed ledger's trust, membership and entry order for every agent", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(partner, p, fc.nat(3)), { maxLength: 200 }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
+      fc.property(fc.array(fc.tuple(partner, p, fc.nat(3)), { maxLength: 300, size: "large" }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
         const byNumber = new TrustLedger();
         const byId = new IdLedger();
         for (const [who, value, ghost] of ops) {
@@ -56,5 +68,26 @@ describe("TrustLedger (by registration number)", () => {
         });
       }),
     );
+  });
+});
+
+describe("scripted policies' shared empty collections", () => {
+  it("are never written: every policy writes to collections of its own, in both profiles, with and without a network", () => {
+    let exploited = 0;
+    let networkedAdversaries = 0;
+    for (const profile of ["swarm-0.1", "sbx"]) {
+      for (const network of ["", "network { topology = small_world  k_neighbors = 4  rewire_probability = 0.2 }"]) {
+        const plan = planOf(`scenario s { profile = "${profile}"  seed = 3  epochs = 4  steps = 8  max_actions_per_step = 40
+          population { honest = 8  opportunistic = 4  deceptive { count = 4  trust_building_phase = 1  exploitation_threshold = 0.3 }  adversarial = 4 }  ${network} }`);
+        const { events } = runWithEvents(plan);
+        exploited += events.filter((e) => e.type === "exploitation_started").length;
+        if (network) networkedAdversaries += events.filter((e) => e.type === "interaction_proposed" && e.initiator.startsWith("adversarial")).length;
+        expect(NO_MEMBERS.size, `${profile} ${network}`).toBe(0);
+        expect(NO_ENTRIES.size, `${profile} ${network}`).toBe(0);
+      }
+    }
+    // The runs reached the writes: deceptive agents turned on partners (sbx), adversaries proposed with a network.
+    expect(exploited).toBeGreaterThan(0);
+    expect(networkedAdversaries).toBeGreaterThan(0);
   });
 });

@@ -38,6 +38,22 @@ describe("canonical JSON written in pieces", () => {
     );
   });
 
+  it("writes an object shared by many elements (like agents' params) as canonicalJson does, each time", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.dictionary(key, value, { maxKeys: 4 }), fc.array(value, { maxLength: 3 })), { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.string(), fc.nat(), fc.nat()), { maxLength: 30 }), (shared, elements) => {
+        // Elements that hold the same objects, at several depths and under several keys.
+        const v = elements.map(([id, a, b]) => ({ id, params: shared[a % shared.length], nested: { deeper: [shared[b % shared.length], shared[a % shared.length]] } }));
+        expect(pieces(v).join("")).toBe(canonicalJson(v));
+        expect(pieces({ agents: v, other: v }).join("")).toBe(canonicalJson({ agents: v, other: v }));
+      }),
+      { numRuns: runs(200) },
+    );
+    // More shared objects than are remembered at a time (SEEN_LIMIT), met again after being forgotten.
+    const many = Array.from({ length: 3000 }, (_, i) => ({ k: i, "10": i % 7, list: [i, { z: 1, a: [null, undefined] }] }));
+    const v = [...many, ...many, ...many.slice(0, 1500)].map((p, i) => ({ id: `a${i}`, params: p }));
+    expect(pieces(v).join("")).toBe(canonicalJson(v));
+  });
+
   it("hashes to the reference SHA-256, natively and portably, across chunk boundaries", () => {
     // Long strings with astral characters make chunks end next to surrogate pairs.
     const long = fc.array(fc.string({ unit: "grapheme", minLength: 0, maxLength: 4000 }), { maxLength: 40 });

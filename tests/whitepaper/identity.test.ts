@@ -3,6 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromJsonl, reconstruct, ReplayError, toJsonl } from "../../src/engine/index.ts";
 import { detectClusters, similarity, type Pattern } from "../../src/mechanisms/identity/detect.ts";
+import { identity } from "../../src/mechanisms/identity/index.ts";
+import { MECHANISMS } from "../../src/mechanisms/index.ts";
+import { World } from "../../src/kernel/world.ts";
+import type { Plan } from "../../src/plan/schema.ts";
 import { eventsOf, expectLosslessReplay, planOf, run, series, type Run } from "./support.ts";
 
 const pattern = (entries: Record<string, number>): Pattern => new Map(Object.entries(entries));
@@ -140,6 +144,35 @@ describe("identities in a run", () => {
     const be = final(r, "sybil.break_even_cost")!;
     expect(sybilNet + 3 * 5 - 3 * be).toBeCloseTo(honestMean + 5 - be, 9);
     expect(final(r, "sybil.payoff_share")).toBeCloseTo(sybilNet / (sybilNet + honestNets.reduce((a, b) => a + b, 0)), 9);
+  });
+
+  it("knows each identity's entity, siblings and ground truth, an agent named like a Sybil entity included", () => {
+    const entitiesOf = (plan: Plan) => {
+      const w = new World(plan, MECHANISMS);
+      const m = w.get(identity);
+      return {
+        members: [...m.members].map(([entity, list]) => [entity, list.map((s) => s.id)]),
+        siblings: w.population.slots.map((s) => w.view(s).siblings().map((o) => o.id)),
+        sybil: [...m.sybil],
+        hasSybils: m.hasSybils,
+      };
+    };
+    const plan = planOf(`scenario s { seed = 1  epochs = 1  steps = 1  population { honest = 2  sybil { count = 2  identities = 2 } } }`);
+    expect(entitiesOf(plan)).toEqual({
+      members: [["honest_1", ["honest_1"]], ["honest_2", ["honest_2"]], ["sybil#1", ["sybil_1", "sybil_2"]], ["sybil#2", ["sybil_3", "sybil_4"]]],
+      siblings: [[], [], ["sybil_2"], ["sybil_1"], ["sybil_4"], ["sybil_3"]],
+      sybil: [0, 0, 1, 1, 1, 1],
+      hasSybils: true,
+    });
+    // A plan written by hand may name an agent like a Sybil entity: the agent is then one of its identities.
+    const named = { ...plan, agents: plan.agents.map((a) => (a.id === "honest_2" ? { ...a, id: "sybil#2" } : a)) } as Plan;
+    expect(entitiesOf(named)).toEqual({
+      members: [["honest_1", ["honest_1"]], ["sybil#2", ["sybil#2", "sybil_3", "sybil_4"]], ["sybil#1", ["sybil_1", "sybil_2"]]],
+      siblings: [[], ["sybil_3", "sybil_4"], ["sybil_2"], ["sybil_1"], ["sybil#2", "sybil_4"], ["sybil#2", "sybil_3"]],
+      sybil: [0, 1, 1, 1, 1, 1],
+      hasSybils: true,
+    });
+    expect(entitiesOf(planOf(`scenario s { seed = 1  epochs = 1  steps = 1  population { honest = 3 } }`))).toMatchObject({ siblings: [[], [], []], sybil: [0, 0, 0], hasSybils: false });
   });
 
   it("is inert unless written: no identity slice, no events, undefined metrics", () => {

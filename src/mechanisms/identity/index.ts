@@ -44,34 +44,60 @@ declare module "../../kernel/policy.ts" {
   }
 }
 
-/** Each agent's entity: `group#k` for the k-th Sybil entity of a group, else the agent itself. */
-export function entities(agents: readonly { id: string; kind: string; group: string; params: unknown }[]): string[] {
-  return agents.map((a) => (a.kind === "sybil" ? `${a.group}#${(a.params as SybilParams).entity}` : a.id));
+/** An agent's entity: `group#k` for the k-th Sybil entity of a group, else the agent itself. */
+export function entityOf(a: { id: string; kind: string; group: string; params: unknown }): string {
+  return a.kind === "sybil" ? `${a.group}#${(a.params as SybilParams).entity}` : a.id;
 }
 
 /** The siblings of every identity that is its entity's only one: one list, not one per agent. */
 const NO_SIBLINGS: readonly AgentSlot[] = Object.freeze([]);
+
+/** Every entity's identities, in registration order (of each entity's first identity, then of its identities). */
+function entityMembers(slots: readonly AgentSlot[], entity: (s: AgentSlot) => string): Map<string, AgentSlot[]> {
+  const members = new Map<string, AgentSlot[]>();
+  for (const s of slots) {
+    // A new list holds exactly its first member: pushed onto [], it would take room for 17 (a million agents' lists, 130 MB).
+    const e = entity(s);
+    const list = members.get(e);
+    if (list) list.push(s);
+    else members.set(e, [s]);
+  }
+  return members;
+}
 
 function createIdentity(w: World) {
   const cfg: Identity | undefined = w.slice(IDENTITY_SLICE);
   const detection: SybilDetection | undefined = w.slice(SYBIL_DETECTION_SLICE);
   const pop = w.population;
   const n = pop.size;
-  const entityOf = entities(w.plan.agents);
-  const members = new Map<string, AgentSlot[]>();
-  pop.slots.forEach((s) => {
-    // A new list holds exactly its first member: pushed onto [], it would take room for 17 (a million agents' lists, 130 MB).
-    const list = members.get(entityOf[s.idx]);
-    if (list) list.push(s);
-    else members.set(entityOf[s.idx], [s]);
+  const agents = w.plan.agents;
+  const entity = (s: AgentSlot): string => entityOf(agents[s.idx]!);
+  // Only a Sybil entity can have several identities: every other agent is an entity of its own, so the
+  // set-up looks at Sybil identities alone (a map of every entity was seconds and 100 MB at a million
+  // agents). An agent whose id is also a Sybil entity's name would share that entity: then every agent is listed.
+  const sybilMembers = entityMembers(
+    pop.slots.filter((s) => s.kind === "sybil"),
+    entity,
+  );
+  const shared = [...sybilMembers.keys()].some((e) => {
+    const s = pop.byId.get(e);
+    return s !== undefined && s.kind !== "sybil";
   });
-  /** Ground truth: identities whose entity controls more than one. */
-  const sybil = pop.slots.map((s) => members.get(entityOf[s.idx])!.length > 1);
-  const hasSybils = sybil.some(Boolean);
-  const siblings = pop.slots.map((s) => {
-    const list = members.get(entityOf[s.idx])!;
-    return list.length === 1 ? NO_SIBLINGS : list.filter((o) => o !== s);
-  });
+  /** Every entity's identities (the entity metrics'): built on first use. */
+  let allMembers: Map<string, AgentSlot[]> | null = shared ? entityMembers(pop.slots, entity) : null;
+  const several = shared ? allMembers! : sybilMembers;
+  /** Ground truth: identities whose entity controls more than one (1), by registration number. */
+  const sybil = new Uint8Array(n);
+  /** The other identities of an identity's entity, for those that have any. */
+  const siblings = new Map<number, readonly AgentSlot[]>();
+  for (const list of several.values()) {
+    if (list.length === 1) continue;
+    for (const s of list) {
+      sybil[s.idx] = 1;
+      siblings.set(s.idx, list.filter((o) => o !== s));
+    }
+  }
+  const hasSybils = siblings.size > 0;
 
   // Reduced state.
   const cost = new Float64Array(n);
@@ -105,8 +131,9 @@ function createIdentity(w: World) {
   return {
     cfg,
     detection,
-    entityOf,
-    members,
+    get members(): ReadonlyMap<string, readonly AgentSlot[]> {
+      return (allMembers ??= entityMembers(pop.slots, entity));
+    },
     sybil,
     hasSybils,
     cost,
@@ -120,7 +147,7 @@ function createIdentity(w: World) {
 
     turn: {
       siblings(this: TurnView): readonly AgentSlot[] {
-        return siblings[this.self.idx];
+        return siblings.get(this.self.idx) ?? NO_SIBLINGS;
       },
     },
 
@@ -140,10 +167,10 @@ function createIdentity(w: World) {
             const seen = new Set<string>();
             const effect = w.effect.clear();
             for (const s of pop.slots) {
-              const entity = entityOf[s.idx];
-              const verified = cfg.proofOfPersonhood && !seen.has(entity);
-              seen.add(entity);
-              w.emit({ type: "identity_registered", ...at, agent: s.id, entity, personhood: verified, cost: cfg.creationCost });
+              const e = entity(s);
+              const verified = cfg.proofOfPersonhood && !seen.has(e);
+              seen.add(e);
+              w.emit({ type: "identity_registered", ...at, agent: s.id, entity: e, personhood: verified, cost: cfg.creationCost });
               if (cfg.creationCost > 0) effect.addResources(s.id, -cfg.creationCost);
             }
             w.apply(effect);

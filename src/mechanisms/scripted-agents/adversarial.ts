@@ -5,6 +5,7 @@ import type { AgentSlot, Population, Proposal } from "../../kernel/population.ts
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 import { partyOf } from "../interactions/index.ts";
+import { NO_MEMBERS } from "./empty.ts";
 
 const ATTACK_POSTS = [
   "Everything you have heard here is wrong.",
@@ -40,12 +41,12 @@ export class AdversarialPolicy implements Policy {
   private cooldown = 0;
   private acted = false;
   private networked = false;
-  // Without a network: complements.
-  private untargeted = new Set<string>();
-  private unallied = new Set<string>();
-  // With a network: explicit sets of registration numbers.
-  private readonly targets = new Set<number>();
-  private readonly allies = new Set<number>();
+  // Without a network: complements. With a network: explicit sets of registration numbers. Each is
+  // the shared empty set (./empty.ts) until its first member: most stay empty.
+  private untargeted: Set<string> = NO_MEMBERS;
+  private unallied: Set<string> = NO_MEMBERS;
+  private targets: Set<number> = NO_MEMBERS;
+  private allies: Set<number> = NO_MEMBERS;
   private readonly pop: Population;
   private readonly ineligibleHonest: ReadonlySet<AgentSlot>;
   private readonly frozenAdversaries: ReadonlySet<AgentSlot>;
@@ -92,8 +93,8 @@ export class AdversarialPolicy implements Policy {
 
   /** A visible agent joins the explicit sets (with a network); one function for the policy's life, not one per turn. */
   private readonly noteVisible = (s: AgentSlot): void => {
-    if (this.params.targetHonest && isHonest(s) && isTargetable(s)) this.targets.add(s.idx);
-    if (isAdversarial(s)) this.allies.add(s.idx);
+    if (this.params.targetHonest && isHonest(s) && isTargetable(s)) (this.targets === NO_MEMBERS ? (this.targets = new Set()) : this.targets).add(s.idx);
+    if (isAdversarial(s)) (this.allies === NO_MEMBERS ? (this.allies = new Set()) : this.allies).add(s.idx);
   };
 
   /** The reference's _update_targets over the visible agents. */
@@ -102,8 +103,8 @@ export class AdversarialPolicy implements Policy {
       this.acted = true;
       this.networked = view.networked;
       if (!this.networked) {
-        for (const s of this.ineligibleHonest) if (s.id !== this.id) this.untargeted.add(s.id);
-        for (const s of this.frozenAdversaries) if (s.id !== this.id) this.unallied.add(s.id);
+        for (const s of this.ineligibleHonest) if (s.id !== this.id) (this.untargeted === NO_MEMBERS ? (this.untargeted = new Set()) : this.untargeted).add(s.id);
+        for (const s of this.frozenAdversaries) if (s.id !== this.id) (this.unallied === NO_MEMBERS ? (this.unallied = new Set()) : this.unallied).add(s.id);
         return;
       }
     }

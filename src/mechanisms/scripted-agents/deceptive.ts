@@ -16,6 +16,7 @@ import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { NO_ENTRIES, NO_MEMBERS } from "./empty.ts";
 
 /** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
 const FACADE_VOTE_PROBABILITY = 0.5;
@@ -29,20 +30,21 @@ const TRUST_BUILDING = [
 ];
 
 export class DeceptivePolicy implements Policy {
-  private readonly trustScores = new Map<string, number>();
-  private readonly interactionsWith = new Map<string, number>();
+  // Collections start as the shared empty ones (./empty.ts): most stay empty.
+  private trustScores: Map<string, number> = NO_ENTRIES;
+  private interactionsWith: Map<string, number> = NO_ENTRIES;
   /** Incremental forms of the reference's mode check. */
   private highTrust = 0;
   private totalInteractions = 0;
   exploitationMode = false;
   actCalls = 0;
   /** Partners at or past the trust-building phase: excluded from facade proposals. */
-  private readonly saturated = new Set<string>();
+  private saturated: Set<string> = NO_MEMBERS;
   private readonly candidates: VisibleSubset;
   /** sbx: partners past the trust-building phase and trusted above the threshold. */
-  private readonly exploitable = new Set<string>();
+  private exploitable: Set<string> = NO_MEMBERS;
   /** sbx: posts already voted on. */
-  private readonly voted = new Set<number>();
+  private voted: Set<number> = NO_MEMBERS;
   private readonly live: boolean;
 
   constructor(
@@ -113,7 +115,7 @@ export class DeceptivePolicy implements Policy {
         const unvoted = posts.filter((p) => !this.voted.has(p.id));
         if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
           const post = unvoted[rng.below(unvoted.length)];
-          this.voted.add(post.id);
+          (this.voted === NO_MEMBERS ? (this.voted = new Set()) : this.voted).add(post.id);
           return { kind: "vote", postId: post.id, direction: 1 };
         }
       } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };
@@ -157,9 +159,9 @@ export class DeceptivePolicy implements Policy {
   }
 
   private countInteraction(partner: string, count: number): void {
-    this.interactionsWith.set(partner, count + 1);
+    (this.interactionsWith === NO_ENTRIES ? (this.interactionsWith = new Map()) : this.interactionsWith).set(partner, count + 1);
     this.totalInteractions += 1;
-    if (count + 1 >= this.params.trustBuildingPhase) this.saturated.add(partner);
+    if (count + 1 >= this.params.trustBuildingPhase) (this.saturated === NO_MEMBERS ? (this.saturated = new Set()) : this.saturated).add(partner);
   }
 
   onOutcome(o: Outcome): void {
@@ -175,7 +177,7 @@ export class DeceptivePolicy implements Policy {
     const count = this.interactionsWith.get(partner) ?? 0;
     const trust = this.trustScores.get(partner);
     if (count >= this.params.trustBuildingPhase && trust !== undefined && trust > this.params.exploitationThreshold) {
-      this.exploitable.add(partner);
+      (this.exploitable === NO_MEMBERS ? (this.exploitable = new Set()) : this.exploitable).add(partner);
       this.ctx.report((at) => ({ type: "exploitation_started", ...at, agent: this.id, partner }));
     }
   }
@@ -184,7 +186,7 @@ export class DeceptivePolicy implements Policy {
     const existed = this.trustScores.has(other);
     const before = existed ? (this.trustScores.get(other) as number) : 0.5;
     const after = Math.min(1.0, before + 0.1);
-    this.trustScores.set(other, after);
+    (this.trustScores === NO_ENTRIES ? (this.trustScores = new Map()) : this.trustScores).set(other, after);
     const t = this.params.exploitationThreshold;
     if (after > t && !(existed && before > t)) this.highTrust += 1;
   }

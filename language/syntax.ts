@@ -57,6 +57,14 @@ export function lex(text: string, fileName: string): LexResult {
 
 export function parse(text: string, fileName: string): ParseResult {
   const lexed = lex(text, fileName);
+  if (lexed.diagnostics.length > MAX_SYNTAX_DIAGNOSTICS) {
+    // Not .sbx text (binary input, another language): the tree would be dropped below anyway, and
+    // Chevrotain's recovery scans ahead for a resync token at every error, quadratic on such input
+    // (57 s for 3 MB of random bytes).
+    const comments = lexed.comments.map((c) => ({ text: c.image, block: c.tokenType !== T.LineComment, span: spanOf(c) }));
+    const file: A.SourceFile = { kind: "File", items: [], comments, span: { start: 0, end: text.length } };
+    return { file, tokens: lexed.tokens, diagnostics: capped(lexed.diagnostics, fileName, true), unfinished: null };
+  }
   // A file without errors takes the direct path (well-formed.ts); anything else Chevrotain's parser, with its recovery.
   const direct = lexed.diagnostics.length === 0 ? parseWellFormed(lexed.tokens, fileName) : null;
   const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser().parseFile(lexed.tokens, fileName);
@@ -76,19 +84,19 @@ export function parse(text: string, fileName: string): ParseResult {
   const span = { start: 0, end: text.length };
   if (diagnostics.length > MAX_SYNTAX_DIAGNOSTICS) {
     // Hundreds of syntax errors mean the text is not .sbx (binary input, another language): whatever tree was recovered is noise.
-    return { file: { kind: "File", items: [], comments, span }, tokens: lexed.tokens, diagnostics: capped(diagnostics, fileName), unfinished: null };
+    return { file: { kind: "File", items: [], comments, span }, tokens: lexed.tokens, diagnostics: capped(diagnostics, fileName, false), unfinished: null };
   }
   const outermost = unclosed[0]?.brace;
   const unfinished = cut && outermost !== undefined ? (items.find((i): i is A.Block => i.kind === "Block" && i.body?.start === outermost) ?? null) : null;
   return { file: { kind: "File", items, comments, span }, tokens: lexed.tokens, diagnostics, unfinished };
 }
 
-/** The first MAX_SYNTAX_DIAGNOSTICS in source order, then one that counts the rest. */
-function capped(diagnostics: PlacedDiagnostic[], fileName: string): PlacedDiagnostic[] {
+/** The first MAX_SYNTAX_DIAGNOSTICS in source order, then one that counts the rest (lexing's alone when the file was not parsed). */
+function capped(diagnostics: PlacedDiagnostic[], fileName: string, unparsed: boolean): PlacedDiagnostic[] {
   const sorted = [...diagnostics].sort((a, b) => a.span.start - b.span.start);
   const shown = sorted.slice(0, MAX_SYNTAX_DIAGNOSTICS);
   const rest = sorted.length - MAX_SYNTAX_DIAGNOSTICS;
-  shown.push(diagnostic("SBX1009", { count: rest, limit: MAX_SYNTAX_DIAGNOSTICS }, fileName, sorted[MAX_SYNTAX_DIAGNOSTICS]!.span));
+  shown.push(diagnostic("SBX1009", { count: rest, limit: MAX_SYNTAX_DIAGNOSTICS, unparsed }, fileName, sorted[MAX_SYNTAX_DIAGNOSTICS]!.span));
   return shown;
 }
 

@@ -103,7 +103,7 @@ export function stringClosed(t: IToken): boolean {
 }
 
 /** The first token index whose start is at or after `offset`. */
-function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
+export function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
   let lo = 0;
   let hi = tokens.length;
   while (lo < hi) {

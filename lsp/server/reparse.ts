@@ -21,7 +21,7 @@ import type * as A from "../../language/ast.ts";
 import { lex } from "../../language/syntax.ts";
 import * as T from "../../language/tokens.ts";
 import { parseWellFormed } from "../../language/well-formed.ts";
-import type { Parsed } from "./context.ts";
+import { firstAtOrAfter, type Parsed } from "./context.ts";
 
 /**
  * The parse of `text`, made from `old` (the parse of `oldText`, which had no
@@ -102,18 +102,6 @@ function commentCrosses(comments: readonly A.Comment[], at: number): boolean {
   }
   const c = comments[lo - 1];
   return c !== undefined && c.span.end > at;
-}
-
-/** The first token index whose start is at or after `offset`. */
-function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Characters compared at once, as strings (a comparison of two slices is far cheaper than a loop over their characters). */

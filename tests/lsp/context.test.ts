@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parse } from "../../language/syntax.ts";
-import { complete, type Semantics } from "../../lsp/server/completion.ts";
+import { complete } from "../../lsp/server/completion.ts";
+import { LONE_DOCUMENT } from "../support/lsp-semantics.ts";
 import { contextAt } from "../../lsp/server/context.ts";
 import { hover } from "../../lsp/server/hover.ts";
 import { LineIndex } from "../../src/text/line-index.ts";
@@ -16,15 +17,7 @@ import { ROOT } from "../support/golden.ts";
 
 const CORPUS = ["scenarios", "stdlib"].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".sbx")).map((f) => readFileSync(join(ROOT, d, f), "utf8")));
 
-const semantics: Semantics = {
-  visible: () => [],
-  groups: () => new Map(),
-  moduleDeclarations: () => [],
-  importable: () => ["std/networks"],
-  moduleLabel: (p) => p,
-  text: () => undefined,
-  path: "/x.sbx",
-};
+const semantics = LONE_DOCUMENT;
 
 it("reads a context, completes and hovers at every offset of broken text without throwing", () => {
   fc.assert(

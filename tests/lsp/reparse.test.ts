@@ -11,7 +11,8 @@ import { join, relative } from "node:path";
 import type { Range } from "vscode-languageserver";
 import { expect, it } from "vitest";
 import { parse } from "../../language/syntax.ts";
-import { completions, listWithDefaults, type Semantics } from "../../lsp/server/completion.ts";
+import { completions, listWithDefaults } from "../../lsp/server/completion.ts";
+import { LONE_DOCUMENT } from "../support/lsp-semantics.ts";
 import { contextAt, type Parsed } from "../../lsp/server/context.ts";
 import { CursorIndex, topLevelStarts } from "../../lsp/server/cursor-index.ts";
 import { hover } from "../../lsp/server/hover.ts";
@@ -94,15 +95,7 @@ it("re-parses an edited declaration into exactly the tokens and tree of a fresh 
 });
 
 const NOWHERE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-const semantics: Semantics = {
-  visible: () => [],
-  groups: () => new Map(),
-  moduleDeclarations: () => [],
-  importable: () => ["std/networks"],
-  moduleLabel: (p) => p,
-  text: () => undefined,
-  path: "/x.sbx",
-};
+const semantics = LONE_DOCUMENT;
 const at = (start: number, end: number): Range => ({ start: { line: 0, character: start }, end: { line: 0, character: end } });
 
 /** Completion's list as sent and hover's answer at `offset` of a parsed text. */

@@ -23,8 +23,6 @@ import { asAnswered, declaredProfile, drawObservables } from "./observables.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
 import { verifyInteraction } from "./verify.ts";
 
-const NO_PROPOSALS: readonly Proposal[] = [];
-
 declare module "../../kernel/actions.ts" {
   interface ActionMap {
     propose: { readonly kind: "propose"; readonly counterparty: string; readonly type: import("../../spec/plan.ts").InteractionType; readonly content: string; readonly transfer: number };
@@ -123,10 +121,7 @@ function createInteractions(w: World) {
   const observablesRng = w.random.stream("observables");
   // Decision state: who owes an answer to what.
   const pending = new Map<number, Proposal>();
-  // An agent's inbox is made by its first proposal: most of a large population never receives one
-  // (a million empty arrays were ~130 MB).
-  const inboxes: (Proposal[] | undefined)[] = [];
-  for (let i = 0; i < pop.slots.length; i++) inboxes.push(undefined); // filled, not `new Array(n)`: a large holey array is a dictionary
+  const inboxes: Proposal[][] = pop.slots.map(() => []);
   let proposalSeq = 0;
   // Reduced state: this epoch's completed interactions, as the columns the metrics read.
   const epoch = new EpochInteractions();
@@ -141,7 +136,6 @@ function createInteractions(w: World) {
     const counterparty = partyOf(pop, p, "counterparty");
     if (!counterparty) return;
     const inbox = inboxes[counterparty.idx];
-    if (inbox === undefined) return;
     const i = inbox.indexOf(p);
     if (i < 0) return;
     // Shift the rest down in place (splice would allocate the removed element's array; pop, unlike
@@ -321,10 +315,10 @@ function createInteractions(w: World) {
 
     turn: {
       firstPending(this: TurnView): Proposal | undefined {
-        return inboxes[this.self.idx]?.[0];
+        return inboxes[this.self.idx][0];
       },
       pendingProposals(this: TurnView): readonly Proposal[] {
-        return inboxes[this.self.idx] ?? NO_PROPOSALS;
+        return inboxes[this.self.idx];
       },
       pendingTotal(): number {
         return pending.size;
@@ -337,7 +331,7 @@ function createInteractions(w: World) {
         if (sem.proposalValidation && (!counterparty || counterparty === actor || counterparty.frozen || !w.mayAct(counterparty))) return false;
         const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor, counterparty);
         pending.set(proposal.id, proposal);
-        if (counterparty) (inboxes[counterparty.idx] ??= []).push(proposal);
+        if (counterparty) inboxes[counterparty.idx].push(proposal);
         return true;
       },
       accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),

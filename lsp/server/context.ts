@@ -441,7 +441,7 @@ function scanExpression(tokens: readonly IToken[], from: number, to: number): Ex
 }
 
 /** The last node that starts strictly before `pos` (nodes are in source order). */
-function lastBefore<N extends { readonly span: A.Span }>(nodes: readonly N[], pos: number): N | undefined {
+export function lastBefore<N extends { readonly span: A.Span }>(nodes: readonly N[], pos: number): N | undefined {
   let lo = 0;
   let hi = nodes.length;
   while (lo < hi) {

@@ -21,7 +21,7 @@ import type * as A from "../../language/ast.ts";
 import { lex } from "../../language/syntax.ts";
 import * as T from "../../language/tokens.ts";
 import { parseWellFormed } from "../../language/well-formed.ts";
-import { firstAtOrAfter, type Parsed } from "./context.ts";
+import { firstAtOrAfter, lastBefore, type Parsed } from "./context.ts";
 
 /**
  * The parse of `text`, made from `old` (the parse of `oldText`, which had no
@@ -93,14 +93,7 @@ function crosses(tokens: readonly IToken[], at: number): boolean {
 }
 
 function commentCrosses(comments: readonly A.Comment[], at: number): boolean {
-  let lo = 0;
-  let hi = comments.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (comments[mid]!.span.start < at) lo = mid + 1;
-    else hi = mid;
-  }
-  const c = comments[lo - 1];
+  const c = lastBefore(comments, at);
   return c !== undefined && c.span.end > at;
 }
 

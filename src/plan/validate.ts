@@ -39,13 +39,30 @@ function agentKeys(a: Record<string, unknown>): boolean {
 }
 
 /**
+ * The same params: the same object, or plain objects with the same keys in the same order holding the
+ * same values (`Object.is`: an object value must be the same object). Plans built in code give each
+ * agent a copy of its kind's params (`{ ...defaults }`), which zod would parse into equal copies.
+ */
+function sameParams(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(b);
+  let n = 0;
+  for (const key in a) {
+    if (key !== keys[n] || !Object.is(a[key], b[key])) return false;
+    n++;
+  }
+  return n === keys.length;
+}
+
+/**
  * The plan zod's parse gives, its agents checked one kind of agent at a
  * time; null where the plan is not an object with a list of agents, or
  * where anything fails (its problems are then zod's to tell).
  *
  * An agent is checked by zod unless it is like the last agent zod checked:
  * a plain object with exactly an agent's keys, a string id, and the same
- * kind, group and params (the same object). It is then valid as that agent
+ * kind, group and params (`sameParams`). It is then valid as that agent
  * was, and zod would give it that agent's output but for its id: a copy of
  * the same params, which it shares instead. The rest of the plan is parsed
  * with no agents (nothing in the schema relates the agents to anything else).
@@ -61,7 +78,7 @@ function checkedByAgents(value: unknown): PlanType | null {
   let keys: string[] = [];
   for (let i = 0; i < input.length; i++) {
     const a = input[i];
-    if (like !== null && isRecord(a) && a["params"] === like["params"] && a["kind"] === like["kind"] && a["group"] === like["group"] && typeof a["id"] === "string" && agentKeys(a)) {
+    if (like !== null && isRecord(a) && sameParams(a["params"], like["params"]) && a["kind"] === like["kind"] && a["group"] === like["group"] && typeof a["id"] === "string" && agentKeys(a)) {
       const out: Record<string, unknown> = {};
       for (const key of keys) out[key] = key === "id" ? a["id"] : checked![key];
       agents[i] = out;

@@ -52,6 +52,24 @@ describe("validatePlan", () => {
     expect(honest[0]!.params).not.toBe(plan.agents[0]!.params);
   });
 
+  it("checks agents whose params are equal copies by comparison too, and parses the first that differs", () => {
+    const plan = planOf(`scenario s { population { honest = 4  opportunistic = 3 } }`);
+    const copies = { ...plan, agents: plan.agents.map((a) => ({ ...a, params: { ...a.params } })) };
+    copies.agents[2] = { ...copies.agents[2]!, params: { ...copies.agents[2]!.params, acceptanceThreshold: 0.9 } } as (typeof copies.agents)[number];
+    expectAsWhole(copies);
+    const agents = validatePlan(copies).plan!.agents;
+    expect(agents[1]!.params).toBe(agents[0]!.params);
+    expect(agents[2]!.params).not.toBe(agents[1]!.params);
+    expect((agents[2]!.params as Record<string, unknown>)["acceptanceThreshold"]).toBe(0.9);
+    expect(agents[3]!.params).not.toBe(agents[2]!.params);
+    expect(agents[5]!.params).toBe(agents[4]!.params);
+    expect(agents[6]!.params).toBe(agents[4]!.params);
+    // Keys in another order are parsed (zod's output is the same either way).
+    const reordered = { ...copies, agents: copies.agents.map((a, i) => (i === 1 ? { ...a, params: Object.fromEntries(Object.entries(a.params).reverse()) } : a)) };
+    expectAsWhole(reordered);
+    expect(validatePlan(reordered).plan!.agents[1]!.params).not.toBe(validatePlan(reordered).plan!.agents[0]!.params);
+  });
+
   it("fails as zod's parse of the whole plan fails, and passes as it passes, whatever is wrong with which agent", () => {
     const plan = planOf(`scenario s { population { honest = 6  opportunistic = 5  deceptive = 4  adversarial = 3  sybil { count = 2  identities = 2 } } }`);
     const n = plan.agents.length;
@@ -67,6 +85,10 @@ describe("validatePlan", () => {
       (a) => ({ ...a, kind: "honest" }),
       (a) => ({ ...a, kind: "nobody" }),
       (a) => ({ ...a, params: { ...(a["params"] as object), postProbability: 2 } }),
+      // Consecutive agents with 0 and −0: equal to ===, not the same params.
+      (a) => ({ ...a, params: { ...(a["params"] as object), postProbability: 0 } }),
+      (a) => ({ ...a, params: { ...(a["params"] as object), postProbability: -0 } }),
+      (a) => ({ ...a, params: Object.fromEntries(Object.entries(a["params"] as object).reverse()) }),
       (a) => ({ ...a, params: { ...(a["params"] as object), unknown: true } }),
       (a) => ({ ...a, params: null }),
       (a) => ({ ...a, id: undefined }),
@@ -88,7 +110,8 @@ describe("validatePlan", () => {
     ];
     const edited = (edits: readonly (readonly [number, number])[]): Record<string, unknown> => {
       const agents = [...plan.agents] as unknown as Record<string, unknown>[];
-      for (const [at, change] of edits) agents[at] = changes[change]!(agents[at]!) as Record<string, unknown>;
+      // A change applies to an agent that is still an object (another change may have made it null or a string).
+      for (const [at, change] of edits) if (typeof agents[at] === "object" && agents[at] !== null) agents[at] = changes[change]!(agents[at]!) as Record<string, unknown>;
       return { ...plan, agents, simulation: { ...plan.simulation } };
     };
     // Every change to every agent, alone: most agents are like the one before them.

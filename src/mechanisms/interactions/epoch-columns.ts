@@ -7,11 +7,13 @@
  *
  * The columns hold the records' values unchanged (a Float64Array stores a
  * double exactly), so a metric computed from them adds the same terms in the
- * same order as one computed over the records. The levers' breakdowns are
- * only ever summed over the whole epoch: those are running sums, fed in the
- * same order from 0.
+ * same order as one computed over the records. What the metrics only sum
+ * (the soft metrics' sums, the levers' breakdowns) are running sums, fed in
+ * the same order from 0: the epoch's end passes over the columns once more,
+ * for the variances and the social surplus only.
  */
 import type { InteractionRecord } from "../../kernel/records.ts";
+import { SoftSums } from "./soft-metrics.ts";
 
 /** What the columns keep of a completed interaction. */
 export type ColumnedInteraction = Pick<
@@ -27,13 +29,12 @@ export interface InteractionColumns {
   readonly accepted: Uint8Array;
   readonly payoffA: Float64Array;
   readonly payoffB: Float64Array;
-  /** c_a + c_b. */
-  readonly cost: Float64Array;
-  readonly tau: Float64Array;
   /** +1 / −1 when the true outcome is known, else 0. */
   readonly groundTruth: Int8Array;
   /** Rows with a known outcome. */
   readonly labelled: number;
+  /** The soft metrics' sums over the rows, in order. */
+  readonly sums: SoftSums;
 }
 
 const FIRST_CAPACITY = 256;
@@ -50,6 +51,7 @@ export class EpochInteractions implements InteractionColumns {
   accepted = new Uint8Array(FIRST_CAPACITY);
   payoffA = new Float64Array(FIRST_CAPACITY);
   payoffB = new Float64Array(FIRST_CAPACITY);
+  // c_a + c_b, and τ: only a selection's sums read them (`rows`).
   cost = new Float64Array(FIRST_CAPACITY);
   tau = new Float64Array(FIRST_CAPACITY);
   groundTruth = new Int8Array(FIRST_CAPACITY);
@@ -59,6 +61,7 @@ export class EpochInteractions implements InteractionColumns {
   readonly strangers = new Map<number, string>();
   /** Rows with a known outcome. */
   labelled = 0;
+  sums = new SoftSums();
   /** Changes with every row added and every reset: what was computed at one revision holds while it lasts. */
   revision = 0;
   // The levers' breakdowns, summed as completed (Σ x.tax, …), and the counts of flags.
@@ -73,6 +76,7 @@ export class EpochInteractions implements InteractionColumns {
     this.length = 0;
     this.strangers.clear();
     this.labelled = 0;
+    this.sums = new SoftSums();
     this.revision++;
     this.tax = 0;
     this.auditPenalty = 0;
@@ -85,12 +89,14 @@ export class EpochInteractions implements InteractionColumns {
   push(x: ColumnedInteraction, initiatorIdx: number): void {
     const i = this.length;
     if (i === this.p.length) this.grow(i * 2);
+    const cost = x.cA + x.cB;
     this.p[i] = x.p;
     this.accepted[i] = x.accepted ? 1 : 0;
     this.payoffA[i] = x.payoffA;
     this.payoffB[i] = x.payoffB;
-    this.cost[i] = x.cA + x.cB;
+    this.cost[i] = cost;
     this.tau[i] = x.tau;
+    this.sums.add(x.p, x.accepted, x.payoffA, x.payoffB, cost, x.tau);
     const gt = x.groundTruth;
     if (gt !== null) {
       this.groundTruth[i] = gt;
@@ -138,20 +144,21 @@ export class EpochInteractions implements InteractionColumns {
   rows(keep: (row: number) => boolean): InteractionColumns {
     let n = 0;
     let labelled = 0;
+    const sums = new SoftSums();
     for (let i = 0; i < this.length; i++) {
       if (!keep(i)) continue;
       n++;
       if (this.groundTruth[i] !== 0) labelled++;
+      sums.add(this.p[i], this.accepted[i] === 1, this.payoffA[i], this.payoffB[i], this.cost[i], this.tau[i]);
     }
     const out = {
       length: n,
       labelled,
+      sums,
       p: new Float64Array(n),
       accepted: new Uint8Array(n),
       payoffA: new Float64Array(n),
       payoffB: new Float64Array(n),
-      cost: new Float64Array(n),
-      tau: new Float64Array(n),
       groundTruth: new Int8Array(n),
     };
     let k = 0;
@@ -161,8 +168,6 @@ export class EpochInteractions implements InteractionColumns {
       out.accepted[k] = this.accepted[i];
       out.payoffA[k] = this.payoffA[i];
       out.payoffB[k] = this.payoffB[i];
-      out.cost[k] = this.cost[i];
-      out.tau[k] = this.tau[i];
       out.groundTruth[k] = this.groundTruth[i];
       k++;
     }

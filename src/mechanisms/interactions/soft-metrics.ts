@@ -266,123 +266,126 @@ export interface SoftMetricTable {
 }
 
 /**
- * The functions above over an epoch's columns (epoch-columns.ts), in one pass
- * for the sums and one for the variances (an epoch's table ran about thirty
- * passes, most of them in V8's interpreter in a run's first epochs). Each
- * figure keeps its own accumulator, fed the same terms in the same order from
- * 0, and is finished with the same division, so every value is bit-identical
- * to its function's over the same interactions as records
- * (tests/metrics/soft.test.ts compares them).
+ * The sums of an epoch's soft metrics, fed one interaction at a time in
+ * completion order (the interactions reducer feeds the epoch's as they
+ * complete): every figure of `softMetricTable` but the variances and the
+ * social surplus, which need the whole epoch (the mean; the payoff at the
+ * epoch's end, which a parameter shock may have changed). Each figure keeps its
+ * own accumulator, fed the same terms in the same order from 0 as a pass over
+ * the interactions would.
+ */
+export class SoftSums {
+  n = 0;
+  acc = 0;
+  sumP = 0;
+  sumHarm = 0;
+  sumPA = 0;
+  sumPB = 0;
+  accP = 0;
+  accHarm = 0;
+  accPA = 0;
+  accPB = 0;
+  accWelfare = 0;
+  accHard = 0;
+  rejP = 0;
+  uncertain = 0;
+  high = 0;
+  low = 0;
+  highAcc = 0;
+  lowAcc = 0;
+  cost = 0;
+  transfers = 0;
+
+  /** One interaction: its p, whether it was accepted, both payoffs, c_a + c_b and τ. */
+  add(p: number, accepted: boolean, a: number, b: number, cost: number, tau: number): void {
+    this.n++;
+    this.sumP += p;
+    this.sumHarm += 1 - p;
+    this.sumPA += a;
+    this.sumPB += b;
+    this.cost += cost;
+    this.transfers += Math.abs(tau);
+    if (isUncertain(p)) this.uncertain++;
+    if (accepted) {
+      this.acc++;
+      this.accP += p;
+      this.accHarm += 1 - p;
+      this.accPA += a;
+      this.accPB += b;
+      this.accWelfare += a + b;
+      if (p < 0.5) this.accHard++;
+    } else this.rejP += p;
+    if (p >= 0.5) {
+      this.high++;
+      if (accepted) this.highAcc++;
+    }
+    if (p < 0.5) {
+      this.low++;
+      if (accepted) this.lowAcc++;
+    }
+  }
+}
+
+/**
+ * The functions above over an epoch's columns (epoch-columns.ts): their
+ * running sums (`SoftSums`), then one pass for the variances and the social
+ * surplus (an epoch's table ran about thirty passes, most of them in V8's
+ * interpreter in a run's first epochs). Each figure is finished with its
+ * function's division, so every value is bit-identical to its function's over
+ * the same interactions as records (tests/metrics/soft.test.ts compares them).
  */
 export function softMetricTable(xs: InteractionColumns, social: (p: number) => number, sPlus: number, sMinus: number): SoftMetricTable {
+  const s = xs.sums;
   const n = xs.length;
   const ps = xs.p;
   const accepted = xs.accepted;
   const payoffA = xs.payoffA;
   const payoffB = xs.payoffB;
-  const costs = xs.cost;
-  const taus = xs.tau;
-  let acc = 0;
-  let rej = 0;
-  let sumP = 0;
-  let sumHarm = 0;
-  let sumPA = 0;
-  let sumPB = 0;
-  let accP = 0;
-  let accHarm = 0;
-  let accPA = 0;
-  let accPB = 0;
-  let accWelfare = 0;
+  const acc = s.acc;
+  const rej = n - acc;
+  const meanP = s.sumP / n;
+  const meanA = s.sumPA / n;
+  const meanB = s.sumPB / n;
   let accSocial = 0;
-  let accHard = 0;
-  let rejP = 0;
-  let uncertain = 0;
-  let high = 0;
-  let low = 0;
-  let highAcc = 0;
-  let lowAcc = 0;
-  let cost = 0;
-  let transfers = 0;
+  let dP = 0;
+  let dA = 0;
+  let dB = 0;
   for (let i = 0; i < n; i++) {
     const p = ps[i];
     const a = payoffA[i];
     const b = payoffB[i];
-    sumP += p;
-    sumHarm += 1 - p;
-    sumPA += a;
-    sumPB += b;
-    cost += costs[i];
-    transfers += Math.abs(taus[i]);
-    if (isUncertain(p)) uncertain++;
-    if (accepted[i] === 1) {
-      acc++;
-      accP += p;
-      accHarm += 1 - p;
-      accPA += a;
-      accPB += b;
-      accWelfare += a + b;
-      accSocial += social(p);
-      if (p < 0.5) accHard++;
-    } else {
-      rej++;
-      rejP += p;
-    }
-    if (p >= 0.5) {
-      high++;
-      if (accepted[i] === 1) highAcc++;
-    }
-    if (p < 0.5) {
-      low++;
-      if (accepted[i] === 1) lowAcc++;
-    }
+    if (accepted[i] === 1) accSocial += social(p);
+    dP += (p - meanP) * (p - meanP);
+    dA += (a - meanA) * (a - meanA);
+    dB += (b - meanB) * (b - meanB);
   }
-  let varP = 0;
-  let varA = 0;
-  let varB = 0;
-  if (n >= 2) {
-    const meanP = sumP / n;
-    const meanA = sumPA / n;
-    const meanB = sumPB / n;
-    let dP = 0;
-    let dA = 0;
-    let dB = 0;
-    for (let i = 0; i < n; i++) {
-      const p = ps[i];
-      const a = payoffA[i];
-      const b = payoffB[i];
-      dP += (p - meanP) * (p - meanP);
-      dA += (a - meanA) * (a - meanA);
-      dB += (b - meanB) * (b - meanB);
-    }
-    varP = dP / n;
-    varA = dA / n;
-    varB = dB / n;
-  }
+  // Population variances; 0 for fewer than two values.
+  const variances = n >= 2;
   const some = n > 0;
   const someAccepted = some && acc > 0;
   return {
     interactions: n,
     accepted: acc,
-    rejected: n - acc,
+    rejected: rej,
     acceptanceRate: some ? acc / n : 0.0,
-    toxicity: acc > 0 ? accHarm / acc : 0.0,
-    toxicityAll: some ? sumHarm / n : 0.0,
-    hardToxicity: acc > 0 ? accHard / acc : 0.0,
-    qualityGap: acc > 0 && rej > 0 ? accP / acc - rejP / rej : 0.0,
-    averageQuality: some ? sumP / n : 0.0,
-    spread: someAccepted ? (sPlus + sMinus) * (sumP / n - accP / acc) : 0.0,
-    uncertainFraction: some ? uncertain / n : 0.0,
-    highQualityAcceptance: high ? highAcc / high : 0.0,
-    lowQualityAcceptance: low ? lowAcc / low : 0.0,
-    qualityVariance: varP,
+    toxicity: acc > 0 ? s.accHarm / acc : 0.0,
+    toxicityAll: some ? s.sumHarm / n : 0.0,
+    hardToxicity: acc > 0 ? s.accHard / acc : 0.0,
+    qualityGap: acc > 0 && rej > 0 ? s.accP / acc - s.rejP / rej : 0.0,
+    averageQuality: some ? meanP : 0.0,
+    spread: someAccepted ? (sPlus + sMinus) * (meanP - s.accP / acc) : 0.0,
+    uncertainFraction: some ? s.uncertain / n : 0.0,
+    highQualityAcceptance: s.high ? s.highAcc / s.high : 0.0,
+    lowQualityAcceptance: s.low ? s.lowAcc / s.low : 0.0,
+    qualityVariance: variances ? dP / n : 0,
     welfare: some
-      ? { totalWelfare: accWelfare, totalSocialSurplus: accSocial, avgInitiatorPayoff: acc ? accPA / acc : 0.0, avgCounterpartyPayoff: acc ? accPB / acc : 0.0 }
+      ? { totalWelfare: s.accWelfare, totalSocialSurplus: accSocial, avgInitiatorPayoff: acc ? s.accPA / acc : 0.0, avgCounterpartyPayoff: acc ? s.accPB / acc : 0.0 }
       : { totalWelfare: 0.0, totalSocialSurplus: 0.0, avgInitiatorPayoff: 0.0, avgCounterpartyPayoff: 0.0 },
-    conditionalLossInitiator: someAccepted ? accPA / acc - sumPA / n : 0.0,
-    conditionalLossCounterparty: someAccepted ? accPB / acc - sumPB / n : 0.0,
-    payoffVarianceInitiator: varA,
-    payoffVarianceCounterparty: varB,
-    governanceCost: cost,
-    transfers,
+    conditionalLossInitiator: someAccepted ? s.accPA / acc - meanA : 0.0,
+    conditionalLossCounterparty: someAccepted ? s.accPB / acc - meanB : 0.0,
+    payoffVarianceInitiator: variances ? dA / n : 0,
+    payoffVarianceCounterparty: variances ? dB / n : 0,
+    governanceCost: s.cost,
+    transfers: s.transfers,
   };
 }

@@ -133,7 +133,7 @@ describe("metric ranges", () => {
   });
 });
 
-describe("softMetricTable: every metric in one pass", () => {
+describe("softMetricTable: every metric from the running sums and one pass", () => {
   const row = fc
     .record({
       p: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.3, 0.5, 0.7, 1)),

@@ -92,7 +92,7 @@ export function withEdits({ items, range }: Completions): CompletionItem[] {
   });
 }
 
-/** The edits of `listWithEdits`' items for a client that resolves them, and the list their data names. */
+/** For a client that resolves items (`listWithEdits`): what it resolves, and the list the items' data names. */
 export interface Lazily {
   readonly resolved: Resolved;
   readonly list: number;

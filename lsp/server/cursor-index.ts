@@ -11,6 +11,7 @@
  */
 import { parse } from "../../language/syntax.ts";
 import type { Parsed } from "./context.ts";
+import type { Slices } from "./edited-text.ts";
 import { reparsed } from "./reparse.ts";
 
 export interface Window {
@@ -43,14 +44,15 @@ export class CursorIndex {
   /** Recent declarations' parses, the latest first: a keystroke's declaration is parsed again from its previous parse. */
   private known: Known[] = [];
 
-  window(text: string, offset: number): Window {
+  /** The declaration around `offset` of `text`, whose characters `read` gives (the document's pieces, edited-text.ts). */
+  window(text: string, offset: number, read: Slices = text): Window {
     this.follow(text);
     let w = this.cut(text, offset);
     if (w.end - w.start > LARGE_WINDOW && text.length > LARGE_WINDOW) {
       this.rescan(text);
       w = this.cut(text, offset);
     }
-    const slice = text.slice(w.start, w.end);
+    const slice = read.slice(w.start, w.end);
     if (this.last && this.last.base === w.start && this.last.text === slice) return this.last;
     return (this.last = { parsed: this.parse(slice, w.start), text: slice, base: w.start });
   }
@@ -102,10 +104,13 @@ export class CursorIndex {
     this.text = text;
   }
 
-  /** An edit of the document: [start, end) of `old` became `insertLength` characters, giving `text`. */
-  edited(old: string, start: number, end: number, insertLength: number, text: string): void {
+  /**
+   * An edit of the document: [start, end) of `old` became `insertLength` characters, giving `text`;
+   * `read` gives the characters of both (the document's pieces, edited-text.ts).
+   */
+  edited(old: string, start: number, end: number, insertLength: number, text: string, read: { old: Slices; text: Slices } = { old, text }): void {
     if (this.text !== old) return;
-    this.carry(old, text, start, end, start + insertLength);
+    this.carry(read.old, read.text, text, start, end, start + insertLength);
   }
 
   /** Carry the known starts over from the previous text to `text`, finding the change by comparing them. */
@@ -118,15 +123,16 @@ export class CursorIndex {
     while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
     let s = 0;
     while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
-    this.carry(old, text, p, old.length - s, text.length - s);
+    this.carry(old, text, text, p, old.length - s, text.length - s);
   }
 
-  private carry(old: string, text: string, p: number, oldEnd: number, newEnd: number): void {
+  /** Carry the starts over an edit: [p, oldEnd) of the old text (read by `old`) became [p, newEnd) of `text` (read by `read`). */
+  private carry(old: Slices, read: Slices, text: string, p: number, oldEnd: number, newEnd: number): void {
     // Look two characters around the change, so `""` + `"` is seen as `"""`.
     const removed = old.slice(Math.max(0, p - 2), Math.min(old.length, oldEnd + 2));
-    const added = text.slice(Math.max(0, p - 2), Math.min(text.length, newEnd + 2));
+    const added = read.slice(Math.max(0, p - 2), Math.min(read.length, newEnd + 2));
     if (/"""|\/\*|\*\//.test(removed) || /"""|\/\*|\*\//.test(added)) return this.rescan(text);
-    const plain = PLAIN.test(old.slice(p, oldEnd)) && PLAIN.test(text.slice(p, newEnd));
+    const plain = PLAIN.test(old.slice(p, oldEnd)) && PLAIN.test(read.slice(p, newEnd));
     const delta = newEnd - oldEnd;
     this.starts = [...this.starts.filter((x) => x < p), ...(plain ? this.starts.filter((x) => x - 1 >= oldEnd).map((x) => x + delta) : [])];
     this.text = text;

@@ -20,9 +20,14 @@ export function carriedJson(value: unknown): string | undefined {
   return typeof value === "object" && value !== null ? (value as { [SERIALIZED]?: string })[SERIALIZED] : undefined;
 }
 
-/** Stands for the result while the rest of a response is serialised (a string JSON never produces unescaped). */
-const HOLE = "\u0000sbx-result\u0000";
+/** Stands for a part of a value whose JSON is put in later (a string JSON never produces unescaped). */
+export const HOLE = "\u0000sbx-hole\u0000";
 const QUOTED_HOLE = JSON.stringify(HOLE);
+
+/** The JSON of `value` cut at each `HOLE` in it: the text around parts filled in later. */
+export function jsonAroundHoles(value: unknown): string[] {
+  return JSON.stringify(value).split(QUOTED_HOLE);
+}
 
 /**
  * The JSON of an LSP message, with a response's result taken as the text it

@@ -32,7 +32,7 @@ import type { Diagnostic, Fix } from "../../src/diagnostics/diagnostic.ts";
 import type { Span } from "../../language/ast.ts";
 import { declInfo, moduleLabel, type Analysed, type DeclInfo, type RenameAnswer, type Summary } from "./analysis.ts";
 import { AnalysisClient, type StartThread } from "./analysis-client.ts";
-import { completions, listWithDefaults, withEdits, withoutResolved, type Resolved, type Semantics } from "./completion.ts";
+import { completions, listWithDefaults, listWithEdits, type Resolved, type Semantics } from "./completion.ts";
 import { contextAt } from "./context.ts";
 import type { ServerFiles } from "./files.ts";
 import { hover } from "./hover.ts";
@@ -334,13 +334,13 @@ export function startServer(connection: Connection, env: ServerEnvironment): Wor
     const current = workspace.document(doc.path);
     if (!current) return [];
     const answer = completions(ctx, semanticsOf(current, await summaryOf(current)), shifted(doc.path, w.base), { snippets });
-    if (!lazyDocs) return withEdits(answer);
+    if (!lazyDocs) return listWithEdits(answer, null);
     const serial = lastList.serial + 1;
     lastList = { serial, items: answer.items };
     if (listDefaults) {
       return listWithDefaults(answer, { list: serial }, resolved);
     }
-    return withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: serial, index: i } }));
+    return listWithEdits(answer, { resolved, list: serial });
   });
 
   connection.onCompletionResolve((item) => {

@@ -10,6 +10,7 @@ import { normalizePath, type SourceHost } from "../../src/compiler/host.ts";
 import { LineIndex, type Position } from "../../src/text/line-index.ts";
 import type { Lexed } from "./context.ts";
 import { CursorIndex, type Window } from "./cursor-index.ts";
+import { EditedText } from "./edited-text.ts";
 import { fileUriToPath, pathToFileUri, type ServerFiles } from "./files.ts";
 
 export interface OpenDocument {
@@ -17,6 +18,8 @@ export interface OpenDocument {
   readonly path: string;
   readonly version: number;
   readonly text: string;
+  /** The text as pieces: read around the cursor without copying the document (edited-text.ts). */
+  readonly pieces: EditedText;
   readonly lines: LineIndex;
 }
 
@@ -51,36 +54,37 @@ export class Workspace {
   // ---- documents ----------------------------------------------------------------------
 
   set(uri: string, version: number, text: string): OpenDocument {
-    const doc = { uri, path: uriToPath(uri), version, text, lines: new LineIndex(text) };
+    const doc = { uri, path: uriToPath(uri), version, text, pieces: EditedText.of(text), lines: new LineIndex(text) };
     this.docs.set(doc.path, doc);
     return doc;
   }
 
   /**
    * Apply incremental changes (in order): only the lines around each edit are
-   * re-indexed. A change to a document that is not open is ignored (a late
-   * message after `didClose` must not bring a fragment back as a document).
+   * re-indexed, and the text is not copied (edited-text.ts). A change to a
+   * document that is not open is ignored (a late message after `didClose`
+   * must not bring a fragment back as a document).
    */
   change(uri: string, version: number, changes: readonly ContentChange[]): OpenDocument | null {
     const path = uriToPath(uri);
     const previous = this.docs.get(path);
     if (!previous) return null;
-    let { text, lines } = previous;
+    let { pieces, lines } = previous;
     const index = this.cursorIndexes.get(path);
     for (const c of changes) {
       if (!c.range) {
-        text = c.text;
-        lines = new LineIndex(text);
+        pieces = EditedText.of(c.text);
+        lines = new LineIndex(c.text);
         continue;
       }
       const start = lines.offset(c.range.start);
       const end = Math.max(start, lines.offset(c.range.end));
-      const next = text.slice(0, start) + c.text + text.slice(end);
-      index?.edited(text, start, end, c.text.length, next);
-      lines = lines.edited(start, end, c.text, next);
-      text = next;
+      const next = pieces.edited(start, end, c.text);
+      index?.edited(pieces.text, start, end, c.text.length, next.text, { old: pieces, text: next });
+      lines = lines.edited(start, end, c.text, next.text);
+      pieces = next;
     }
-    const doc = { uri, path, version, text, lines };
+    const doc = { uri, path, version, text: pieces.text, pieces, lines };
     this.docs.set(path, doc);
     return doc;
   }
@@ -137,7 +141,7 @@ export class Workspace {
   window(doc: OpenDocument, offset: number): Window {
     let index = this.cursorIndexes.get(doc.path);
     if (!index) this.cursorIndexes.set(doc.path, (index = new CursorIndex()));
-    return index.window(doc.text, offset);
+    return index.window(doc.text, offset, doc.pieces);
   }
 
   parsed(doc: OpenDocument): ParseResult {

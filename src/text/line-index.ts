@@ -14,6 +14,13 @@ export interface Position {
 export class LineIndex {
   /** Line starts, before `shift` (never changed: indexes of successive versions share them). */
   private readonly starts: number[];
+  /**
+   * Whether the text may hold a \r. Without one, every line but the last ends
+   * with a lone \n, and neither positions nor one-line edits read the text: the
+   * language server's text after a keystroke is a concatenation that V8 copies
+   * whole the first time its characters are read.
+   */
+  private readonly cr: boolean;
 
   constructor(
     readonly text: string,
@@ -22,8 +29,10 @@ export class LineIndex {
     /** Lines from this one on start `shift` characters after what `starts` says (edits within one line, see `edited`). */
     private readonly shiftFrom = Infinity,
     private readonly shift = 0,
+    cr?: boolean,
   ) {
     this.starts = starts ?? lineStarts(text, 0, text.length, [0]);
+    this.cr = cr ?? text.includes("\r");
   }
 
   private start(line: number): number {
@@ -40,11 +49,14 @@ export class LineIndex {
    */
   edited(start: number, end: number, insert: string, text: string): LineIndex {
     const delta = insert.length - (end - start);
-    if (!hasBreak(insert, 0, insert.length) && !hasBreak(this.text, start, end) && !(this.text.charCodeAt(start - 1) === 13 && this.text.charCodeAt(end) === 10)) {
-      const line = this.position(start).line;
-      if (delta === 0) return new LineIndex(text, this.starts, this.shiftFrom, this.shift);
-      if (this.shift === 0) return new LineIndex(text, this.starts, line + 1, delta);
-      if (this.shiftFrom === line + 1) return new LineIndex(text, this.starts, line + 1, this.shift + delta);
+    const cr = this.cr || insert.includes("\r");
+    const line = this.position(start).line;
+    // Without a \r, a line break among the replaced characters is a line start after the first of them.
+    const replacesBreak = this.cr ? hasBreak(this.text, start, end) || (this.text.charCodeAt(start - 1) === 13 && this.text.charCodeAt(end) === 10) : this.position(end).line !== line;
+    if (!hasBreak(insert, 0, insert.length) && !replacesBreak) {
+      if (delta === 0) return new LineIndex(text, this.starts, this.shiftFrom, this.shift, cr);
+      if (this.shift === 0) return new LineIndex(text, this.starts, line + 1, delta, cr);
+      if (this.shiftFrom === line + 1) return new LineIndex(text, this.starts, line + 1, this.shift + delta, cr);
     }
     // Rescan from the line before the edit to two characters past it, so a split or joined \r\n is seen.
     const from = this.position(Math.max(0, start - 1)).line;
@@ -56,7 +68,7 @@ export class LineIndex {
       const s = this.start(i);
       if (s > end + 2 && s + delta > starts[starts.length - 1]!) starts.push(s + delta);
     }
-    return new LineIndex(text, starts);
+    return new LineIndex(text, starts, Infinity, 0, cr);
   }
 
   get lineCount(): number {
@@ -86,8 +98,11 @@ export class LineIndex {
     const start = this.start(position.line);
     let end = position.line + 1 < this.starts.length ? this.start(position.line + 1) : this.text.length;
     if (position.line + 1 < this.starts.length) {
-      if (this.text.charCodeAt(end - 1) === 10) end--;
-      if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+      if (!this.cr) end--;
+      else {
+        if (this.text.charCodeAt(end - 1) === 10) end--;
+        if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+      }
     }
     return Math.min(start + Math.max(0, position.character), end);
   }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../language/syntax.ts";
-import { completions, listWithDefaults, type Semantics } from "../../lsp/server/completion.ts";
+import { completions, listWithDefaults, listWithEdits, withEdits, withoutResolved, type Semantics } from "../../lsp/server/completion.ts";
 import { contextAt } from "../../lsp/server/context.ts";
 import { topLevelStarts } from "../../lsp/server/cursor-index.ts";
 import { carriedJson, messageJson, withJson } from "../../lsp/server/serialized.ts";
@@ -43,6 +43,33 @@ describe("completion lists that carry their JSON", () => {
           const answer = completions(contextAt(parsed, window, at, "complete"), SEMANTICS, (start, end) => ({ start: { line: 0, character: start }, end: { line: 0, character: end } }));
           for (const resolved of [{ documentation: true, detail: true }, { documentation: true, detail: false }]) {
             const list = listWithDefaults(answer, { list: lists }, resolved);
+            expect(carriedJson(list)).toBe(JSON.stringify(list));
+            lists++;
+          }
+        }
+      }
+    }
+    expect(lists).toBeGreaterThan(1000);
+  });
+
+  it("for clients without list defaults, are the items with their own edits and data, to the byte, at every cursor place of the shipped scenarios", () => {
+    let lists = 0;
+    for (const text of SCENARIOS) {
+      const starts = topLevelStarts(text);
+      for (let d = 0; d < starts.length; d++) {
+        const window = text.slice(starts[d], starts[d + 1] ?? text.length);
+        const parsed = parse(window, "");
+        for (const token of parsed.tokens) {
+          const at = (token.endOffset ?? token.startOffset) + 1;
+          const answer = completions(contextAt(parsed, window, at, "complete"), SEMANTICS, (start, end) => ({ start: { line: d, character: start }, end: { line: d, character: end } }));
+          // As the server made them before they carried their JSON: each item copied with its edit, then made lean with its data.
+          const full = listWithEdits(answer, null);
+          expect(JSON.stringify(full)).toBe(JSON.stringify(withEdits(answer)));
+          expect(carriedJson(full)).toBe(JSON.stringify(full));
+          for (const resolved of [{ documentation: true, detail: true }, { documentation: true, detail: false }]) {
+            const list = listWithEdits(answer, { resolved, list: lists });
+            const made = withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: lists, index: i } }));
+            expect(JSON.stringify(list)).toBe(JSON.stringify(made));
             expect(carriedJson(list)).toBe(JSON.stringify(list));
             lists++;
           }

@@ -7,11 +7,13 @@
 //   dist/sbx-core.cjs        the subcommands with their dependencies, in one CommonJS file that
 //                            src/cli/load-commands.bundle.ts compiles with V8's code cache;
 //   dist/sbx-core.cjs.cache  that cache, written by a training run of `sbx run` at the end of the build;
-//   dist/sbx-*.cjs           what only some runs need, required on demand (ON_DEMAND below).
+//   dist/sbx-*.cjs           what only some runs need, required on demand (ON_DEMAND below);
+//   dist/pool-worker.mjs     the worker threads of `sbx sweep`, `check` and `worker`: the core again, with
+//                            the same code cache.
 // Dependencies are bundled: resolving and loading hundreds of files from node_modules through Node's
 // module loaders cost more than everything else a short command does.
 //
-// The worker-thread entry (dist/run-worker.mjs) and the benchmarks are ES modules sharing chunks.
+// The thread of `sbx run --out` (dist/run-worker.mjs) and the benchmarks are ES modules sharing chunks.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -161,7 +163,7 @@ const lazyBuiltins = {
   },
 };
 
-/** For dist/sbx.mjs, main.ts loads the subcommands from the core with the code cache instead of importing them. */
+/** For dist/sbx.mjs and dist/pool-worker.mjs: the subcommands come from the core, with its code cache, instead of imports. */
 const bundledCommandLoader = {
   name: "sbx-bundled-command-loader",
   setup(b) {
@@ -179,6 +181,14 @@ const [launcher] = await Promise.all([
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
     plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, bundledCommandLoader],
     metafile: true,
+  }),
+  build({
+    ...common,
+    entryPoints: { "pool-worker": "src/cli/pool-worker.bundle.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+    format: "esm",
+    plugins: [bundledCommandLoader],
   }),
   build({
     ...common,

@@ -22,6 +22,7 @@ type SweepCommand = typeof import("./sweep-command.ts").sweepCommand;
 type QueueSweepCommand = typeof import("./queue-command.ts").queueSweepCommand;
 type WorkerCommand = typeof import("./worker-command.ts").workerCommand;
 type PlaygroundCommand = typeof import("./playground-command.ts").playgroundCommand;
+type RunTask = typeof import("./pool.ts").runTask;
 
 export const checkCommand = async (...args: Parameters<CheckCommand>): Promise<number> => (await import("./check-command.ts")).checkCommand(...args);
 export const compileCommand = async (...args: Parameters<CompileCommand>): Promise<number> => (await import("./compile-command.ts")).compileCommand(...args);
@@ -34,6 +35,9 @@ export const sweepCommand = async (...args: Parameters<SweepCommand>): Promise<n
 export const queueSweepCommand = async (...args: Parameters<QueueSweepCommand>): Promise<number> => (await import("./queue-command.ts")).queueSweepCommand(...args);
 export const workerCommand = async (...args: Parameters<WorkerCommand>): Promise<number> => (await import("./worker-command.ts")).workerCommand(...args);
 export const playgroundCommand = async (...args: Parameters<PlaygroundCommand>): Promise<number> => (await import("./playground-command.ts")).playgroundCommand(...args);
+
+/** What a pool's worker thread runs: dist/pool-worker.mjs loads the core, with its code cache, for it. */
+export const runTask = async (...args: Parameters<RunTask>): Promise<Awaited<ReturnType<RunTask>>> => (await import("./pool.ts")).runTask(...args);
 
 export async function lspCommand(): Promise<number> {
   return (await import("./lsp-command.ts")).lspCommand();

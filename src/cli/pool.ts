@@ -11,10 +11,17 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plan } from "../plan/schema.ts";
-import type { RunTask } from "./run-worker.ts";
 import { PACKAGE_ROOT } from "../platform/node-host.ts";
 import { executeTask, failureOf, type ExecuteOptions, type RunFailure, type RunReply } from "./run-outcome.ts";
 import { runRows, type RowReply, type RowsTask } from "./sweep-rows.ts";
+
+/** One run, or (for a sweep) several runs of a cell straight to their rows: what a worker thread is handed. */
+export type RunTask = { readonly plan: Plan; readonly options?: ExecuteOptions } | { readonly rows: RowsTask };
+
+/** What a worker thread does with a task (dist/pool-worker.mjs, or run-worker.ts from source). */
+export function runTask(task: RunTask): RunReply | Promise<RunReply> | RowReply[] {
+  return "rows" in task ? runRows(task.rows) : executeTask(task.plan, task.options);
+}
 
 export interface RunPool {
   /** Runs at a time. */
@@ -58,13 +65,14 @@ export function jobsFor(requested: number | null, plans: readonly Plan[]): numbe
 }
 
 /**
- * The worker's entry: the bundle's `dist/run-worker.mjs`, or, when sbx
- * itself runs from its sources under tsx, a bootstrap that loads tsx in
- * the thread first.
+ * A worker thread's entry: the bundle's `dist/run-worker.mjs` (the thread of
+ * `sbx run --out`) or `dist/pool-worker.mjs` (the pool's: the core with its
+ * code cache, src/cli/pool-worker.bundle.ts), or, when sbx itself runs from
+ * its sources under tsx, a bootstrap that loads tsx in the thread first.
  */
-export function workerEntry(): string {
+export function workerEntry(bundle: "run-worker" | "pool-worker" = "run-worker"): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", "run-worker.mjs");
+  return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", `${bundle}.mjs`);
 }
 
 /**
@@ -131,7 +139,7 @@ const requireHere = createRequire(import.meta.url);
 export const RUNNER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 128 } as const;
 
 function threadPool(threads: number, tasksPerThread = 1): RunPool {
-  const filename = workerEntry();
+  const filename = workerEntry("pool-worker");
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads", concurrentTasksPerWorker: tasksPerThread, resourceLimits: RUNNER_RESOURCE_LIMITS });

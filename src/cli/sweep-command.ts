@@ -13,7 +13,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { compileSweep, type SweepPlan } from "../compiler/sweep.ts";
 import { hasErrors, unplacedDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { planHash } from "../plan/hash.ts";
 import { validatePlan } from "../plan/validate.ts";
 import { compilationSource, missingFiles, parseOverrides } from "./compile-command.ts";
 import { ensureDir, isFileError, isFileSystemError, osReason, shownPath, writeFileAtomic } from "../platform/files.ts";
@@ -144,10 +143,7 @@ export function prepareSweep(file: string, options: Pick<SweepCommandOptions, "s
   if (seeds.length < sweep.seeds.length) term.err(`note: the sweep lists some seeds more than once; each runs once per cell\n`);
   const layout = sweepLayout(sweep);
   const runs: SweepRun[] = sweep.cells.flatMap((cell) =>
-    seeds.map((seed, order) => {
-      const plan = withSeed(cell.plan, seed);
-      return { cell, order, seed, plan, planHash: planHash(plan) };
-    }),
+    seeds.map((seed, order) => ({ cell, order, seed, plan: withSeed(cell.plan, seed) })),
   );
   return { path, sweep, seeds, layout, runs, jobs: jobs.jobs };
 }

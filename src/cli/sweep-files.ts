@@ -10,6 +10,7 @@
 import { closeSync, existsSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { CellValue, SweepCell, SweepPlan } from "../compiler/sweep.ts";
 import { evaluateCriteria, type Status, type Verdict } from "../criteria/evaluate.ts";
+import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { SBX_VERSION } from "../version.ts";
 import { writeFileAtomic } from "../platform/files.ts";
@@ -26,8 +27,6 @@ export interface SweepRun {
   readonly order: number;
   readonly seed: number;
   readonly plan: Plan;
-  /** The hash of the plan as run (the seed included), as its event log would record it. */
-  readonly planHash: string;
 }
 
 /**
@@ -115,7 +114,8 @@ export function runRow(layout: SweepLayout, run: SweepRun, outcome: CompactRun, 
     run.cell.arm ?? "",
     ...layout.parameters.map((p) => run.cell.coords[p]),
     run.seed,
-    run.planHash,
+    // The hash of the plan as run (the seed included), as its event log records it.
+    outcome.planHash,
     ...RUN_METRICS.map((m) => values[m]),
     ...layout.kinds.map((k) => kind.get(k) ?? null),
     ...layout.extra.map((m) => mechanismMetricValue(m, outcome)),
@@ -189,7 +189,8 @@ export function finishedRuns(layout: SweepLayout, runs: readonly SweepRun[], fil
   if (file.header.join(",") !== layout.header.join(",")) {
     return { done: null, problem: `its columns differ from this sweep's (it has ${file.header.length}: ${abbreviate(file.header)}; this sweep writes ${layout.header.length}: ${abbreviate(layout.header)})` };
   }
-  const expected = new Map(runs.map((r) => [runKey(r.cell.index, r.seed), r.planHash]));
+  // Hashed only here, when resuming: a fresh sweep's rows take their hashes from the runs themselves.
+  const expected = new Map(runs.map((r) => [runKey(r.cell.index, r.seed), planHash(r.plan)]));
   const seedAt = layout.header.indexOf("seed");
   const hashAt = layout.header.indexOf("plan_hash");
   const done = new Set<string>();

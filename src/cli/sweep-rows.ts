@@ -4,7 +4,6 @@
  * a worker thread, so a job of many short runs costs one message each way,
  * and only the lines — not the runs' per-epoch results — cross back.
  */
-import { planHash } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
 import { executeRun, withSeed, type RunFailure } from "./run-outcome.ts";
 import { csvLine } from "./run-writer.ts";
@@ -22,8 +21,7 @@ export type RowReply = { readonly seed: number; readonly ok: true; readonly line
 
 /** The row of a finished run: the same bytes a local sweep writes for it. */
 export function rowLine(layout: SweepLayout, cell: RowsTask["cell"], cellPlan: Plan, seed: number, outcome: Parameters<typeof finishedRunRow>[2]): string {
-  const plan = withSeed(cellPlan, seed);
-  const run: SweepRun = { cell: { ...cell, plan: cellPlan }, order: 0, seed, plan, planHash: planHash(plan) };
+  const run: SweepRun = { cell: { ...cell, plan: cellPlan }, order: 0, seed, plan: withSeed(cellPlan, seed) };
   return csvLine(finishedRunRow(layout, run, outcome));
 }
 

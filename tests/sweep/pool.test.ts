@@ -74,7 +74,7 @@ describe("the run pool", () => {
   it("batches a sweep's runs by cell, the cells taking turns, every run once", () => {
     const runsOf = (epochs: number) => {
       const s = compileSweep(diskHost(), join(ROOT, "scenarios/tax_sweep.sbx"), undefined, { overrides: [{ path: "epochs", value: String(epochs) }] }).sweep!;
-      return s.cells.flatMap((cell) => s.seeds.map((seed, order) => ({ cell, order, seed, plan: withSeed(cell.plan, seed), planHash: "" })));
+      return s.cells.flatMap((cell) => s.seeds.map((seed, order) => ({ cell, order, seed, plan: withSeed(cell.plan, seed) })));
     };
     for (const epochs of [3, 20, 400]) {
       const runs = runsOf(epochs);

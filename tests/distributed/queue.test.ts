@@ -63,9 +63,6 @@ describeWithRedis("queued sweeps on two workers", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sbx-queue-"));
-    local = join(dir, "local");
-    // The local sweep the queued ones must match needs no queue: it runs while Redis and the workers start.
-    const localSweep = sbxAsync([...TAX, "--jobs", "1", "--out", local]);
     [server, models] = await Promise.all([startLocalRedis({ password: PASSWORD }), startModelServer({ latencyMs: 60, worstCaseUsage: true })]);
     url = server.url;
     const passwordFile = join(dir, "redis-password");
@@ -74,7 +71,9 @@ describeWithRedis("queued sweeps on two workers", () => {
     workers = await Promise.all([startWorker(url, { ...models.env(), SBX_REDIS_PASSWORD_FILE: passwordFile }), startWorker(url, { ...models.env(), SBX_REDIS_PASSWORD: PASSWORD })]);
     redis = new Redis({ port: server.port, host: "127.0.0.1", password: PASSWORD });
     runs = new Queue(RUNS_QUEUE, { connection: { port: server.port, host: "127.0.0.1", password: PASSWORD }, prefix: PREFIX });
-    const r = await localSweep;
+    local = join(dir, "local");
+    const r = sbx([...TAX, "--jobs", "1", "--out", local]);
+    transcript.push(r.stdout, r.stderr);
     expect(r.code, r.stderr).toBe(0);
     localStdout = r.stdout;
   });
@@ -335,8 +334,6 @@ describeWithRedis("queued sweeps when a worker or Redis dies", () => {
     const replace = await sbxAsync([...args, "--queue", url, "--batch", "1", "--restart", "--detach"], { cwd: dir });
     expect(replace.code, replace.stderr).toBe(2);
     expectGolden(join(GOLDEN, "sbx5056-sweep-busy/expected.stderr"), diagnosticLines(replace.stderr).replace(/\d+ of its jobs (is|are) being run; wait for (it|them), or stop the workers running (it|them)/, "<n> of its jobs are being run; wait for them, or stop the workers running them"));
-    // The same sweep run locally, for the files to match: on the core the survivor leaves idle while the killed job's lock lapses.
-    const localSweep = sbxAsync([...args, "--jobs", "1", "--out", join(dir, "local")], { cwd: dir });
 
     const done = await collector.done;
     expect(done.code, done.stderr).toBe(0);
@@ -345,7 +342,7 @@ describeWithRedis("queued sweeps when a worker or Redis dies", () => {
     const rows = read(join(dir, "queued"), "runs.csv").trimEnd().split("\n").slice(1);
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((r) => r.split(",").slice(0, 3).join(","))).size).toBe(2);
-    const local = await localSweep;
+    const local = sbx([...args, "--jobs", "1", "--out", join(dir, "local")], { cwd: dir });
     expect(local.code, local.stderr).toBe(0);
     expectSameFiles(join(dir, "local"), join(dir, "queued"));
     expect(survivor.child.exitCode).toBeNull();

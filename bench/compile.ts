@@ -8,7 +8,7 @@
  * also pays for the JIT warming up (one run, so noisier); `compile_allocated_mb` and `compile_gc_ms` are what a
  * cold compile allocates and how long the collector paused it (V8's GC profiler, median of 7). Then one JSON line per size for the formatter (`sbx fmt`) on
  * 60 KB, 500 KB and 2 MB of the same text, whose time must grow linearly
- * (goal: 2 MB in 1 s).
+ * (goal: 2 MB in 1 s); every size is timed alike, the median of 5 after one untimed format of the same text.
  */
 import { getHeapStatistics, GCProfiler } from "node:v8";
 import { format } from "../language/format.ts";
@@ -188,15 +188,18 @@ function benchFormat(): void {
     if (cut > 0) text = text.slice(0, cut + 1);
     return text;
   });
-  // Warm the JIT on the middle size, so the small file is not timed cold.
+  // Warm the JIT on the middle size, so the small file is not timed cold. Then every size is measured alike: one
+  // untimed format of the same text (which also collects the previous size's garbage), then the median of 5.
   format(texts[1]!, "/bench/warm.sbx");
   for (const text of texts) {
     let changed = false;
-    const ms = timeIt(() => {
+    const formatOnce = () => {
       const result = format(text, "/bench/format.sbx");
       if (!("text" in result)) throw new Error("the generated file does not format");
       changed = result.text !== text;
-    }, text.length > 1_000_000 ? 3 : 5);
+    };
+    formatOnce();
+    const ms = timeIt(formatOnce, 5);
     console.log(
       JSON.stringify({
         format_bytes: text.length,

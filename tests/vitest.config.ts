@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -10,5 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Vitest's default, one worker per core but one, runs the files one at a time on two cores: most files are one
+    // thread, or wait for the `sbx` process they spawned, so the second core sat idle.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -307,7 +307,11 @@ describe("notes once per file, --quiet, explain's examples (20)", () => {
     expect(sbx(["compile", "scenarios/baseline.sbx"]).stderr.split("\n").filter((l) => l.includes("note[SBX3003]"))).toHaveLength(2);
     const quiet = sbx(["run", "scenarios/baseline.sbx", "--epochs", "1", "--quiet"]);
     expect(quiet.stderr).not.toContain("note[");
-    const check = sbx(["check", "scenarios/", "--quiet"]);
+    // The shipped scenarios with inert settings (none of those in the subfolders has any): one note per file, none with --quiet.
+    const inert = ["baseline", "llm_agents", "network_effects", "status_game", "strict_governance"].map((name) => `scenarios/${name}.sbx`);
+    const perFile = sbx(["check", ...inert]).stderr.split("\n").filter((l) => l.includes("note[SBX3003]"));
+    expect(perFile.map((l) => l.replace(/:.*/, ""))).toEqual(inert);
+    const check = sbx(["check", ...inert, "--quiet"]);
     expect(check.stderr).not.toContain("note[");
   });
 

@@ -63,6 +63,12 @@ class Walk {
   private at = 0;
   private nesting = 0;
   private readonly sink: PlacedDiagnostic[] = [];
+  /**
+   * The members, arguments and list items of every open block, call and list, innermost last: each list is cut off
+   * the top at its end (`collected`), an array of its own length. Pushed onto arrays of their own, every block's
+   * members left room for 16 more behind, garbage made while nearly all else the parse allocates survives it.
+   */
+  private readonly pending: unknown[] = [];
 
   constructor(
     private readonly tokens: readonly IToken[],
@@ -92,6 +98,11 @@ class Walk {
     if (t === undefined || !isAnyName(t)) fail();
     this.at++;
     return t;
+  }
+
+  /** What was pushed onto `pending` since `mark`, taken off it. */
+  private collected<T>(mark: number): T[] {
+    return this.pending.splice(mark) as T[];
   }
 
   private enter(): void {
@@ -164,15 +175,15 @@ class Walk {
     }
     const open = this.consume(T.LCurly);
     this.enter();
-    const members: A.Member[] = [];
+    const mark = this.pending.length;
     while (this.startsMember()) {
-      members.push(this.member());
+      this.pending.push(this.member());
       if (this.is(1, T.Semicolon)) this.at++;
     }
+    const members = this.collected<A.Member>(mark);
     this.leave();
-    const close = this.consume(T.RCurly);
-    const endSpan = spanOf(close);
-    return { kind: "Block", type: toName(type), name, extends: ext, of, members: settled(members), body: cover(spanOf(open), endSpan), span: cover(spanOf(type), endSpan) };
+    const end = this.consume(T.RCurly).endOffset! + 1;
+    return { kind: "Block", type: toName(type), name, extends: ext, of, members, body: { start: open.startOffset, end }, span: { start: type.startOffset, end } };
   }
 
   private ref(): A.Ref {
@@ -352,17 +363,18 @@ class Walk {
   private args(open: TokenType, close: TokenType): { args: A.Arg[]; span: A.Span } {
     const first = this.consume(open);
     this.enter();
-    const args: A.Arg[] = [];
+    const mark = this.pending.length;
     if (this.startsArgument()) {
-      args.push(this.argument());
+      this.pending.push(this.argument());
       while (this.is(1, T.Comma)) {
         this.at++;
-        args.push(this.argument());
+        this.pending.push(this.argument());
       }
     }
+    const args = this.collected<A.Arg>(mark);
     this.leave();
     const last = this.consume(close);
-    return { args: settled(args), span: { start: first.startOffset, end: last.endOffset! + 1 } };
+    return { args, span: { start: first.startOffset, end: last.endOffset! + 1 } };
   }
 
   private startsArgument(): boolean {
@@ -422,14 +434,15 @@ class Walk {
   private list(): A.Expr {
     const open = this.consume(T.LBracket);
     this.enter();
-    const items: A.Expr[] = [];
+    const mark = this.pending.length;
     while (this.startsExpression()) {
-      items.push(this.expression());
+      this.pending.push(this.expression());
       if (this.is(1, T.Comma)) this.at++;
     }
+    const items = this.collected<A.Expr>(mark);
     this.leave();
     const close = this.consume(T.RBracket);
-    return { kind: "List", items: settled(items), span: { start: open.startOffset, end: close.endOffset! + 1 } };
+    return { kind: "List", items, span: { start: open.startOffset, end: close.endOffset! + 1 } };
   }
 
   private startsExpression(): boolean {
@@ -470,15 +483,6 @@ function opensHeaderTail(t: IToken): boolean {
 }
 
 const KEYWORD_TYPES: ReadonlySet<TokenType> = new Set(T.KEYWORDS);
-
-/**
- * An array built by `push`, copied to its length: pushing leaves room for 16 more elements, and the tree outlives the
- * parse, so every collection until then copied the spare room of each block's members and each call's arguments
- * (about an eighth of a tree). The copy is garbage at once.
- */
-function settled<T>(xs: T[]): T[] {
-  return xs.length === 0 ? xs : xs.slice();
-}
 
 function byTokenType(types: readonly TokenType[]): readonly boolean[] {
   const table: boolean[] = [];

@@ -4,10 +4,13 @@
  * net_votes + α·reply_count descending, then newest first.
  *
  * Ranked (top-level, visible) posts are kept as one array of post ids sorted
- * worst first, beside each ranked post's score by post id: a vote moves its
- * post by a binary search and one block copy (votes land on the visible top,
- * new posts just below the positive scores, so the copies are short), and the
- * top-K list is the array's last K entries, rebuilt only when they changed.
+ * worst first, their scores alongside (a binary search reads them in place:
+ * looking each probed post's score up by id was two cache misses a probe
+ * among 100,000 agents' posts), beside each ranked post's score by post id:
+ * a vote moves its post by a binary search and one block copy (votes land on
+ * the visible top, new posts just below the positive scores, so the copies
+ * are short), and the top-K list is the array's last K entries, rebuilt only
+ * when they changed.
  * Nothing is allocated per post or vote beyond the post itself.
  */
 
@@ -29,6 +32,8 @@ export class Feed {
   private readonly posts: Post[] = [];
   /** Ranked post ids, worst first: (score, id) ascending; a later post outranks an earlier one of equal score. */
   private order = new Int32Array(64);
+  /** The score of the post at each place of `order`. */
+  private scores = new Float64Array(64);
   private rankedCount = 0;
   /** The score each ranked post is filed under, by post id (undefined: not ranked). */
   private readonly filed: (number | undefined)[] = [];
@@ -67,12 +72,11 @@ export class Feed {
   /** The first position in [lo, hi) whose post ranks at or above (score, id). */
   private lowerBound(score: number, id: number, lo: number, hi: number): number {
     const order = this.order;
-    const filed = this.filed;
+    const scores = this.scores;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const o = order[mid];
-      const s = filed[o] as number;
-      if (s < score || (s === score && o < id)) lo = mid + 1;
+      const s = scores[mid];
+      if (s < score || (s === score && order[mid] < id)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -85,16 +89,18 @@ export class Feed {
     const old = this.filed[id];
     const count = this.rankedCount;
     const order = this.order;
+    const scores = this.scores;
     let at: number;
     if (old === undefined) {
       if (count === order.length) {
-        const grown = new Int32Array(count * 2);
-        grown.set(order);
-        this.order = grown;
+        (this.order = new Int32Array(count * 2)).set(order);
+        (this.scores = new Float64Array(count * 2)).set(scores);
       }
       at = this.lowerBound(score, id, 0, count);
       this.order.copyWithin(at + 1, at, count);
+      this.scores.copyWithin(at + 1, at, count);
       this.order[at] = id;
+      this.scores[at] = score;
       this.filed[id] = score;
       this.rankedCount = count + 1;
       // The top list changed only if the post landed in it.
@@ -107,11 +113,14 @@ export class Feed {
       // Moving up: the posts it now outranks move down one place.
       at = this.lowerBound(score, id, from + 1, count) - 1;
       order.copyWithin(from, from + 1, at + 1);
+      scores.copyWithin(from, from + 1, at + 1);
     } else {
       at = this.lowerBound(score, id, 0, from);
       order.copyWithin(at + 1, at, from);
+      scores.copyWithin(at + 1, at, from);
     }
     order[at] = id;
+    scores[at] = score;
     this.filed[id] = score;
     // The top list changed only if the post was in it or now ranks into it.
     if (Math.max(from, at) >= count - this.topLimit) this.version++;

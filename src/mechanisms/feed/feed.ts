@@ -11,8 +11,9 @@
  * the visible top, new posts just below the positive scores, so the copies
  * are short), and the top-K list is the array's last K entries, rebuilt only
  * when they changed.
- * Nothing is allocated per post or vote beyond the post itself.
+ * Nothing is allocated per post or vote beyond the post and its vote records (Ballots).
  */
+import { AgentSet } from "../../kernel/agent-set.ts";
 
 export interface Post {
   readonly id: number;
@@ -37,13 +38,8 @@ export class Feed {
   private rankedCount = 0;
   /** The score each ranked post is filed under, by post id (undefined: not ranked). */
   private readonly filed: (number | undefined)[] = [];
-  /**
-   * Each voter's vote records, by voter number then post id: the record's
-   * index into `voteDirection` and `voteWeight` (no object per vote).
-   */
-  private readonly votes: (Map<number, number> | undefined)[] = [];
-  private readonly voteDirection: (1 | -1)[] = [];
-  private readonly voteWeight: number[] = [];
+  /** Each post's vote records, by post id (null: no votes yet). */
+  private readonly ballots: (Ballots | null)[] = [];
   private voteRecords = 0;
   private version = 0;
   private topCache: Post[] = [];
@@ -131,6 +127,7 @@ export class Feed {
     if (parent !== null && this.posts[parent] === undefined) return null;
     const post: Post = { id: this.posts.length, author, content, parent, upvotes: 0, downvotes: 0, replyCount: 0, hidden: false };
     this.posts.push(post);
+    this.ballots.push(null);
     if (parent !== null) {
       const p = this.posts[parent];
       p.replyCount += 1;
@@ -149,26 +146,27 @@ export class Feed {
   vote(postId: number, voter: number, direction: 1 | -1, weight = 1): VoteOutcome | null {
     const post = this.posts[postId];
     if (post === undefined) return null;
-    let byPost = this.votes[voter];
-    if (byPost === undefined) this.votes[voter] = byPost = new Map();
-    const previous = byPost.get(postId);
-    if (previous !== undefined) {
-      const was = this.voteDirection[previous];
-      if (was === direction) return "same";
-      if (was === 1) post.upvotes -= this.voteWeight[previous];
-      else post.downvotes -= this.voteWeight[previous];
-      this.voteDirection[previous] = direction;
-      this.voteWeight[previous] = weight;
+    let b = this.ballots[postId];
+    if (b === null) this.ballots[postId] = b = new Ballots();
+    const up = direction === 1;
+    const previous = b.voters.has(voter);
+    if (previous) {
+      const wasUp = b.up.has(voter);
+      if (wasUp === up) return "same";
+      const was = b.weight(voter);
+      if (wasUp) post.upvotes -= was;
+      else post.downvotes -= was;
     } else {
-      byPost.set(postId, this.voteRecords);
-      this.voteDirection.push(direction);
-      this.voteWeight.push(weight);
+      b.voters.add(voter);
       this.voteRecords += 1;
     }
-    if (direction === 1) post.upvotes += weight;
+    if (up) b.up.add(voter);
+    else b.up.delete(voter);
+    b.setWeight(voter, weight);
+    if (up) post.upvotes += weight;
     else post.downvotes += weight;
     this.rerank(post);
-    return previous === undefined ? "new" : "changed";
+    return previous ? "changed" : "new";
   }
 
   /** The `limit` best-ranked top-level visible posts, best first. */
@@ -184,5 +182,25 @@ export class Feed {
       this.topLimit = limit;
     }
     return this.topCache;
+  }
+}
+
+/**
+ * One post's vote records: who voted, who voted up, and the weights that are
+ * not 1 (vote normalisation's). By post, not by voter: votes land on the few
+ * visible posts (see AgentSet).
+ */
+class Ballots {
+  readonly voters = new AgentSet();
+  readonly up = new AgentSet();
+  private weights: Map<number, number> | null = null;
+
+  weight(voter: number): number {
+    return this.weights?.get(voter) ?? 1;
+  }
+
+  setWeight(voter: number, weight: number): void {
+    if (weight !== 1) (this.weights ??= new Map()).set(voter, weight);
+    else this.weights?.delete(voter);
   }
 }

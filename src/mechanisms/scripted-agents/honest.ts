@@ -6,7 +6,6 @@ import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
-import { AgentSet } from "../../kernel/agent-set.ts";
 import { partyOf } from "../interactions/index.ts";
 import { TrustLedger } from "./trust.ts";
 
@@ -22,26 +21,9 @@ const UNVOTED: Post[] = [];
 
 const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 };
 
-/**
- * The posts honest agents have voted on, kept as each post's voters, by post
- * id: one table for the honest policies made with one context (a run's, or
- * another mechanism's shadow policies), in which each agent has one honest
- * policy. A set of posts per agent was a cache miss per visible post at every
- * vote among 100,000 agents; a visible post's voters are read in turn order.
- */
-const votersByContext = new WeakMap<PolicyContext, Map<number, AgentSet>>();
-
-function postVoters(ctx: PolicyContext): Map<number, AgentSet> {
-  let voters = votersByContext.get(ctx);
-  if (!voters) votersByContext.set(ctx, (voters = new Map()));
-  return voters;
-}
-
 export class HonestPolicy implements Policy {
   private readonly trust = new TrustLedger();
-  /** Who voted on which post (see `postVoters`); this agent is `self` there. */
-  private readonly voters: Map<number, AgentSet>;
-  private readonly self: number;
+  private readonly voted = new Set<number>();
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
   private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.idx);
 
@@ -49,12 +31,7 @@ export class HonestPolicy implements Policy {
     private readonly id: string,
     private readonly params: z.infer<typeof HonestParams>,
     private readonly ctx: PolicyContext,
-  ) {
-    this.voters = postVoters(ctx);
-    const slot = ctx.population.byId.get(id);
-    if (!slot) throw new Error(`honest agent '${id}' is not an agent of the population`);
-    this.self = slot.idx;
-  }
+  ) {}
 
   act(view: TurnView): Action {
     const rng = view.rng;
@@ -91,21 +68,17 @@ export class HonestPolicy implements Policy {
     // A uniform pick among the posts not yet voted on: one pass over the posts into a list shared by
     // every honest agent (filled and read within this call).
     const unvoted = UNVOTED;
-    const voters = this.voters;
-    const self = this.self;
     let count = 0;
     for (let i = 0; i < posts.length; i++) {
       const p = posts[i];
-      if (!voters.get(p.id)?.has(self)) unvoted[count++] = p;
+      if (!this.voted.has(p.id)) unvoted[count++] = p;
     }
     if (count === 0) return NOOP;
     const post = unvoted[view.rng.below(count)];
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;
-    let voted = this.voters.get(post.id);
-    if (!voted) this.voters.set(post.id, (voted = new AgentSet()));
-    voted.add(this.self);
+    this.voted.add(post.id);
     return { kind: "vote", postId: post.id, direction };
   }
 

@@ -121,6 +121,21 @@ export class Population {
     return s;
   }
 
+  /**
+   * Makes `slot(s.id)` answer from the cache: for an agent a policy picked,
+   * whose id the action it returns names (at 100,000 agents, finding it again
+   * by id was a cache miss in a large hash table at every proposal).
+   */
+  remember(s: AgentSlot): AgentSlot {
+    if (s.id !== this.lastId) {
+      this.previousId = this.lastId;
+      this.previousSlot = this.lastSlot;
+      this.lastId = s.id;
+      this.lastSlot = s;
+    }
+    return s;
+  }
+
   /** An order-statistic set of active agents satisfying `test`, created on first use and kept current. */
   where(name: string, test: (s: AgentSlot) => boolean): OrderIndex {
     let p = this.predicates.get(name);

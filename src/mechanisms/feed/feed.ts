@@ -4,12 +4,16 @@
  * net_votes + α·reply_count descending, then newest first.
  *
  * Ranked (top-level, visible) posts are kept as one array of post ids sorted
- * worst first, beside each ranked post's score by post id: a vote moves its
- * post by a binary search and one block copy (votes land on the visible top,
- * new posts just below the positive scores, so the copies are short), and the
- * top-K list is the array's last K entries, rebuilt only when they changed.
- * Nothing is allocated per post or vote beyond the post itself.
+ * worst first, their scores alongside (a binary search reads them in place:
+ * looking each probed post's score up by id was two cache misses a probe
+ * among 100,000 agents' posts), beside each ranked post's score by post id:
+ * a vote moves its post by a binary search and one block copy (votes land on
+ * the visible top, new posts just below the positive scores, so the copies
+ * are short), and the top-K list is the array's last K entries, rebuilt only
+ * when they changed.
+ * Nothing is allocated per post or vote beyond the post and its vote records (Ballots).
  */
+import { AgentSet } from "../../kernel/agent-set.ts";
 
 export interface Post {
   readonly id: number;
@@ -29,16 +33,13 @@ export class Feed {
   private readonly posts: Post[] = [];
   /** Ranked post ids, worst first: (score, id) ascending; a later post outranks an earlier one of equal score. */
   private order = new Int32Array(64);
+  /** The score of the post at each place of `order`. */
+  private scores = new Float64Array(64);
   private rankedCount = 0;
   /** The score each ranked post is filed under, by post id (undefined: not ranked). */
   private readonly filed: (number | undefined)[] = [];
-  /**
-   * Each voter's vote records, by voter number then post id: the record's
-   * index into `voteDirection` and `voteWeight` (no object per vote).
-   */
-  private readonly votes: (Map<number, number> | undefined)[] = [];
-  private readonly voteDirection: (1 | -1)[] = [];
-  private readonly voteWeight: number[] = [];
+  /** Each post's vote records, by post id (null: no votes yet). */
+  private readonly ballots: (Ballots | null)[] = [];
   private voteRecords = 0;
   private version = 0;
   private topCache: Post[] = [];
@@ -67,12 +68,11 @@ export class Feed {
   /** The first position in [lo, hi) whose post ranks at or above (score, id). */
   private lowerBound(score: number, id: number, lo: number, hi: number): number {
     const order = this.order;
-    const filed = this.filed;
+    const scores = this.scores;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const o = order[mid];
-      const s = filed[o] as number;
-      if (s < score || (s === score && o < id)) lo = mid + 1;
+      const s = scores[mid];
+      if (s < score || (s === score && order[mid] < id)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -85,16 +85,18 @@ export class Feed {
     const old = this.filed[id];
     const count = this.rankedCount;
     const order = this.order;
+    const scores = this.scores;
     let at: number;
     if (old === undefined) {
       if (count === order.length) {
-        const grown = new Int32Array(count * 2);
-        grown.set(order);
-        this.order = grown;
+        (this.order = new Int32Array(count * 2)).set(order);
+        (this.scores = new Float64Array(count * 2)).set(scores);
       }
       at = this.lowerBound(score, id, 0, count);
       this.order.copyWithin(at + 1, at, count);
+      this.scores.copyWithin(at + 1, at, count);
       this.order[at] = id;
+      this.scores[at] = score;
       this.filed[id] = score;
       this.rankedCount = count + 1;
       // The top list changed only if the post landed in it.
@@ -107,11 +109,14 @@ export class Feed {
       // Moving up: the posts it now outranks move down one place.
       at = this.lowerBound(score, id, from + 1, count) - 1;
       order.copyWithin(from, from + 1, at + 1);
+      scores.copyWithin(from, from + 1, at + 1);
     } else {
       at = this.lowerBound(score, id, 0, from);
       order.copyWithin(at + 1, at, from);
+      scores.copyWithin(at + 1, at, from);
     }
     order[at] = id;
+    scores[at] = score;
     this.filed[id] = score;
     // The top list changed only if the post was in it or now ranks into it.
     if (Math.max(from, at) >= count - this.topLimit) this.version++;
@@ -122,6 +127,7 @@ export class Feed {
     if (parent !== null && this.posts[parent] === undefined) return null;
     const post: Post = { id: this.posts.length, author, content, parent, upvotes: 0, downvotes: 0, replyCount: 0, hidden: false };
     this.posts.push(post);
+    this.ballots.push(null);
     if (parent !== null) {
       const p = this.posts[parent];
       p.replyCount += 1;
@@ -140,26 +146,27 @@ export class Feed {
   vote(postId: number, voter: number, direction: 1 | -1, weight = 1): VoteOutcome | null {
     const post = this.posts[postId];
     if (post === undefined) return null;
-    let byPost = this.votes[voter];
-    if (byPost === undefined) this.votes[voter] = byPost = new Map();
-    const previous = byPost.get(postId);
-    if (previous !== undefined) {
-      const was = this.voteDirection[previous];
-      if (was === direction) return "same";
-      if (was === 1) post.upvotes -= this.voteWeight[previous];
-      else post.downvotes -= this.voteWeight[previous];
-      this.voteDirection[previous] = direction;
-      this.voteWeight[previous] = weight;
+    let b = this.ballots[postId];
+    if (b === null) this.ballots[postId] = b = new Ballots();
+    const up = direction === 1;
+    const previous = b.voters.has(voter);
+    if (previous) {
+      const wasUp = b.up.has(voter);
+      if (wasUp === up) return "same";
+      const was = b.weight(voter);
+      if (wasUp) post.upvotes -= was;
+      else post.downvotes -= was;
     } else {
-      byPost.set(postId, this.voteRecords);
-      this.voteDirection.push(direction);
-      this.voteWeight.push(weight);
+      b.voters.add(voter);
       this.voteRecords += 1;
     }
-    if (direction === 1) post.upvotes += weight;
+    if (up) b.up.add(voter);
+    else b.up.delete(voter);
+    b.setWeight(voter, weight);
+    if (up) post.upvotes += weight;
     else post.downvotes += weight;
     this.rerank(post);
-    return previous === undefined ? "new" : "changed";
+    return previous ? "changed" : "new";
   }
 
   /** The `limit` best-ranked top-level visible posts, best first. */
@@ -175,5 +182,25 @@ export class Feed {
       this.topLimit = limit;
     }
     return this.topCache;
+  }
+}
+
+/**
+ * One post's vote records: who voted, who voted up, and the weights that are
+ * not 1 (vote normalisation's). By post, not by voter: votes land on the few
+ * visible posts (see AgentSet).
+ */
+class Ballots {
+  readonly voters = new AgentSet();
+  readonly up = new AgentSet();
+  private weights: Map<number, number> | null = null;
+
+  weight(voter: number): number {
+    return this.weights?.get(voter) ?? 1;
+  }
+
+  setWeight(voter: number, weight: number): void {
+    if (weight !== 1) (this.weights ??= new Map()).set(voter, weight);
+    else this.weights?.delete(voter);
   }
 }

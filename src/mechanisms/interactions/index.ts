@@ -68,11 +68,14 @@ export type Interactions = ReturnType<typeof createInteractions>;
 /**
  * A proposal as this mechanism makes it: with its parties' registration
  * numbers (−1: not an agent of the run), so answering and completing it find
- * them by number instead of by id.
+ * them by number instead of by id, and its links in its counterparty's inbox.
  */
 interface Offer extends Proposal {
   readonly initiatorIdx: number;
   readonly counterpartyIdx: number;
+  /** The inbox's previous and next proposal (null at either end, and outside an inbox). */
+  older: Offer | null;
+  newer: Offer | null;
 }
 
 /** A proposal's party by number where this mechanism made it, else by id. */
@@ -121,7 +124,15 @@ function createInteractions(w: World) {
   const observablesRng = w.random.stream("observables");
   // Decision state: who owes an answer to what.
   const pending = new Map<number, Proposal>();
-  const inboxes: Proposal[][] = pop.slots.map(() => []);
+  // Each agent's inbox, oldest first, as a list linked through its proposals: answers leave from the
+  // front, and a popular agent's inbox at 100,000 agents held hundreds of proposals, which an array
+  // shifted down at every answer (and a million agents' empty arrays were ~130 MB).
+  const oldest: (Offer | null)[] = [];
+  const newest: (Offer | null)[] = [];
+  for (let i = 0; i < pop.slots.length; i++) {
+    oldest.push(null);
+    newest.push(null);
+  }
   let proposalSeq = 0;
   // Reduced state: this epoch's completed interactions, as the columns the metrics read.
   const epoch = new EpochInteractions();
@@ -130,18 +141,32 @@ function createInteractions(w: World) {
   let completingInitiator: AgentSlot | undefined;
   let completingCounterparty: AgentSlot | undefined;
 
+  /** The proposal joins its counterparty's inbox, last. */
+  function enqueue(o: Offer): void {
+    const to = o.counterpartyIdx;
+    const last = newest[to];
+    if (last === null) oldest[to] = o;
+    else {
+      last.newer = o;
+      o.older = last;
+    }
+    newest[to] = o;
+  }
+
   /** The proposal leaves the table (answered or withdrawn). */
   function withdraw(p: Proposal): void {
     pending.delete(p.id);
-    const counterparty = partyOf(pop, p, "counterparty");
-    if (!counterparty) return;
-    const inbox = inboxes[counterparty.idx];
-    const i = inbox.indexOf(p);
-    if (i < 0) return;
-    // Shift the rest down in place (splice would allocate the removed element's array; pop, unlike
-    // setting the length, stays on the fast path).
-    for (let k = i + 1; k < inbox.length; k++) inbox[k - 1] = inbox[k];
-    inbox.pop();
+    // Only this mechanism's offers to agents of the run are in an inbox; an offer is in one while it
+    // is its inbox's oldest or has an older one.
+    const o = p as Offer;
+    const to = o.counterpartyIdx;
+    if (!(to >= 0) || (o.older === null && oldest[to] !== o)) return;
+    const { older, newer } = o;
+    if (older === null) oldest[to] = newer;
+    else older.newer = newer;
+    if (newer === null) newest[to] = older;
+    else newer.older = older;
+    o.older = o.newer = null;
   }
 
   /** The hooks `complete` calls, resolved at the run's first completion (the world wires them after every mechanism is created). */
@@ -279,10 +304,10 @@ function createInteractions(w: World) {
   }
 
   /** A new proposal, logged. */
-  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator), counterpartySlot = pop.slot(counterparty)): Proposal {
+  function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator), counterpartySlot = pop.slot(counterparty)): Offer {
     const initiatorIdx = initiatorSlot?.idx ?? -1;
     const counterpartyIdx = counterpartySlot?.idx ?? -1;
-    const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx };
+    const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx, older: null, newer: null };
     w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
     return proposal;
   }
@@ -315,10 +340,12 @@ function createInteractions(w: World) {
 
     turn: {
       firstPending(this: TurnView): Proposal | undefined {
-        return inboxes[this.self.idx][0];
+        return oldest[this.self.idx] ?? undefined;
       },
       pendingProposals(this: TurnView): readonly Proposal[] {
-        return inboxes[this.self.idx];
+        const all: Proposal[] = [];
+        for (let o = oldest[this.self.idx]; o !== null; o = o.newer) all.push(o);
+        return all;
       },
       pendingTotal(): number {
         return pending.size;
@@ -331,7 +358,7 @@ function createInteractions(w: World) {
         if (sem.proposalValidation && (!counterparty || counterparty === actor || counterparty.frozen || !w.mayAct(counterparty))) return false;
         const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor, counterparty);
         pending.set(proposal.id, proposal);
-        if (counterparty) inboxes[counterparty.idx].push(proposal);
+        if (counterparty) enqueue(proposal);
         return true;
       },
       accept: (actor: AgentSlot, action: { proposalId: number }) => answer(actor, action.proposalId, true),

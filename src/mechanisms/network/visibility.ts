@@ -71,7 +71,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return linkedTo(this.self, s);
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
-        return neighbours(this).find(test);
+        const s = neighbours(this).find(test);
+        return s && pop.remember(s);
       },
       chooseVisible(this: TurnView, subset: VisibleSubset): AgentSlot | undefined {
         // random.choice over the neighbours passing the test, without building their list.
@@ -81,7 +82,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         for (let k = 0; k < list.length; k++) if (test(list[k])) count++;
         if (count === 0) return undefined;
         let pick = this.rng.below(count);
-        for (let k = 0; k < list.length; k++) if (test(list[k]) && pick-- === 0) return list[k];
+        for (let k = 0; k < list.length; k++) if (test(list[k]) && pick-- === 0) return pop.remember(list[k]);
         return undefined;
       },
       forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
@@ -106,7 +107,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       const active = pop.active;
       for (let k = 0; k < active.size; k++) {
         const s = pop.slots[active.kth(k)];
-        if (s !== this.self && test(s)) return s;
+        if (s !== this.self && test(s)) return pop.remember(s);
       }
       return undefined;
     },
@@ -117,7 +118,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       const self = base.has(this.self.idx) ? this.self.idx : -1;
       const count = base.size - excluded.length - (self >= 0 ? 1 : 0);
       if (count <= 0) return undefined;
-      return pop.slots[base.kthExcluding(this.rng.below(count), excluded, self)];
+      return pop.remember(pop.slots[base.kthExcluding(this.rng.below(count), excluded, self)]);
     },
     forEachVisible(this: TurnView, fn: (s: AgentSlot) => void): void {
       const slots = pop.slots;

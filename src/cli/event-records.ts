@@ -283,10 +283,7 @@ function recordLine(lines: EventLines, src: Uint8Array, view: DataView, at: numb
       case STR: {
         const n = view.getUint32(at, true);
         at += 4;
-        if (lines.room() < n + 2) return -1;
-        lines.byte(34);
-        lines.raw(src.subarray(at, at + n));
-        lines.byte(34);
+        if (!lines.quoted(src, at, n)) return -1;
         at += n;
         break;
       }

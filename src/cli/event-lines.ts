@@ -120,6 +120,18 @@ export class EventLines {
     return true;
   }
 
+  /** `n` bytes of `src` from `at` (printable ASCII without `"` or `\`) quoted, as a JSON string; written whole or (no room) not at all (src/cli/event-records.ts). */
+  quoted(src: Uint8Array, at: number, n: number): boolean {
+    const buffer = this.buffer;
+    let to = this.length;
+    if (to + n + 2 > buffer.length) return false;
+    buffer[to++] = 34;
+    for (let i = 0; i < n; i++) buffer[to++] = src[at + i]!;
+    buffer[to++] = 34;
+    this.length = to;
+    return true;
+  }
+
   private value(v: unknown, depth: number): boolean {
     switch (typeof v) {
       case "number":

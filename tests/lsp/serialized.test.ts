@@ -30,23 +30,31 @@ const SEMANTICS: Semantics = {
   path: "/w/a.sbx",
 };
 
+/** The completion answer after every token of every top-level declaration of the shipped scenarios (ranges on the declaration's line `d`). */
+function* answersAtEveryCursorPlace(): Generator<ReturnType<typeof completions>> {
+  for (const text of SCENARIOS) {
+    const starts = topLevelStarts(text);
+    for (let d = 0; d < starts.length; d++) {
+      const window = text.slice(starts[d], starts[d + 1] ?? text.length);
+      const parsed = parse(window, "");
+      for (const token of parsed.tokens) {
+        const at = (token.endOffset ?? token.startOffset) + 1;
+        yield completions(contextAt(parsed, window, at, "complete"), SEMANTICS, (start, end) => ({ start: { line: d, character: start }, end: { line: d, character: end } }));
+      }
+    }
+  }
+}
+
+const RESOLVED = [{ documentation: true, detail: true }, { documentation: true, detail: false }];
+
 describe("completion lists that carry their JSON", () => {
   it("carry exactly JSON.stringify of the list, at every cursor place of the shipped scenarios", () => {
     let lists = 0;
-    for (const text of SCENARIOS) {
-      const starts = topLevelStarts(text);
-      for (let d = 0; d < starts.length; d++) {
-        const window = text.slice(starts[d], starts[d + 1] ?? text.length);
-        const parsed = parse(window, "");
-        for (const token of parsed.tokens) {
-          const at = (token.endOffset ?? token.startOffset) + 1;
-          const answer = completions(contextAt(parsed, window, at, "complete"), SEMANTICS, (start, end) => ({ start: { line: 0, character: start }, end: { line: 0, character: end } }));
-          for (const resolved of [{ documentation: true, detail: true }, { documentation: true, detail: false }]) {
-            const list = listWithDefaults(answer, { list: lists }, resolved);
-            expect(carriedJson(list)).toBe(JSON.stringify(list));
-            lists++;
-          }
-        }
+    for (const answer of answersAtEveryCursorPlace()) {
+      for (const resolved of RESOLVED) {
+        const list = listWithDefaults(answer, { list: lists }, resolved);
+        expect(carriedJson(list)).toBe(JSON.stringify(list));
+        lists++;
       }
     }
     expect(lists).toBeGreaterThan(1000);
@@ -54,26 +62,17 @@ describe("completion lists that carry their JSON", () => {
 
   it("for clients without list defaults, are the items with their own edits and data, to the byte, at every cursor place of the shipped scenarios", () => {
     let lists = 0;
-    for (const text of SCENARIOS) {
-      const starts = topLevelStarts(text);
-      for (let d = 0; d < starts.length; d++) {
-        const window = text.slice(starts[d], starts[d + 1] ?? text.length);
-        const parsed = parse(window, "");
-        for (const token of parsed.tokens) {
-          const at = (token.endOffset ?? token.startOffset) + 1;
-          const answer = completions(contextAt(parsed, window, at, "complete"), SEMANTICS, (start, end) => ({ start: { line: d, character: start }, end: { line: d, character: end } }));
-          // As the server made them before they carried their JSON: each item copied with its edit, then made lean with its data.
-          const full = listWithEdits(answer, null);
-          expect(JSON.stringify(full)).toBe(JSON.stringify(withEdits(answer)));
-          expect(carriedJson(full)).toBe(JSON.stringify(full));
-          for (const resolved of [{ documentation: true, detail: true }, { documentation: true, detail: false }]) {
-            const list = listWithEdits(answer, { resolved, list: lists });
-            const made = withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: lists, index: i } }));
-            expect(JSON.stringify(list)).toBe(JSON.stringify(made));
-            expect(carriedJson(list)).toBe(JSON.stringify(list));
-            lists++;
-          }
-        }
+    for (const answer of answersAtEveryCursorPlace()) {
+      // As the server made them before they carried their JSON: each item copied with its edit, then made lean with its data.
+      const full = listWithEdits(answer, null);
+      expect(JSON.stringify(full)).toBe(JSON.stringify(withEdits(answer)));
+      expect(carriedJson(full)).toBe(JSON.stringify(full));
+      for (const resolved of RESOLVED) {
+        const list = listWithEdits(answer, { resolved, list: lists });
+        const made = withEdits(answer).map((item, i) => ({ ...withoutResolved(item, resolved), data: { list: lists, index: i } }));
+        expect(JSON.stringify(list)).toBe(JSON.stringify(made));
+        expect(carriedJson(list)).toBe(JSON.stringify(list));
+        lists++;
       }
     }
     expect(lists).toBeGreaterThan(1000);

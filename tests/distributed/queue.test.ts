@@ -184,7 +184,9 @@ describeWithRedis("queued sweeps on two workers", () => {
     expect(refusals.every((l) => /\(job elsewhere\.\d\.[0-9a-f]{16}\.101\)$/.test(l))).toBe(true);
     expect(refusals[0]).toMatch(/^sbx: error\[SBX5053\]: worker \S+\/\d+ refused: this worker runs sbx 0\.1\.0 but the sweep was queued by sbx 0\.0\.1-other, whose numbers may differ; .* \(job elsewhere\.\d\.[0-9a-f]{16}\.101\)$/);
     const failed = await jobsOf(runs, "elsewhere", ["failed"]);
-    expect(failed.every((j) => j.attemptsStarted === 1 && /^worker \S+\/\d+ refused: this worker runs sbx/.test(j.failedReason))).toBe(true);
+    // Refused, not retried (a run job may be tried 3 times): one attempt, or two where a lapsed lock let another
+    // worker take the job over (above).
+    expect(failed.every((j) => j.attemptsStarted >= 1 && j.attemptsStarted <= 2 && /^worker \S+\/\d+ refused: this worker runs sbx/.test(j.failedReason))).toBe(true);
     // Nor does this sbx collect it.
     const c = await sbxAsync(["sweep", "--queue", url, "--collect", "elsewhere"], { env });
     expect(c.code).toBe(2);

@@ -105,19 +105,8 @@ export class Population {
    */
   slot(id: string): AgentSlot | undefined {
     if (id === this.lastId) return this.lastSlot;
-    if (id === this.previousId) {
-      const s = this.previousSlot;
-      this.previousId = this.lastId;
-      this.previousSlot = this.lastSlot;
-      this.lastId = id;
-      this.lastSlot = s;
-      return s;
-    }
-    const s = this.byId.get(id);
-    this.previousId = this.lastId;
-    this.previousSlot = this.lastSlot;
-    this.lastId = id;
-    this.lastSlot = s;
+    const s = id === this.previousId ? this.previousSlot : this.byId.get(id);
+    this.cacheFirst(id, s);
     return s;
   }
 
@@ -127,13 +116,16 @@ export class Population {
    * by id was a cache miss in a large hash table at every proposal).
    */
   remember(s: AgentSlot): AgentSlot {
-    if (s.id !== this.lastId) {
-      this.previousId = this.lastId;
-      this.previousSlot = this.lastSlot;
-      this.lastId = s.id;
-      this.lastSlot = s;
-    }
+    if (s.id !== this.lastId) this.cacheFirst(s.id, s);
     return s;
+  }
+
+  /** The cache's last answer becomes its previous one. */
+  private cacheFirst(id: string, s: AgentSlot | undefined): void {
+    this.previousId = this.lastId;
+    this.previousSlot = this.lastSlot;
+    this.lastId = id;
+    this.lastSlot = s;
   }
 
   /** An order-statistic set of active agents satisfying `test`, created on first use and kept current. */

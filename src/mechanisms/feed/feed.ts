@@ -4,14 +4,14 @@
  * net_votes + α·reply_count descending, then newest first.
  *
  * Ranked (top-level, visible) posts are kept as one array of post ids sorted
- * worst first, their scores alongside (a binary search reads them in place:
- * looking each probed post's score up by id was two cache misses a probe
- * among 100,000 agents' posts), beside each ranked post's score by post id:
- * a vote moves its post by a binary search and one block copy (votes land on
- * the visible top, new posts just below the positive scores, so the copies
- * are short), and the top-K list is the array's last K entries, rebuilt only
- * when they changed.
- * Nothing is allocated per post or vote beyond the post and its vote records (Ballots).
+ * worst first, with a parallel array of their scores (the binary search reads
+ * scores in place: looking each probed post's score up by id was two cache
+ * misses a probe among 100,000 agents' posts). A vote moves its post by a
+ * binary search and one block copy of both arrays (votes land on the visible
+ * top, new posts just below the positive scores, so the copies are short),
+ * and the top-K list is the array's last K entries, rebuilt only when they
+ * changed. Nothing is allocated per post or vote beyond the post and its
+ * vote records (`Ballots`).
  */
 import { AgentSet } from "../../kernel/agent-set.ts";
 

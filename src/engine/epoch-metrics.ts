@@ -46,7 +46,8 @@ function participantsOf(w: World): ReadonlySet<MechanismDef> {
 
 export function computeEpochMetrics(w: World, selections: SelectionResolver): EpochMetrics {
   const metrics: Values = {};
-  const specs = new Map<string, [MetricSpec<Instance>, Instance]>();
+  // Only `observe` needs the specs by name: without it, building the map was most of what an epoch allocated.
+  const specs = w.plan.observe.length ? new Map<string, [MetricSpec<Instance>, Instance]>() : null;
   const taking = participantsOf(w);
   for (const def of w.mechanisms) {
     if (!taking.has(def as MechanismDef)) continue;
@@ -57,12 +58,12 @@ export function computeEpochMetrics(w: World, selections: SelectionResolver): Ep
       // undefined: the mechanism takes no part in this run (its block is absent), so the metric is not recorded at all.
       if (value === undefined) continue;
       metrics[spec.name] = value;
-      specs.set(spec.name, [spec, instance]);
+      specs?.set(spec.name, [spec, instance]);
     }
   }
   const observed: Values = {};
   for (const o of w.plan.observe) {
-    const found = specs.get(o.metric);
+    const found = specs?.get(o.metric);
     if (!found) continue;
     const [spec, instance] = found;
     observed[observedKey(o.metric, o.select)] = spec.compute(instance, selections.ids(o.select), w) ?? null;

@@ -20,7 +20,10 @@
  *    main thread is read from /proc (`schedstat`: time on a CPU, time waiting
  *    for one), and the client's wait likewise: the slowest requests are listed
  *    with them (`tails`), so a tail is seen to be the server's work, or time
- *    spent ready to run behind other processes on a busy machine.
+ *    spent ready to run behind other processes on a busy machine. The server's CPU per timed round on its
+ *    main thread and on all its other threads (`serverCpuPerRoundMs`): V8's threads that compile optimised
+ *    code and help the garbage collector, and the analyzer, compete with the client and the main thread
+ *    for the cores (in the first few hundred rounds after opening, optimised compiles of the request path).
  * 2. An edit with N documents open: how long until the edited document's
  *    diagnostics arrive and how many other documents were recompiled and
  *    published again (goal: none that do not import it).
@@ -34,7 +37,7 @@
  * per request (Linux) and the latency, by declaration and for the slowest places.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -119,12 +122,29 @@ scenario study_${i} {
   return parts.join("\n");
 }
 
-/** Linux: a thread's milliseconds on a CPU and waiting for one, so far (`/proc/…/schedstat`); null elsewhere. */
-function schedstat(pid: number | undefined): readonly [number, number] | null {
+/** Linux: a thread's milliseconds on a CPU and waiting for one, so far (`/proc/…/schedstat`; `tid` of process `pid`); null elsewhere. */
+function schedstat(tid: number | undefined, pid: number | undefined = tid): readonly [number, number] | null {
+  if (tid === undefined) return null;
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
+    return [run! / 1e6, wait! / 1e6];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Linux: milliseconds on a CPU so far of the process's main thread and of all its other threads together
+ * (V8's platform threads, which compile optimised code and help the garbage collector, and the analyzer
+ * thread); null elsewhere. Work on those threads competes with the client and the main thread for the cores.
+ */
+function threadsCpu(pid: number | undefined): { readonly main: number; readonly others: number } | null {
   if (pid === undefined) return null;
   try {
-    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").map(Number);
-    return [run! / 1e6, wait! / 1e6];
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (Number(tid) !== pid) others += schedstat(Number(tid), pid)?.[0] ?? 0;
+    const main = schedstat(pid)?.[0];
+    return main === undefined ? null : { main, others };
   } catch {
     return null;
   }
@@ -230,7 +250,9 @@ async function main(): Promise<void> {
     const floor: Timed[] = [];
     /** The size of the last completion answer, in UTF-8 bytes of its JSON (what the pipe carries, headers aside). */
     let listBytes = 0;
+    let threads0 = threadsCpu(typing.pid);
     for (let i = 0; i < WARMUP + TYPING_ROUNDS; i++) {
+      if (i === WARMUP) threads0 = threadsCpu(typing.pid);
       version++;
       await typing.connection.sendNotification("textDocument/didChange", { textDocument: { uri: URI, version }, contentChanges: [{ range: editRange, text: String(i % 10) }] });
       const listed = await timed(typing.pid, () => typing.connection.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: completionAt }));
@@ -244,9 +266,12 @@ async function main(): Promise<void> {
       const nothing = await timed(typing.pid, () => typing.connection.sendRequest("textDocument/hover", { textDocument: { uri: "file:///sbx-bench/none.sbx" }, position: hoverAt }));
       if (i >= WARMUP) floor.push(nothing);
     }
+    const threads1 = threadsCpu(typing.pid);
     await typing.stop();
     const ms = (xs: readonly Timed[]) => xs.map((x) => x.ms);
-    return { completion: ms(completion), hover: ms(hover), floor: ms(floor), listBytes, tails: { completion: tails(completion), hover: tails(hover), floor: tails(floor) } };
+    // The server's CPU per timed round (an edit, completion, hover, the floor request) on its main thread and on its other threads.
+    const threads = threads0 && threads1 ? { mainThread: round((threads1.main - threads0.main) / TYPING_ROUNDS), otherThreads: round((threads1.others - threads0.others) / TYPING_ROUNDS) } : null;
+    return { completion: ms(completion), hover: ms(hover), floor: ms(floor), listBytes, threads, tails: { completion: tails(completion), hover: tails(hover), floor: tails(floor) } };
   };
   if (ONLY === "positions") {
     process.stdout.write(`${JSON.stringify(await positions())}\n`);
@@ -256,7 +281,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await pairedTyping(text, COMPARE, { completionAt, hoverAt, editRange }))}\n`);
     return;
   }
-  const { completion, hover, floor, listBytes, tails: typingTails } = await typingRounds(VSCODE_COMPLETION);
+  const { completion, hover, floor, listBytes, threads, tails: typingTails } = await typingRounds(VSCODE_COMPLETION);
   // The same with a client that takes no list defaults (each item carries its edit): a larger answer.
   const itemEdits = await typingRounds(ITEM_EDITS_COMPLETION);
 
@@ -312,6 +337,7 @@ async function main(): Promise<void> {
     },
     goal: "completion and hover p95 ≤ 5% of a full compile",
     goalMet: percentile(completion, 95) <= 0.05 * compileP50 && percentile(hover, 95) <= 0.05 * compileP50,
+    ...(threads ? { serverCpuPerRoundMs: threads } : {}),
     ...(typingTails.completion ? { tails: { ...typingTails, completionWithItemEdits: itemEdits.tails.completion } } : {}),
     ...(RAW ? { rawMs: { completion: completion.map(round), completionWithItemEdits: itemEdits.completion.map(round), hover: hover.map(round), floor: floor.map(round) } } : {}),
   };

@@ -138,26 +138,30 @@ const lazyFunctions = {
 };
 
 /**
- * Node built-ins that cost milliseconds to load and that most commands never call: required when one
- * of their exports is first read. commander loads child_process (with net and dgram) for executable
- * subcommands, which sbx has none of; seedrandom loads crypto to seed itself from entropy, which sbx
- * never asks of it (every stream is seeded); worker_threads serves only runs with --out, check and sweep.
- * The export names are the built-in's own, read here at build time.
+ * Modules that cost milliseconds to load and that most commands never call: required when one of their
+ * exports is first read. Node built-ins: commander loads child_process (with net and dgram) for
+ * executable subcommands, which sbx has none of; seedrandom loads crypto to seed itself from entropy,
+ * which sbx never asks of it (every stream is seeded); worker_threads serves only runs with --out, check
+ * and sweep. Packages: graphology (a town's social graph) builds the hundreds of methods of its classes
+ * as it loads, 4 ms of every `sbx run`. The export names are the module's own, read here at build time.
  */
-const LAZY_BUILTINS = ["node:child_process", "node:crypto", "node:worker_threads"];
+const LAZY_MODULES = ["node:child_process", "node:crypto", "node:worker_threads", "graphology"];
 
-const lazyBuiltins = {
-  name: "sbx-lazy-builtins",
+const lazyModules = {
+  name: "sbx-lazy-modules",
   setup(b) {
     const bare = (name) => name.replace(/^node:/, "");
-    const lazy = new Set(LAZY_BUILTINS.map(bare));
-    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => (lazy.has(bare(args.path)) && args.namespace !== "sbx-lazy-builtin" ? { path: bare(args.path), namespace: "sbx-lazy-builtin" } : undefined));
-    b.onLoad({ filter: /.*/, namespace: "sbx-lazy-builtin" }, async (args) => {
-      const names = Object.keys(await import(`node:${args.path}`)).filter((n) => n !== "default").sort();
-      const id = JSON.stringify(`node:${args.path}`);
+    const lazy = new Map(LAZY_MODULES.map((id) => [bare(id), id]));
+    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => (lazy.has(bare(args.path)) && args.namespace !== "sbx-lazy-module" ? { path: bare(args.path), namespace: "sbx-lazy-module" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "sbx-lazy-module" }, async (args) => {
+      const id = lazy.get(args.path);
+      // A package is required as the file an import of it would bundle, so the code is the same, only run later.
+      const file = id.startsWith("node:") ? id : (await b.resolve(id, { kind: "import-statement", resolveDir: root, namespace: "sbx-lazy-module" })).path;
+      const names = Object.keys(await import(id)).filter((n) => n !== "default").sort();
       return {
-        contents: `let m;\nconst load = () => (m ??= require(${id}));\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });\n`,
+        contents: `let m;\nconst load = () => (m ??= require(${JSON.stringify(file)}));\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });\n`,
         loader: "js",
+        resolveDir: root,
       };
     });
   },
@@ -179,7 +183,7 @@ const [launcher] = await Promise.all([
     outExtension: { ".js": ".mjs" },
     format: "esm",
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
-    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, bundledCommandLoader],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyModules, bundledCommandLoader],
     metafile: true,
   }),
   build({
@@ -198,7 +202,7 @@ const [launcher] = await Promise.all([
     format: "cjs",
     // import() becomes require(): the core is run by vm.Script, which has no module loader of its own.
     supported: { "dynamic-import": false },
-    plugins: [noNodeCanvas, zodEnglishOnly, lazyBuiltins, onDemand, lazyFunctions],
+    plugins: [noNodeCanvas, zodEnglishOnly, lazyModules, onDemand, lazyFunctions],
     // The loader passes the core's own URL (node-host.ts finds the package root from it).
     define: { "import.meta.url": "__sbxImportMetaUrl" },
   }),

@@ -37,10 +37,10 @@ describe("the feed's ranking", () => {
         const all: Post[] = [];
         let limit = 5;
         for (const o of ops) {
-          if (o.op === "post") all.push(feed.create("a", "text", null) as Post);
+          if (o.op === "post") all.push(feed.get(feed.create("a", "text", null) as number) as Post);
           else if (o.op === "reply") {
             const r = feed.create("b", "reply", o.to);
-            if (r) all.push(r);
+            if (r !== null) all.push(feed.get(r) as Post);
           } else if (o.op === "vote") feed.vote(o.post, o.voter, o.up ? 1 : -1, o.weight);
           else if (o.op === "voteRanked") {
             const ranked = naiveTop(all, replyWeight, o.rank + 1);
@@ -67,11 +67,26 @@ describe("the feed's ranking", () => {
 
   it("counts one vote record per voter and post, and moves its weight when the direction changes", () => {
     const feed = new Feed(0.5);
-    const p = feed.create("a", "x", null) as Post;
+    const p = feed.get(feed.create("a", "x", null) as number) as Post;
     expect(feed.vote(p.id, 0, 1, 2)).toBe("new");
     expect(feed.vote(p.id, 0, 1, 2)).toBe("same");
     expect(feed.vote(p.id, 0, -1, 1)).toBe("changed");
     expect([p.upvotes, p.downvotes, feed.voteCount]).toEqual([0, 1, 1]);
     expect(feed.vote(99, 0, 1)).toBeNull();
+  });
+
+  it("shows a post's votes and replies whether it was read before or after them", () => {
+    const feed = new Feed(0.5);
+    const early = feed.get(feed.create("a", "x", null) as number) as Post;
+    const late = feed.create("b", "y", null) as number;
+    for (const id of [early.id, late]) {
+      feed.vote(id, 0, 1, 2.5);
+      feed.vote(id, 1, -1);
+      feed.create("c", "reply", id);
+    }
+    expect(feed.create("c", "reply", 99)).toBeNull();
+    for (const post of [early, feed.get(late) as Post]) expect([post.upvotes, post.downvotes, post.replyCount]).toEqual([2.5, 1, 1]);
+    expect(feed.get(late)).toMatchObject({ author: "b", content: "y", parent: null });
+    expect(feed.get(3)).toMatchObject({ author: "c", parent: late });
   });
 });

@@ -10,11 +10,13 @@
  * binary search and one block copy of both arrays (votes land on the visible
  * top, new posts just below the positive scores, so the copies are short),
  * and the top-K list is the array's last K entries, rebuilt only when they
- * changed. Nothing is allocated per post or vote beyond the post and its
- * vote records (`Ballots`).
+ * changed. A post is a row of columns by post id, an object only once it is
+ * shown; nothing is allocated per post or vote beyond its vote records
+ * (`Ballots`).
  */
 import { AgentSet } from "../../kernel/agent-set.ts";
 
+/** A post as agents see it in the top list (a snapshot kept current while it is shown). */
 export interface Post {
   readonly id: number;
   readonly author: string;
@@ -24,22 +26,33 @@ export interface Post {
   upvotes: number;
   downvotes: number;
   replyCount: number;
-  hidden: boolean;
 }
 
 export type VoteOutcome = "new" | "same" | "changed";
 
+/** Top-level posts' parent in `parents`. */
+const NO_PARENT = -1;
+
 export class Feed {
-  private readonly posts: Post[] = [];
+  // The posts as columns indexed by post id: a large run creates millions of posts, which as objects
+  // were most of its live heap, each one copied twice by the young-generation collector.
+  private readonly authors: string[] = [];
+  private readonly contents: string[] = [];
+  private parents = new Int32Array(64);
+  private upvotes = new Float64Array(64);
+  private downvotes = new Float64Array(64);
+  private replies = new Int32Array(64);
+  /** The score each top-level post is filed under in `order`. */
+  private filed = new Float64Array(64);
   /** Ranked post ids, worst first: (score, id) ascending; a later post outranks an earlier one of equal score. */
   private order = new Int32Array(64);
   /** The score of the post at each place of `order`. */
   private scores = new Float64Array(64);
   private rankedCount = 0;
-  /** The score each ranked post is filed under, by post id (undefined: not ranked). */
-  private readonly filed: (number | undefined)[] = [];
   /** Each post's vote records, by post id (null: no votes yet). */
   private readonly ballots: (Ballots | null)[] = [];
+  /** The posts handed out as objects (top lists, `get`), updated with their columns. */
+  private readonly shown = new Map<number, Post>();
   private voteRecords = 0;
   private version = 0;
   private topCache: Post[] = [];
@@ -49,7 +62,7 @@ export class Feed {
   constructor(private readonly replyWeight: number) {}
 
   get postCount(): number {
-    return this.posts.length;
+    return this.authors.length;
   }
 
   /** Distinct (voter, post) vote records. */
@@ -57,12 +70,20 @@ export class Feed {
     return this.voteRecords;
   }
 
+  /** A post, kept current as it is voted on and replied to. */
   get(id: number): Post | undefined {
-    return this.posts[id];
+    if (this.authors[id] === undefined) return undefined;
+    let post = this.shown.get(id);
+    if (post === undefined) {
+      const parent = this.parents[id];
+      post = { id, author: this.authors[id], content: this.contents[id], parent: parent === NO_PARENT ? null : parent, upvotes: this.upvotes[id], downvotes: this.downvotes[id], replyCount: this.replies[id] };
+      this.shown.set(id, post);
+    }
+    return post;
   }
 
-  private score(p: Post): number {
-    return p.upvotes - p.downvotes + this.replyWeight * p.replyCount;
+  private score(id: number): number {
+    return this.upvotes[id] - this.downvotes[id] + this.replyWeight * this.replies[id];
   }
 
   /** The first position in [lo, hi) whose post ranks at or above (score, id). */
@@ -78,32 +99,35 @@ export class Feed {
     return lo;
   }
 
-  private rerank(p: Post): void {
-    if (p.parent !== null || p.hidden) return;
-    const id = p.id;
-    const score = this.score(p);
+  /** A new top-level post joins the ranking. */
+  private rank(id: number): void {
+    const score = this.score(id);
+    const count = this.rankedCount;
+    if (count === this.order.length) {
+      this.order = grown(this.order, count * 2);
+      this.scores = grown(this.scores, count * 2);
+    }
+    const at = this.lowerBound(score, id, 0, count);
+    this.order.copyWithin(at + 1, at, count);
+    this.scores.copyWithin(at + 1, at, count);
+    this.order[at] = id;
+    this.scores[at] = score;
+    this.filed[id] = score;
+    this.rankedCount = count + 1;
+    // The top list changed only if the post landed in it.
+    if (at >= this.rankedCount - this.topLimit) this.version++;
+  }
+
+  /** A ranked post's score changed: it moves to its new place. */
+  private rerank(id: number): void {
+    if (this.parents[id] !== NO_PARENT) return;
+    const score = this.score(id);
     const old = this.filed[id];
+    if (score === old) return;
     const count = this.rankedCount;
     const order = this.order;
     const scores = this.scores;
     let at: number;
-    if (old === undefined) {
-      if (count === order.length) {
-        (this.order = new Int32Array(count * 2)).set(order);
-        (this.scores = new Float64Array(count * 2)).set(scores);
-      }
-      at = this.lowerBound(score, id, 0, count);
-      this.order.copyWithin(at + 1, at, count);
-      this.scores.copyWithin(at + 1, at, count);
-      this.order[at] = id;
-      this.scores[at] = score;
-      this.filed[id] = score;
-      this.rankedCount = count + 1;
-      // The top list changed only if the post landed in it.
-      if (at >= this.rankedCount - this.topLimit) this.version++;
-      return;
-    }
-    if (score === old) return;
     const from = this.lowerBound(old, id, 0, count);
     if (score > old) {
       // Moving up: the posts it now outranks move down one place.
@@ -122,20 +146,32 @@ export class Feed {
     if (Math.max(from, at) >= count - this.topLimit) this.version++;
   }
 
-  /** A new post (or reply); null when the parent does not exist. Ids count from 0. */
-  create(author: string, content: string, parent: number | null): Post | null {
-    if (parent !== null && this.posts[parent] === undefined) return null;
-    const post: Post = { id: this.posts.length, author, content, parent, upvotes: 0, downvotes: 0, replyCount: 0, hidden: false };
-    this.posts.push(post);
+  /** A new post (or reply): its id, or null when the parent does not exist. Ids count from 0. */
+  create(author: string, content: string, parent: number | null): number | null {
+    if (parent !== null && this.authors[parent] === undefined) return null;
+    const id = this.authors.length;
+    if (id === this.parents.length) {
+      const size = id * 2;
+      this.parents = grown(this.parents, size);
+      this.upvotes = grown(this.upvotes, size);
+      this.downvotes = grown(this.downvotes, size);
+      this.replies = grown(this.replies, size);
+      this.filed = grown(this.filed, size);
+    }
+    this.authors.push(author);
+    this.contents.push(content);
     this.ballots.push(null);
     if (parent !== null) {
-      const p = this.posts[parent];
-      p.replyCount += 1;
-      this.rerank(p);
+      this.parents[id] = parent;
+      const replies = ++this.replies[parent];
+      const shown = this.shown.get(parent);
+      if (shown !== undefined) shown.replyCount = replies;
+      this.rerank(parent);
     } else {
-      this.rerank(post);
+      this.parents[id] = NO_PARENT;
+      this.rank(id);
     }
-    return post;
+    return id;
   }
 
   /**
@@ -144,8 +180,7 @@ export class Feed {
    * normalisation acts); changing direction moves the recorded weight.
    */
   vote(postId: number, voter: number, direction: 1 | -1, weight = 1): VoteOutcome | null {
-    const post = this.posts[postId];
-    if (post === undefined) return null;
+    if (this.authors[postId] === undefined) return null;
     let b = this.ballots[postId];
     if (b === null) this.ballots[postId] = b = new Ballots();
     const up = direction === 1;
@@ -154,8 +189,8 @@ export class Feed {
       const wasUp = b.up.has(voter);
       if (wasUp === up) return "same";
       const was = b.weight(voter);
-      if (wasUp) post.upvotes -= was;
-      else post.downvotes -= was;
+      if (wasUp) this.upvotes[postId] -= was;
+      else this.downvotes[postId] -= was;
     } else {
       b.voters.add(voter);
       this.voteRecords += 1;
@@ -163,19 +198,24 @@ export class Feed {
     if (up) b.up.add(voter);
     else b.up.delete(voter);
     b.setWeight(voter, weight);
-    if (up) post.upvotes += weight;
-    else post.downvotes += weight;
-    this.rerank(post);
+    if (up) this.upvotes[postId] += weight;
+    else this.downvotes[postId] += weight;
+    const shown = this.shown.get(postId);
+    if (shown !== undefined) {
+      shown.upvotes = this.upvotes[postId];
+      shown.downvotes = this.downvotes[postId];
+    }
+    this.rerank(postId);
     return previous ? "changed" : "new";
   }
 
-  /** The `limit` best-ranked top-level visible posts, best first. */
+  /** The `limit` best-ranked top-level posts, best first. */
   top(limit: number): readonly Post[] {
     if (this.topVersion !== this.version || this.topLimit !== limit) {
       // The list is rebuilt in place: callers read it during a turn, and the feed changes only between turns.
       const out = this.topCache;
       const take = Math.min(limit, this.rankedCount);
-      for (let k = 0; k < take; k++) out[k] = this.posts[this.order[this.rankedCount - 1 - k]];
+      for (let k = 0; k < take; k++) out[k] = this.get(this.order[this.rankedCount - 1 - k])!;
       // Setting an array's length is a runtime call; most rebuilds keep it.
       if (out.length !== take) out.length = take;
       this.topVersion = this.version;
@@ -183,6 +223,13 @@ export class Feed {
     }
     return this.topCache;
   }
+}
+
+/** A copy of `a` in a larger array of its kind. */
+function grown<A extends Int32Array | Float64Array>(a: A, size: number): A {
+  const b = new (a.constructor as new (n: number) => A)(size);
+  b.set(a);
+  return b;
 }
 
 /**

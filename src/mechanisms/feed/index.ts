@@ -52,9 +52,9 @@ function createFeed(w: World) {
 
   function publish(actor: AgentSlot, content: string, parent: number | null): boolean {
     const text = content.slice(0, settings.maxContentLength);
-    const post = feed.create(actor.id, text, parent);
-    if (!post) return false;
-    w.emit({ type: "post_created", epoch: w.epoch, step: w.step, id: post.id, author: actor.id, parent: post.parent, content: text });
+    const id = feed.create(actor.id, text, parent);
+    if (id === null) return false;
+    w.emit({ type: "post_created", epoch: w.epoch, step: w.step, id, author: actor.id, parent, content: text });
     return true;
   }
 

@@ -15,7 +15,8 @@ import type { DeceptiveParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
-import { otherParty, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { otherParty, otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
+import { partyOf } from "../interactions/index.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "./empty.ts";
 
 /** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
@@ -38,8 +39,8 @@ export class DeceptivePolicy implements Policy {
   private totalInteractions = 0;
   exploitationMode = false;
   actCalls = 0;
-  /** Partners at or past the trust-building phase: excluded from facade proposals. */
-  private saturated: Set<string> = NO_MEMBERS;
+  /** Partners at or past the trust-building phase, by registration number: excluded from facade proposals. */
+  private saturated: Set<number> = NO_MEMBERS;
   private readonly candidates: VisibleSubset;
   /** sbx: partners past the trust-building phase and trusted above the threshold. */
   private exploitable: Set<string> = NO_MEMBERS;
@@ -55,15 +56,14 @@ export class DeceptivePolicy implements Policy {
     const pop = ctx.population;
     this.live = ctx.semantics.deceptiveExploitation;
     this.candidates = {
+      // By number, the active ones (not frozen) read off the index: finding each partner by id was a
+      // hash probe and a slot read per partner at every proposal among 100,000 agents.
       excluded: () => {
         const out: number[] = [];
-        for (const id of this.saturated) {
-          const s = pop.byId.get(id);
-          if (s && !s.frozen) out.push(s.idx);
-        }
+        for (const idx of this.saturated) if (pop.active.has(idx)) out.push(idx);
         return out.sort((a, b) => a - b);
       },
-      test: (s: AgentSlot) => !this.saturated.has(s.id),
+      test: (s: AgentSlot) => !this.saturated.has(s.idx),
     };
   }
 
@@ -153,20 +153,21 @@ export class DeceptivePolicy implements Policy {
   accept(proposal: Proposal, view: TurnView): boolean {
     const count = this.interactionsWith.get(proposal.initiator) ?? 0;
     // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
-    if (!this.live) this.countInteraction(proposal.initiator, count);
+    if (!this.live) this.countInteraction(proposal.initiator, partyOf(this.ctx.population, proposal, "initiator")?.idx ?? -1, count);
     if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
     return (this.trustScores.get(proposal.initiator) ?? 0.5) > 0.6;
   }
 
-  private countInteraction(partner: string, count: number): void {
+  /** `partnerIdx`: the partner's registration number (−1: not an agent of the run, whom no proposal can reach). */
+  private countInteraction(partner: string, partnerIdx: number, count: number): void {
     (this.interactionsWith === NO_ENTRIES ? (this.interactionsWith = new Map()) : this.interactionsWith).set(partner, count + 1);
     this.totalInteractions += 1;
-    if (count + 1 >= this.params.trustBuildingPhase) (this.saturated === NO_MEMBERS ? (this.saturated = new Set()) : this.saturated).add(partner);
+    if (count + 1 >= this.params.trustBuildingPhase && partnerIdx >= 0) (this.saturated === NO_MEMBERS ? (this.saturated = new Set()) : this.saturated).add(partnerIdx);
   }
 
   onOutcome(o: Outcome): void {
     const other = otherParty(o, this.id);
-    if (this.live) this.countInteraction(other, this.interactionsWith.get(other) ?? 0);
+    if (this.live) this.countInteraction(other, otherPartyIdx(o, this.id, this.ctx.population), this.interactionsWith.get(other) ?? 0);
     if (o.accepted) this.trustUp(other);
     if (this.live) this.checkExploitable(other);
   }

@@ -89,15 +89,17 @@ export class HonestPolicy implements Policy {
     const ledger = this.trust;
     const slots = this.ctx.population.slots;
     for (let k = 0; k < ledger.size; k++) {
-      // Trust first: both tests are pure, and it needs no lookup.
+      // Whether the partner would win first, visibility last: the tests are pure, and only visibility
+      // reads the partner's slot (a cache miss per partner among 100,000 agents, for most partners of a
+      // long ledger that could not win anyway).
       const t = ledger.trustAt(k);
       if (t < 0.3) continue;
-      const s = view.visibleSlot(slots[ledger.partnerAt(k)]);
+      const idx = ledger.partnerAt(k);
+      if (!(t > bestTrust || (t === bestTrust && best !== undefined && idx < best.idx))) continue;
+      const s = view.visibleSlot(slots[idx]);
       if (!s) continue;
-      if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {
-        best = s;
-        bestTrust = t;
-      }
+      best = s;
+      bestTrust = t;
     }
     // Agents without accepted history all have trust 0.5: only the first visible one can win.
     if (!(bestTrust > 0.5)) {

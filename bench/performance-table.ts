@@ -111,6 +111,9 @@ const started = performance.now();
 
 const engine200 = bench("engine N=200", "bench.mjs", ["--agents", "200", "--epochs", "10", "--steps", "10", "--network", "small_world", "--governance", "full", "--repeat", "10"])[0];
 const startup = bench("startup", "bench-startup.mjs", ["--runs", QUICK ? "3" : "10"]);
+// The same 1,000 agents without --out, repeated in one process: its warm runs are the steady state the
+// 1,000-agent --out run (one cold run, its floor loop cold too) cannot show.
+const warm1k = bench("engine 1k warm", "bench.mjs", ["--agents", "1000", "--epochs", "10", "--steps", "10", "--repeat", "5"])[0];
 const out1k = bench("--out 1k", "bench.mjs", ["--agents", "1000", "--epochs", "10", "--steps", "10", "--out"])[0];
 const out10k = bench("--out 10k", "bench.mjs", ["--agents", "10000", "--epochs", "10", "--steps", "10", "--out"])[0];
 const out100k = QUICK ? undefined : bench("--out 100k", "bench.mjs", ["--agents", "100000", "--epochs", "10", "--steps", "10", "--out"])[0];
@@ -242,6 +245,22 @@ add({
   goal: "≤ 1.5×",
   met: out100k ? (perStep === null ? null : perStep <= 1.5 && (perStepFloor === null || perStepFloor <= 1.5)) : null,
   ratio: ratio(perStep, 1.5),
+});
+const simUs = (d: Json | undefined, wall: string): number | null => {
+  const s = get(d, wall);
+  const steps = get(d, "agent_steps");
+  return s === null || steps === null ? null : (s * 1e6) / steps;
+};
+const usWarm1k = simUs(warm1k, "warm_wall_s");
+const usSimBig = simUs(usBig, "sim_s");
+const floorWarm1k = get(warm1k, "warm_ratio_to_floor");
+add({
+  what: `Simulation per agent-step in steady state, ${out100k ? "100,000" : "10,000 (--quick)"} agents ÷ 1,000 (the 1,000-agent run repeated in one process, median of runs 2–5, against its warm floor loop; the row above divides by one cold run and a cold floor loop)`,
+  before: "—",
+  now: `${fmt(usWarm1k !== null && usSimBig !== null ? usSimBig / usWarm1k : null, 2, "×")} (${fmt(usSimBig, 2, " µs")} ÷ ${fmt(usWarm1k, 2, " µs")}); ÷ floor loop: ${fmt(floorWarm1k !== null && floorBig !== null ? floorBig / floorWarm1k : null, 2, "×")} (${fmt(floorBig, 1, "×")} ÷ ${fmt(floorWarm1k, 1, "×")})`,
+  goal: "(shown beside the goal)",
+  met: null,
+  ratio: "—",
 });
 const reports = [cli1k, cli100k, cli1m].filter((d) => d !== undefined);
 add({ what: "report.html written at every size run here", before: BEFORE.report, now: reports.length ? reports.map((d) => `${get(d, "agents")?.toLocaleString("en-US")}: ${d!["report_written"] ? "yes" : "no"}`).join("; ") : "not measured", goal: "always", met: reports.length ? reports.every((d) => d!["report_written"] === true) : null, ratio: "—" });

@@ -13,7 +13,6 @@ import type { AgentEntry, Instance, MechanismDef } from "./mechanism.ts";
 import type { Policy, PolicyContext, TurnView } from "./policy.ts";
 import { Population, type AgentSlot } from "./population.ts";
 import type { InteractionRecord } from "./records.ts";
-import type { Rng } from "./rng/types.ts";
 import type { RandomSources } from "./semantics.ts";
 import { randomSources, semanticsFor, type Semantics } from "./semantics.ts";
 
@@ -24,53 +23,50 @@ type Hook<K extends HookName> = NonNullable<Instance[K]>;
 
 const NO_HOOKS: readonly never[] = [];
 
-/** Where a view finds its run's turn getters (see `sharedTurnPrototype`). */
-const TURN_GETTERS = Symbol("turn getters");
+/** Where a view finds its run's turn members (see `sharedTurnPrototype`). */
+const TURN_MEMBERS = Symbol("turn members");
 
-type Getter = (this: object) => unknown;
-type ViewWithGetters = { [TURN_GETTERS]: readonly Getter[] };
-type MutableView = { -readonly [K in keyof TurnView]: TurnView[K] } & ViewWithGetters;
+type Member = (...args: unknown[]) => unknown;
+type ViewWithMembers = { [TURN_MEMBERS]: readonly Member[] };
 
-/** The views' prototypes, by the turn getters they forward (their names, in order). */
+/** The views' prototypes, by the turn members they forward (their names and kinds, in order). */
 const sharedTurnPrototypes = new Map<string, object>();
 
 /**
- * A run's turn members, sorted for its views: each method (and value) becomes
- * an own property of every view, so a policy's call of it is a direct call of
- * the mechanism's function; each getter, which must answer from live state,
- * lives on a prototype shared by every run with the same getters and forwards
- * to the run's own getter, which the view carries. Views of successive runs
- * then share their hidden class, and the code V8 optimised for one run's views
- * keeps serving the next. (A prototype built per run gave every run's views
- * new maps: the policies' and the scheduler's optimised code deoptimised at
- * each run's start and was compiled again, about a third of a run's CPU, on
- * V8's helper threads. Methods forwarded through the prototype shared one call
- * site for every method, which stayed generic: a tenth of a cold run.)
+ * The prototype of every view whose run has these turn members: built once per
+ * process, so views of successive runs share their hidden class and the code V8
+ * optimised for one run's views keeps serving the next. (A prototype built per
+ * run gave every run's views new maps: the policies' and the scheduler's
+ * optimised code deoptimised at each run's start and was compiled again, about
+ * a third of a run's CPU, on V8's helper threads.) Each member forwards to the
+ * run's own function, which the view carries.
  */
-function turnMembers(descriptors: PropertyDescriptorMap): { proto: object; getters: Getter[]; names: string[]; values: unknown[] } {
-  const getters: Getter[] = [];
-  const getterNames: string[] = [];
-  const names: string[] = [];
-  const values: unknown[] = [];
-  for (const [name, d] of Object.entries(descriptors)) {
+function sharedTurnPrototype(descriptors: PropertyDescriptorMap): { proto: object; members: Member[] } {
+  const names = Object.keys(descriptors);
+  const members: Member[] = [];
+  const kinds = names.map((name) => {
+    const d = descriptors[name]!;
     if (d.get || d.set) {
-      getterNames.push(name);
-      getters.push((d.get ?? (() => undefined)) as Getter);
-    } else {
-      names.push(name);
-      values.push(d.value);
+      members.push((d.get ?? (() => undefined)) as Member);
+      return "g";
     }
-  }
-  const key = getterNames.join("\u0000");
+    const v = d.value as unknown;
+    members.push(typeof v === "function" ? (v as Member) : () => v);
+    return typeof v === "function" ? "m" : "g";
+  });
+  const key = names.map((n, i) => `${kinds[i]}:${n}`).join("\u0000");
   let proto = sharedTurnPrototypes.get(key);
   if (!proto) {
     const shared: PropertyDescriptorMap = {};
-    getterNames.forEach((name, i) => {
-      shared[name] = { get: function (this: ViewWithGetters) { return this[TURN_GETTERS][i]!.call(this); }, enumerable: true, configurable: true };
+    names.forEach((name, i) => {
+      shared[name] =
+        kinds[i] === "g"
+          ? { get: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.call(this); }, enumerable: true, configurable: true }
+          : { value: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.apply(this, arguments as unknown as unknown[]); }, writable: true, enumerable: true, configurable: true };
     });
     sharedTurnPrototypes.set(key, (proto = Object.defineProperties({}, shared)));
   }
-  return { proto, getters, names, values };
+  return { proto, members };
 }
 
 /** A replayed event disagrees with what its reducer or its mechanism recomputes. */
@@ -113,11 +109,7 @@ export class World {
   private readonly hookTable: Record<string, unknown[]> = Object.create(null);
   private readonly reports: ((at: At) => SimEvent)[] = [];
   private turnPrototype: object = {};
-  private turnGetters: readonly Getter[] = [];
-  private turnNames: readonly string[] = [];
-  private turnValues: readonly unknown[] = [];
-  /** Each agent's view, by registration index: made at its first turn, then only its clock is set. */
-  private readonly views: (MutableView | undefined)[] = [];
+  private turnMembers: readonly Member[] = [];
   // The hooks the world itself calls on every action and interaction, resolved once when the run is wired.
   private allowHooks: readonly Hook<"allow">[] = NO_HOOKS;
   private mayActHooks: readonly Hook<"mayAct">[] = NO_HOOKS;
@@ -164,11 +156,9 @@ export class World {
         if (typeof value === "function") (this.hookTable[name] ??= []).push(value.bind(instance));
       }
     }
-    const members = turnMembers(proto);
-    this.turnPrototype = members.proto;
-    this.turnGetters = members.getters;
-    this.turnNames = members.names;
-    this.turnValues = members.values;
+    const shared = sharedTurnPrototype(proto);
+    this.turnPrototype = shared.proto;
+    this.turnMembers = shared.members;
     this.allowHooks = this.hooks("allow");
     this.mayActHooks = this.hooks("mayAct");
     this.capacityHooks = this.hooks("capacity");
@@ -252,23 +242,12 @@ export class World {
 
   /** One agent's view of this turn, answering through every mechanism's turn members. */
   view(self: AgentSlot, rng = this.random.agent(self.id)): TurnView {
-    let view = this.views[self.idx];
-    if (view === undefined || view.rng !== rng) this.views[self.idx] = view = this.newView(self, rng);
+    const view = Object.create(this.turnPrototype) as { -readonly [K in keyof TurnView]: TurnView[K] } & ViewWithMembers;
+    view[TURN_MEMBERS] = this.turnMembers;
+    view.self = self;
     view.epoch = this.epoch;
     view.step = this.step;
-    return view;
-  }
-
-  private newView(self: AgentSlot, rng: Rng): MutableView {
-    const view = Object.create(this.turnPrototype) as MutableView & Record<string, unknown>;
-    view[TURN_GETTERS] = this.turnGetters;
-    view.self = self;
-    view.epoch = 0;
-    view.step = 0;
     view.rng = rng;
-    const names = this.turnNames;
-    const values = this.turnValues;
-    for (let i = 0; i < names.length; i++) view[names[i]!] = values[i];
     return view;
   }
 

@@ -250,9 +250,11 @@ if (heavy.length) throw new Error(`dist/sbx.mjs must not bundle the compiler or 
 
 // The training run: the code cache keeps the bytecode of everything `sbx run --out` compiles, with the
 // engine on the main thread (as every run without --out has it) and the scenario's declared outputs.
+// Its scenario (build-training.sbx) turns every lever on, a network too, so a run of any of them starts
+// with their bytecode ready.
 const scratch = mkdtempSync(join(tmpdir(), "sbx-build-"));
 try {
-  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "scenarios/status_game.sbx"), "--out", join(scratch, "out")], {
+  const training = spawnSync(process.execPath, [join(dist, "sbx.mjs"), "run", join(root, "src/build-training.sbx"), "--out", join(scratch, "out")], {
     cwd: scratch,
     env: { ...process.env, SBX_WRITE_CODE_CACHE: "1", NO_COLOR: "1" },
     encoding: "utf8",

@@ -65,13 +65,22 @@ interface PredicateIndex {
   readonly test: (s: AgentSlot) => boolean;
 }
 
+/** A membership rule kept as the set of agents satisfying it. */
+interface TrackedSet {
+  readonly set: Set<AgentSlot>;
+  readonly test: (s: AgentSlot) => boolean;
+}
+
 export class Population {
   readonly slots: AgentSlot[] = [];
   readonly byId = new Map<string, AgentSlot>();
   /** Active (non-frozen) agents. */
   readonly active: OrderIndex;
   private readonly predicates = new Map<string, PredicateIndex>();
-  private readonly trackedSets = new Map<string, { set: Set<AgentSlot>; test: (s: AgentSlot) => boolean }>();
+  private readonly trackedSets = new Map<string, TrackedSet>();
+  // The same rules in arrays, walked by touch() at every reputation or resource change (no iterator to run).
+  private readonly predicateList: PredicateIndex[] = [];
+  private readonly trackedList: TrackedSet[] = [];
   /** Bumped on every freeze or unfreeze. */
   freezeVersion = 0;
   /** All agents by (reputation, index), built on first use (stochastic reputation targeting). */
@@ -136,6 +145,7 @@ export class Population {
       for (const s of this.slots) index.set(s.idx, !s.frozen && test(s));
       p = { index, test };
       this.predicates.set(name, p);
+      this.predicateList.push(p);
     }
     return p.index;
   }
@@ -150,21 +160,25 @@ export class Population {
     if (!t) {
       t = { set: new Set(this.slots.filter(test)), test };
       this.trackedSets.set(name, t);
+      this.trackedList.push(t);
     }
     return t.set;
   }
 
   /** Re-evaluate an agent's memberships after its reputation, resources or freeze changed. */
   touch(s: AgentSlot): void {
-    for (const p of this.predicates.values()) p.index.set(s.idx, !s.frozen && p.test(s));
-    for (const t of this.trackedSets.values()) {
+    const predicates = this.predicateList;
+    for (let i = 0; i < predicates.length; i++) predicates[i]!.index.set(s.idx, !s.frozen && predicates[i]!.test(s));
+    const tracked = this.trackedList;
+    for (let i = 0; i < tracked.length; i++) {
+      const t = tracked[i]!;
       if (t.test(s)) t.set.add(s);
       else t.set.delete(s);
     }
   }
 
   private get watched(): boolean {
-    return this.predicates.size > 0 || this.trackedSets.size > 0;
+    return this.predicateList.length > 0 || this.trackedList.length > 0;
   }
 
   setFrozen(s: AgentSlot, frozen: boolean): void {

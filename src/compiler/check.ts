@@ -33,17 +33,27 @@ export interface CheckOptions {
 }
 
 export function attrSpec(spec: BlockSpec, name: string): AttrSpec | undefined {
-  let index = ATTR_INDEX.get(spec);
-  if (!index) {
-    index = new Map();
-    for (const a of spec.attrs) if (!index.has(a.name)) index.set(a.name, a);
-    ATTR_INDEX.set(spec, index);
-  }
-  return index.get(name);
+  return attrIndex(spec).byName.get(name);
 }
 
-/** Each block kind's attributes by name (the registry is fixed; checking asks for them constantly). */
-const ATTR_INDEX = new WeakMap<BlockSpec, Map<string, AttrSpec>>();
+/** A block kind's attributes by name (the first of each), and those without a default, in registry order. */
+interface AttrIndex {
+  readonly byName: Map<string, AttrSpec>;
+  readonly required: readonly AttrSpec[];
+}
+
+function attrIndex(spec: BlockSpec): AttrIndex {
+  let index = ATTR_INDEX.get(spec);
+  if (!index) {
+    const byName = new Map<string, AttrSpec>();
+    for (const a of spec.attrs) if (!byName.has(a.name)) byName.set(a.name, a);
+    ATTR_INDEX.set(spec, (index = { byName, required: spec.attrs.filter((a) => a.default === undefined) }));
+  }
+  return index;
+}
+
+/** Each block kind's attribute index (the registry is fixed; checking asks for it constantly). */
+const ATTR_INDEX = new WeakMap<BlockSpec, AttrIndex>();
 
 /** The checked value, or the registry default (null when it has none). */
 export function get(block: CBlock, name: string): PlainValue {
@@ -111,13 +121,14 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   let context: ValueContext | undefined;
   /** Whether the loop below left an attribute whose relevance (`relevantWhen`) the next loop must look at. */
   let relevance = false;
+  const index = attrIndex(block.spec);
   // forEach, not a for-of: a Map's iterator made a result object per attribute (an entries pair too), and this runs for every block.
   block.attrs.forEach((attr, name) => {
     if (block.spec === ARM || (block.spec.settings && attr.path)) {
       relevance = true;
       return;
     }
-    const spec = attrSpec(block.spec, name);
+    const spec = index.byName.get(name);
     if (!spec) {
       reportUnknownAttribute(ctx, block, attr);
       return;
@@ -133,9 +144,9 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
   });
   if (relevance) {
     block.attrs.forEach((attr, name) => {
-      const when = attrSpec(block.spec, name)?.relevantWhen;
+      const when = index.byName.get(name)?.relevantWhen;
       if (!when) return;
-      const sibling = values.get(when.attr) ?? attrSpec(block.spec, when.attr)?.default;
+      const sibling = values.get(when.attr) ?? index.byName.get(when.attr)?.default;
       if (typeof sibling === "string" && !when.values.includes(sibling)) {
         ctx.diagnostics.push(diagnostic("SBX3006", { attribute: labelOf(path, name), topology: sibling }, attr.file, attr.nameSpan));
       }
@@ -146,8 +157,8 @@ export function checkBlock(ctx: ModelContext, block: MBlock, path: string, optio
     ctx.diagnostics.push(diagnostic("SBX3003", { attribute: path || block.kind, profile: options.profile, why: block.spec.inert.why }, block.file, block.node.type.span));
   }
   if (block.node) {
-    for (const spec of block.spec.attrs) {
-      if (spec.default !== undefined || block.attrs.has(spec.name)) continue;
+    for (const spec of index.required) {
+      if (block.attrs.has(spec.name)) continue;
       const what = block.name && block.spec !== POPULATION ? `${block.kind} '${block.name}'` : `'${block.kind}'`;
       ctx.diagnostics.push(diagnostic("SBX3005", { context: what, what: `'${spec.name}' (${spec.doc.replace(/\.$/, "").toLowerCase()})` }, block.file, (block.node.name ?? block.node.type).span));
     }

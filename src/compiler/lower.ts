@@ -350,41 +350,47 @@ function checkScenarioBlocks(ctx: LowerContext, scenario: CBlock, decl: Decl): v
   const groupBlocks = population?.blocks ?? [];
   const groups: CheckedGroup[] = groupBlocks.map((g) => ({ name: g.name ?? g.kind, kind: g.model.policy ? "stochastic" : g.kind, count: num(g, "count"), values: valuesOf(g)! }));
   const governance = child(scenario, "governance");
-  for (const m of MECHANISMS) {
-    for (const { under, block } of m.language ?? []) {
-      if (!block.check || under === "declarations") continue;
-      const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
-      const fallback = { file: written?.model.file ?? decl.module, span: written?.model.node?.type.span ?? decl.node.name!.span };
-      const site = (at: CheckSite): { file: string; span: A.Span } => {
-        if (at && "attr" in at) {
-          const a = written?.model.attrs.get(at.attr);
-          return a ? { file: a.file, span: a.nameSpan } : fallback;
-        }
-        if (at && "child" in at) {
-          const c = written?.blocks.find((b) => b.kind === at.child && b.name === at.name);
-          const node = c?.model.node;
-          return node ? { file: c.model.file, span: (node.name ?? node.type).span } : fallback;
-        }
-        if (at && "group" in at) {
-          const g = groupBlocks.find((b) => (b.name ?? b.kind) === at.group);
-          const span = g?.model.node?.name?.span ?? g?.model.node?.type.span ?? g?.model.attrs.get("count")?.nameSpan;
-          return g && span ? { file: g.model.file, span } : fallback;
-        }
-        return fallback;
-      };
-      block.check({
-        values: valuesOf(written),
-        groups,
-        closest,
-        report: (code, params, at) => {
-          const { file, span } = site(at);
-          const suggestion = (params as { suggestion?: string | null }).suggestion;
-          const fixes = suggestion && at && "child" in at ? [replaceWith(file, span, suggestion)] : [];
-          ctx.diagnostics.push(diagnostic(code, params, file, span, { fixes }));
-        },
-      });
-    }
+  for (const { under, block, check } of checkedBlocks()) {
+    const written = under === "governance" ? (governance ? child(governance, block.kind) : undefined) : child(scenario, block.kind);
+    const fallback = { file: written?.model.file ?? decl.module, span: written?.model.node?.type.span ?? decl.node.name!.span };
+    const site = (at: CheckSite): { file: string; span: A.Span } => {
+      if (at && "attr" in at) {
+        const a = written?.model.attrs.get(at.attr);
+        return a ? { file: a.file, span: a.nameSpan } : fallback;
+      }
+      if (at && "child" in at) {
+        const c = written?.blocks.find((b) => b.kind === at.child && b.name === at.name);
+        const node = c?.model.node;
+        return node ? { file: c.model.file, span: (node.name ?? node.type).span } : fallback;
+      }
+      if (at && "group" in at) {
+        const g = groupBlocks.find((b) => (b.name ?? b.kind) === at.group);
+        const span = g?.model.node?.name?.span ?? g?.model.node?.type.span ?? g?.model.attrs.get("count")?.nameSpan;
+        return g && span ? { file: g.model.file, span } : fallback;
+      }
+      return fallback;
+    };
+    check({
+      values: valuesOf(written),
+      groups,
+      closest,
+      report: (code, params, at) => {
+        const { file, span } = site(at);
+        const suggestion = (params as { suggestion?: string | null }).suggestion;
+        const fixes = suggestion && at && "child" in at ? [replaceWith(file, span, suggestion)] : [];
+        ctx.diagnostics.push(diagnostic(code, params, file, span, { fixes }));
+      },
+    });
   }
+}
+
+type BlockCheckFn = NonNullable<SliceBlock["block"]["check"]>;
+let CHECKED_BLOCKS: readonly { under: string; block: SliceBlock["block"]; check: BlockCheckFn }[] | undefined;
+
+/** The mechanism blocks with a check of their own, in registry order (the registry is fixed: listed once). */
+function checkedBlocks(): NonNullable<typeof CHECKED_BLOCKS> {
+  CHECKED_BLOCKS ??= MECHANISMS.flatMap((m) => (m.language ?? []).flatMap(({ under, block }) => (block.check && under !== "declarations" ? [{ under, block, check: block.check }] : [])));
+  return CHECKED_BLOCKS;
 }
 
 function setAt(out: Record<string, PlainValue>, path: readonly string[], value: PlainValue): void {

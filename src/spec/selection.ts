@@ -11,12 +11,15 @@ export function inSelection(agent: AgentEntry, name: string): boolean {
   return agent.group === name || agent.kind === name || (agent.kind === "stochastic" && (agent.params as { policy?: string }).policy === name);
 }
 
-/** The names a scenario's population offers: its groups and their kinds (policy names for declared policies). */
-export function selectionNames(facts: ScenarioFacts): string[] {
-  // Several mechanisms ask for the same scenario's names: computed once per table of groups (a fresh copy each time, so a caller may change it).
+/**
+ * The names a scenario's population offers: its groups and their kinds (policy names for declared policies). Asked
+ * only where a block names something (most scenarios write none): every scenario's checks run.
+ */
+export function selectionNames(facts: ScenarioFacts): readonly string[] {
+  // Several mechanisms may ask for the same scenario's names: computed once per table of groups, shared read-only.
   let names = SELECTION_NAMES.get(facts.groups);
   if (!names) SELECTION_NAMES.set(facts.groups, (names = [...new Set(facts.groups.flatMap((g) => [g.name, g.kind]))]));
-  return [...names];
+  return names;
 }
 
 const SELECTION_NAMES = new WeakMap<ScenarioFacts["groups"], readonly string[]>();

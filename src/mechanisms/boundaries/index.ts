@@ -277,13 +277,12 @@ const METRICS: readonly MetricSpec<Boundaries>[] = [
 ];
 
 function check(facts: ScenarioFacts): void {
-  const names = selectionNames(facts);
   const label = (b: { name: string | null }) => (b.name ? `boundary '${b.name}'` : "the unnamed boundary");
   const claimed = new Map<string, string>();
   for (const b of facts.blocks("boundary")) {
     const inside = b.value("inside");
-    if (typeof inside === "string" && !names.includes(inside)) {
-      const suggestion = closest(inside, names);
+    if (typeof inside === "string" && !selectionNames(facts).includes(inside)) {
+      const suggestion = closest(inside, selectionNames(facts));
       facts.report("SBX2260", { name: inside, context: `${b.name ?? "boundary"}.inside`, suggestion }, b, "inside", suggestion === null ? undefined : JSON.stringify(suggestion));
     } else if (b.on) {
       for (const g of facts.groups) {

@@ -284,11 +284,10 @@ const METRICS: readonly MetricSpec<IncoherenceState>[] = [
 ];
 
 function check(facts: ScenarioFacts): void {
-  const names = selectionNames(facts);
   for (const b of facts.blocks("self_ensemble")) {
     const group = b.value("group");
-    if (typeof group === "string" && !names.includes(group)) {
-      const suggestion = closest(group, names);
+    if (typeof group === "string" && !selectionNames(facts).includes(group)) {
+      const suggestion = closest(group, selectionNames(facts));
       facts.report("SBX2260", { name: group, context: "self_ensemble.group", suggestion }, b, "group", suggestion === null ? undefined : JSON.stringify(suggestion));
     }
     const samples = b.value("samples");

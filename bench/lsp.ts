@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     const floor: Timed[] = [];
     /** The size of the last completion answer, in UTF-8 bytes of its JSON (what the pipe carries, headers aside). */
     let listBytes = 0;
-    let threads0 = threadsCpu(typing.pid);
+    let threads0: ReturnType<typeof threadsCpu> = null;
     for (let i = 0; i < WARMUP + TYPING_ROUNDS; i++) {
       if (i === WARMUP) threads0 = threadsCpu(typing.pid);
       version++;

@@ -6,6 +6,8 @@
  * tests read a post's bitmap from one end to the other instead of probing a
  * hash set per agent (a cache miss each, among 100,000 agents).
  */
+import { grown } from "./columns.ts";
+
 export class AgentSet {
   private few: Set<number> | null = new Set();
   /** The largest number the hash set has held. */
@@ -32,11 +34,7 @@ export class AgentSet {
       return;
     }
     const word = agent >>> 5;
-    if (word >= this.bits.length) {
-      const grown = new Uint32Array(Math.max(word + 1, this.bits.length * 2));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
+    if (word >= this.bits.length) this.bits = grown(this.bits, Math.max(word + 1, this.bits.length * 2));
     this.bits[word] |= 1 << (agent & 31);
   }
 

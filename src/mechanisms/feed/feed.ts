@@ -15,6 +15,7 @@
  * (`Ballots`).
  */
 import { AgentSet } from "../../kernel/agent-set.ts";
+import { grown } from "../../kernel/columns.ts";
 
 /** A post as agents see it in the top list (a snapshot kept current while it is shown). */
 export interface Post {
@@ -223,13 +224,6 @@ export class Feed {
     }
     return this.topCache;
   }
-}
-
-/** A copy of `a` in a larger array of its kind. */
-function grown<A extends Int32Array | Float64Array>(a: A, size: number): A {
-  const b = new (a.constructor as new (n: number) => A)(size);
-  b.set(a);
-  return b;
 }
 
 /**

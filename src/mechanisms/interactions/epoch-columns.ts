@@ -13,6 +13,7 @@
  * for the variances and the social surplus only.
  */
 import type { InteractionRecord } from "../../kernel/records.ts";
+import { grown } from "../../kernel/columns.ts";
 import { SoftSums } from "./soft-metrics.ts";
 
 /** What the columns keep of a completed interaction. */
@@ -38,12 +39,6 @@ export interface InteractionColumns {
 }
 
 const FIRST_CAPACITY = 256;
-
-function grown<T extends Float64Array | Int32Array | Uint8Array | Int8Array>(column: T, capacity: number): T {
-  const next = new (column.constructor as new (n: number) => T)(capacity);
-  next.set(column);
-  return next;
-}
 
 export class EpochInteractions implements InteractionColumns {
   length = 0;

@@ -7,7 +7,7 @@
  * worst first, with a parallel array of their scores (the binary search reads
  * scores in place: looking each probed post's score up by id was two cache
  * misses a probe among 100,000 agents' posts). A vote moves its post by a
- * binary search and one block copy of both arrays (votes land on the visible
+ * search from the top and one block copy of both arrays (votes land on the visible
  * top, new posts just below the positive scores, so the copies are short),
  * and the top-K list is the array's last K entries, rebuilt only when they
  * changed. A post is a row of columns by post id, an object only once it is
@@ -87,10 +87,24 @@ export class Feed {
     return this.upvotes[id] - this.downvotes[id] + this.replyWeight * this.replies[id];
   }
 
-  /** The first position in [lo, hi) whose post ranks at or above (score, id). */
+  /**
+   * The first position in [lo, hi) whose post ranks at or above (score, id),
+   * galloping down from `hi` before the binary search: new posts and votes
+   * land near the top of what are millions of ranked posts in a large run,
+   * where a search from the middle read a cache line per halving.
+   */
   private lowerBound(score: number, id: number, lo: number, hi: number): number {
     const order = this.order;
     const scores = this.scores;
+    for (let step = 1; hi - step >= lo; step *= 2) {
+      const at = hi - step;
+      const s = scores[at];
+      if (s < score || (s === score && order[at] < id)) {
+        lo = at + 1;
+        break;
+      }
+      hi = at;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = scores[mid];

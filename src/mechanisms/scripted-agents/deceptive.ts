@@ -16,7 +16,7 @@ import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherParty, otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
-import { partyOf } from "../interactions/index.ts";
+import { partyIdx } from "../interactions/index.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "./empty.ts";
 
 /** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
@@ -47,6 +47,8 @@ export class DeceptivePolicy implements Policy {
   /** sbx: posts already voted on. */
   private voted: Set<number> = NO_MEMBERS;
   private readonly live: boolean;
+  /** This agent's registration number (−1: not an agent of the run). */
+  private readonly idx: number;
 
   constructor(
     private readonly id: string,
@@ -55,6 +57,7 @@ export class DeceptivePolicy implements Policy {
   ) {
     const pop = ctx.population;
     this.live = ctx.semantics.deceptiveExploitation;
+    this.idx = pop.slot(id)?.idx ?? -1;
     this.candidates = {
       // By number, the active ones (not frozen) read off the index: finding each partner by id was a
       // hash probe and a slot read per partner at every proposal among 100,000 agents.
@@ -153,7 +156,7 @@ export class DeceptivePolicy implements Policy {
   accept(proposal: Proposal, view: TurnView): boolean {
     const count = this.interactionsWith.get(proposal.initiator) ?? 0;
     // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
-    if (!this.live) this.countInteraction(proposal.initiator, partyOf(this.ctx.population, proposal, "initiator")?.idx ?? -1, count);
+    if (!this.live) this.countInteraction(proposal.initiator, partyIdx(this.ctx.population, proposal, "initiator"), count);
     if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
     return (this.trustScores.get(proposal.initiator) ?? 0.5) > 0.6;
   }
@@ -167,7 +170,7 @@ export class DeceptivePolicy implements Policy {
 
   onOutcome(o: Outcome): void {
     const other = otherParty(o, this.id);
-    if (this.live) this.countInteraction(other, otherPartyIdx(o, this.id, this.ctx.population), this.interactionsWith.get(other) ?? 0);
+    if (this.live) this.countInteraction(other, otherPartyIdx(o, this.id, this.idx, this.ctx.population), this.interactionsWith.get(other) ?? 0);
     if (o.accepted) this.trustUp(other);
     if (this.live) this.checkExploitable(other);
   }

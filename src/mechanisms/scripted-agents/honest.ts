@@ -6,8 +6,8 @@ import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
-import { partyOf } from "../interactions/index.ts";
-import { TrustLedger } from "./trust.ts";
+import { partyIdx } from "../interactions/index.ts";
+import { ledgerIndexOf, TrustLedger } from "./trust.ts";
 
 const HELPFUL = [
   "Here's a useful insight about the current situation.",
@@ -22,7 +22,9 @@ const UNVOTED: Post[] = [];
 const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, hard: 4, expert: 5 };
 
 export class HonestPolicy implements Policy {
-  private readonly trust = new TrustLedger();
+  private readonly trust: TrustLedger;
+  /** This agent\'s registration number (−1: not an agent of the run). */
+  private readonly idx: number;
   private readonly voted = new Set<number>();
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
   private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.idx);
@@ -31,7 +33,10 @@ export class HonestPolicy implements Policy {
     private readonly id: string,
     private readonly params: z.infer<typeof HonestParams>,
     private readonly ctx: PolicyContext,
-  ) {}
+  ) {
+    this.trust = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.idx = ctx.population.slot(id)?.idx ?? -1;
+  }
 
   act(view: TurnView): Action {
     const rng = view.rng;
@@ -115,7 +120,7 @@ export class HonestPolicy implements Policy {
 
   /** A proposal's initiator's registration number (−1: not an agent of the run). */
   private initiatorOf(p: Proposal): number {
-    return partyOf(this.ctx.population, p, "initiator")?.idx ?? -1;
+    return partyIdx(this.ctx.population, p, "initiator");
   }
 
   accept(proposal: Proposal): boolean {
@@ -128,7 +133,7 @@ export class HonestPolicy implements Policy {
   }
 
   onOutcome(o: Outcome): void {
-    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
+    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.idx, this.ctx.population), o.p);
   }
 }
 

@@ -3,8 +3,8 @@ import type { OpportunisticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
-import { TrustLedger } from "./trust.ts";
-import { partyOf } from "../interactions/index.ts";
+import { ledgerIndexOf, TrustLedger } from "./trust.ts";
+import { partyIdx, partyOf } from "../interactions/index.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
@@ -30,7 +30,9 @@ const askFrom = (s: AgentSlot): number => (s.resources < 50 && s.reputation < 0 
 
 export class OpportunisticPolicy implements Policy {
   /** Mean p over all history with each partner, accepted or not. */
-  private readonly history = new TrustLedger();
+  private readonly history: TrustLedger;
+  /** This agent\'s registration number (−1: not an agent of the run). */
+  private readonly idx: number;
   private readonly targets: VisibleSubset;
 
   constructor(
@@ -38,6 +40,8 @@ export class OpportunisticPolicy implements Policy {
     private readonly params: z.infer<typeof OpportunisticParams>,
     private readonly ctx: PolicyContext,
   ) {
+    this.history = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.idx = ctx.population.slot(id)?.idx ?? -1;
     this.targets = { base: ctx.population.where("extractable", isExtractable), test: isExtractable };
   }
 
@@ -94,13 +98,13 @@ export class OpportunisticPolicy implements Policy {
 
   accept(proposal: Proposal, view: TurnView): boolean {
     if (proposal.transfer > 0) return true;
-    const initiator = partyOf(this.ctx.population, proposal, "initiator")?.idx ?? -1;
+    const initiator = partyIdx(this.ctx.population, proposal, "initiator");
     if (this.history.has(initiator)) return this.history.trust(initiator) > 0.5;
     return view.rng.random() < this.params.riskTolerance;
   }
 
   onOutcome(o: Outcome): void {
-    this.history.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
+    this.history.add(otherPartyIdx(o, this.id, this.idx, this.ctx.population), o.p);
   }
 }
 

@@ -7,7 +7,7 @@
 import type { StochasticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import { TrustLedger } from "./trust.ts";
+import { ledgerIndexOf, TrustLedger } from "./trust.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
@@ -16,7 +16,9 @@ const ORDER = ["post", "reply", "vote", "propose", "claimTask", "noop"] as const
 const ANYONE: VisibleSubset = { test: () => true };
 
 export class StochasticPolicy implements Policy {
-  private readonly trust = new TrustLedger();
+  private readonly trust: TrustLedger;
+  /** This agent\'s registration number (−1: not an agent of the run). */
+  private readonly idx: number;
   private readonly total: number;
 
   constructor(
@@ -24,6 +26,8 @@ export class StochasticPolicy implements Policy {
     private readonly params: Params,
     private readonly ctx: PolicyContext,
   ) {
+    this.trust = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.idx = ctx.population.slot(id)?.idx ?? -1;
     let t = 0;
     for (const a of ORDER) t += params.actions[a];
     this.total = t;
@@ -138,6 +142,6 @@ export class StochasticPolicy implements Policy {
   }
 
   onOutcome(o: Outcome): void {
-    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.ctx.population), o.p);
+    if (o.accepted) this.trust.add(otherPartyIdx(o, this.id, this.idx, this.ctx.population), o.p);
   }
 }

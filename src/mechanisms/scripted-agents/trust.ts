@@ -6,8 +6,8 @@
  * map probes each id string's hash (a cache miss per lookup), and the policies
  * that read trust go on to the partner's slot, which a number reaches
  * directly. Entries sit in one array as (partner, sum, count) triples in
- * first-interaction order, found by a scan while there are few of them and by
- * a map from partner to entry beyond that: most ledgers of a large run hold a
+ * first-interaction order, found by a scan while there are few of them and,
+ * beyond that, by the run's `LedgerIndex`: most ledgers of a large run hold a
  * handful of partners, and a map and three arrays per agent were hundreds of
  * megabytes at a million agents. A partner that is not an agent of the run
  * (−1: an unvalidated proposal's made-up counterparty) is not recorded: every
@@ -16,12 +16,19 @@
 export class TrustLedger {
   /** (partner, sum of p, count) per entry, in first-interaction order. */
   private readonly entries: number[] = [];
-  /** Entry offset (into `entries`) by partner, once there are more than SCAN entries. */
-  private offsets: Map<number, number> | null = null;
+  /** Whether the index holds this ledger's entries (once there are more than SCAN). */
+  private indexed = false;
+  /** This ledger's key in the index. */
+  private readonly owner: number;
+
+  /** `index`: the run's, shared by its ledgers (see `ledgerIndexOf`). */
+  constructor(private readonly index: LedgerIndex = new LedgerIndex()) {
+    this.owner = index.newOwner();
+  }
 
   /** The offset of the partner's entry, or −1. */
   private find(partner: number): number {
-    if (this.offsets !== null) return this.offsets.get(partner) ?? -1;
+    if (this.indexed) return this.index.get(this.owner, partner);
     const e = this.entries;
     for (let i = 0; i < e.length; i += 3) if (e[i] === partner) return i;
     return -1;
@@ -37,10 +44,10 @@ export class TrustLedger {
       return;
     }
     e.push(partner, 0 + p, 1);
-    if (this.offsets !== null) this.offsets.set(partner, e.length - 3);
+    if (this.indexed) this.index.set(this.owner, partner, e.length - 3);
     else if (e.length > SCAN * 3) {
-      const offsets = (this.offsets = new Map());
-      for (let k = 0; k < e.length; k += 3) offsets.set(e[k], k);
+      this.indexed = true;
+      for (let k = 0; k < e.length; k += 3) this.index.set(this.owner, e[k], k);
     }
   }
 
@@ -68,5 +75,80 @@ export class TrustLedger {
   }
 }
 
-/** Entries a ledger finds by scanning; beyond them, by a map. */
+/** Entries a ledger finds by scanning; beyond them, by the index. */
 const SCAN = 8;
+
+/**
+ * Where the entries of every long ledger of a run are: one open-addressing
+ * table from (ledger, partner) to the entry's offset, in one Int32Array. A map
+ * per ledger was a map object and its hash table, both wherever the heap put
+ * them: at 100,000 agents every question to a long ledger (each party of each
+ * interaction asks one) missed the cache on each; a probe here reads one line.
+ */
+export class LedgerIndex {
+  /** (owner + 1, partner, offset, unused) per slot; 0 in the first: empty. */
+  private table = new Int32Array(4 * 1024);
+  private mask = 1023;
+  private used = 0;
+  private owners = 0;
+
+  /** A key for a new ledger. */
+  newOwner(): number {
+    return this.owners++;
+  }
+
+  /** The slot (×4) holding (owner, partner), or the empty slot where it would go. */
+  private slot(owner: number, partner: number): number {
+    const t = this.table;
+    let h = Math.imul(owner, 0x9e3779b1) ^ partner;
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca77);
+    h ^= h >>> 13;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const at = i << 2;
+      const key = t[at];
+      if (key === 0 || (key === owner + 1 && t[at + 1] === partner)) return at;
+    }
+  }
+
+  /** The entry's offset in its ledger, or −1. */
+  get(owner: number, partner: number): number {
+    const at = this.slot(owner, partner);
+    return this.table[at] === 0 ? -1 : this.table[at + 2];
+  }
+
+  set(owner: number, partner: number, offset: number): void {
+    let at = this.slot(owner, partner);
+    if (this.table[at] === 0) {
+      // Kept at most half full, so probes stay short.
+      if (++this.used * 2 > this.mask + 1) {
+        this.grow();
+        at = this.slot(owner, partner);
+      }
+      this.table[at] = owner + 1;
+      this.table[at + 1] = partner;
+    }
+    this.table[at + 2] = offset;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at] === 0) continue;
+      const to = this.slot(old[at] - 1, old[at + 1]);
+      this.table[to] = old[at];
+      this.table[to + 1] = old[at + 1];
+      this.table[to + 2] = old[at + 2];
+    }
+  }
+}
+
+const indices = new WeakMap<object, LedgerIndex>();
+
+/** The ledger index of a run, found by something the run's policies share (its population). */
+export function ledgerIndexOf(run: object): LedgerIndex {
+  let index = indices.get(run);
+  if (index === undefined) indices.set(run, (index = new LedgerIndex()));
+  return index;
+}

@@ -90,6 +90,8 @@ export class Scheduler {
   readonly world: World;
   private readonly policies: Policy[];
   private readonly agentRngs: Rng[];
+  /** The one generator every agent draws from, where they share one (swarm-0.1): a view then reads no per-agent entry. */
+  private readonly sharedRng: Rng | null;
   private readonly selections: SelectionResolver;
   /** The plan's hash (RunOptions.planHash), known from the run's start. */
   private hash = "";
@@ -106,6 +108,7 @@ export class Scheduler {
     w.policies = this.policies;
     w.onInteraction = options.onInteraction;
     this.agentRngs = w.population.slots.map((s) => w.random.agent(s.id));
+    this.sharedRng = this.agentRngs.every((r) => r === this.agentRngs[0]) ? (this.agentRngs[0] ?? null) : null;
     this.selections = selectionResolver(plan);
     this.admitHooks = w.hooks("admit");
   }
@@ -249,7 +252,7 @@ export class Scheduler {
   }
 
   private view(s: AgentSlot): TurnView {
-    return this.world.view(s, this.agentRngs[s.idx]);
+    return this.world.view(s, this.sharedRng ?? this.agentRngs[s.idx]);
   }
 
   private stepSync(): void {

@@ -18,8 +18,12 @@ declare module "../../kernel/policy.ts" {
     visibleCount(): number;
     /** The agent if it is visible to this one. */
     visible(id: string): AgentSlot | undefined;
-    /** `visible` for an agent at hand (no lookup by id). */
-    visibleSlot(s: AgentSlot | undefined): AgentSlot | undefined;
+    /**
+     * `visible` for an agent known by registration number (−1: none). Without
+     * a network it reads the agent's slot only if visible: a policy weighing
+     * partners by number then misses the cache on the winner alone.
+     */
+    visibleAt(idx: number): AgentSlot | undefined;
     /** The first visible agent, in registration order, passing `test` (scans in order). */
     firstVisible(test: (s: AgentSlot) => boolean): AgentSlot | undefined;
     /** `random.choice` over the visible agents in `subset` (registration order); no draw when empty. */
@@ -67,8 +71,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
       visible(this: TurnView, id: string): AgentSlot | undefined {
         return linkedTo(this.self, pop.byId.get(id));
       },
-      visibleSlot(this: TurnView, s: AgentSlot | undefined): AgentSlot | undefined {
-        return linkedTo(this.self, s);
+      visibleAt(this: TurnView, idx: number): AgentSlot | undefined {
+        return linkedTo(this.self, pop.slots[idx]);
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
         const s = neighbours(this).find(test);
@@ -99,8 +103,9 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
     visible(this: TurnView, id: string): AgentSlot | undefined {
       return activeOther(this.self, pop.byId.get(id));
     },
-    visibleSlot(this: TurnView, s: AgentSlot | undefined): AgentSlot | undefined {
-      return activeOther(this.self, s);
+    visibleAt(this: TurnView, idx: number): AgentSlot | undefined {
+      // The active set answers for "not frozen".
+      return idx >= 0 && idx !== this.self.idx && pop.active.has(idx) ? pop.slots[idx] : undefined;
     },
     firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
       // Walk the active agents in registration order, skipping frozen ones in O(log n) each.

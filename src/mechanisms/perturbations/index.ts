@@ -258,7 +258,7 @@ function createPerturbations(w: World) {
 
   // ---- visibility while agents are dropped or partitioned ------------------------------------
 
-  type Visibility = Pick<TurnView, "visibleCount" | "visible" | "visibleSlot" | "firstVisible" | "chooseVisible" | "forEachVisible">;
+  type Visibility = Pick<TurnView, "visibleCount" | "visible" | "visibleAt" | "firstVisible" | "chooseVisible" | "forEachVisible">;
   const base = (): Visibility => w.get(network).turn as unknown as Visibility;
   const turn = {
     visibleCount(this: TurnView): number {
@@ -273,8 +273,8 @@ function createPerturbations(w: World) {
       const s = base().visible.call(this, id);
       return s && (!restricting() || reachable(this.self, s)) ? s : undefined;
     },
-    visibleSlot(this: TurnView, slot: AgentSlot | undefined): AgentSlot | undefined {
-      const s = base().visibleSlot.call(this, slot);
+    visibleAt(this: TurnView, idx: number): AgentSlot | undefined {
+      const s = base().visibleAt.call(this, idx);
       return s && (!restricting() || reachable(this.self, s)) ? s : undefined;
     },
     firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {

@@ -90,26 +90,26 @@ export class HonestPolicy implements Policy {
   /** The highest-trust visible candidate (trust ≥ 0.3), ties to registration order. */
   private propose(view: TurnView): Action {
     let best: AgentSlot | undefined;
+    let bestIdx = -1;
     let bestTrust = -Infinity;
     const ledger = this.trust;
-    const slots = this.ctx.population.slots;
     for (let k = 0; k < ledger.size; k++) {
-      // Whether the partner would win first, visibility last: the tests are pure, and only visibility
-      // reads the partner's slot (a cache miss per partner among 100,000 agents, for most partners of a
-      // long ledger that could not win anyway).
+      // Whether the partner would win first, visibility last, by number: the tests are pure, and only
+      // the winner's slot is read (a cache miss per partner among 100,000 agents).
       const t = ledger.trustAt(k);
       if (t < 0.3) continue;
       const idx = ledger.partnerAt(k);
-      if (!(t > bestTrust || (t === bestTrust && best !== undefined && idx < best.idx))) continue;
-      const s = view.visibleSlot(slots[idx]);
+      if (!(t > bestTrust || (t === bestTrust && best !== undefined && idx < bestIdx))) continue;
+      const s = view.visibleAt(idx);
       if (!s) continue;
       best = s;
+      bestIdx = idx;
       bestTrust = t;
     }
     // Agents without accepted history all have trust 0.5: only the first visible one can win.
     if (!(bestTrust > 0.5)) {
       const unknown = view.firstVisible(this.unknown);
-      if (unknown && (bestTrust < 0.5 || best === undefined || unknown.idx < best.idx)) {
+      if (unknown && (bestTrust < 0.5 || best === undefined || unknown.idx < bestIdx)) {
         best = unknown;
         bestTrust = 0.5;
       }

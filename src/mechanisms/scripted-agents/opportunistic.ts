@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
 import { ledgerIndexOf, TrustLedger } from "./trust.ts";
-import { partyIdx, partyOf } from "../interactions/index.ts";
+import { partyIdx } from "../interactions/index.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
@@ -52,7 +52,7 @@ export class OpportunisticPolicy implements Policy {
       let accept: boolean;
       if (pending.transfer > 0) accept = true;
       else {
-        const initiator = view.visibleSlot(partyOf(this.ctx.population, pending, "initiator"));
+        const initiator = view.visibleAt(partyIdx(this.ctx.population, pending, "initiator"));
         accept = initiator !== undefined && initiator.reputation > 0 ? true : rng.random() < 0.4;
       }
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };

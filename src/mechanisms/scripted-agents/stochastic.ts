@@ -90,9 +90,8 @@ export class StochasticPolicy implements Policy {
         let best: AgentSlot | undefined;
         let bestTrust = -Infinity;
         const ledger = this.trust;
-        const slots = this.ctx.population.slots;
         for (let k = 0; k < ledger.size; k++) {
-          const s = view.visibleSlot(slots[ledger.partnerAt(k)]);
+          const s = view.visibleAt(ledger.partnerAt(k));
           if (!s) continue;
           const t = ledger.trustAt(k);
           if (t > bestTrust || (t === bestTrust && best !== undefined && s.idx < best.idx)) {

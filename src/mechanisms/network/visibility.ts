@@ -21,7 +21,9 @@ declare module "../../kernel/policy.ts" {
     /**
      * `visible` for an agent known by registration number (−1: none). Without
      * a network it reads the agent's slot only if visible: a policy weighing
-     * partners by number then misses the cache on the winner alone.
+     * partners by number then misses the cache on the few it picks. Like the
+     * picks below, a visible agent is remembered (Population.remember): the
+     * action that names it finds it without a lookup by id.
      */
     visibleAt(idx: number): AgentSlot | undefined;
     /** The first visible agent, in registration order, passing `test` (scans in order). */
@@ -72,7 +74,8 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
         return linkedTo(this.self, pop.byId.get(id));
       },
       visibleAt(this: TurnView, idx: number): AgentSlot | undefined {
-        return linkedTo(this.self, pop.slots[idx]);
+        const s = linkedTo(this.self, pop.slots[idx]);
+        return s && pop.remember(s);
       },
       firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
         const s = neighbours(this).find(test);
@@ -105,7 +108,7 @@ export function visibility(w: World, net: AgentNetwork | null): object & ThisTyp
     },
     visibleAt(this: TurnView, idx: number): AgentSlot | undefined {
       // The active set answers for "not frozen".
-      return idx >= 0 && idx !== this.self.idx && pop.active.has(idx) ? pop.slots[idx] : undefined;
+      return idx >= 0 && idx !== this.self.idx && pop.active.has(idx) ? pop.remember(pop.slots[idx]) : undefined;
     },
     firstVisible(this: TurnView, test: (s: AgentSlot) => boolean): AgentSlot | undefined {
       // Walk the active agents in registration order, skipping frozen ones in O(log n) each.

@@ -75,7 +75,8 @@ export function executeRun(plan: Plan): RunReply {
   // LLM agents answer asynchronously: executeTask runs them.
   if (hasLlmAgents(plan)) return { ok: false, failure: { kind: "unsupported", message: llmUnsupported(plan), stack: null } };
   try {
-    return { ok: true, run: compactRun(plan, runPlan(plan)) };
+    // A compact run keeps no epoch's agents: the engine need not list them.
+    return { ok: true, run: compactRun(plan, runPlan(plan, { epochAgents: false })) };
   } catch (e) {
     return { ok: false, failure: failureOf(e) };
   }

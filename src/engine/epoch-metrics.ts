@@ -33,22 +33,36 @@ export function takesPart(def: MechanismDef, plan: CorePlan): boolean {
   return kinds.length > 0 && plan.groups.some((g) => kinds.includes(g.kind));
 }
 
-const participants = new WeakMap<CorePlan, ReadonlySet<MechanismDef>>();
+/**
+ * A run's part in the metrics: the mechanisms that take part, and the row the
+ * last epoch's metrics were copied from — the names that had values, in
+ * mechanism order.
+ */
+interface Participation {
+  readonly taking: ReadonlySet<MechanismDef>;
+  readonly names: string[];
+  readonly values: (number | null)[];
+  row: Values;
+}
 
-function participantsOf(w: World): ReadonlySet<MechanismDef> {
-  let found = participants.get(w.plan);
+const participation = new WeakMap<CorePlan, Participation>();
+
+function participationOf(w: World): Participation {
+  let found = participation.get(w.plan);
   if (!found) {
-    found = new Set((w.mechanisms as readonly MechanismDef[]).filter((def) => takesPart(def, w.plan)));
-    participants.set(w.plan, found);
+    found = { taking: new Set((w.mechanisms as readonly MechanismDef[]).filter((def) => takesPart(def, w.plan))), names: [], values: [], row: {} };
+    participation.set(w.plan, found);
   }
   return found;
 }
 
 export function computeEpochMetrics(w: World, selections: SelectionResolver): EpochMetrics {
-  const metrics: Values = {};
+  const run = participationOf(w);
+  const { taking, names, values } = run;
+  let count = 0;
+  let sameNames = true;
   // Only `observe` needs the specs by name: without it, building the map was most of what an epoch allocated.
   const specs = w.plan.observe.length ? new Map<string, [MetricSpec<Instance>, Instance]>() : null;
-  const taking = participantsOf(w);
   for (const def of w.mechanisms) {
     if (!taking.has(def as MechanismDef)) continue;
     const instance = w.get(def);
@@ -57,10 +71,23 @@ export function computeEpochMetrics(w: World, selections: SelectionResolver): Ep
       const value = spec.compute(instance, null, w);
       // undefined: the mechanism takes no part in this run (its block is absent), so the metric is not recorded at all.
       if (value === undefined) continue;
-      metrics[spec.name] = value;
+      if (names[count] !== spec.name) {
+        names[count] = spec.name;
+        sameNames = false;
+      }
+      values[count++] = value;
       specs?.set(spec.name, [spec, instance]);
     }
   }
+  if (!sameNames || names.length !== count) {
+    names.length = values.length = count;
+    // Object.fromEntries makes an object with fast properties, and its copies share its map. A
+    // row built by assigning some 70 computed names one by one became a hash table instead,
+    // allocated anew every epoch and kept by the run: most of what its garbage collections copied.
+    run.row = Object.fromEntries(names.map((name) => [name, null]));
+  }
+  const metrics: Values = { ...run.row };
+  for (let i = 0; i < count; i++) metrics[names[i]!] = values[i]!;
   const observed: Values = {};
   for (const o of w.plan.observe) {
     const found = specs?.get(o.metric);

@@ -41,6 +41,14 @@ export interface RunOptions {
    * recomputes it from the logged plan.
    */
   planHash?: string | (() => string);
+  /**
+   * Whether each epoch's record lists the agents as they ended it (default
+   * true; without, its `agents` is empty and only the run's final agents are
+   * recorded). Off for a caller that reads only the final agents, a sweep's
+   * row: kept for the run's length, those records were a third of what a long
+   * run held and its garbage collections copied (issue 12).
+   */
+  epochAgents?: boolean;
 }
 
 export function agentRecord(s: AgentSlot): AgentRecord {
@@ -199,7 +207,8 @@ export class Scheduler {
     const w = this.world;
     for (const end of w.hooks("epochEnd")) end();
     const { metrics, observed } = computeEpochMetrics(w, this.selections);
-    const record: EpochRecord = { epoch: w.epoch, metrics, observed, agents: w.population.slots.map(agentRecord) };
+    const agents = this.options.epochAgents === false ? [] : w.population.slots.map(agentRecord);
+    const record: EpochRecord = { epoch: w.epoch, metrics, observed, agents };
     this.epochs.push(record);
     w.emit({ type: "epoch_completed", epoch: w.epoch, metrics, observed });
     this.options.onEpoch?.(record);

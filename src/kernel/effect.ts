@@ -7,6 +7,16 @@
  * reference's. One effect is reused for every application: no lever keeps it.
  */
 
+/**
+ * The first value of a number field that will hold fractions but starts at 0
+ * (set to 0 in the constructor): V8 lays a field out by the first value it
+ * holds, and a field first holding the small integer 0 changes its layout
+ * when it first holds a fraction — the first tax charged in a thread, say —
+ * which throws away all code optimised for the object's old layout, to be
+ * compiled again in each of a sweep's threads (issue 12).
+ */
+export const DOUBLE_FIELD = 0.5;
+
 /** A breach a lever detected; levers that punish breaches (staking) act on it. */
 export interface Violation {
   readonly agent: string;
@@ -15,14 +25,18 @@ export interface Violation {
 }
 
 export class Effect {
-  /** Costs charged to the initiator and the counterparty of the interaction. */
-  costA = 0.0;
-  costB = 0.0;
+  /** Costs charged to the initiator and the counterparty of the interaction (0 once constructed). */
+  costA = DOUBLE_FIELD;
+  costB = DOUBLE_FIELD;
   readonly freeze: string[] = [];
   readonly unfreeze: string[] = [];
   readonly reputation = new Map<string, number>();
   readonly resources = new Map<string, number>();
   readonly violations: Violation[] = [];
+
+  constructor() {
+    this.clear();
+  }
 
   addReputation(agent: string, delta: number): void {
     this.reputation.set(agent, (this.reputation.get(agent) ?? 0) + delta);

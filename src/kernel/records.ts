@@ -36,7 +36,7 @@ export interface EpochRecord {
   metrics: Record<string, number | null>;
   /** The plan's `observe` selections, keyed by observedKey(metric, select). */
   observed: Record<string, number | null>;
-  /** Agents at the end of the epoch, in registration order. */
+  /** Agents at the end of the epoch, in registration order (none where the run was asked not to list them: RunOptions.epochAgents). */
   agents: AgentRecord[];
 }
 

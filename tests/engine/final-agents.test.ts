@@ -22,6 +22,16 @@ describe("a run's final agents", () => {
     }
   });
 
+  it("are recorded alone, the epochs' metrics unchanged, when the epochs' agents are not asked for", () => {
+    for (const profile of ["swarm-0.1", "sbx"] as const) {
+      const full = runPlan(plan(profile));
+      const lean = runPlan(plan(profile), { epochAgents: false });
+      expect(lean.epochs.map((e) => e.agents.length)).toEqual([0, 0, 0]);
+      expect(JSON.stringify(lean.agents)).toBe(JSON.stringify(full.agents));
+      expect(JSON.stringify(lean.epochs.map(({ agents: _, ...e }) => e))).toBe(JSON.stringify(full.epochs.map(({ agents: _, ...e }) => e)));
+    }
+  });
+
   it("tell any change of a field apart, -0 from 0 included", () => {
     const scheduler = new Scheduler(plan("sbx"));
     scheduler.run();

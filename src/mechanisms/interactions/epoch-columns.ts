@@ -14,6 +14,7 @@
  */
 import type { InteractionRecord } from "../../kernel/records.ts";
 import { grown } from "../../kernel/columns.ts";
+import { DOUBLE_FIELD } from "../../kernel/effect.ts";
 import { SoftSums } from "./soft-metrics.ts";
 
 /** What the columns keep of a completed interaction. */
@@ -60,11 +61,15 @@ export class EpochInteractions implements InteractionColumns {
   /** Changes with every row added and every reset: what was computed at one revision holds while it lasts. */
   revision = 0;
   // The levers' breakdowns, summed as completed (Σ x.tax, …), and the counts of flags.
-  tax = 0;
-  auditPenalty = 0;
+  tax = DOUBLE_FIELD;
+  auditPenalty = DOUBLE_FIELD;
   audits = 0;
-  collusionCost = 0;
+  collusionCost = DOUBLE_FIELD;
   freezes = 0;
+
+  constructor() {
+    this.tax = this.auditPenalty = this.collusionCost = 0;
+  }
 
   /** A new epoch: no rows (the columns keep their capacity). */
   clear(): void {

@@ -101,10 +101,10 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
   const compileScenario = (module: Module, decl: Decl): CompiledScenario | null => {
     const isEntry = entrySet.has(module.path);
     // Cut short by an unterminated comment: its missing parts are that one error's consequence.
-    if (decl.node === module.syntax.unfinished) return isEntry ? compiledScenario(decl, module.path, null) : null;
+    if (decl.node === module.syntax.unfinished) return isEntry ? new LoweredScenario(decl, module.path, null) : null;
     const selected = isEntry && (options.scenario === undefined || options.scenario === decl.name);
     const base = declarationModel(ctx, decl, models);
-    if (!base) return isEntry ? compiledScenario(decl, module.path, null) : null;
+    if (!base) return isEntry ? new LoweredScenario(decl, module.path, null) : null;
     if (!isEntry) {
       checkBlock(ctx, base, "", {});
       return null;
@@ -113,7 +113,7 @@ export function compile(host: SourceHost, entries: readonly string[], options: C
     const profile = scenarioProfile(ctx, model);
     const result = checkBlock(ctx, model, "", { profile, inertIn: entrySet });
     const plan = selected || options.scenario === undefined ? lowerScenario(lowerCtx, result, decl) : null;
-    return compiledScenario(decl, module.path, plan);
+    return new LoweredScenario(decl, module.path, plan);
   };
   const extended = extendedNames(program);
   for (const module of program.modules.values()) {
@@ -145,19 +145,26 @@ function extendedNames(program: Program): Set<string> {
   return names;
 }
 
-/** The plan hash is computed when first asked for: hashing every plan on every keystroke is wasted work. */
-function compiledScenario(decl: Decl, file: string, plan: Plan | null): CompiledScenario {
-  let hash: string | null | undefined;
-  return {
-    name: decl.name,
-    file,
-    decl,
-    plan,
-    get planHash() {
-      if (hash === undefined) hash = plan ? planHash(plan) : null;
-      return hash;
-    },
-  };
+/**
+ * The plan hash is computed when first asked for: hashing every plan on every keystroke is wasted work. A class, not
+ * an object literal with a getter, which V8 builds in its runtime.
+ */
+class LoweredScenario implements CompiledScenario {
+  readonly name: string;
+  private hash: string | null | undefined;
+
+  constructor(
+    readonly decl: Decl,
+    readonly file: string,
+    readonly plan: Plan | null,
+  ) {
+    this.name = decl.name;
+  }
+
+  get planHash(): string | null {
+    if (this.hash === undefined) this.hash = this.plan ? planHash(this.plan) : null;
+    return this.hash;
+  }
 }
 
 /** A policy's action table is a distribution: its entries must sum to 1. */

@@ -47,21 +47,7 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
   const population = lowerPopulation(ctx, scenario, decl);
   // Without its agents, nothing else about the scenario can be checked (selections, edges) without false alarms.
   if (population.refused) return null;
-  const groupSymbols = new Map<string, SymbolDef | null>();
-  for (const g of population.groups) groupSymbols.set(g.name, g.symbol);
-  // The agents' ids are needed only when a selection or an edge names no kind or group (rarely): made on first use.
-  let agentIds: Set<string> | undefined;
-  const scope: SelectionScope = {
-    kinds: new Set(population.groups.map((g) => g.kind)),
-    groups: groupSymbols,
-    get agents() {
-      if (!agentIds) {
-        agentIds = new Set();
-        for (const a of population.agents) agentIds.add(a.id);
-      }
-      return agentIds;
-    },
-  };
+  const scope = new PopulationScope(population);
   const criteria = lowerCriteria(ctx, scenario, scope);
   checkScenarioBlocks(ctx, scenario, decl);
   const slices = lowerSlices(ctx, scenario, decl, population);
@@ -116,12 +102,38 @@ export function lowerScenario(ctx: LowerContext, scenario: CBlock, decl: Decl): 
     outputs: { eventLog: (outputs ? get(outputs, "event_log") : null) as string | null, metricsCsv: (outputs ? get(outputs, "metrics_csv") : null) as string | null },
     provenance: {
       sbxVersion: SBX_VERSION,
-      sources: [...new Set([decl.module, ...criteria.sourceFiles])],
+      sources: [decl.module, ...criteria.sourceFiles.filter((f) => f !== decl.module)],
       criteria: criteria.ranges,
     },
   } as Plan;
   // The schema is enforced where plans leave the compiler (written, run, sent to a worker), not on every keystroke.
   return plan;
+}
+
+/**
+ * What criteria and edges may name in a scenario. A class, not an object literal with a getter: V8 builds such a
+ * literal in its runtime, a cost per scenario of its own in profiles.
+ */
+class PopulationScope implements SelectionScope {
+  readonly kinds = new Set<string>();
+  readonly groups = new Map<string, SymbolDef | null>();
+  private agentIds: Set<string> | undefined;
+
+  constructor(private readonly population: { readonly agents: readonly Agent[]; readonly groups: readonly LoweredGroup[] }) {
+    for (const g of population.groups) {
+      this.kinds.add(g.kind);
+      this.groups.set(g.name, g.symbol);
+    }
+  }
+
+  /** The agents' ids are needed only when a selection or an edge names no kind or group (rarely): made on first use. */
+  get agents(): ReadonlySet<string> {
+    if (!this.agentIds) {
+      this.agentIds = new Set();
+      for (const a of this.population.agents) this.agentIds.add(a.id);
+    }
+    return this.agentIds;
+  }
 }
 
 function hasErrorSince(diagnostics: readonly Diagnostic[], from: number): boolean {
@@ -436,9 +448,9 @@ function lowerPopulation(ctx: LowerContext, scenario: CBlock, decl: Decl): { age
     const members = agentKind(kind)?.lower?.members;
     const per = members ? num(group, members.count) : 1;
     const ids: string[] = [];
-    // Like agents share one params object (nothing mutates a plan's params): a million agents' copies were
-    // most of the lowered plan, and garbage once the plan is checked into its own copy (src/plan/validate.ts).
-    const shared = lowered && !members ? (clonePlain(lowered.params) as Record<string, PlainValue>) : null;
+    // Like agents share one params object, the group's own lowering (nothing mutates a plan's params): a million
+    // agents' copies were most of the lowered plan, and garbage once the plan is checked into its own copy (src/plan/validate.ts).
+    const shared = lowered && !members ? (lowered.params as Record<string, PlainValue>) : null;
     for (let i = 0; i < count * per; i++) {
       const k = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, k);
@@ -560,7 +572,7 @@ function lowerCriteria(
   ctx: LowerContext,
   scenario: CBlock,
   scope: SelectionScope,
-): { seeds: number[]; items: Criterion[]; observe: Observed[]; ranges: Record<string, SourceRange>; sourceFiles: string[] } {
+): { seeds: number[]; items: Criterion[]; observe: Observed[]; ranges: Record<string, SourceRange>; /** Each once, in order. */ sourceFiles: string[] } {
   const expect = child(scenario, "expect");
   const observe = new Map<string, Observed>();
   const items: Criterion[] = [];
@@ -581,7 +593,7 @@ function lowerCriteria(
     usedIds.add(id);
     items.push({ id, label, expr: checked.expr, overSeeds: checked.overSeeds });
     ranges[id] = sourceRange(ctx, statement.file, node.span);
-    sourceFiles.push(statement.file);
+    if (!sourceFiles.includes(statement.file)) sourceFiles.push(statement.file);
   }
   // Keyed by observedKey (criteria.ts), so sorting the keys sorts by it without building each key again per comparison.
   const keys = [...observe.keys()].sort();

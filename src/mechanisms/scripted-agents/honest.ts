@@ -23,7 +23,7 @@ const HONEST_RANK: Record<string, number> = { trivial: 1, easy: 2, medium: 3, ha
 
 export class HonestPolicy implements Policy {
   private readonly trust: TrustLedger;
-  /** This agent\'s registration number (−1: not an agent of the run). */
+  /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
   private readonly voted = new Set<number>();
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */

@@ -31,7 +31,7 @@ const askFrom = (s: AgentSlot): number => (s.resources < 50 && s.reputation < 0 
 export class OpportunisticPolicy implements Policy {
   /** Mean p over all history with each partner, accepted or not. */
   private readonly history: TrustLedger;
-  /** This agent\'s registration number (−1: not an agent of the run). */
+  /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
   private readonly targets: VisibleSubset;
 

@@ -17,7 +17,7 @@ const ANYONE: VisibleSubset = { test: () => true };
 
 export class StochasticPolicy implements Policy {
   private readonly trust: TrustLedger;
-  /** This agent\'s registration number (−1: not an agent of the run). */
+  /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
   private readonly total: number;
 

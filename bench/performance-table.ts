@@ -352,6 +352,7 @@ const lines: string[] = [
   "  before ÷ now for times and ratios to a floor, now ÷ before for rates and speed-ups; below 1× is worse.",
   "- Measured on this machine when this round of work began (after the start-up work had landed): `sbx run --out` with",
   "  100,000 agents × 10 × 10 took 71.6 s; 1,000,000 agents × 1 × 10 took 134 s and 4.11 GB.",
+  "- What holds back each goal not met, from profiles, with what was tried: docs/performance-findings.md (written by hand).",
   "",
   "| What | Before (issue 12) | Now | Goal | Met | Now ÷ goal | Better than before |",
   "|---|---|---|---|---|---|---|",

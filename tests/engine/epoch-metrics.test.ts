@@ -31,7 +31,7 @@ describe("epoch metrics rows", () => {
       rows.push(computeEpochMetrics(w, selections).metrics);
     }
     expect(rows.map((r) => JSON.stringify(r))).toEqual(['{"a":1,"b":2,"c":3}', '{"a":4,"c":5}', '{"a":6,"b":7,"c":null}', '{"a":8,"b":9,"c":10}']);
-    // Each epoch's row is its own object: the copies share no values.
+    // Each epoch's row is its own object, not the template it was copied from.
     expect(rows[2]).not.toBe(rows[3]);
   });
 });

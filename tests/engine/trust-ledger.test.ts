@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { TrustLedger } from "../../src/mechanisms/scripted-agents/trust.ts";
+import { LedgerIndex, TrustLedger } from "../../src/mechanisms/scripted-agents/trust.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "../../src/mechanisms/scripted-agents/empty.ts";
 import { runWithEvents } from "../../src/engine/index.ts";
 import { compileText } from "../support/compiler.ts";
@@ -36,38 +36,66 @@ class IdLedger {
 }
 
 // Agents are numbers 0..n−1 with ids "a<k>"; −1 stands for a partner that is not an agent (id "ghost<k>").
-// More agents than a ledger scans (trust.ts SCAN), so ledgers also find entries by their map.
+// More agents than a ledger scans (trust.ts SCAN), so ledgers also find entries by the index, which
+// several ledgers share, as a run's do.
 const AGENTS = 30;
+const LEDGERS = 3;
 const partner = fc.integer({ min: -1, max: AGENTS - 1 });
 const p = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 1, -0, 0.1, 0.2, 0.7));
+
+/** The numbered ledger answers as the id-keyed one, for every agent and in entry order. */
+function expectSameLedger(byNumber: TrustLedger, byId: IdLedger, agents: number, fallback: number): void {
+  for (let k = 0; k < agents; k++) {
+    expect(byNumber.has(k)).toBe(byId.has(`a${k}`));
+    expect(Object.is(byNumber.trust(k), byId.trust(`a${k}`))).toBe(true);
+    expect(Object.is(byNumber.trust(k, fallback), byId.trust(`a${k}`, fallback))).toBe(true);
+  }
+  // Not an agent: never recorded, so the fallback (nothing ever asks the id ledger about such a partner).
+  expect(byNumber.has(-1)).toBe(false);
+  expect(byNumber.trust(-1, fallback)).toBe(fallback);
+  // The entries, in first-interaction order, are the id ledger's agent entries with the same floats.
+  const entries = byId.entries().filter((e) => e.partner.startsWith("a"));
+  expect(byNumber.size).toBe(entries.length);
+  entries.forEach((e, k) => {
+    expect(`a${byNumber.partnerAt(k)}`).toBe(e.partner);
+    expect(Object.is(byNumber.trustAt(k), e.trust)).toBe(true);
+  });
+}
 
 describe("TrustLedger (by registration number)", () => {
   it("gives the id-keyed ledger's trust, membership and entry order for every agent", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(partner, p, fc.nat(3)), { maxLength: 300, size: "large" }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
-        const byNumber = new TrustLedger();
-        const byId = new IdLedger();
-        for (const [who, value, ghost] of ops) {
-          byNumber.add(who, value);
-          byId.add(who < 0 ? `ghost${ghost}` : `a${who}`, value);
+      fc.property(fc.array(fc.tuple(fc.nat(LEDGERS - 1), partner, p, fc.nat(3)), { maxLength: 600, size: "large" }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
+        const index = new LedgerIndex();
+        const byNumber = Array.from({ length: LEDGERS }, () => new TrustLedger(index));
+        const byId = Array.from({ length: LEDGERS }, () => new IdLedger());
+        for (const [ledger, who, value, ghost] of ops) {
+          byNumber[ledger]!.add(who, value);
+          byId[ledger]!.add(who < 0 ? `ghost${ghost}` : `a${who}`, value);
         }
-        for (let k = 0; k < AGENTS; k++) {
-          expect(byNumber.has(k)).toBe(byId.has(`a${k}`));
-          expect(Object.is(byNumber.trust(k), byId.trust(`a${k}`))).toBe(true);
-          expect(Object.is(byNumber.trust(k, fallback), byId.trust(`a${k}`, fallback))).toBe(true);
-        }
-        // Not an agent: never recorded, so the fallback (nothing ever asks the id ledger about such a partner).
-        expect(byNumber.has(-1)).toBe(false);
-        expect(byNumber.trust(-1, fallback)).toBe(fallback);
-        // The entries, in first-interaction order, are the id ledger's agent entries with the same floats.
-        const agents = byId.entries().filter((e) => e.partner.startsWith("a"));
-        expect(byNumber.size).toBe(agents.length);
-        agents.forEach((e, k) => {
-          expect(`a${byNumber.partnerAt(k)}`).toBe(e.partner);
-          expect(Object.is(byNumber.trustAt(k), e.trust)).toBe(true);
-        });
+        for (let l = 0; l < LEDGERS; l++) expectSameLedger(byNumber[l]!, byId[l]!, AGENTS, fallback);
       }),
     );
+  });
+
+  it("keeps every ledger's entries apart while the shared index grows", () => {
+    // 4 ledgers × 400 partners, interleaved: 1,600 indexed entries, past the index's first 1,024 slots kept half full.
+    const agents = 400;
+    const index = new LedgerIndex();
+    const byNumber = Array.from({ length: 4 }, () => new TrustLedger(index));
+    const byId = Array.from({ length: 4 }, () => new IdLedger());
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < agents; k++) {
+        // Partners in a different order per ledger (steps prime to 400), so one ledger's entry k is not another's.
+        for (let l = 0; l < 4; l++) {
+          const who = (k * [1, 3, 7, 9][l]! + l) % agents;
+          const value = ((who * 7 + l * 13 + round * 5) % 11) / 10;
+          byNumber[l]!.add(who, value);
+          byId[l]!.add(`a${who}`, value);
+        }
+      }
+    }
+    for (let l = 0; l < 4; l++) expectSameLedger(byNumber[l]!, byId[l]!, agents, 0.25);
   });
 });
 

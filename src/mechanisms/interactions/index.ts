@@ -78,20 +78,20 @@ interface Offer extends Proposal {
   newer: Offer | null;
 }
 
-/** A proposal's party by number where this mechanism made it, else by id. */
-export function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
-  const idx = which === "initiator" ? (p as Offer).initiatorIdx : (p as Offer).counterpartyIdx;
-  return idx === undefined ? pop.slot(p[which]) : idx < 0 ? undefined : pop.slots[idx];
-}
-
 /**
  * A proposal's party's registration number (−1: not an agent of the run): read
  * off the proposal where this mechanism made it, without the party's slot (at
- * 100,000 agents, a cache miss a question).
+ * 100,000 agents, a cache miss a question), else found by id.
  */
 export function partyIdx(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): number {
   const idx = which === "initiator" ? (p as Offer).initiatorIdx : (p as Offer).counterpartyIdx;
   return idx === undefined ? (pop.slot(p[which])?.idx ?? -1) : idx;
+}
+
+/** A proposal's party (see `partyIdx`). */
+export function partyOf(pop: World["population"], p: Proposal, which: "initiator" | "counterparty"): AgentSlot | undefined {
+  const idx = partyIdx(pop, p, which);
+  return idx < 0 ? undefined : pop.slots[idx];
 }
 
 /** What answering a question does in its run. */

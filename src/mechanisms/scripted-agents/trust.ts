@@ -22,7 +22,7 @@ export class TrustLedger {
   private readonly owner: number;
 
   /** `index`: the run's, shared by its ledgers (see `ledgerIndexOf`). */
-  constructor(private readonly index: LedgerIndex = new LedgerIndex()) {
+  constructor(private readonly index: LedgerIndex) {
     this.owner = index.newOwner();
   }
 

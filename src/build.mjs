@@ -8,12 +8,12 @@
 //                            src/cli/load-commands.bundle.ts compiles with V8's code cache;
 //   dist/sbx-core.cjs.cache  that cache, written by a training run of `sbx run` at the end of the build;
 //   dist/sbx-*.cjs           what only some runs need, required on demand (ON_DEMAND below);
-//   dist/pool-worker.mjs     the worker threads of `sbx sweep`, `check` and `worker`: the core again, with
-//                            the same code cache.
+//   dist/pool-worker.mjs     the worker threads of `sbx sweep`, `check`, `worker` and `run --out`: the core
+//                            again, with the same code cache.
 // Dependencies are bundled: resolving and loading hundreds of files from node_modules through Node's
 // module loaders cost more than everything else a short command does.
 //
-// The thread of `sbx run --out` (dist/run-worker.mjs) and the benchmarks are ES modules sharing chunks.
+// The language server's analysis thread and the benchmarks are ES modules sharing chunks.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,7 +26,6 @@ const dist = join(root, "dist");
 
 /** dist name → source entry, as ES modules sharing chunks. Entries that do not exist yet are skipped. */
 const entries = {
-  "run-worker": "src/cli/run-worker.ts",
   "lsp-worker": "lsp/server/analysis-worker.ts",
   bench: "bench/engine.ts",
   "bench-compile": "bench/compile.ts",

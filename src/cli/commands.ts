@@ -39,6 +39,9 @@ export const playgroundCommand = async (...args: Parameters<PlaygroundCommand>):
 /** What a pool's worker thread runs: dist/pool-worker.mjs loads the core, with its code cache, for it. */
 export const runTask = async (...args: Parameters<RunTask>): Promise<Awaited<ReturnType<RunTask>>> => (await import("./pool.ts")).runTask(...args);
 
+/** What the thread of `sbx run --out` runs: dist/pool-worker.mjs too, so its engine starts from the code cache. */
+export const serveRunThread = async (): Promise<void> => (await import("./run-thread.ts")).serveRunThread();
+
 export async function lspCommand(): Promise<number> {
   return (await import("./lsp-command.ts")).lspCommand();
 }

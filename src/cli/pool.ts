@@ -65,14 +65,14 @@ export function jobsFor(requested: number | null, plans: readonly Plan[]): numbe
 }
 
 /**
- * A worker thread's entry: the bundle's `dist/run-worker.mjs` (the thread of
- * `sbx run --out`) or `dist/pool-worker.mjs` (the pool's: the core with its
- * code cache, src/cli/pool-worker.bundle.ts), or, when sbx itself runs from
- * its sources under tsx, a bootstrap that loads tsx in the thread first.
+ * A worker thread's entry, for the pool and for `sbx run --out`: the bundle's
+ * `dist/pool-worker.mjs` (the core with its code cache,
+ * src/cli/pool-worker.bundle.ts), or, when sbx itself runs from its sources
+ * under tsx, a bootstrap that loads tsx in the thread first.
  */
-export function workerEntry(bundle: "run-worker" | "pool-worker" = "run-worker"): string {
+export function workerEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", `${bundle}.mjs`);
+  return here.endsWith(".ts") ? join(dirname(here), "run-worker-source.mjs") : join(PACKAGE_ROOT, "dist", "pool-worker.mjs");
 }
 
 /**
@@ -139,7 +139,7 @@ const requireHere = createRequire(import.meta.url);
 export const RUNNER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 128 } as const;
 
 function threadPool(threads: number, tasksPerThread = 1): RunPool {
-  const filename = workerEntry("pool-worker");
+  const filename = workerEntry();
   if (!existsSync(filename)) throw new Error(`cannot find the run worker at ${filename} (build sbx with \`npm run build\`, or use --jobs 1)`);
   const { Tinypool } = requireHere("tinypool") as typeof import("tinypool");
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, runtime: "worker_threads", concurrentTasksPerWorker: tasksPerThread, resourceLimits: RUNNER_RESOURCE_LIMITS });

@@ -4,8 +4,8 @@
  * compact outcome. Exceptions are caught in `executeTask`, so a failing run
  * never takes the worker down.
  *
- * The same file (bundled as dist/run-worker.mjs) is the thread of `sbx run
- * --out` (src/cli/run-thread.ts), which it recognises by its worker data.
+ * From source the same file is also the thread of `sbx run --out`
+ * (src/cli/run-thread.ts), which it recognises by its worker data.
  */
 import { isMainThread, workerData } from "node:worker_threads";
 

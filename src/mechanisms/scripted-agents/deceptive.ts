@@ -18,6 +18,7 @@ import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherParty, otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 import { partyIdx } from "../interactions/index.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "./empty.ts";
+import { postVotersOf, type PostVoters } from "./voted.ts";
 
 /** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
 const FACADE_VOTE_PROBABILITY = 0.5;
@@ -44,8 +45,9 @@ export class DeceptivePolicy implements Policy {
   private readonly candidates: VisibleSubset;
   /** sbx: partners past the trust-building phase and trusted above the threshold. */
   private exploitable: Set<string> = NO_MEMBERS;
-  /** sbx: posts already voted on. */
-  private voted: Set<number> = NO_MEMBERS;
+  /** sbx: the posts voted on, this agent's as voter `voter` among the run's (null: in swarm-0.1, none are remembered). */
+  private readonly voted: PostVoters | null;
+  private readonly voter: number;
   private readonly live: boolean;
   /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
@@ -58,6 +60,8 @@ export class DeceptivePolicy implements Policy {
     const pop = ctx.population;
     this.live = ctx.semantics.deceptiveExploitation;
     this.idx = pop.slot(id)?.idx ?? -1;
+    this.voted = this.live ? postVotersOf(pop) : null;
+    this.voter = this.voted ? this.voted.newVoter() : -1;
     this.candidates = {
       // By number, the active ones (not frozen) read off the index: finding each partner by id was a
       // hash probe and a slot read per partner at every proposal among 100,000 agents.
@@ -114,11 +118,12 @@ export class DeceptivePolicy implements Policy {
     }
     if (view.canVote) {
       const posts = view.posts();
-      if (this.live) {
-        const unvoted = posts.filter((p) => !this.voted.has(p.id));
+      const voted = this.voted;
+      if (voted) {
+        const unvoted = posts.filter((p) => !voted.has(p.id, this.voter));
         if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
           const post = unvoted[rng.below(unvoted.length)];
-          (this.voted === NO_MEMBERS ? (this.voted = new Set()) : this.voted).add(post.id);
+          voted.add(post.id, this.voter);
           return { kind: "vote", postId: post.id, direction: 1 };
         }
       } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };

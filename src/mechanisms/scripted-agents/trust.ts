@@ -1,3 +1,5 @@
+import { perRun } from "./per-run.ts";
+
 /**
  * Trust per partner as running sums over accepted history, in history order:
  * the same floats as the reference's sum(p)/len over the filtered list.
@@ -144,11 +146,5 @@ export class LedgerIndex {
   }
 }
 
-const indices = new WeakMap<object, LedgerIndex>();
-
 /** The ledger index of a run, found by something the run's policies share (its population). */
-export function ledgerIndexOf(run: object): LedgerIndex {
-  let index = indices.get(run);
-  if (index === undefined) indices.set(run, (index = new LedgerIndex()));
-  return index;
-}
+export const ledgerIndexOf = perRun(() => new LedgerIndex());

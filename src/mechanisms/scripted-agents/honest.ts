@@ -7,7 +7,7 @@ import type { Task } from "../tasks/pool.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
 import { partyIdx } from "../interactions/index.ts";
-import { ledgerIndexOf, TrustLedger } from "./trust.ts";
+import { ledgerStoreOf, TrustLedger } from "./trust.ts";
 import { postVotersOf, type PostVoters } from "./voted.ts";
 
 const HELPFUL = [
@@ -37,7 +37,7 @@ export class HonestPolicy implements Policy {
     private readonly params: z.infer<typeof HonestParams>,
     private readonly ctx: PolicyContext,
   ) {
-    this.trust = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.trust = new TrustLedger(ledgerStoreOf(ctx.population));
     this.idx = ctx.population.slot(id)?.idx ?? -1;
     this.voted = postVotersOf(ctx.population);
     this.voter = this.voted.newVoter();

@@ -55,6 +55,8 @@ export class DeceptivePolicy implements Policy {
   /** sbx: the posts voted on, this agent's as voter `voter` among the run's (null: in swarm-0.1, none are remembered). */
   private readonly voted: PostVoters | null;
   private readonly voter: number;
+  /** sbx: the post of this agent's latest vote (−1: none), recorded in `voted` at its next vote (see HonestPolicy's `lastVote`). */
+  private lastVote = -1;
   private readonly live: boolean;
   /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
@@ -127,10 +129,11 @@ export class DeceptivePolicy implements Policy {
       const posts = view.posts();
       const voted = this.voted;
       if (voted) {
+        if (this.lastVote >= 0) voted.add(this.lastVote, this.voter);
         const unvoted = posts.filter((p) => !voted.has(p.id, this.voter));
         if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
           const post = unvoted[rng.below(unvoted.length)];
-          voted.add(post.id, this.voter);
+          this.lastVote = post.id;
           return { kind: "vote", postId: post.id, direction: 1 };
         }
       } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };

@@ -26,9 +26,15 @@ export class HonestPolicy implements Policy {
   private readonly trust: TrustLedger;
   /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
-  /** The posts voted on: this agent's, as voter `voter`, among the run's. */
+  /** The posts voted on: this agent's, as voter `voter`, among the run's (see `lastVote`). */
   private readonly voted: PostVoters;
   private readonly voter: number;
+  /**
+   * The post of this agent's latest vote (−1: none), recorded in `voted` at its next vote: what
+   * `act` changes must stay in the policy's own fields, which a replayed decision restores
+   * (src/mechanisms/incoherence/decision-state.ts). Recording a vote again changes nothing.
+   */
+  private lastVote = -1;
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
   private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.idx);
 
@@ -80,6 +86,7 @@ export class HonestPolicy implements Policy {
     const unvoted = UNVOTED;
     const voted = this.voted;
     const voter = this.voter;
+    if (this.lastVote >= 0) voted.add(this.lastVote, voter);
     let count = 0;
     for (let i = 0; i < posts.length; i++) {
       const p = posts[i];
@@ -90,7 +97,7 @@ export class HonestPolicy implements Policy {
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;
-    voted.add(post.id, voter);
+    this.lastVote = post.id;
     return { kind: "vote", postId: post.id, direction };
   }
 

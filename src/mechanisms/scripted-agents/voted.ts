@@ -4,7 +4,8 @@
  * hash table per agent, wherever the heap put it: at 100,000 agents every vote
  * missed the cache on the agent's set and its table. Votes land on the few
  * visible posts, so the sets a vote tests are the same few for every agent,
- * and voters are numbered in registration order, the order of their turns.
+ * and voters are numbered in registration order (a round-robin schedule's
+ * turns read each set from one end to the other).
  */
 import { AgentSet } from "../../kernel/agent-set.ts";
 import { perRun } from "./per-run.ts";

@@ -13,6 +13,7 @@ import type { AgentEntry, Instance, MechanismDef } from "./mechanism.ts";
 import type { Policy, PolicyContext, TurnView } from "./policy.ts";
 import { Population, type AgentSlot } from "./population.ts";
 import type { InteractionRecord } from "./records.ts";
+import type { Rng } from "./rng/types.ts";
 import type { RandomSources } from "./semantics.ts";
 import { randomSources, semanticsFor, type Semantics } from "./semantics.ts";
 
@@ -23,25 +24,28 @@ type Hook<K extends HookName> = NonNullable<Instance[K]>;
 
 const NO_HOOKS: readonly never[] = [];
 
-/** Where a view finds its run's turn members (see `sharedTurnPrototype`). */
+/** Where a view finds its run's turn members (see `sharedViewMaker`). */
 const TURN_MEMBERS = Symbol("turn members");
 
 type Member = (...args: unknown[]) => unknown;
 type ViewWithMembers = { [TURN_MEMBERS]: readonly Member[] };
 
-/** The views' prototypes, by the turn members they forward (their names and kinds, in order). */
-const sharedTurnPrototypes = new Map<string, object>();
+/** Makes a view: its run's turn members, then the TurnView fields. */
+type ViewMaker = new (members: readonly Member[], self: AgentSlot, epoch: number, step: number, rng: Rng) => TurnView;
+
+/** The views' makers, by the turn members they forward (their names and kinds, in order). */
+const sharedViewMakers = new Map<string, ViewMaker>();
 
 /**
- * The prototype of every view whose run has these turn members: built once per
- * process, so views of successive runs share their hidden class and the code V8
+ * The maker of every view whose run has these turn members, and its
+ * prototype: built once per process, so views of successive runs share their hidden class and the code V8
  * optimised for one run's views keeps serving the next. (A prototype built per
  * run gave every run's views new maps: the policies' and the scheduler's
  * optimised code deoptimised at each run's start and was compiled again, about
  * a third of a run's CPU, on V8's helper threads.) Each member forwards to the
  * run's own function, which the view carries.
  */
-function sharedTurnPrototype(descriptors: PropertyDescriptorMap): { proto: object; members: Member[] } {
+function sharedViewMaker(descriptors: PropertyDescriptorMap): { View: ViewMaker; members: Member[] } {
   const names = Object.keys(descriptors);
   const members: Member[] = [];
   const kinds = names.map((name) => {
@@ -55,8 +59,8 @@ function sharedTurnPrototype(descriptors: PropertyDescriptorMap): { proto: objec
     return typeof v === "function" ? "m" : "g";
   });
   const key = names.map((n, i) => `${kinds[i]}:${n}`).join("\u0000");
-  let proto = sharedTurnPrototypes.get(key);
-  if (!proto) {
+  let View = sharedViewMakers.get(key);
+  if (!View) {
     const shared: PropertyDescriptorMap = {};
     names.forEach((name, i) => {
       shared[name] =
@@ -64,10 +68,30 @@ function sharedTurnPrototype(descriptors: PropertyDescriptorMap): { proto: objec
           ? { get: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.call(this); }, enumerable: true, configurable: true }
           : { value: function (this: ViewWithMembers) { return this[TURN_MEMBERS][i]!.apply(this, arguments as unknown as unknown[]); }, writable: true, enumerable: true, configurable: true };
     });
-    sharedTurnPrototypes.set(key, (proto = Object.defineProperties({}, shared)));
+    sharedViewMakers.set(key, (View = viewMaker(Object.defineProperties({}, shared))));
   }
-  return { proto, members };
+  return { View, members };
 }
+
+/**
+ * A constructor of views with this prototype. Not Object.create: V8 gives
+ * such objects four fields, and a view's fifth went to an array of its own,
+ * allocated with every view and read at every `view.rng`.
+ */
+function viewMaker(proto: object): ViewMaker {
+  const View = function (this: { -readonly [K in keyof TurnView]: TurnView[K] } & ViewWithMembers, members: readonly Member[], self: AgentSlot, epoch: number, step: number, rng: Rng) {
+    this[TURN_MEMBERS] = members;
+    this.self = self;
+    this.epoch = epoch;
+    this.step = step;
+    this.rng = rng;
+  };
+  View.prototype = proto;
+  return View as unknown as ViewMaker;
+}
+
+/** Views before a run is wired: without turn members. */
+const UNWIRED_VIEW = viewMaker({});
 
 /** A replayed event disagrees with what its reducer or its mechanism recomputes. */
 export class ReplayMismatch extends Error {}
@@ -108,7 +132,8 @@ export class World {
   private readonly handlers = new Map<string, (actor: AgentSlot, action: Action) => boolean>();
   private readonly hookTable: Record<string, unknown[]> = Object.create(null);
   private readonly reports: ((at: At) => SimEvent)[] = [];
-  private turnPrototype: object = {};
+  /** Makes this run's views (see `sharedViewMaker`), once the run is wired. */
+  private View: ViewMaker = UNWIRED_VIEW;
   private turnMembers: readonly Member[] = [];
   // The hooks the world itself calls on every action and interaction, resolved once when the run is wired.
   private allowHooks: readonly Hook<"allow">[] = NO_HOOKS;
@@ -156,8 +181,8 @@ export class World {
         if (typeof value === "function") (this.hookTable[name] ??= []).push(value.bind(instance));
       }
     }
-    const shared = sharedTurnPrototype(proto);
-    this.turnPrototype = shared.proto;
+    const shared = sharedViewMaker(proto);
+    this.View = shared.View;
     this.turnMembers = shared.members;
     this.allowHooks = this.hooks("allow");
     this.mayActHooks = this.hooks("mayAct");
@@ -242,13 +267,7 @@ export class World {
 
   /** One agent's view of this turn, answering through every mechanism's turn members. */
   view(self: AgentSlot, rng = this.random.agent(self.id)): TurnView {
-    const view = Object.create(this.turnPrototype) as { -readonly [K in keyof TurnView]: TurnView[K] } & ViewWithMembers;
-    view[TURN_MEMBERS] = this.turnMembers;
-    view.self = self;
-    view.epoch = this.epoch;
-    view.step = this.step;
-    view.rng = rng;
-    return view;
+    return new this.View(this.turnMembers, self, this.epoch, this.step, rng);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { LedgerIndex, TrustLedger } from "../../src/mechanisms/scripted-agents/trust.ts";
+import { LedgerStore, TrustLedger } from "../../src/mechanisms/scripted-agents/trust.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "../../src/mechanisms/scripted-agents/empty.ts";
 import { runWithEvents } from "../../src/engine/index.ts";
 import { compileText } from "../support/compiler.ts";
@@ -37,8 +37,8 @@ class IdLedger {
 
 // Agents are numbers 0..n−1 with ids "a<k>"; −1 stands for a partner that is not an agent (id "ghost<k>").
 // More agents than a ledger scans (trust.ts SCAN), so ledgers also find entries by the index, which
-// several ledgers share, as a run's do.
-const AGENTS = 30;
+// several ledgers share with their blocks' store, as a run's do.
+const AGENTS = 50;
 const LEDGERS = 3;
 const partner = fc.integer({ min: -1, max: AGENTS - 1 });
 const p = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 1, -0, 0.1, 0.2, 0.7));
@@ -65,9 +65,9 @@ function expectSameLedger(byNumber: TrustLedger, byId: IdLedger, agents: number,
 describe("TrustLedger (by registration number)", () => {
   it("gives the id-keyed ledger's trust, membership and entry order for every agent", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(LEDGERS - 1), partner, p, fc.nat(3)), { maxLength: 600, size: "large" }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
-        const index = new LedgerIndex();
-        const byNumber = Array.from({ length: LEDGERS }, () => new TrustLedger(index));
+      fc.property(fc.array(fc.tuple(fc.nat(LEDGERS - 1), partner, p, fc.nat(3)), { maxLength: 1000, size: "large" }), fc.double({ min: 0, max: 1, noNaN: true }), (ops, fallback) => {
+        const store = new LedgerStore();
+        const byNumber = Array.from({ length: LEDGERS }, () => new TrustLedger(store));
         const byId = Array.from({ length: LEDGERS }, () => new IdLedger());
         for (const [ledger, who, value, ghost] of ops) {
           byNumber[ledger]!.add(who, value);
@@ -81,8 +81,8 @@ describe("TrustLedger (by registration number)", () => {
   it("keeps every ledger's entries apart while the shared index grows", () => {
     // 4 ledgers × 400 partners, interleaved: 1,600 indexed entries, past the index's first 1,024 slots kept half full.
     const agents = 400;
-    const index = new LedgerIndex();
-    const byNumber = Array.from({ length: 4 }, () => new TrustLedger(index));
+    const store = new LedgerStore();
+    const byNumber = Array.from({ length: 4 }, () => new TrustLedger(store));
     const byId = Array.from({ length: 4 }, () => new IdLedger());
     for (let round = 0; round < 2; round++) {
       for (let k = 0; k < agents; k++) {
@@ -96,6 +96,25 @@ describe("TrustLedger (by registration number)", () => {
       }
     }
     for (let l = 0; l < 4; l++) expectSameLedger(byNumber[l]!, byId[l]!, agents, 0.25);
+  });
+
+  it("keeps a block given up for a larger one apart from the ledger that takes it next", () => {
+    // Ledger 0 outgrows its first block (trust.ts FIRST_BLOCK, 4 entries) before ledger 1 has one: ledger 1
+    // takes the block given up, and both go on growing (past SCAN and into blocks given up by the other).
+    const store = new LedgerStore();
+    const byNumber = [new TrustLedger(store), new TrustLedger(store)];
+    const byId = [new IdLedger(), new IdLedger()];
+    const add = (l: number, who: number, value: number) => {
+      byNumber[l]!.add(who, value);
+      byId[l]!.add(`a${who}`, value);
+    };
+    for (let k = 0; k < 5; k++) add(0, k, k / 10);
+    for (let k = 0; k < 3; k++) add(1, 20 - k, 0.3 + k / 10);
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 40; k++) add(round % 2, (k * 7 + round) % 47, ((k + round) % 9) / 8);
+      for (let k = 0; k < 47; k++) add(1 - (round % 2), (k * 5 + 2) % 47, (k % 5) / 4);
+    }
+    for (let l = 0; l < 2; l++) expectSameLedger(byNumber[l]!, byId[l]!, 47, 0.25);
   });
 });
 

@@ -21,6 +21,7 @@ import { EpochInteractions, type InteractionColumns } from "./epoch-columns.ts";
 import { INTERACTION_METRICS } from "./metrics.ts";
 import { asAnswered, declaredProfile, drawObservables } from "./observables.ts";
 import { payoffCounterparty, payoffInitiator, ProxyComputer, REFERENCE_PROXY } from "./soft-labels.ts";
+import { OpenProposals } from "./open-proposals.ts";
 import { verifyInteraction } from "./verify.ts";
 
 declare module "../../kernel/actions.ts" {
@@ -73,6 +74,8 @@ export type Interactions = ReturnType<typeof createInteractions>;
 interface Offer extends Proposal {
   readonly initiatorIdx: number;
   readonly counterpartyIdx: number;
+  /** Its place among the open proposals (−1: answered, withdrawn, or never open). */
+  place: number;
   /** The inbox's previous and next proposal (null at either end, and outside an inbox). */
   older: Offer | null;
   newer: Offer | null;
@@ -130,10 +133,13 @@ function createInteractions(w: World) {
   const plan = w.plan;
   const payoff = w.slice(PAYOFF_SLICE);
   const proxy = new ProxyComputer(sem.proxySettings ? w.slice(PROXY_SLICE) : REFERENCE_PROXY);
-  const profiles: (ObservableProfile | null)[] = plan.agents.map((a) => declaredProfile(a.params));
+  const declared: (ObservableProfile | null)[] = plan.agents.map((a) => declaredProfile(a.params));
+  // Null where no agent declares observables: at 100,000 agents, reading the initiator's entry was a cache miss per interaction.
+  const profiles = declared.some((d) => d !== null) ? declared : null;
+  const profileOf = (agent: AgentSlot | undefined): ObservableProfile | null => (agent && profiles ? profiles[agent.idx] : null);
   const observablesRng = w.random.stream("observables");
   // Decision state: who owes an answer to what.
-  const pending = new Map<number, Proposal>();
+  const pending = new OpenProposals<Offer>();
   // Each agent's inbox, oldest first, as a list linked through its proposals: answers leave from the
   // front, and a popular agent's inbox at 100,000 agents held hundreds of proposals, which an array
   // shifted down at every answer (and a million agents' empty arrays were ~130 MB). Its two ends sit
@@ -162,7 +168,7 @@ function createInteractions(w: World) {
 
   /** The proposal leaves the table (answered or withdrawn). */
   function withdraw(p: Proposal): void {
-    pending.delete(p.id);
+    pending.delete(p as Offer);
     // Only this mechanism's offers to agents of the run are in an inbox; an offer is in one while it
     // is its inbox's oldest or has an older one.
     const o = p as Offer;
@@ -213,7 +219,7 @@ function createInteractions(w: World) {
   function complete(p: Proposal, answer: boolean, given?: Observables): void {
     const initiator = partyOf(pop, p, "initiator");
     const counterparty = partyOf(pop, p, "counterparty");
-    const profile = initiator ? profiles[initiator.idx] : null;
+    const profile = profileOf(initiator);
     const h = hooks ?? resolveHooks();
     let conduct: string | undefined;
     // Indexed loops, not for-of: the iterator protocol would be inlined into this hot function's optimised code three times over.
@@ -314,7 +320,7 @@ function createInteractions(w: World) {
   function propose(initiator: string, counterparty: string, type: Proposal["type"], content: string, transfer: number, initiatorSlot = pop.slot(initiator), counterpartySlot = pop.slot(counterparty)): Offer {
     const initiatorIdx = initiatorSlot?.idx ?? -1;
     const counterpartyIdx = counterpartySlot?.idx ?? -1;
-    const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx, older: null, newer: null };
+    const proposal: Offer = { id: ++proposalSeq, initiator, counterparty, type, content, transfer: sem.transfers ? transfer : 0, epoch: w.epoch, step: w.step, initiatorIdx, counterpartyIdx, place: -1, older: null, newer: null };
     w.emit({ type: "interaction_proposed", epoch: w.epoch, step: w.step, id: proposal.id, initiator, counterparty, interactionType: type, transfer: proposal.transfer });
     return proposal;
   }
@@ -330,8 +336,8 @@ function createInteractions(w: World) {
     record(initiator: string, counterparty: string, type: Proposal["type"], observables: Observables): void {
       complete(propose(initiator, counterparty, type, "", 0), true, observables);
     },
-    /** Proposals waiting for an answer, oldest first. */
-    pending(): IterableIterator<Proposal> {
+    /** Proposals waiting for an answer, oldest first (a new array). */
+    pending(): Proposal[] {
       return pending.values();
     },
     /** The completed interactions of the current epoch, as columns (and the levers' running sums). */
@@ -343,7 +349,7 @@ function createInteractions(w: World) {
     proxy,
     payoff,
     /** Observables drawn for an agent as for an interaction it initiates (task verification judges work this way). */
-    observe: (agent: AgentSlot | undefined, accepted: boolean, rng: Rng) => drawObservables(agent, agent ? profiles[agent.idx] : null, accepted, rng),
+    observe: (agent: AgentSlot | undefined, accepted: boolean, rng: Rng) => drawObservables(agent, profileOf(agent), accepted, rng),
 
     turn: {
       firstPending(this: TurnView): Proposal | undefined {
@@ -364,7 +370,7 @@ function createInteractions(w: World) {
         const counterparty = pop.slot(action.counterparty);
         if (sem.proposalValidation && (!counterparty || counterparty === actor || counterparty.frozen || !w.mayAct(counterparty))) return false;
         const proposal = propose(actor.id, action.counterparty, action.type, action.content, action.transfer, actor, counterparty);
-        pending.set(proposal.id, proposal);
+        pending.add(proposal);
         if (counterparty) enqueue(proposal);
         return true;
       },
@@ -374,9 +380,7 @@ function createInteractions(w: World) {
 
     /** Every pending proposal, to be answered by its counterparty unless frozen (or gone). */
     questions(): Question[] {
-      const all: Question[] = [];
-      for (const p of pending.values()) all.push(new PendingQuestion(p, answering));
-      return all;
+      return pending.values().map((p) => new PendingQuestion(p, answering));
     },
 
     reduce: {

@@ -48,7 +48,7 @@ function createExpiry(w: World) {
     },
     stepEnd(): void {
       const table = w.get(interactions);
-      for (const p of [...table.pending()]) {
+      for (const p of table.pending()) {
         if (w.stepSerial - (proposedAt.get(p.id) ?? w.stepSerial) + 1 < ttl) continue;
         table.withdraw(p);
         w.emit({ type: "proposal_expired", epoch: w.epoch, step: w.step, id: p.id, initiator: p.initiator, counterparty: p.counterparty });

@@ -18,9 +18,17 @@ import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherParty, otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 import { partyIdx } from "../interactions/index.ts";
 import { NO_ENTRIES, NO_MEMBERS } from "./empty.ts";
+import { postVotersOf, type PostVoters } from "./voted.ts";
 
 /** Facade votes happen half the time in sbx: the honest policy's default vote probability. */
 const FACADE_VOTE_PROBABILITY = 0.5;
+
+/**
+ * A partner's key in a deceptive agent's maps: its registration number (an id
+ * would be a string to read and hash, a cache miss at 100,000 agents), or its
+ * id where it is not an agent of the run (an unvalidated proposal's made-up party).
+ */
+type Partner = number | string;
 
 const TRUST_BUILDING = [
   "I'm always happy to help where I can.",
@@ -32,8 +40,8 @@ const TRUST_BUILDING = [
 
 export class DeceptivePolicy implements Policy {
   // Collections start as the shared empty ones (./empty.ts): most stay empty.
-  private trustScores: Map<string, number> = NO_ENTRIES;
-  private interactionsWith: Map<string, number> = NO_ENTRIES;
+  private trustScores: Map<Partner, number> = NO_ENTRIES;
+  private interactionsWith: Map<Partner, number> = NO_ENTRIES;
   /** Incremental forms of the reference's mode check. */
   private highTrust = 0;
   private totalInteractions = 0;
@@ -43,9 +51,12 @@ export class DeceptivePolicy implements Policy {
   private saturated: Set<number> = NO_MEMBERS;
   private readonly candidates: VisibleSubset;
   /** sbx: partners past the trust-building phase and trusted above the threshold. */
-  private exploitable: Set<string> = NO_MEMBERS;
-  /** sbx: posts already voted on. */
-  private voted: Set<number> = NO_MEMBERS;
+  private exploitable: Set<Partner> = NO_MEMBERS;
+  /** sbx: the posts voted on, this agent's as voter `voter` among the run's (null: in swarm-0.1, none are remembered). */
+  private readonly voted: PostVoters | null;
+  private readonly voter: number;
+  /** sbx: the post of this agent's latest vote (−1: none), recorded in `voted` at its next vote (see HonestPolicy's `lastVote`). */
+  private lastVote = -1;
   private readonly live: boolean;
   /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
@@ -58,6 +69,8 @@ export class DeceptivePolicy implements Policy {
     const pop = ctx.population;
     this.live = ctx.semantics.deceptiveExploitation;
     this.idx = pop.slot(id)?.idx ?? -1;
+    this.voted = this.live ? postVotersOf(pop) : null;
+    this.voter = this.voted ? this.voted.newVoter() : -1;
     this.candidates = {
       // By number, the active ones (not frozen) read off the index: finding each partner by id was a
       // hash probe and a slot read per partner at every proposal among 100,000 agents.
@@ -75,7 +88,7 @@ export class DeceptivePolicy implements Policy {
     this.actCalls += 1;
     const pending = view.firstPending();
     if (pending) {
-      const count = this.interactionsWith.get(pending.initiator) ?? 0;
+      const count = this.interactionsWith.get(this.initiatorOf(pending)) ?? 0;
       const accept = count < this.params.trustBuildingPhase ? rng.random() < 0.9 : rng.random() < 0.6;
       return accept ? { kind: "accept", proposalId: pending.id } : { kind: "reject", proposalId: pending.id };
     }
@@ -114,11 +127,13 @@ export class DeceptivePolicy implements Policy {
     }
     if (view.canVote) {
       const posts = view.posts();
-      if (this.live) {
-        const unvoted = posts.filter((p) => !this.voted.has(p.id));
+      const voted = this.voted;
+      if (voted) {
+        if (this.lastVote >= 0) voted.add(this.lastVote, this.voter);
+        const unvoted = posts.filter((p) => !voted.has(p.id, this.voter));
         if (unvoted.length > 0 && rng.random() < FACADE_VOTE_PROBABILITY) {
           const post = unvoted[rng.below(unvoted.length)];
-          (this.voted === NO_MEMBERS ? (this.voted = new Set()) : this.voted).add(post.id);
+          this.lastVote = post.id;
           return { kind: "vote", postId: post.id, direction: 1 };
         }
       } else if (posts.length > 0) return { kind: "vote", postId: posts[rng.below(posts.length)].id, direction: 1 };
@@ -140,10 +155,11 @@ export class DeceptivePolicy implements Policy {
   private exploitTarget(view: TurnView): AgentSlot | undefined {
     let best: AgentSlot | undefined;
     let bestTrust = -Infinity;
-    for (const [id, trust] of this.trustScores) {
+    for (const [partner, trust] of this.trustScores) {
       if (!(trust > this.params.exploitationThreshold)) continue;
-      if (this.live && !this.exploitable.has(id)) continue;
-      const s = view.visible(id);
+      if (this.live && !this.exploitable.has(partner)) continue;
+      // Only agents of the run are visible.
+      const s = typeof partner === "number" ? view.visibleAt(partner) : undefined;
       if (!s || !(s.resources > 50)) continue;
       if (trust > bestTrust || (trust === bestTrust && best !== undefined && s.idx < best.idx)) {
         best = s;
@@ -153,40 +169,49 @@ export class DeceptivePolicy implements Policy {
     return best;
   }
 
-  accept(proposal: Proposal, view: TurnView): boolean {
-    const count = this.interactionsWith.get(proposal.initiator) ?? 0;
-    // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
-    if (!this.live) this.countInteraction(proposal.initiator, partyIdx(this.ctx.population, proposal, "initiator"), count);
-    if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
-    return (this.trustScores.get(proposal.initiator) ?? 0.5) > 0.6;
+  /** A proposal's initiator (see `Partner`). */
+  private initiatorOf(p: Proposal): Partner {
+    const idx = partyIdx(this.ctx.population, p, "initiator");
+    return idx >= 0 ? idx : p.initiator;
   }
 
-  /** `partnerIdx`: the partner's registration number (−1: not an agent of the run, whom no proposal can reach). */
-  private countInteraction(partner: string, partnerIdx: number, count: number): void {
+  accept(proposal: Proposal, view: TurnView): boolean {
+    const initiator = this.initiatorOf(proposal);
+    const count = this.interactionsWith.get(initiator) ?? 0;
+    // The reference counts a partner's interactions here only; sbx counts every completed one in onOutcome.
+    if (!this.live) this.countInteraction(initiator, count);
+    if (count < this.params.trustBuildingPhase) return view.rng.random() < this.params.facadeProbability;
+    return (this.trustScores.get(initiator) ?? 0.5) > 0.6;
+  }
+
+  private countInteraction(partner: Partner, count: number): void {
     (this.interactionsWith === NO_ENTRIES ? (this.interactionsWith = new Map()) : this.interactionsWith).set(partner, count + 1);
     this.totalInteractions += 1;
-    if (count + 1 >= this.params.trustBuildingPhase && partnerIdx >= 0) (this.saturated === NO_MEMBERS ? (this.saturated = new Set()) : this.saturated).add(partnerIdx);
+    // Only agents of the run can be proposed to.
+    if (count + 1 >= this.params.trustBuildingPhase && typeof partner === "number") (this.saturated === NO_MEMBERS ? (this.saturated = new Set()) : this.saturated).add(partner);
   }
 
   onOutcome(o: Outcome): void {
-    const other = otherParty(o, this.id);
-    if (this.live) this.countInteraction(other, otherPartyIdx(o, this.id, this.idx, this.ctx.population), this.interactionsWith.get(other) ?? 0);
+    const idx = otherPartyIdx(o, this.id, this.idx, this.ctx.population);
+    const other = idx >= 0 ? idx : otherParty(o, this.id);
+    if (this.live) this.countInteraction(other, this.interactionsWith.get(other) ?? 0);
     if (o.accepted) this.trustUp(other);
     if (this.live) this.checkExploitable(other);
   }
 
   /** sbx: the partner turns into a target once past the phase and trusted above the threshold; logged once. */
-  private checkExploitable(partner: string): void {
+  private checkExploitable(partner: Partner): void {
     if (this.exploitable.has(partner)) return;
     const count = this.interactionsWith.get(partner) ?? 0;
     const trust = this.trustScores.get(partner);
     if (count >= this.params.trustBuildingPhase && trust !== undefined && trust > this.params.exploitationThreshold) {
       (this.exploitable === NO_MEMBERS ? (this.exploitable = new Set()) : this.exploitable).add(partner);
-      this.ctx.report((at) => ({ type: "exploitation_started", ...at, agent: this.id, partner }));
+      const id = typeof partner === "number" ? this.ctx.population.slots[partner].id : partner;
+      this.ctx.report((at) => ({ type: "exploitation_started", ...at, agent: this.id, partner: id }));
     }
   }
 
-  private trustUp(other: string): void {
+  private trustUp(other: Partner): void {
     const existed = this.trustScores.has(other);
     const before = existed ? (this.trustScores.get(other) as number) : 0.5;
     const after = Math.min(1.0, before + 0.1);

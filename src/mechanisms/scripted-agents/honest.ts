@@ -7,7 +7,8 @@ import type { Task } from "../tasks/pool.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView } from "../../kernel/policy.ts";
 import { partyIdx } from "../interactions/index.ts";
-import { ledgerIndexOf, TrustLedger } from "./trust.ts";
+import { ledgerStoreOf, TrustLedger } from "./trust.ts";
+import { postVotersOf, type PostVoters } from "./voted.ts";
 
 const HELPFUL = [
   "Here's a useful insight about the current situation.",
@@ -25,7 +26,15 @@ export class HonestPolicy implements Policy {
   private readonly trust: TrustLedger;
   /** This agent's registration number (−1: not an agent of the run). */
   private readonly idx: number;
-  private readonly voted = new Set<number>();
+  /** The posts voted on: this agent's, as voter `voter`, among the run's (see `lastVote`). */
+  private readonly voted: PostVoters;
+  private readonly voter: number;
+  /**
+   * The post of this agent's latest vote (−1: none), recorded in `voted` at its next vote: what
+   * `act` changes must stay in the policy's own fields, which a replayed decision restores
+   * (src/mechanisms/incoherence/decision-state.ts). Recording a vote again changes nothing.
+   */
+  private lastVote = -1;
   /** Agents this one has no accepted history with (one test for the policy's life, not one per turn). */
   private readonly unknown = (s: AgentSlot): boolean => !this.trust.has(s.idx);
 
@@ -34,8 +43,10 @@ export class HonestPolicy implements Policy {
     private readonly params: z.infer<typeof HonestParams>,
     private readonly ctx: PolicyContext,
   ) {
-    this.trust = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.trust = new TrustLedger(ledgerStoreOf(ctx.population));
     this.idx = ctx.population.slot(id)?.idx ?? -1;
+    this.voted = postVotersOf(ctx.population);
+    this.voter = this.voted.newVoter();
   }
 
   act(view: TurnView): Action {
@@ -73,17 +84,20 @@ export class HonestPolicy implements Policy {
     // A uniform pick among the posts not yet voted on: one pass over the posts into a list shared by
     // every honest agent (filled and read within this call).
     const unvoted = UNVOTED;
+    const voted = this.voted;
+    const voter = this.voter;
+    if (this.lastVote >= 0) voted.add(this.lastVote, voter);
     let count = 0;
     for (let i = 0; i < posts.length; i++) {
       const p = posts[i];
-      if (!this.voted.has(p.id)) unvoted[count++] = p;
+      if (!voted.has(p.id, voter)) unvoted[count++] = p;
     }
     if (count === 0) return NOOP;
     const post = unvoted[view.rng.below(count)];
     const net = this.ctx.semantics.voteScoresVisible ? post.upvotes - post.downvotes : 0;
     const replies = post.replyCount;
     const direction: 1 | -1 = net > 0 || replies > 2 ? 1 : net < -2 ? -1 : 1;
-    this.voted.add(post.id);
+    this.lastVote = post.id;
     return { kind: "vote", postId: post.id, direction };
   }
 

@@ -3,7 +3,7 @@ import type { OpportunisticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
 import type { Task } from "../tasks/pool.ts";
-import { ledgerIndexOf, TrustLedger } from "./trust.ts";
+import { ledgerStoreOf, TrustLedger } from "./trust.ts";
 import { partyIdx } from "../interactions/index.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
@@ -40,7 +40,7 @@ export class OpportunisticPolicy implements Policy {
     private readonly params: z.infer<typeof OpportunisticParams>,
     private readonly ctx: PolicyContext,
   ) {
-    this.history = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.history = new TrustLedger(ledgerStoreOf(ctx.population));
     this.idx = ctx.population.slot(id)?.idx ?? -1;
     this.targets = { base: ctx.population.where("extractable", isExtractable), test: isExtractable };
   }

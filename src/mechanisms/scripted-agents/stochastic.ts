@@ -7,7 +7,7 @@
 import type { StochasticParams } from "./language.ts";
 import type { z } from "zod";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
-import { ledgerIndexOf, TrustLedger } from "./trust.ts";
+import { ledgerStoreOf, TrustLedger } from "./trust.ts";
 import { NOOP, type Action } from "../../kernel/actions.ts";
 import { otherPartyIdx, type Outcome, type Policy, type PolicyContext, type TurnView, type VisibleSubset } from "../../kernel/policy.ts";
 
@@ -26,7 +26,7 @@ export class StochasticPolicy implements Policy {
     private readonly params: Params,
     private readonly ctx: PolicyContext,
   ) {
-    this.trust = new TrustLedger(ledgerIndexOf(ctx.population));
+    this.trust = new TrustLedger(ledgerStoreOf(ctx.population));
     this.idx = ctx.population.slot(id)?.idx ?? -1;
     let t = 0;
     for (const a of ORDER) t += params.actions[a];

@@ -1,3 +1,6 @@
+import { grown } from "../../kernel/columns.ts";
+import { perRun } from "./per-run.ts";
+
 /**
  * Trust per partner as running sums over accepted history, in history order:
  * the same floats as the reference's sum(p)/len over the filtered list.
@@ -5,56 +8,73 @@
  * Partners are registration numbers, not ids: at 100,000 agents an id-keyed
  * map probes each id string's hash (a cache miss per lookup), and the policies
  * that read trust go on to the partner's slot, which a number reaches
- * directly. Entries sit in one array as (partner, sum, count) triples in
- * first-interaction order, found by a scan while there are few of them and,
- * beyond that, by the run's `LedgerIndex`: most ledgers of a large run hold a
- * handful of partners, and a map and three arrays per agent were hundreds of
- * megabytes at a million agents. A partner that is not an agent of the run
- * (−1: an unvalidated proposal's made-up counterparty) is not recorded: every
- * question asked of a ledger is about an agent, so such an entry was never read.
+ * directly. Entries (partner, sum, count) are in first-interaction order, in a
+ * block of the run's `LedgerStore`, found by a scan of the block's partners
+ * while there are few of them and, beyond that, by the store's index: most
+ * ledgers of a large run hold a few dozen partners, and a map and three arrays
+ * per agent were hundreds of megabytes at a million agents. A partner that is
+ * not an agent of the run (−1: an unvalidated proposal's made-up counterparty)
+ * is not recorded: every question asked of a ledger is about an agent, so
+ * such an entry was never read.
  */
 export class TrustLedger {
-  /** (partner, sum of p, count) per entry, in first-interaction order. */
-  private readonly entries: number[] = [];
+  /** This ledger's block in the store: its first entry (−1: no block yet). */
+  private at = -1;
+  /** Entries the block has room for. */
+  private capacity = 0;
+  /** Entries in the block. */
+  private count = 0;
   /** Whether the index holds this ledger's entries (once there are more than SCAN). */
   private indexed = false;
   /** This ledger's key in the index. */
   private readonly owner: number;
 
-  /** `index`: the run's, shared by its ledgers (see `ledgerIndexOf`). */
-  constructor(private readonly index: LedgerIndex) {
-    this.owner = index.newOwner();
+  /** `store`: the run's, shared by its ledgers (see `ledgerStoreOf`). */
+  constructor(private readonly store: LedgerStore) {
+    this.owner = store.index.newOwner();
   }
 
-  /** The offset of the partner's entry, or −1. */
+  /** The partner's entry (its number in this ledger), or −1. */
   private find(partner: number): number {
-    if (this.indexed) return this.index.get(this.owner, partner);
-    const e = this.entries;
-    for (let i = 0; i < e.length; i += 3) if (e[i] === partner) return i;
+    if (this.indexed) return this.store.index.get(this.owner, partner);
+    const partners = this.store.partners;
+    const at = this.at;
+    const end = at + this.count;
+    for (let i = at; i < end; i++) if (partners[i] === partner) return i - at;
     return -1;
   }
 
   add(partner: number, p: number): void {
     if (partner < 0) return;
-    const e = this.entries;
-    const i = this.find(partner);
-    if (i >= 0) {
-      e[i + 1] += p;
-      e[i + 2] += 1;
+    const k = this.find(partner);
+    if (k >= 0) {
+      const sums = this.store.sums;
+      const i = 2 * (this.at + k);
+      sums[i] += p;
+      sums[i + 1] += 1;
       return;
     }
-    e.push(partner, 0 + p, 1);
-    if (this.indexed) this.index.set(this.owner, partner, e.length - 3);
-    else if (e.length > SCAN * 3) {
+    if (this.count === this.capacity) {
+      const capacity = this.capacity === 0 ? FIRST_BLOCK : 2 * this.capacity;
+      this.at = this.store.move(this.at, this.count, capacity);
+      this.capacity = capacity;
+    }
+    const entry = this.count++;
+    const store = this.store;
+    store.partners[this.at + entry] = partner;
+    store.sums[2 * (this.at + entry)] = 0 + p;
+    store.sums[2 * (this.at + entry) + 1] = 1;
+    if (this.indexed) store.index.set(this.owner, partner, entry);
+    else if (this.count > SCAN) {
       this.indexed = true;
-      for (let k = 0; k < e.length; k += 3) this.index.set(this.owner, e[k], k);
+      for (let e = 0; e < this.count; e++) store.index.set(this.owner, store.partners[this.at + e], e);
     }
   }
 
   /** Mean p, or `fallback` without history. */
   trust(partner: number, fallback = 0.5): number {
-    const i = this.find(partner);
-    return i < 0 ? fallback : this.entries[i + 1] / this.entries[i + 2];
+    const k = this.find(partner);
+    return k < 0 ? fallback : this.trustAt(k);
   }
 
   has(partner: number): boolean {
@@ -63,30 +83,92 @@ export class TrustLedger {
 
   /** Partners with history, in first-interaction order: entry k is `partnerAt(k)`, its trust `trustAt(k)`. */
   get size(): number {
-    return this.entries.length / 3;
+    return this.count;
   }
 
   partnerAt(k: number): number {
-    return this.entries[3 * k];
+    return this.store.partners[this.at + k];
   }
 
   trustAt(k: number): number {
-    return this.entries[3 * k + 1] / this.entries[3 * k + 2];
+    const sums = this.store.sums;
+    const i = 2 * (this.at + k);
+    return sums[i] / sums[i + 1];
   }
 }
 
-/** Entries a ledger finds by scanning; beyond them, by the index. */
-const SCAN = 8;
+/** A ledger's first block, in entries (blocks double as they fill). */
+const FIRST_BLOCK = 4;
+
+/**
+ * Entries a ledger finds by scanning its partners (32 numbers: two cache
+ * lines, read one after the other); beyond them, by the index, a probe
+ * wherever its table puts the entry.
+ */
+const SCAN = 32;
+
+/**
+ * Every trust ledger of a run: their entries in blocks of two arrays shared
+ * by all (the partners, and beside them the sums and counts), and the index
+ * that finds the entries of long ones. An array per ledger, grown by push,
+ * was a copy and a garbage array at every growth, and its elements one more
+ * object to reach from the ledger (a cache miss at 100,000 agents). A block
+ * given up for a larger one is reused by the next ledger that needs one of
+ * its size.
+ */
+export class LedgerStore {
+  /** Each entry's partner, by the entry's place in the store. */
+  partners = new Int32Array(1024);
+  /** Each entry's sum of p and count, at twice its place. */
+  sums = new Float64Array(2 * 1024);
+  /** Entries in use or given up, from the start. */
+  private end = 0;
+  /** Blocks given up, by size class. */
+  private readonly free: number[][] = [];
+  readonly index = new LedgerIndex();
+
+  /**
+   * A block for `capacity` entries (a power of two) holding the first
+   * `entries` entries of the block at `from` (−1: none), which is given up:
+   * where the new block starts.
+   */
+  move(from: number, entries: number, capacity: number): number {
+    const at = this.allocate(capacity);
+    if (from >= 0) {
+      this.partners.copyWithin(at, from, from + entries);
+      this.sums.copyWithin(2 * at, 2 * from, 2 * (from + entries));
+      (this.free[sizeClass(entries)] ??= []).push(from);
+    }
+    return at;
+  }
+
+  private allocate(capacity: number): number {
+    const reused = this.free[sizeClass(capacity)]?.pop();
+    if (reused !== undefined) return reused;
+    const at = this.end;
+    this.end += capacity;
+    if (this.end > this.partners.length) {
+      const size = Math.max(this.end, 2 * this.partners.length);
+      this.partners = grown(this.partners, size);
+      this.sums = grown(this.sums, 2 * size);
+    }
+    return at;
+  }
+}
+
+/** A block's size class: log2 of its entries (a power of two). */
+const sizeClass = (entries: number): number => 31 - Math.clz32(entries);
 
 /**
  * Where the entries of every long ledger of a run are: one open-addressing
- * table from (ledger, partner) to the entry's offset, in one Int32Array. A map
- * per ledger was a map object and its hash table, both wherever the heap put
- * them: at 100,000 agents every question to a long ledger (each party of each
- * interaction asks one) missed the cache on each; a probe here reads one line.
+ * table from (ledger, partner) to the entry's number in its ledger (the same
+ * when the ledger's block moves), in one Int32Array. A map per ledger was a
+ * map object and its hash table, both wherever the heap put them: at 100,000
+ * agents every question to a long ledger (each party of each interaction asks
+ * one) missed the cache on each; a probe here reads one line.
  */
 export class LedgerIndex {
-  /** (owner + 1, partner, offset, unused) per slot; 0 in the first: empty. */
+  /** (owner + 1, partner, entry, unused) per slot; 0 in the first: empty. */
   private table = new Int32Array(4 * 1024);
   private mask = 1023;
   private used = 0;
@@ -110,13 +192,13 @@ export class LedgerIndex {
     }
   }
 
-  /** The entry's offset in its ledger, or −1. */
+  /** The entry's number in its ledger, or −1. */
   get(owner: number, partner: number): number {
     const at = this.slot(owner, partner);
     return this.table[at] === 0 ? -1 : this.table[at + 2];
   }
 
-  set(owner: number, partner: number, offset: number): void {
+  set(owner: number, partner: number, entry: number): void {
     let at = this.slot(owner, partner);
     if (this.table[at] === 0) {
       // Kept at most half full, so probes stay short.
@@ -127,7 +209,7 @@ export class LedgerIndex {
       this.table[at] = owner + 1;
       this.table[at + 1] = partner;
     }
-    this.table[at + 2] = offset;
+    this.table[at + 2] = entry;
   }
 
   private grow(): void {
@@ -144,11 +226,5 @@ export class LedgerIndex {
   }
 }
 
-const indices = new WeakMap<object, LedgerIndex>();
-
-/** The ledger index of a run, found by something the run's policies share (its population). */
-export function ledgerIndexOf(run: object): LedgerIndex {
-  let index = indices.get(run);
-  if (index === undefined) indices.set(run, (index = new LedgerIndex()));
-  return index;
-}
+/** The ledger store of a run, found by something the run's policies share (its population). */
+export const ledgerStoreOf = perRun(() => new LedgerStore());

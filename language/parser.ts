@@ -189,6 +189,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', "\\": "\\",
 
 class SbxParser extends EmbeddedActionsParser {
   private fileName = "";
+  /** The text the tokens were lexed from: whether two tokens are on one line is read from it (tokens carry no lines). */
+  private text = "";
   /**
    * Where each real token consumed so far starts, in order, and where the last
    * one ends: a node's extent is the run it consumed (recovery skips tokens).
@@ -221,8 +223,8 @@ class SbxParser extends EmbeddedActionsParser {
   }
 
   /** Parse a whole file's tokens. */
-  parseFile(tokens: IToken[], fileName: string): ParsedFile {
-    this.begin(tokens, fileName);
+  parseFile(tokens: IToken[], fileName: string, text: string): ParsedFile {
+    this.begin(tokens, fileName, text);
     const items = this.file();
     const errors = this.errors;
     this.end();
@@ -230,16 +232,17 @@ class SbxParser extends EmbeddedActionsParser {
   }
 
   /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
-  parseAttribute(tokens: IToken[], fileName: string): { attribute: A.Attribute | null; errors: IRecognitionException[]; diagnostics: PlacedDiagnostic[] } {
-    this.begin(tokens, fileName);
+  parseAttribute(tokens: IToken[], fileName: string, text: string): { attribute: A.Attribute | null; errors: IRecognitionException[]; diagnostics: PlacedDiagnostic[] } {
+    this.begin(tokens, fileName, text);
     const attribute = this.attribute() ?? null;
     const errors = this.errors;
     this.end();
     return { attribute, errors, diagnostics: this.otherDiagnostics };
   }
 
-  private begin(tokens: IToken[], fileName: string): void {
+  private begin(tokens: IToken[], fileName: string, text: string): void {
     this.fileName = fileName;
+    this.text = text;
     this.nesting = 0;
     this.consumedCount = 0;
     this.importDiagnostics = [];
@@ -251,6 +254,7 @@ class SbxParser extends EmbeddedActionsParser {
   private end(): void {
     if (this.consumedStarts.length > CONSUMED_KEPT) this.consumedStarts = new Int32Array(CONSUMED_INITIAL);
     this.input = [];
+    this.text = "";
   }
 
   override CONSUME(tokType: TokenType, options?: ConsumeMethodOpts): IToken {
@@ -1104,15 +1108,14 @@ class SbxParser extends EmbeddedActionsParser {
   private atUnit(): boolean {
     const unit = this.LA(1);
     if (unit.tokenType !== T.Identifier || !UNIT_WORDS.has(unit.image)) return false;
-    if (unit.startLine !== this.LA(0).endLine) return false;
+    if (!T.onSameLine(this.text, this.LA(0), unit)) return false;
     const after = this.LA(2);
     for (const t of MEMBER_END_TOKENS) if (after.tokenType === t) return false;
     return true;
   }
 
   private sameLineAsPrevious(): boolean {
-    const prev = this.LA(0);
-    return prev.endLine === undefined || this.LA(1).startLine === prev.endLine;
+    return T.onSameLine(this.text, this.LA(0), this.LA(1));
   }
 }
 

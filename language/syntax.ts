@@ -66,11 +66,11 @@ export function parse(text: string, fileName: string): ParseResult {
     return { file, tokens: lexed.tokens, diagnostics: capped(lexed.diagnostics, fileName, true), unfinished: null };
   }
   // A file without errors takes the direct path (well-formed.ts); anything else Chevrotain's parser, with its recovery.
-  const direct = lexed.diagnostics.length === 0 ? parseWellFormed(lexed.tokens, fileName) : null;
-  const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser().parseFile(lexed.tokens, fileName);
+  const direct = lexed.diagnostics.length === 0 ? parseWellFormed(lexed.tokens, fileName, text) : null;
+  const parsed = direct ? { items: direct, errors: [], diagnostics: [] } : sbxParser().parseFile(lexed.tokens, fileName, text);
   const items = parsed.items;
   // The direct path closed every brace it opened.
-  const unclosed = direct ? [] : unclosedBlocks(lexed.tokens);
+  const unclosed = direct ? [] : unclosedBlocks(lexed.tokens, text);
   // An unterminated comment runs to the end of the file: the braces it swallowed are its consequence, not more errors.
   const cut = lexed.comments.length > 0 && lexed.comments[lexed.comments.length - 1]!.tokenType === T.UnterminatedComment;
   const parseErrors = parsed.errors.filter((e) => !((unclosed.length || cut) && isEof(e.token)));
@@ -113,7 +113,7 @@ function isEof(token: IToken): boolean {
 }
 
 /** Braces left open at the end of the file, reported at the block they open (innermost last). */
-function unclosedBlocks(toks: readonly IToken[]): { name: string; span: A.Span; brace: number }[] {
+function unclosedBlocks(toks: readonly IToken[], text: string): { name: string; span: A.Span; brace: number }[] {
   const open: number[] = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!.tokenType;
@@ -124,10 +124,12 @@ function unclosedBlocks(toks: readonly IToken[]): { name: string; span: A.Span; 
     // The block header is the run of names before the brace: `kind name? (extends ref)?`.
     let j = i - 1;
     const stops = new Set<TokenType>([T.LCurly, T.RCurly, T.Equals, T.Semicolon]);
-    while (j > 0 && toks[j - 1]!.startLine === toks[i]!.startLine && !stops.has(toks[j - 1]!.tokenType)) j--;
+    const brace = toks[i]!.startOffset;
+    const lineStart = Math.max(text.lastIndexOf("\n", brace - 1), text.lastIndexOf("\r", brace - 1)) + 1;
+    while (j > 0 && toks[j - 1]!.startOffset >= lineStart && !stops.has(toks[j - 1]!.tokenType)) j--;
     const head = toks[Math.max(0, j)]!;
     const name = head.tokenType === T.LCurly ? "{" : head.image;
-    return { name, span: cover(spanOf(head), spanOf(toks[i]!)), brace: toks[i]!.startOffset };
+    return { name, span: cover(spanOf(head), spanOf(toks[i]!)), brace };
   });
 }
 
@@ -182,7 +184,7 @@ function expectedFrom(message: string): string {
 /** Parse `path = value` on its own, as written after `--set` or in a sweep arm. */
 export function parseAttribute(text: string, fileName: string): { attribute: A.Attribute | null; diagnostics: PlacedDiagnostic[] } {
   const lexed = lex(text, fileName);
-  const parsed = sbxParser().parseAttribute(lexed.tokens, fileName);
+  const parsed = sbxParser().parseAttribute(lexed.tokens, fileName, text);
   const diagnostics: PlacedDiagnostic[] = [...lexed.diagnostics, ...parsed.errors.map((e) => syntaxDiagnostic(e, fileName, text.length)), ...parsed.diagnostics];
   return { attribute: parsed.attribute, diagnostics };
 }

@@ -98,7 +98,7 @@ export const allTokens: TokenType[] = [
 
 export const LEXER_CONFIG = {
   ensureOptimizations: true,
-  positionTracking: "full",
+  positionTracking: "onlyOffset",
   recoveryEnabled: true,
 } as const;
 
@@ -110,46 +110,49 @@ export const LEXER_CONFIG = {
 export const SbxLexer = new Lexer(allTokens, { ...LEXER_CONFIG, skipValidations: true });
 
 /**
- * A token as Chevrotain's lexer makes it (same fields, same order), but of its
- * own class. Chevrotain builds its tokens as object literals, and so does it
- * the tokens it inserts while recovering and its end-of-file token, whose
- * positions are NaN: sharing their hidden class, every lexed token stored its
- * six positions as boxed doubles (six more objects per token), and the spans
- * made from them did too. With their own class the positions stay small
- * integers: half the memory for tokens and trees, and far less to collect.
+ * A token of its own class, with Chevrotain's fields but no lines or columns: nothing reads them
+ * (the parsers ask `onSameLine`, diagnostics place themselves by offset), so the lexer does not
+ * count lines (`positionTracking: "onlyOffset"`) and a token is five fields, not nine. Chevrotain's
+ * own tokens (inserted while recovering, end of file) are object literals whose positions are NaN:
+ * a class of our own keeps lexed tokens' positions small integers, never boxed doubles.
  */
 class LexedToken implements IToken {
   declare image: string;
   declare startOffset: number;
   declare endOffset: number;
-  declare startLine: number;
-  declare endLine: number;
-  declare startColumn: number;
-  declare endColumn: number;
   declare tokenTypeIdx: number;
   declare tokenType: TokenType;
-  constructor(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType, startLine: number, startColumn: number, imageLength: number) {
+  constructor(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType) {
     this.image = image;
     this.startOffset = startOffset;
-    this.endOffset = startOffset + imageLength - 1;
-    this.startLine = startLine;
-    this.endLine = startLine;
-    this.startColumn = startColumn;
-    this.endColumn = startColumn + imageLength - 1;
+    this.endOffset = startOffset + image.length - 1;
     this.tokenTypeIdx = tokenTypeIdx;
     this.tokenType = tokenType;
   }
 }
 
-// A multi-line token's end column is computed with a -0 (Lexer#updateTokenEndLineColumnLocation), which is
-// no small integer: one token holding a non-number makes the end fields tagged, so that never boxes the others.
-const tagged = new LexedToken("", 0, 0, Identifier, 0, 0, 0) as unknown as Record<"endLine" | "endColumn", unknown>;
-tagged.endLine = null;
-tagged.endColumn = null;
+// Chevrotain's offset-only token factory (Lexer#createOffsetOnlyToken, which leaves out the end offset), replaced by the class above.
+(SbxLexer as unknown as { createTokenInstance: (...args: ConstructorParameters<typeof LexedToken>) => IToken }).createTokenInstance = (image, startOffset, tokenTypeIdx, tokenType) =>
+  new LexedToken(image, startOffset, tokenTypeIdx, tokenType);
 
-// Chevrotain's full-position token factory (Lexer#createFullToken, chosen by `positionTracking: "full"`), replaced by the class above.
-(SbxLexer as unknown as { createTokenInstance: (...args: ConstructorParameters<typeof LexedToken>) => IToken }).createTokenInstance = (image, startOffset, tokenTypeIdx, tokenType, startLine, startColumn, imageLength) =>
-  new LexedToken(image, startOffset, tokenTypeIdx, tokenType, startLine, startColumn, imageLength);
+/** Whether `text` has a line break in [from, to): `\n` or `\r`, as the lexer's line terminators. */
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `next` starts on the line where `prev` ends. Never for a token Chevrotain's recovery
+ * inserted (NaN offsets) or a missing one.
+ */
+export function onSameLine(text: string, prev: IToken | undefined, next: IToken | undefined): boolean {
+  if (prev === undefined || next === undefined) return false;
+  const from = prev.endOffset! + 1;
+  return from <= next.startOffset && !hasLineBreak(text, from, next.startOffset);
+}
 
 /** The keyword spellings, for the TextMate grammar test and completion. */
 export const KEYWORD_WORDS: readonly string[] = KEYWORDS.map((t) => String((t.PATTERN as RegExp).source));

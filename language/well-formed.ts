@@ -48,8 +48,8 @@ function fail(): never {
 }
 
 /** The top-level items of a file without syntax errors, as Chevrotain's parser builds them; null if the file needs that parser. */
-export function parseWellFormed(tokens: readonly IToken[], fileName: string): A.Item[] | null {
-  const walk = new Walk(tokens, fileName);
+export function parseWellFormed(tokens: readonly IToken[], fileName: string, text: string): A.Item[] | null {
+  const walk = new Walk(tokens, fileName, text);
   try {
     return walk.file();
   } catch (e) {
@@ -73,6 +73,8 @@ class Walk {
   constructor(
     private readonly tokens: readonly IToken[],
     private readonly fileName: string,
+    /** The text the tokens were lexed from: tokens carry no lines. */
+    private readonly text: string,
   ) {}
 
   /** The token `k` ahead (1 = the next), or undefined past the end. */
@@ -115,10 +117,7 @@ class Walk {
   }
 
   private sameLineAsPrevious(): boolean {
-    const prev = this.tokens[this.at - 1];
-    const next = this.tokens[this.at];
-    if (prev === undefined || next === undefined) return false;
-    return prev.endLine === undefined || next.startLine === prev.endLine;
+    return T.onSameLine(this.text, this.tokens[this.at - 1], this.tokens[this.at]);
   }
 
   // ---- declarations ----------------------------------------------------------------
@@ -454,7 +453,7 @@ class Walk {
   private atUnit(): boolean {
     const unit = this.tokens[this.at];
     if (unit === undefined || unit.tokenType !== T.Identifier || !UNIT_WORDS.has(unit.image)) return false;
-    if (unit.startLine !== this.tokens[this.at - 1]!.endLine) return false;
+    if (!T.onSameLine(this.text, this.tokens[this.at - 1], unit)) return false;
     const after = this.tokens[this.at + 1];
     if (after === undefined) return true;
     for (const t of MEMBER_END_TOKENS) if (after.tokenType === t) return false;

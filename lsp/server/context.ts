@@ -335,7 +335,7 @@ class Locator {
    */
   private exprSlot(from: number, owner: Owner, frame: Frame, pos: number, valueEnd: number): Slot | null {
     const to = this.prevIndex(pos);
-    const state = scanExpression(this.tokens, from, to);
+    const state = scanExpression(this.text, this.tokens, from, to);
     const prev = this.tokens[to];
     const sameLine = prev !== undefined && !/[\n\r]/.test(this.text.slice(end(prev), pos));
     const open = state.expectOperand || state.afterDot || state.brackets.length > 0;
@@ -357,7 +357,7 @@ interface ExprState {
 }
 
 /** Operand/operator alternation and open brackets over tokens [from, to] of one value. */
-function scanExpression(tokens: readonly IToken[], from: number, to: number): ExprState {
+function scanExpression(text: string, tokens: readonly IToken[], from: number, to: number): ExprState {
   const s: ExprState = { expectOperand: true, dotted: null, afterDot: false, brackets: [], afterNumber: false };
   for (let i = from; i <= to; i++) {
     const t = tokens[i]!;
@@ -409,7 +409,7 @@ function scanExpression(tokens: readonly IToken[], from: number, to: number): Ex
       s.dotted = null;
       continue;
     }
-    if ((is(t, T.LParen) || is(t, T.LBracket)) && (t.startLine === prev?.endLine || s.brackets.length > 0)) {
+    if ((is(t, T.LParen) || is(t, T.LBracket)) && (T.onSameLine(text, prev, t) || s.brackets.length > 0)) {
       s.brackets.push({ kind: is(t, T.LParen) ? "call" : "index", callee: s.dotted?.join(".") ?? null, named: null });
       s.expectOperand = true;
       s.dotted = null;

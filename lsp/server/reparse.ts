@@ -47,22 +47,18 @@ export function reparsed(old: Parsed, oldText: string, text: string): Parsed | n
   const lexed = lex(text.slice(from, newTo), "");
   if (lexed.diagnostics.length > 0) return null;
 
-  const firstLine = 1 + lineBreaks(oldText, 0, from);
-  const lineDelta = newTo < text.length ? lineBreaks(text, from, newTo + 1) - lineBreaks(oldText, from, oldTo + 1) : 0;
   const before = firstAtOrAfter(tokens, from);
   const after = firstAtOrAfter(tokens, oldTo);
   for (const t of lexed.tokens) {
     // Fresh tokens of the edited lines, moved to where those lines are.
     t.startOffset += from;
     t.endOffset = t.endOffset! + from;
-    t.startLine = t.startLine! + firstLine - 1;
-    t.endLine = t.endLine! + firstLine - 1;
   }
   const rest = tokens.slice(after);
-  if (delta !== 0 || lineDelta !== 0) for (let i = 0; i < rest.length; i++) rest[i] = moved(rest[i]!, delta, lineDelta);
+  if (delta !== 0) for (let i = 0; i < rest.length; i++) rest[i] = moved(rest[i]!, delta);
   const out = tokens.slice(0, before).concat(lexed.tokens, rest);
 
-  const items = parseWellFormed(out, "");
+  const items = parseWellFormed(out, "", text);
   if (items === null) return null;
   const comments: A.Comment[] = [];
   for (const c of file.comments) {
@@ -76,15 +72,10 @@ export function reparsed(old: Parsed, oldText: string, text: string): Parsed | n
   return { file: { kind: "File", items, comments, span: { start: 0, end: text.length } }, tokens: out };
 }
 
-/** A token `delta` characters and `lineDelta` lines further on, of the lexer's own class (language/tokens.ts `LexedToken`). */
-function moved(t: IToken, delta: number, lineDelta: number): IToken {
-  const Token = t.constructor as new (image: string, startOffset: number, tokenTypeIdx: number, tokenType: IToken["tokenType"], startLine: number, startColumn: number, imageLength: number) => IToken;
-  const copy = new Token(t.image, t.startOffset + delta, t.tokenTypeIdx, t.tokenType, t.startLine! + lineDelta, t.startColumn!, t.image.length);
-  // A multi-line token ends on another line than it starts, at its own column (kept as the lexer made it, -0 included).
-  copy.endOffset = t.endOffset! + delta;
-  copy.endLine = t.endLine! + lineDelta;
-  copy.endColumn = t.endColumn;
-  return copy;
+/** A token `delta` characters further on, of the lexer's own class (language/tokens.ts `LexedToken`, whose end follows from its image). */
+function moved(t: IToken, delta: number): IToken {
+  const Token = t.constructor as new (image: string, startOffset: number, tokenTypeIdx: number, tokenType: IToken["tokenType"]) => IToken;
+  return new Token(t.image, t.startOffset + delta, t.tokenTypeIdx, t.tokenType);
 }
 
 /** Whether a token starts before `at` and reaches it. */
@@ -116,14 +107,4 @@ function commonSuffix(a: string, b: string, max: number): number {
   while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
   while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return s;
-}
-
-/** Line breaks in [from, to) as the lexer counts them: `\n`, `\r\n` and a lone `\r`. */
-function lineBreaks(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) count++;
-  }
-  return count;
 }

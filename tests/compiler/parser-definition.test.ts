@@ -16,8 +16,8 @@ describe("the parser's grammar", () => {
     const validated = validatedParser();
     const texts = [readFileSync(join(ROOT, "scenarios/status_game.sbx"), "utf8"), 'scenario s { seed = 1 agents { honest x 3 } epochs = (2 + }\nmechanism { a = [1, 2,, 3] }'];
     for (const text of texts) {
-      const shared = sbxParser().parseFile(lex(text, "a.sbx").tokens, "a.sbx");
-      const checked = validated.parseFile(lex(text, "a.sbx").tokens, "a.sbx");
+      const shared = sbxParser().parseFile(lex(text, "a.sbx").tokens, "a.sbx", text);
+      const checked = validated.parseFile(lex(text, "a.sbx").tokens, "a.sbx", text);
       expect(JSON.stringify({ items: shared.items, errors: shared.errors.map((e) => e.message), diagnostics: shared.diagnostics })).toBe(
         JSON.stringify({ items: checked.items, errors: checked.errors.map((e) => e.message), diagnostics: checked.diagnostics }),
       );

@@ -14,8 +14,8 @@ import { applyEdits, FRAGMENTS, mutated, mutation, SEEDS } from "../support/muta
 /** Both parsers on one text: null when the direct path gave up, else whether it agreed. */
 export function compareParsers(text: string): { direct: boolean; problem: string | null } {
   const lexed = lex(text, "a.sbx");
-  const chevrotain = sbxParser().parseFile([...lexed.tokens], "a.sbx");
-  const direct = parseWellFormed(lexed.tokens, "a.sbx");
+  const chevrotain = sbxParser().parseFile([...lexed.tokens], "a.sbx", text);
+  const direct = parseWellFormed(lexed.tokens, "a.sbx", text);
   if (direct === null) return { direct: false, problem: null };
   if (chevrotain.errors.length || chevrotain.diagnostics.length) {
     return { direct: true, problem: `the direct path accepted a file Chevrotain reports: ${chevrotain.errors[0]?.message ?? chevrotain.diagnostics[0]?.message}` };
@@ -62,7 +62,7 @@ describe("the parser's direct path", () => {
       const { direct, problem } = compareParsers(seed.text);
       expect(problem, seed.name).toBeNull();
       // It gives up only where Chevrotain reports something (the golden inputs with syntax errors).
-      const chevrotain = sbxParser().parseFile(lex(seed.text, seed.name).tokens, seed.name);
+      const chevrotain = sbxParser().parseFile(lex(seed.text, seed.name).tokens, seed.name, seed.text);
       expect(direct, seed.name).toBe(chevrotain.errors.length + chevrotain.diagnostics.length === 0);
     }
   });

@@ -46,7 +46,10 @@ const SPLIT = 134217729; // 2^27 + 1
  */
 export function fma(a: number, b: number, c: number): number {
   const uh = a * b;
-  if (!Number.isFinite(uh) || uh === 0 || !Number.isFinite(c)) return uh + c;
+  const th = c + uh;
+  // The sum at once where no error term is needed (not an addition of its own: the case is rare, and
+  // one without type feedback deoptimised fma when a sweep's thread first met it).
+  if (!Number.isFinite(uh) || uh === 0 || !Number.isFinite(c)) return th;
   // ul = a·b − uh exactly (Dekker's TwoProduct; valid far from overflow and underflow).
   let t = SPLIT * a;
   const ah = t - (t - a);
@@ -56,7 +59,6 @@ export function fma(a: number, b: number, c: number): number {
   const bl = b - bh;
   const ul = ah * bh - uh + ah * bl + al * bh + al * bl;
   // th + tl = c + uh exactly (Knuth's TwoSum).
-  const th = c + uh;
   let bb = th - c;
   const tl = c - (th - bb) + (uh - bb);
   // RO(tl + ul), the sum rounded to odd: s, unless it is inexact (e ≠ 0, TwoSum again) and even.

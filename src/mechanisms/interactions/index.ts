@@ -242,9 +242,11 @@ function createInteractions(w: World) {
     // proxy.labels without its pair: the same v̂, then p = σ(v̂).
     const vHat = proxy.vHat(observables);
     const prob = proxy.p(vHat);
-    // The number fields are laid out as doubles (DOUBLE_FIELD), then set: records laid out by a first
-    // 0 changed layout at a thread's first transfer or tax (a sweep's later cells), and complete, the
-    // levers and the reducers were deoptimised and compiled again in every sweep thread.
+    // The levers' costs are laid out as doubles (DOUBLE_FIELD), then zeroed: laid out by a first 0, the
+    // records changed layout at a thread's first tax, audit or collusion charge (a sweep's later cells),
+    // and complete, the levers and the reducers were deoptimised and compiled again in every thread.
+    // (Not every number field: those hold fractions from the first interactions or never, and each
+    // double field is a box to allocate per record, +2% of a cold run's instructions for all of them.)
     const x: InteractionRecord = {
       id: p.id,
       epoch: w.epoch,
@@ -256,13 +258,13 @@ function createInteractions(w: World) {
       observables,
       vHat,
       p: prob,
-      tau: DOUBLE_FIELD,
+      tau: p.transfer,
       cA: DOUBLE_FIELD,
       cB: DOUBLE_FIELD,
-      rA: DOUBLE_FIELD,
-      rB: DOUBLE_FIELD,
-      payoffA: DOUBLE_FIELD,
-      payoffB: DOUBLE_FIELD,
+      rA: 0.0,
+      rB: 0.0,
+      payoffA: 0,
+      payoffB: 0,
       groundTruth: null,
       tax: DOUBLE_FIELD,
       audited: false,
@@ -270,8 +272,7 @@ function createInteractions(w: World) {
       collusionCost: DOUBLE_FIELD,
       froze: false,
     };
-    x.tau = p.transfer;
-    x.cA = x.cB = x.rA = x.rB = x.payoffA = x.payoffB = x.tax = x.auditPenalty = x.collusionCost = 0.0;
+    x.cA = x.cB = x.tax = x.auditPenalty = x.collusionCost = 0.0;
     const effect = w.effect.clear();
     const governs = h.govern;
     for (let i = 0; i < governs.length; i++) governs[i](x, effect);

@@ -34,31 +34,44 @@ function hiWord(x: number): number {
 
 const SPLIT = 134217729; // 2^27 + 1
 
-/** a + b = s + e exactly (Knuth's TwoSum). */
-function twoSumErr(a: number, b: number, s: number): number {
-  const bb = s - a;
-  return a - (s - bb) + (b - bb);
-}
-
-/** a·b = p + e exactly (Dekker's TwoProduct); valid far from overflow and underflow. */
-function twoProdErr(a: number, b: number, p: number): number {
+/**
+ * Correctly rounded a·b + c (Boldo & Melquiond's emulation via rounding to
+ * odd). Exact for the magnitudes `exp` produces; not for products near
+ * overflow or underflow.
+ *
+ * One function body, not a helper per error-free transformation: `exp` makes
+ * seven calls per interaction, and a run's first epochs run them in V8's
+ * interpreter, where the helpers' calls (five per fma) cost more than their
+ * arithmetic.
+ */
+export function fma(a: number, b: number, c: number): number {
+  const uh = a * b;
+  const th = c + uh;
+  // The sum at once where no error term is needed (not an addition of its own: the case is rare, and
+  // one without type feedback deoptimised fma when a sweep's thread first met it).
+  if (!Number.isFinite(uh) || uh === 0 || !Number.isFinite(c)) return th;
+  // ul = a·b − uh exactly (Dekker's TwoProduct; valid far from overflow and underflow).
   let t = SPLIT * a;
   const ah = t - (t - a);
   const al = a - ah;
   t = SPLIT * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  return ah * bh - p + ah * bl + al * bh + al * bl;
+  const ul = ah * bh - uh + ah * bl + al * bh + al * bl;
+  // th + tl = c + uh exactly (Knuth's TwoSum).
+  let bb = th - c;
+  const tl = c - (th - bb) + (uh - bb);
+  // RO(tl + ul), the sum rounded to odd: s, unless it is inexact (e ≠ 0, TwoSum again) and even.
+  const s = tl + ul;
+  bb = s - tl;
+  const e = tl - (s - bb) + (ul - bb);
+  return th + (e === 0 ? s : toOdd(s, e));
 }
 
-/** RO(x + y): the sum rounded to odd. */
-function addRoundToOdd(x: number, y: number): number {
-  const s = x + y;
-  const e = twoSumErr(x, y, s);
-  if (e === 0) return s;
+/** The odd one of s and its neighbour toward s + e (e ≠ 0, the exact sum's remainder). */
+function toOdd(s: number, e: number): number {
   f64[0] = s;
   if (u32[0] & 1) return s;
-  // Step one ulp from s toward the exact sum; the neighbour is odd.
   const away = (e > 0) === (s > 0);
   let lo = u32[0];
   let hi = u32[1];
@@ -70,20 +83,6 @@ function addRoundToOdd(x: number, y: number): number {
     lo = (lo - 1) >>> 0;
   }
   return fromWords(hi, lo);
-}
-
-/**
- * Correctly rounded a·b + c (Boldo & Melquiond's emulation via rounding to
- * odd). Exact for the magnitudes `exp` produces; not for products near
- * overflow or underflow.
- */
-export function fma(a: number, b: number, c: number): number {
-  const uh = a * b;
-  if (!Number.isFinite(uh) || uh === 0 || !Number.isFinite(c)) return uh + c;
-  const ul = twoProdErr(a, b, uh);
-  const th = c + uh;
-  const tl = twoSumErr(c, uh, th);
-  return th + addRoundToOdd(tl, ul);
 }
 
 // ------------------------------------------------------------------ exp

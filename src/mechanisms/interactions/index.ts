@@ -11,6 +11,7 @@
 import { OBSERVABLES, PAYOFF, PAYOFF_SLICE, PROXY, PROXY_SLICE, type ObservableProfile } from "./language.ts";
 import type { Question } from "../../kernel/mechanism.ts";
 import { mechanism } from "../../kernel/mechanism.ts";
+import { DOUBLE_FIELD } from "../../kernel/effect.ts";
 import type { EventOf } from "../../kernel/events.ts";
 import type { Outcome, TurnView } from "../../kernel/policy.ts";
 import type { AgentSlot, Proposal } from "../../kernel/population.ts";
@@ -241,6 +242,11 @@ function createInteractions(w: World) {
     // proxy.labels without its pair: the same v̂, then p = σ(v̂).
     const vHat = proxy.vHat(observables);
     const prob = proxy.p(vHat);
+    // The levers' costs are laid out as doubles (DOUBLE_FIELD), then zeroed: laid out by a first 0, the
+    // records changed layout at a thread's first tax, audit or collusion charge (a sweep's later cells),
+    // and complete, the levers and the reducers were deoptimised and compiled again in every thread.
+    // (Not every number field: those hold fractions from the first interactions or never, and each
+    // double field is a box to allocate per record, +2% of a cold run's instructions for all of them.)
     const x: InteractionRecord = {
       id: p.id,
       epoch: w.epoch,
@@ -253,19 +259,20 @@ function createInteractions(w: World) {
       vHat,
       p: prob,
       tau: p.transfer,
-      cA: 0.0,
-      cB: 0.0,
+      cA: DOUBLE_FIELD,
+      cB: DOUBLE_FIELD,
       rA: 0.0,
       rB: 0.0,
       payoffA: 0,
       payoffB: 0,
       groundTruth: null,
-      tax: 0,
+      tax: DOUBLE_FIELD,
       audited: false,
-      auditPenalty: 0,
-      collusionCost: 0,
+      auditPenalty: DOUBLE_FIELD,
+      collusionCost: DOUBLE_FIELD,
       froze: false,
     };
+    x.cA = x.cB = x.tax = x.auditPenalty = x.collusionCost = 0.0;
     const effect = w.effect.clear();
     const governs = h.govern;
     for (let i = 0; i < governs.length; i++) governs[i](x, effect);

@@ -148,6 +148,7 @@ async function run(message: Extract<ToEngine, { t: "run" }>): Promise<void> {
       network.event(e);
     },
     onEpoch: (record) => post({ t: "epoch", record, network: network.state() }),
+    planHash,
   };
   let result: RunResult;
   const runStart = performance.now();

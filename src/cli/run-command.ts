@@ -235,7 +235,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
   let result: RunResult;
   try {
     if (host) {
-      result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone });
+      result = await runWithLlm(plan, host, { events: onEvent, onEpoch: epochDone, planHash });
     } else if (pending) {
       // The engine's loop is synchronous: on its own thread, so this one can answer Ctrl-C (src/cli/run-thread.ts).
       thread = pending.run(planHash, {
@@ -253,7 +253,7 @@ export async function runCommand(file: string, options: RunCommandOptions, term:
       });
       result = await thread.result;
     } else {
-      result = runPlan(plan, { ...(writer || declared?.paths.length || live ? { events: onEvent } : {}), onEpoch: epochDone });
+      result = runPlan(plan, { ...(writer || declared?.paths.length || live ? { events: onEvent } : {}), onEpoch: epochDone, planHash });
     }
   } catch (e) {
     bar?.stop();

@@ -4,7 +4,7 @@
  */
 import { canonicalJson } from "../plan/hash.ts";
 import type { Plan } from "../plan/schema.ts";
-import { validatePlan } from "../plan/validate.ts";
+import { isCheckedPlan, validatePlan } from "../plan/validate.ts";
 import type { SimEvent } from "../kernel/events.ts";
 import type { RunResult } from "../kernel/records.ts";
 import { InvalidPlanError, planProblems } from "./check.ts";
@@ -24,13 +24,20 @@ export type { RunOptions } from "./scheduler.ts";
 export type { Action } from "../kernel/actions.ts";
 export type { Policy, PolicyContext, Settled, TurnView } from "../kernel/policy.ts";
 
-/** The plan as the engine runs it: schema-checked, every engine requirement met (else InvalidPlanError). */
+/**
+ * The plan as the engine runs it: schema-checked, every engine requirement met (else InvalidPlanError).
+ * A plan validatePlan gave in this process (`sbx run`'s, checked where it was compiled or read) is not parsed again.
+ */
 function runnable(plan: Plan): Plan {
-  const checked = validatePlan(plan);
-  if (checked.problems) throw new InvalidPlanError(checked.problems);
-  const problems = planProblems(checked.plan);
+  let checked = plan;
+  if (!isCheckedPlan(plan)) {
+    const parsed = validatePlan(plan);
+    if (parsed.problems) throw new InvalidPlanError(parsed.problems);
+    checked = parsed.plan;
+  }
+  const problems = planProblems(checked);
   if (problems.length) throw new InvalidPlanError(problems);
-  return checked.plan;
+  return checked;
 }
 
 /** Runs a plan to completion. `plan.simulation.mode` picks run() or run_async() semantics. */

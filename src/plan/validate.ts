@@ -15,8 +15,23 @@ import { Agent, Plan, type Plan as PlanType } from "./schema.ts";
  */
 export function validatePlan(value: unknown): { plan: PlanType; problems: null } | { plan: null; problems: string[] } {
   const checked = checkedByAgents(value);
-  if (checked) return { plan: checked, problems: null };
-  return validateWhole(value);
+  const result = checked ? { plan: checked, problems: null } : validateWhole(value);
+  if (result.plan) checkedPlans.add(result.plan);
+  return result;
+}
+
+/**
+ * The plans validatePlan gave in this process. Only this module adds to it, so a plan found here is
+ * a plan built by a parse (never one handed in: the parse gives a new object), and the engine runs it
+ * without parsing it a second time (`runnable`, src/engine/index.ts): `sbx run` checks its plan where
+ * it is compiled or read (compileForRun, loadPlanFile). Nothing writes to a checked plan (but for
+ * shareLikeAgents, which shares equal values): a caller that changes one must check it again.
+ */
+const checkedPlans = new WeakSet<object>();
+
+/** Whether `plan` is a plan validatePlan gave, as it gave it. */
+export function isCheckedPlan(plan: PlanType): boolean {
+  return checkedPlans.has(plan);
 }
 
 /** Parse the whole plan with zod. */

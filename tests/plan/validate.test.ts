@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.ts";
 import { nodeHost } from "../../src/platform/node-host.ts";
 import type { Plan } from "../../src/plan/schema.ts";
-import { validatePlan, validateWhole } from "../../src/plan/validate.ts";
+import { isCheckedPlan, validatePlan, validateWhole } from "../../src/plan/validate.ts";
+import { InvalidPlanError, runPlan } from "../../src/engine/index.ts";
 import { compileText } from "../support/compiler.ts";
 import { runs } from "../support/property-runs.ts";
 
@@ -125,5 +126,18 @@ describe("validatePlan", () => {
       { numRuns: runs(300) },
     );
     for (const v of [null, [], "plan", 3, { agents: [] }, { ...plan, agents: null }]) expectAsWhole(v);
+  });
+
+  it("marks the plans it gives, and only those: the engine parses any other plan, a copy of a checked one too", () => {
+    const plan = planOf(`scenario s { epochs = 2  steps = 2  population { honest = 3  adversarial = 1 } }`);
+    const checked = validatePlan(plan).plan!;
+    expect(isCheckedPlan(checked)).toBe(true);
+    expect(isCheckedPlan(plan)).toBe(false);
+    expect(isCheckedPlan(validateWhole(plan).plan!)).toBe(false);
+    // A checked plan runs as its unchecked source runs.
+    expect(JSON.stringify(runPlan(checked))).toBe(JSON.stringify(runPlan(plan)));
+    const broken = { ...checked, simulation: { ...checked.simulation, epochs: -1 } };
+    expect(isCheckedPlan(broken)).toBe(false);
+    expect(() => runPlan(broken)).toThrow(InvalidPlanError);
   });
 });

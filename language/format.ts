@@ -11,6 +11,7 @@
  * never change what a file means: the input is then returned as it was.
  */
 import { diagnostic, type Diagnostic } from "../src/diagnostics/diagnostic.ts";
+import { hasLineBreak } from "../src/text/line-index.ts";
 import type * as A from "./ast.ts";
 import { parse } from "./syntax.ts";
 
@@ -189,7 +190,7 @@ class Printer {
       const start = span(el).start;
       if (el.kind === "comment") {
         this.emitted.add(el.comment);
-        if (prevEnd !== null && !this.newlineBetween(prevEnd, start)) {
+        if (prevEnd !== null && !hasLineBreak(this.text, prevEnd, start)) {
           const target = entries.at(-1)?.trailing ?? headerTrailing;
           target.push(el.comment.text.replace(/\r\n?/g, "\n"));
           prevEnd = el.comment.span.end;
@@ -232,14 +233,6 @@ class Printer {
 
   private ownLineComment(c: A.Comment, indent: string): string[] {
     return [indent + c.text.replace(/\r\n?/g, "\n")];
-  }
-
-  private newlineBetween(a: number, b: number): boolean {
-    for (let i = a; i < b; i++) {
-      const c = this.text.charCodeAt(i);
-      if (c === 10 || c === 13) return true;
-    }
-    return false;
   }
 
   /** Two line breaks (`\n`, `\r\n` or `\r`) between the offsets. */
@@ -334,7 +327,7 @@ class Printer {
    */
   private oneLine(node: A.Block, header: string, indent: string, hasInnerComments: boolean): string | null {
     if (this.conservative || hasInnerComments || !node.members.every((m) => m.kind === "Attribute")) return null;
-    if (this.newlineBetween(node.body!.start + 1, node.members[0]!.span.start)) return null;
+    if (hasLineBreak(this.text, node.body!.start + 1, node.members[0]!.span.start)) return null;
     const parts: string[] = [];
     for (const m of node.members as readonly A.Attribute[]) {
       const value = this.expression(m.value, indent);
@@ -429,7 +422,7 @@ class Printer {
 
   /** One line, or one item per line when `[` is followed by a line break in the source or a line comment sits inside. */
   private list(e: A.ListLit, indent: string): string {
-    const broken = this.newlineBetween(e.span.start + 1, e.items[0]?.span.start ?? e.span.end - 1) || this.lineCommentInside(e.span);
+    const broken = hasLineBreak(this.text, e.span.start + 1, e.items[0]?.span.start ?? e.span.end - 1) || this.lineCommentInside(e.span);
     if (!broken || !e.items.length) {
       const items = e.items.map((x) => this.flushBefore(x.span.start, indent) + this.expression(x, indent));
       return `[${items.join(", ")}${this.flushBefore(e.span.end, indent, true)}]`;
@@ -445,7 +438,7 @@ class Printer {
         if (this.emitted.has(c) || c.span.start < prevEnd) continue;
         this.emitted.add(c);
         const text = c.text.replace(/\r\n?/g, "\n");
-        if (lines.length > 1 && !this.newlineBetween(prevEnd, c.span.start)) lines[lines.length - 1] += ` ${text}`;
+        if (lines.length > 1 && !hasLineBreak(this.text, prevEnd, c.span.start)) lines[lines.length - 1] += ` ${text}`;
         else lines.push(inner + text);
         prevEnd = c.span.end;
       }

@@ -3,6 +3,7 @@
  * meaning lives in the schema registry, so adding a lever never touches this file.
  */
 import { createToken, type IToken, Lexer, type TokenType } from "chevrotain";
+import { hasLineBreak } from "../src/text/line-index.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
@@ -135,13 +136,9 @@ class LexedToken implements IToken {
 (SbxLexer as unknown as { createTokenInstance: (...args: ConstructorParameters<typeof LexedToken>) => IToken }).createTokenInstance = (image, startOffset, tokenTypeIdx, tokenType) =>
   new LexedToken(image, startOffset, tokenTypeIdx, tokenType);
 
-/** Whether `text` has a line break in [from, to): `\n` or `\r`, as the lexer's line terminators. */
-function hasLineBreak(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) return true;
-  }
-  return false;
+/** A lexed token `delta` characters further on (a copy: the old parse keeps its tokens). */
+export function movedToken(t: IToken, delta: number): IToken {
+  return new LexedToken(t.image, t.startOffset + delta, t.tokenTypeIdx, t.tokenType);
 }
 
 /**

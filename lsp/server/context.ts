@@ -14,6 +14,7 @@ import { UNIT_WORDS } from "../../language/parser.ts";
 import * as T from "../../language/tokens.ts";
 import { AGENT_KINDS, ARM, DECLARATIONS, POLICY_GROUP, POPULATION } from "../../src/registry/blocks.ts";
 import type { BlockSpec } from "../../src/registry/types.ts";
+import { hasLineBreak } from "../../src/text/line-index.ts";
 
 /** An open block at the cursor. */
 export interface Frame {
@@ -178,7 +179,7 @@ function commentAt(comments: readonly A.Comment[], offset: number): A.Comment | 
 
 /** A `//` comment running to the cursor's line end. */
 function lineCommentBefore(c: A.Comment, text: string, offset: number): boolean {
-  return !c.block && !/[\n\r]/.test(text.slice(c.span.start, offset));
+  return !c.block && !hasLineBreak(text, c.span.start, offset);
 }
 
 const OPERATORS: readonly TokenType[] = [T.Or, T.And, T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.DotDot, T.Plus, T.Minus, T.Star, T.Slash];
@@ -232,7 +233,7 @@ class Locator {
     while (j < this.tokens.length && (isName(this.tokens[j]) || is(this.tokens[j], T.Comma))) {
       const t = this.tokens[j]!;
       // Unclosed braces: what follows on later lines is the next declaration, not a name written here.
-      if (t.startOffset > pos && /[\n\r]/.test(this.text.slice(pos, t.startOffset))) return { kind: "import-names", module: node.path?.value ?? null, written };
+      if (t.startOffset > pos && hasLineBreak(this.text, pos, t.startOffset)) return { kind: "import-names", module: node.path?.value ?? null, written };
       if (isName(t) && t.startOffset !== pos) written.push(t.image);
       j++;
     }
@@ -307,7 +308,7 @@ class Locator {
         const names = path.map((n) => n.text);
         const value = m.kind === "Attribute" ? m.value : m.values;
         // `seed =` and a new line: the value is missing and a new member starts.
-        if (m.kind === "Attribute" && value.kind === "Missing" && /[\n\r]/.test(this.text.slice(end(separator!), pos))) return null;
+        if (m.kind === "Attribute" && value.kind === "Missing" && hasLineBreak(this.text, end(separator!), pos)) return null;
         return this.exprSlot(afterPath + 1, { kind: owner, path: names }, frame, pos, value.kind === "Missing" ? end(separator!) : value.span.end);
       }
       case "Statement": {
@@ -337,7 +338,7 @@ class Locator {
     const to = this.prevIndex(pos);
     const state = scanExpression(this.text, this.tokens, from, to);
     const prev = this.tokens[to];
-    const sameLine = prev !== undefined && !/[\n\r]/.test(this.text.slice(end(prev), pos));
+    const sameLine = prev !== undefined && !hasLineBreak(this.text, end(prev), pos);
     const open = state.expectOperand || state.afterDot || state.brackets.length > 0;
     const unitNext = state.afterNumber && sameLine && owner.kind !== "statement";
     if (!open && !unitNext && pos > valueEnd) return null;

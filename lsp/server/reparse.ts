@@ -55,7 +55,7 @@ export function reparsed(old: Parsed, oldText: string, text: string): Parsed | n
     t.endOffset = t.endOffset! + from;
   }
   const rest = tokens.slice(after);
-  if (delta !== 0) for (let i = 0; i < rest.length; i++) rest[i] = moved(rest[i]!, delta);
+  if (delta !== 0) for (let i = 0; i < rest.length; i++) rest[i] = T.movedToken(rest[i]!, delta);
   const out = tokens.slice(0, before).concat(lexed.tokens, rest);
 
   const items = parseWellFormed(out, "", text);
@@ -70,12 +70,6 @@ export function reparsed(old: Parsed, oldText: string, text: string): Parsed | n
   for (const c of file.comments) if (c.span.start >= oldTo) comments.push(delta === 0 ? c : { text: c.text, block: c.block, span: { start: c.span.start + delta, end: c.span.end + delta } });
   // Fields in the order of a fresh parse's (cursor-index.ts): one hidden class, so the code that reads parses stays monomorphic.
   return { file: { kind: "File", items, comments, span: { start: 0, end: text.length } }, tokens: out };
-}
-
-/** A token `delta` characters further on, of the lexer's own class (language/tokens.ts `LexedToken`, whose end follows from its image). */
-function moved(t: IToken, delta: number): IToken {
-  const Token = t.constructor as new (image: string, startOffset: number, tokenTypeIdx: number, tokenType: IToken["tokenType"]) => IToken;
-  return new Token(t.image, t.startOffset + delta, t.tokenTypeIdx, t.tokenType);
 }
 
 /** Whether a token starts before `at` and reaches it. */

@@ -52,8 +52,8 @@ export class LineIndex {
     const cr = this.cr || insert.includes("\r");
     const line = this.position(start).line;
     // Without a \r, a line break among the replaced characters is a line start after the first of them.
-    const replacesBreak = this.cr ? hasBreak(this.text, start, end) || (this.text.charCodeAt(start - 1) === 13 && this.text.charCodeAt(end) === 10) : this.position(end).line !== line;
-    if (!hasBreak(insert, 0, insert.length) && !replacesBreak) {
+    const replacesBreak = this.cr ? hasLineBreak(this.text, start, end) || (this.text.charCodeAt(start - 1) === 13 && this.text.charCodeAt(end) === 10) : this.position(end).line !== line;
+    if (!hasLineBreak(insert, 0, insert.length) && !replacesBreak) {
       if (delta === 0) return new LineIndex(text, this.starts, this.shiftFrom, this.shift, cr);
       if (this.shift === 0) return new LineIndex(text, this.starts, line + 1, delta, cr);
       if (this.shiftFrom === line + 1) return new LineIndex(text, this.starts, line + 1, this.shift + delta, cr);
@@ -120,8 +120,8 @@ export class LineIndex {
   }
 }
 
-/** Whether [from, to) of `text` holds a line break character. */
-function hasBreak(text: string, from: number, to: number): boolean {
+/** Whether [from, to) of `text` holds a line break character (`\n` or `\r`, the lexer's line terminators). */
+export function hasLineBreak(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) return true;
